@@ -1,0 +1,3 @@
+// Flint's public entry. Later layers (nn, optim, data, metrics, Learner, callbacks) are added here.
+export * as torch from './torch/index.js';
+export { Tensor, TorchError } from './torch/index.js';

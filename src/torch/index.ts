@@ -1,0 +1,31 @@
+// The `torch` namespace: everything a PyTorch user expects under torch.*.
+export { Tensor } from './tensor.js';
+export type { Operand, ValuesIndices, NestedArray, ShapeArgs } from './tensor.js';
+export { TorchError } from './errors.js';
+export type { DType } from './dtype.js';
+export { DTYPES, isFloating } from './dtype.js';
+export * from './creation.js';
+export * from './ops.js';
+export * from './autograd.js';
+export * from './runtime.js';
+export * from './foreach.js';
+export { tidy, keep, dispose } from './scope.js';
+export { save, load, loadWithMetadata } from './safetensors.js';
+export * as safetensors from './safetensors.js';
+export * as functional from './functional.js';
+
+// dtype constants, as in PyTorch (torch.float32 ...); a dtype is also accepted as its string name.
+export const float32 = 'float32' as const;
+export const float = 'float32' as const;
+export const float64 = 'float64' as const;
+export const double = 'float64' as const;
+export const float16 = 'float16' as const;
+export const half = 'float16' as const;
+export const bfloat16 = 'bfloat16' as const;
+export const int8 = 'int8' as const;
+export const uint8 = 'uint8' as const;
+export const int16 = 'int16' as const;
+export const int32 = 'int32' as const;
+export const int64 = 'int64' as const;
+export const long = 'int64' as const;
+export const bool = 'bool' as const;

@@ -1,0 +1,33 @@
+// The only module that loads the addon. Everything else in src/torch goes through `native`.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { TorchError } from './errors.js';
+
+/** An opaque handle owning one libtorch tensor (a Node-API external). */
+export type Handle = { readonly __flintHandle: unique symbol };
+
+// OpenBLAS (Debian's libtorch does matrix products with it) starts its own pool beside libtorch's intra-op
+// threads; on small machines the two fight, and a tiny training step took 3-20x longer. OpenBLAS reads this
+// variable once, when it is loaded, so it must be set before the addon loads. A value the user set wins.
+process.env.OPENBLAS_NUM_THREADS ??= '1';
+
+function addonPath(): string {
+  if (process.env.FLINT_NATIVE) return resolve(process.env.FLINT_NATIVE);
+  // dist/src/torch/native.js -> <package root>/build/flint.node (and src/torch/native.ts alike)
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const p = join(dir, 'build', 'flint.node');
+    if (existsSync(p)) return p;
+    dir = dirname(dir);
+  }
+  throw new TorchError('Flint\'s native addon (build/flint.node) is not built: run `npm run build` ' +
+    '(or `npm test` / `npm run demo`, which set everything up)');
+}
+
+// The addon's functions are checked at the native boundary (types, disposed tensors), so the JS side
+// types them loosely; src/torch wraps each one with a precise signature.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const native: Record<string, any> = createRequire(import.meta.url)(addonPath());
+native.setErrorClass(TorchError);

@@ -1,0 +1,471 @@
+// The Tensor class: a thin, typed face over one native handle. Each method is one native call; the native
+// side validates arguments and turns libtorch's exceptions into TorchErrors naming the op and inputs.
+import { native, type Handle } from './native.js';
+import { TENSOR, keep, track, type ScopedTensor } from './scope.js';
+import { type DType, DTYPES, dtypeCode, dtypeFromCode, toDType } from './dtype.js';
+import { TorchError } from './errors.js';
+import { formatTensor } from './format.js';
+
+/** A tensor or a plain number (a "wrapped number": it does not promote the tensor's dtype, as in PyTorch). */
+export type Operand = Tensor | number | boolean;
+/** A shape given as an array, or as separate numbers (`reshape(2, 3)` or `reshape([2, 3])`). */
+export type ShapeArgs = (number | readonly number[])[];
+/** A pair that reads both ways: `const [v, i] = t.max(1)` or `t.max(1).values`. */
+export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+
+/** What `toArray()` returns: nested arrays of numbers (booleans for bool tensors). */
+export type NestedArray = number | boolean | NestedArray[];
+
+export function op(x: Operand): unknown {
+  return x instanceof Tensor ? x._h : x;
+}
+export function wrap(h: Handle): Tensor {
+  return new Tensor(h);
+}
+export function wrapList(hs: Handle[]): Tensor[] {
+  return hs.map(wrap);
+}
+function pair(hs: Handle[]): ValuesIndices {
+  const [values, indices] = hs.map(wrap) as [Tensor, Tensor];
+  return Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
+}
+export function shapeOf(args: ShapeArgs): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return [...args[0]];
+  return args.map((a) => {
+    if (typeof a !== 'number') throw new TorchError(`a shape is numbers or one array of numbers, got ${JSON.stringify(args)}`);
+    return a;
+  });
+}
+function dimList(dim: number | readonly number[] | null | undefined): number[] | null {
+  return dim === undefined || dim === null ? null : typeof dim === 'number' ? [dim] : [...dim];
+}
+function checkDevice(d: unknown): string {
+  if (typeof d !== 'string') throw new TorchError(`a device is a string like 'cpu' or 'cuda:0', got ${String(d)}`);
+  return d;
+}
+
+export class Tensor implements ScopedTensor {
+  readonly [TENSOR] = true as const;
+  /** @internal the native handle; only src/torch reads it. */
+  readonly _h: Handle;
+  private _shape: readonly number[] | undefined;
+  private _dtype: DType | undefined;
+
+  /** @internal use torch.tensor / torch.zeros / ... to make tensors. */
+  constructor(h: Handle) {
+    this._h = h;
+    track(this);
+  }
+
+  // ---- properties ----
+  get shape(): readonly number[] {
+    return (this._shape ??= Object.freeze(native.shape(this._h) as number[]));
+  }
+  get dtype(): DType {
+    return (this._dtype ??= dtypeFromCode(native.dtype(this._h)));
+  }
+  get device(): string {
+    return native.device(this._h);
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  /** PyTorch's `size()` / `size(dim)` (negative dims count from the end). */
+  size(): readonly number[];
+  size(dim: number): number;
+  size(dim?: number): readonly number[] | number {
+    if (dim === undefined) return this.shape;
+    const d = dim < 0 ? dim + this.ndim : dim;
+    const s = this.shape[d];
+    if (s === undefined) throw new TorchError(`size(${dim}): dimension out of range for a ${this.ndim}-d tensor`, { op: 'size' });
+    return s;
+  }
+  stride(): number[] {
+    return native.strides(this._h);
+  }
+  numel(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+  get requiresGrad(): boolean {
+    return native.requiresGrad(this._h);
+  }
+  set requiresGrad(v: boolean) {
+    native.requiresGrad_(this._h, v);
+  }
+  get isLeaf(): boolean {
+    return native.isLeaf(this._h);
+  }
+  /** The name of the autograd node that made this tensor (e.g. 'AddBackward0'), or null for a leaf. */
+  get gradFn(): string | null {
+    return native.gradFnName(this._h);
+  }
+  isContiguous(): boolean {
+    return native.isContiguous(this._h);
+  }
+  get isDisposed(): boolean {
+    return native.isDisposed(this._h);
+  }
+
+  // ---- memory ----
+  /** Frees the tensor now. Using it afterwards throws a TorchError. Disposing twice is harmless. */
+  dispose(): void {
+    native.dispose(this._h);
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  /** Exempts this tensor from every torch.tidy scope (it lives until dispose()). */
+  keep(): this {
+    return keep(this);
+  }
+
+  // ---- conversion ----
+  /** `to('float64')`, `to('cuda:0')`, `to({ dtype, device, copy })`, or `to(otherTensor)` (its dtype and device). */
+  to(target: DType | string | Tensor | { dtype?: DType | string; device?: string; copy?: boolean }): Tensor {
+    let dtype: DType | null = null;
+    let device: string | null = null;
+    let copy = false;
+    if (target instanceof Tensor) {
+      dtype = target.dtype;
+      device = target.device;
+    } else if (typeof target === 'string') {
+      const name = target.startsWith('torch.') ? target.slice(6) : target;
+      if ((DTYPES as string[]).includes(name) || ['float', 'double', 'half', 'long', 'int', 'short', 'byte', 'char'].includes(name)) {
+        dtype = toDType(name);
+      } else {
+        device = target;
+      }
+    } else if (target && typeof target === 'object') {
+      if (target.dtype !== undefined) dtype = toDType(target.dtype);
+      if (target.device !== undefined) device = checkDevice(target.device);
+      copy = target.copy ?? false;
+    } else {
+      throw new TorchError(`to(): expected a dtype, a device or { dtype, device }, got ${String(target)}`, { op: 'to' });
+    }
+    return wrap(native.to(this._h, dtype === null ? null : dtypeCode(dtype), device, copy));
+  }
+  float(): Tensor { return this.to('float32'); }
+  double(): Tensor { return this.to('float64'); }
+  half(): Tensor { return this.to('float16'); }
+  bfloat16(): Tensor { return this.to('bfloat16'); }
+  long(): Tensor { return this.to('int64'); }
+  int(): Tensor { return this.to('int32'); }
+  bool(): Tensor { return this.to('bool'); }
+  cpu(): Tensor { return this.to({ device: 'cpu' }); }
+  cuda(index = 0): Tensor { return this.to({ device: `cuda:${index}` }); }
+  contiguous(): Tensor { return wrap(native.contiguous(this._h)); }
+  clone(): Tensor { return wrap(native.clone(this._h)); }
+  detach(): Tensor { return wrap(native.detach(this._h)); }
+  detach_(): this { native.detach_(this._h); return this; }
+
+  // ---- host reads (these wait for the device) ----
+  /** The single value of a one-element tensor: a number, or a boolean for bool tensors. */
+  item<T extends number | boolean = number>(): T {
+    return native.item(this._h);
+  }
+  /**
+   * The values in row-major order. A CPU, contiguous tensor that does not require grad comes back as a
+   * zero-copy view of its memory (it aliases the tensor, like PyTorch's .numpy()); otherwise a copy.
+   * int64 gives BigInt64Array, bool gives Uint8Array, float16/bfloat16 give Float32Array.
+   */
+  toTypedArray(): Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Int32Array | BigInt64Array {
+    return native.toTypedArray(this._h, true);
+  }
+  /** The values as nested arrays of numbers (booleans for bool tensors; int64 as numbers). */
+  toArray(): NestedArray {
+    const flat = native.toTypedArray(this._h, false) as ArrayLike<number | bigint>;
+    const isBool = this.dtype === 'bool';
+    const conv = (v: number | bigint): number | boolean => (isBool ? v !== 0 : Number(v));
+    const shape = this.shape;
+    if (shape.length === 0) return conv(flat[0]!);
+    let pos = 0;
+    const build = (d: number): NestedArray[] => {
+      const out: NestedArray[] = [];
+      const n = shape[d]!;
+      for (let i = 0; i < n; i++) out.push(d === shape.length - 1 ? conv(flat[pos++]!) : build(d + 1));
+      return out;
+    };
+    return build(0);
+  }
+  /** @internal raw bytes of the contiguous CPU form (for safetensors). */
+  _bytes(): ArrayBuffer {
+    return native.bytes(this._h);
+  }
+  /** Prints like PyTorch: `tensor([[1., 2.],\n        [3., 4.]])`. */
+  toString(): string {
+    if (this.isDisposed) return 'tensor(<disposed>)';
+    return formatTensor(this);
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  // ---- views and indexing ----
+  reshape(...shape: ShapeArgs): Tensor { return wrap(native.reshape(this._h, shapeOf(shape))); }
+  view(...shape: ShapeArgs): Tensor { return wrap(native.view(this._h, shapeOf(shape))); }
+  flatten(startDim = 0, endDim = -1): Tensor { return wrap(native.flatten(this._h, startDim, endDim)); }
+  unflatten(dim: number, sizes: readonly number[]): Tensor { return wrap(native.unflatten(this._h, dim, sizes)); }
+  squeeze(dim?: number): Tensor { return wrap(native.squeeze(this._h, dim ?? null)); }
+  unsqueeze(dim: number): Tensor { return wrap(native.unsqueeze(this._h, dim)); }
+  permute(...dims: ShapeArgs): Tensor { return wrap(native.permute(this._h, shapeOf(dims))); }
+  transpose(dim0: number, dim1: number): Tensor { return wrap(native.transpose(this._h, dim0, dim1)); }
+  t(): Tensor { return wrap(native.t(this._h)); }
+  movedim(source: number, destination: number): Tensor { return wrap(native.movedim(this._h, source, destination)); }
+  expand(...shape: ShapeArgs): Tensor { return wrap(native.expand(this._h, shapeOf(shape))); }
+  expandAs(other: Tensor): Tensor { return this.expand([...other.shape]); }
+  repeat(...repeats: ShapeArgs): Tensor { return wrap(native.repeat(this._h, shapeOf(repeats))); }
+  narrow(dim: number, start: number, length: number): Tensor { return wrap(native.narrow(this._h, dim, start, length)); }
+  select(dim: number, index: number): Tensor { return wrap(native.select(this._h, dim, index)); }
+  /** `t[start:end:step]` along dim (null ends mean the whole range). */
+  slice(dim: number, start: number | null = null, end: number | null = null, step = 1): Tensor {
+    return wrap(native.slice(this._h, dim, start, end, step));
+  }
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor { return wrap(native.diagonal(this._h, offset, dim1, dim2)); }
+  /** Advanced indexing `t[i0, i1, ...]`: each entry an integer or boolean tensor, or null for `:`. */
+  index(indices: readonly (Tensor | null)[]): Tensor {
+    return wrap(native.index(this._h, indices.map((i) => (i === null ? null : op(i)))));
+  }
+  /** `t[indices] = values` (or `+=` with accumulate). */
+  indexPut_(indices: readonly (Tensor | null)[], values: Operand, accumulate = false): this {
+    native.indexPut_(this._h, indices.map((i) => (i === null ? null : op(i))), op(values), accumulate);
+    return this;
+  }
+  indexSelect(dim: number, index: Tensor): Tensor { return wrap(native.indexSelect(this._h, dim, op(index))); }
+  maskedSelect(mask: Tensor): Tensor { return wrap(native.maskedSelect(this._h, op(mask))); }
+  maskedFill(mask: Tensor, value: Operand): Tensor { return wrap(native.maskedFill(this._h, op(mask), op(value))); }
+  maskedFill_(mask: Tensor, value: Operand): this { native.maskedFill_(this._h, op(mask), op(value)); return this; }
+  gather(dim: number, index: Tensor): Tensor { return wrap(native.gather(this._h, dim, op(index))); }
+  scatter(dim: number, index: Tensor, src: Operand): Tensor { return wrap(native.scatter(this._h, dim, op(index), op(src))); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return wrap(native.scatterAdd(this._h, dim, op(index), op(src)));
+  }
+  /** Splits into pieces of `size` (or of the given sizes) along dim. */
+  split(sizeOrSizes: number | readonly number[], dim = 0): Tensor[] { return wrapList(native.split(this._h, sizeOrSizes, dim)); }
+  chunk(chunks: number, dim = 0): Tensor[] { return wrapList(native.chunk(this._h, chunks, dim)); }
+  unbind(dim = 0): Tensor[] { return wrapList(native.unbind(this._h, dim)); }
+  flip(...dims: ShapeArgs): Tensor { return wrap(native.flip(this._h, shapeOf(dims))); }
+  roll(shifts: number | readonly number[], dims: number | readonly number[] = []): Tensor {
+    return wrap(native.roll(this._h, dimList(shifts), dimList(dims)));
+  }
+  tril(diagonal = 0): Tensor { return wrap(native.tril(this._h, diagonal)); }
+  triu(diagonal = 0): Tensor { return wrap(native.triu(this._h, diagonal)); }
+  nonzero(): Tensor { return wrap(native.nonzero(this._h)); }
+
+  // ---- arithmetic (broadcasting; numbers are wrapped scalars) ----
+  add(other: Operand, alpha?: number): Tensor { return wrap(native.add(this._h, op(other), alpha)); }
+  sub(other: Operand, alpha?: number): Tensor { return wrap(native.sub(this._h, op(other), alpha)); }
+  mul(other: Operand): Tensor { return wrap(native.mul(this._h, op(other))); }
+  /** True division, or rounded with roundingMode 'trunc' | 'floor'. */
+  div(other: Operand, roundingMode?: 'trunc' | 'floor'): Tensor { return wrap(native.div(this._h, op(other), roundingMode)); }
+  remainder(other: Operand): Tensor { return wrap(native.remainder(this._h, op(other))); }
+  fmod(other: Operand): Tensor { return wrap(native.fmod(this._h, op(other))); }
+  pow(exponent: Operand): Tensor { return wrap(native.pow(this._h, op(exponent))); }
+  atan2(other: Operand): Tensor { return wrap(native.atan2(this._h, op(other))); }
+  maximum(other: Operand): Tensor { return wrap(native.maximum(this._h, op(other))); }
+  minimum(other: Operand): Tensor { return wrap(native.minimum(this._h, op(other))); }
+  neg(): Tensor { return wrap(native.neg(this._h)); }
+  abs(): Tensor { return wrap(native.abs(this._h)); }
+  exp(): Tensor { return wrap(native.exp(this._h)); }
+  expm1(): Tensor { return wrap(native.expm1(this._h)); }
+  log(): Tensor { return wrap(native.log(this._h)); }
+  log1p(): Tensor { return wrap(native.log1p(this._h)); }
+  log2(): Tensor { return wrap(native.log2(this._h)); }
+  log10(): Tensor { return wrap(native.log10(this._h)); }
+  sqrt(): Tensor { return wrap(native.sqrt(this._h)); }
+  rsqrt(): Tensor { return wrap(native.rsqrt(this._h)); }
+  square(): Tensor { return wrap(native.square(this._h)); }
+  sin(): Tensor { return wrap(native.sin(this._h)); }
+  cos(): Tensor { return wrap(native.cos(this._h)); }
+  tan(): Tensor { return wrap(native.tan(this._h)); }
+  asin(): Tensor { return wrap(native.asin(this._h)); }
+  acos(): Tensor { return wrap(native.acos(this._h)); }
+  atan(): Tensor { return wrap(native.atan(this._h)); }
+  sinh(): Tensor { return wrap(native.sinh(this._h)); }
+  cosh(): Tensor { return wrap(native.cosh(this._h)); }
+  tanh(): Tensor { return wrap(native.tanh(this._h)); }
+  sigmoid(): Tensor { return wrap(native.sigmoid(this._h)); }
+  relu(): Tensor { return wrap(native.relu(this._h)); }
+  /** approximate: 'none' (exact erf form) or 'tanh'. */
+  gelu(approximate: 'none' | 'tanh' = 'none'): Tensor { return wrap(native.gelu(this._h, approximate)); }
+  silu(): Tensor { return wrap(native.silu(this._h)); }
+  mish(): Tensor { return wrap(native.mish(this._h)); }
+  leakyRelu(negativeSlope = 0.01): Tensor { return wrap(native.leakyRelu(this._h, negativeSlope)); }
+  softplus(beta = 1, threshold = 20): Tensor { return wrap(native.softplus(this._h, beta, threshold)); }
+  elu(alpha = 1): Tensor { return wrap(native.elu(this._h, alpha)); }
+  softmax(dim: number, dtype?: DType): Tensor { return wrap(native.softmax(this._h, dim, dtype === undefined ? null : dtypeCode(dtype))); }
+  logSoftmax(dim: number, dtype?: DType): Tensor {
+    return wrap(native.logSoftmax(this._h, dim, dtype === undefined ? null : dtypeCode(dtype)));
+  }
+  /** Bounds may be numbers, tensors or null (no bound). */
+  clamp(min: Operand | null = null, max: Operand | null = null): Tensor {
+    return wrap(native.clamp(this._h, min === null ? null : op(min), max === null ? null : op(max)));
+  }
+  clip(min: Operand | null = null, max: Operand | null = null): Tensor { return this.clamp(min, max); }
+  /** PyTorch's `x.where(condition, y)`: x where condition holds, else y. */
+  where(condition: Tensor, other: Operand): Tensor { return wrap(native.where(op(condition), this._h, op(other))); }
+  lerp(end: Tensor, weight: Operand): Tensor { return wrap(native.lerp(this._h, op(end), op(weight))); }
+  floor(): Tensor { return wrap(native.floor(this._h)); }
+  ceil(): Tensor { return wrap(native.ceil(this._h)); }
+  round(): Tensor { return wrap(native.round(this._h)); }
+  trunc(): Tensor { return wrap(native.trunc(this._h)); }
+  frac(): Tensor { return wrap(native.frac(this._h)); }
+  sign(): Tensor { return wrap(native.sign(this._h)); }
+  reciprocal(): Tensor { return wrap(native.reciprocal(this._h)); }
+  erf(): Tensor { return wrap(native.erf(this._h)); }
+  erfinv(): Tensor { return wrap(native.erfinv(this._h)); }
+
+  // ---- comparison and logic ----
+  eq(other: Operand): Tensor { return wrap(native.eq(this._h, op(other))); }
+  ne(other: Operand): Tensor { return wrap(native.ne(this._h, op(other))); }
+  lt(other: Operand): Tensor { return wrap(native.lt(this._h, op(other))); }
+  le(other: Operand): Tensor { return wrap(native.le(this._h, op(other))); }
+  gt(other: Operand): Tensor { return wrap(native.gt(this._h, op(other))); }
+  ge(other: Operand): Tensor { return wrap(native.ge(this._h, op(other))); }
+  isnan(): Tensor { return wrap(native.isnan(this._h)); }
+  isinf(): Tensor { return wrap(native.isinf(this._h)); }
+  isfinite(): Tensor { return wrap(native.isfinite(this._h)); }
+  logicalAnd(other: Operand): Tensor { return wrap(native.logicalAnd(this._h, op(other))); }
+  logicalOr(other: Operand): Tensor { return wrap(native.logicalOr(this._h, op(other))); }
+  logicalXor(other: Operand): Tensor { return wrap(native.logicalXor(this._h, op(other))); }
+  logicalNot(): Tensor { return wrap(native.logicalNot(this._h)); }
+  isclose(other: Operand, rtol = 1e-5, atol = 1e-8, equalNan = false): Tensor {
+    return wrap(native.isclose(this._h, op(other), rtol, atol, equalNan));
+  }
+  /** |a - b| <= atol + rtol * |b| everywhere (after broadcasting). */
+  allclose(other: Tensor, rtol = 1e-5, atol = 1e-8, equalNan = false): boolean {
+    return native.allclose(this._h, op(other), rtol, atol, equalNan);
+  }
+  /** Same shape and the same values. */
+  equal(other: Tensor): boolean { return native.equal(this._h, op(other)); }
+
+  // ---- reductions (dim: a number, a list, or omitted for all) ----
+  sum(dim?: number | readonly number[] | null, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
+    return wrap(native.sum(this._h, dimList(dim), keepdim, opts.dtype === undefined ? null : dtypeCode(opts.dtype)));
+  }
+  mean(dim?: number | readonly number[] | null, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
+    return wrap(native.mean(this._h, dimList(dim), keepdim, opts.dtype === undefined ? null : dtypeCode(opts.dtype)));
+  }
+  /** `max()` is the largest value; `max(dim, keepdim)` gives values and indices along dim. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? wrap(native.max(this._h)) : pair(native.maxDim(this._h, dim, keepdim));
+  }
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? wrap(native.min(this._h)) : pair(native.minDim(this._h, dim, keepdim));
+  }
+  amax(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amax(this._h, dimList(dim), keepdim)); }
+  amin(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amin(this._h, dimList(dim), keepdim)); }
+  argmax(dim: number | null = null, keepdim = false): Tensor { return wrap(native.argmax(this._h, dim, keepdim)); }
+  argmin(dim: number | null = null, keepdim = false): Tensor { return wrap(native.argmin(this._h, dim, keepdim)); }
+  /** Standard deviation; unbiased (Bessel's correction) by default, as in PyTorch. */
+  std(dim?: number | readonly number[] | null, unbiased = true, keepdim = false): Tensor {
+    return wrap(native.std(this._h, dimList(dim), unbiased, keepdim));
+  }
+  var(dim?: number | readonly number[] | null, unbiased = true, keepdim = false): Tensor {
+    return wrap(native.var(this._h, dimList(dim), unbiased, keepdim));
+  }
+  prod(dim: number | null = null, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
+    return wrap(native.prod(this._h, dim, keepdim, opts.dtype === undefined ? null : dtypeCode(opts.dtype)));
+  }
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return wrap(native.logsumexp(this._h, dimList(dim), keepdim)); }
+  all(dim: number | null = null, keepdim = false): Tensor { return wrap(native.all(this._h, dim, keepdim)); }
+  any(dim: number | null = null, keepdim = false): Tensor { return wrap(native.any(this._h, dim, keepdim)); }
+  /** p-norm (p = 2 by default; Infinity for the max norm) over dim, or over everything. */
+  norm(p = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return wrap(native.norm(this._h, p, dimList(dim), keepdim));
+  }
+  cumsum(dim: number, opts: { dtype?: DType } = {}): Tensor {
+    return wrap(native.cumsum(this._h, dim, opts.dtype === undefined ? null : dtypeCode(opts.dtype)));
+  }
+  cumprod(dim: number, opts: { dtype?: DType } = {}): Tensor {
+    return wrap(native.cumprod(this._h, dim, opts.dtype === undefined ? null : dtypeCode(opts.dtype)));
+  }
+  topk(k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
+    return pair(native.topk(this._h, k, dim, largest, sorted));
+  }
+  sort(dim = -1, descending = false, opts: { stable?: boolean } = {}): ValuesIndices {
+    return pair(native.sort(this._h, dim, descending, opts.stable ?? false));
+  }
+  argsort(dim = -1, descending = false): Tensor {
+    const [values, indices] = native.sort(this._h, dim, descending, false) as Handle[];
+    native.dispose(values);
+    return wrap(indices!);
+  }
+  /** The sorted unique values; with returnInverse / returnCounts also the inverse indices and counts. */
+  unique(opts: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean } = {}): Tensor
+    & { inverse?: Tensor; counts?: Tensor } {
+    const [v, inv, counts] = native.unique(this._h, opts.sorted ?? true, opts.returnInverse ?? false,
+      opts.returnCounts ?? false) as Handle[];
+    const out = wrap(v!) as Tensor & { inverse?: Tensor; counts?: Tensor };
+    if (opts.returnInverse) out.inverse = wrap(inv!); else native.dispose(inv);
+    if (opts.returnCounts) out.counts = wrap(counts!); else native.dispose(counts);
+    return out;
+  }
+  bincount(weights: Tensor | null = null, minlength = 0): Tensor {
+    return wrap(native.bincount(this._h, weights === null ? null : op(weights), minlength));
+  }
+  median(): Tensor { return wrap(native.median(this._h)); }
+  countNonzero(dim: number | null = null): Tensor { return wrap(native.countNonzero(this._h, dim)); }
+
+  // ---- linear algebra ----
+  matmul(other: Tensor): Tensor { return wrap(native.matmul(this._h, op(other))); }
+  mm(other: Tensor): Tensor { return wrap(native.mm(this._h, op(other))); }
+  bmm(other: Tensor): Tensor { return wrap(native.bmm(this._h, op(other))); }
+  dot(other: Tensor): Tensor { return wrap(native.dot(this._h, op(other))); }
+  outer(other: Tensor): Tensor { return wrap(native.outer(this._h, op(other))); }
+
+  // ---- in place (return this) ----
+  add_(other: Operand, alpha?: number): this { native.add_(this._h, op(other), alpha); return this; }
+  sub_(other: Operand, alpha?: number): this { native.sub_(this._h, op(other), alpha); return this; }
+  mul_(other: Operand): this { native.mul_(this._h, op(other)); return this; }
+  div_(other: Operand, roundingMode?: 'trunc' | 'floor'): this { native.div_(this._h, op(other), roundingMode); return this; }
+  pow_(exponent: Operand): this { native.pow_(this._h, op(exponent)); return this; }
+  remainder_(other: Operand): this { native.remainder_(this._h, op(other)); return this; }
+  /** self += value * t1 * t2 */
+  addcmul_(t1: Tensor, t2: Tensor, value = 1): this { native.addcmul_(this._h, op(t1), op(t2), value); return this; }
+  /** self += value * t1 / t2 */
+  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this { native.addcdiv_(this._h, op(t1), op(t2), value); return this; }
+  lerp_(end: Tensor, weight: Operand): this { native.lerp_(this._h, op(end), op(weight)); return this; }
+  clamp_(min: Operand | null = null, max: Operand | null = null): this {
+    native.clamp_(this._h, min === null ? null : op(min), max === null ? null : op(max));
+    return this;
+  }
+  zero_(): this { native.zero_(this._h); return this; }
+  fill_(value: Operand): this { native.fill_(this._h, op(value)); return this; }
+  copy_(src: Tensor): this { native.copy_(this._h, op(src)); return this; }
+  uniform_(from = 0, to = 1): this { native.uniform_(this._h, from, to); return this; }
+  normal_(mean = 0, std = 1): this { native.normal_(this._h, mean, std); return this; }
+  bernoulli_(p = 0.5): this { native.bernoulli_(this._h, p); return this; }
+  sqrt_(): this { native.sqrt_(this._h); return this; }
+  neg_(): this { native.neg_(this._h); return this; }
+  abs_(): this { native.abs_(this._h); return this; }
+  exp_(): this { native.exp_(this._h); return this; }
+  log_(): this { native.log_(this._h); return this; }
+  sigmoid_(): this { native.sigmoid_(this._h); return this; }
+  tanh_(): this { native.tanh_(this._h); return this; }
+  relu_(): this { native.relu_(this._h); return this; }
+  floor_(): this { native.floor_(this._h); return this; }
+  ceil_(): this { native.ceil_(this._h); return this; }
+  round_(): this { native.round_(this._h); return this; }
+  reciprocal_(): this { native.reciprocal_(this._h); return this; }
+  square_(): this { native.square_(this._h); return this; }
+
+  // ---- autograd ----
+  requiresGrad_(requiresGrad = true): this { native.requiresGrad_(this._h, requiresGrad); return this; }
+  /** Accumulates d(this)/d(leaf) into each leaf's .grad. A non-scalar tensor needs `gradient`. */
+  backward(gradient?: Tensor | null, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    native.backward(this._h, gradient ? op(gradient) : null, opts.retainGraph ?? null, opts.createGraph ?? false);
+  }
+  /** The accumulated gradient (a new wrapper each read, owned by the current scope), or null. */
+  get grad(): Tensor | null {
+    const g = native.grad(this._h) as Handle | null;
+    return g === null ? null : wrap(g);
+  }
+  set grad(g: Tensor | null) {
+    native.setGrad(this._h, g === null ? null : op(g));
+  }
+  retainGrad(): this { native.retainGrad(this._h); return this; }
+}
