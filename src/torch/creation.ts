@@ -151,7 +151,8 @@ export function randint(low: number, high: number, shape: readonly number[], opt
  * `arange(end)`, `arange(start, end, step?)`. int64 when every argument is an integer (as PyTorch does for
  * Python ints), float32 otherwise.
  */
-export function arange(start: number, end?: number, step?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
+export function arange(start: number, end?: number | TensorOptions, step?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
+  if (typeof end === 'object') { opts = end; end = undefined; }
   if (typeof step === 'object') { opts = step; step = undefined; }
   if (end === undefined) { end = start; start = 0; }
   const s = step ?? 1;

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Idempotent set-up run before `npm test`, `npm run demo` and `npm run bench`:
+//   1. system packages (libtorch-dev, dataset-fashion-mnist, python3; python3-torch for benchmarks) via apt-get
+//      when missing, or the exact command to run when not root;
+//   2. `npm ci` when node_modules is missing or older than package-lock.json;
+//   3. the native addon, rebuilt only when its sources changed; 4. the TypeScript, incrementally.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const log = (m) => console.log(`flint setup: ${m}`);
+
+function installed(pkg) {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.includes('install ok installed');
+}
+
+function ensurePackages() {
+  const wanted = ['dataset-fashion-mnist', 'python3'];
+  // A libtorch given by LIBTORCH or Python's PyTorch replaces Debian's.
+  if (!process.env.LIBTORCH && !process.env.LIBTORCH_USE_PYTORCH) wanted.unshift('libtorch-dev');
+  if (args.has('--bench')) wanted.push('python3-torch');
+  if (spawnSync('dpkg-query', ['--version']).status !== 0) {
+    log(`not a Debian/Ubuntu system: make sure these are available: ${wanted.join(' ')}`);
+    return;
+  }
+  const missing = wanted.filter((p) => !installed(p));
+  if (missing.length === 0) return;
+  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    console.error(`flint setup: missing system packages: ${missing.join(', ')}.\nRun as root:\n  sudo sh -c '${cmd}'`);
+    process.exit(1);
+  }
+  log(`installing ${missing.join(', ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (a) => spawnSync('apt-get', a, { stdio: 'inherit', env }).status === 0;
+  const install = ['install', '-y', '--no-install-recommends', ...missing];
+  // Try without refreshing the lists first (fast when they are fresh), then with.
+  if (!run(install) && !(run(['update']) && run(install))) {
+    console.error(`flint setup: apt-get could not install ${missing.join(', ')}`);
+    process.exit(1);
+  }
+}
+
+function ensureNodeModules() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.flint-lock-hash');
+  const hash = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash && existsSync(join(root, 'node_modules', 'typescript'))) return;
+  log('npm ci');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  writeFileSync(stamp, hash);
+}
+
+function build() {
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-native.mjs')], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+    { cwd: root, stdio: 'inherit' });
+}
+
+try {
+  ensurePackages();
+  ensureNodeModules();
+  build();
+} catch (e) {
+  console.error(`flint setup failed: ${e.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,55 @@
+// Shared by the tests: loading PyTorch fixtures and comparing tensors with them.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { torch, type Tensor } from '../src/index.js';
+import type { DType } from '../src/torch/dtype.js';
+
+export interface Encoded {
+  shape: number[];
+  dtype: string;
+  data: (number | boolean | string)[];
+}
+
+const fixtureDir = new URL('../../test/fixtures/', import.meta.url);
+
+export function fixture<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(name, fixtureDir), 'utf8')) as T;
+}
+
+function decode(v: number | boolean | string): number | boolean {
+  if (v === 'nan') return NaN;
+  if (v === 'inf') return Infinity;
+  if (v === '-inf') return -Infinity;
+  return v as number | boolean;
+}
+
+/** Rebuilds a fixture tensor exactly (same dtype, shape and values). */
+export function fromEnc(e: Encoded, opts: { requiresGrad?: boolean } = {}): Tensor {
+  const data = e.data.map(decode);
+  const dtype = e.dtype as DType;
+  if (data.length === 0) return torch.zeros(e.shape, { dtype });
+  const flat = dtype === 'bool' ? torch.tensor(data as boolean[]) : torch.tensor(Float64Array.from(data as number[]), { dtype });
+  const t = flat.reshape(e.shape);
+  if (opts.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/** Asserts shape, dtype and values (within tolerance for floats; exact otherwise) match a fixture. */
+export function assertMatches(actual: Tensor, expected: Encoded, what: string, tol = { rtol: 1e-5, atol: 1e-6 }): void {
+  assert.deepEqual([...actual.shape], expected.shape, `${what}: shape`);
+  assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
+  const got = Array.from(actual.toTypedArray() as ArrayLike<number | bigint>, Number);
+  const want = expected.data.map(decode).map(Number);
+  for (let k = 0; k < want.length; k++) {
+    const g = got[k]!;
+    const w = want[k]!;
+    if (Number.isNaN(w)) { assert.ok(Number.isNaN(g), `${what}[${k}]: expected NaN, got ${g}`); continue; }
+    if (!Number.isFinite(w)) { assert.equal(g, w, `${what}[${k}]`); continue; }
+    assert.ok(Math.abs(g - w) <= tol.atol + tol.rtol * Math.abs(w), `${what}[${k}]: got ${g}, PyTorch gave ${w}`);
+  }
+}
+
+/** Asserts numbers are close. */
+export function assertClose(got: number, want: number, tol = 1e-6, what = 'value'): void {
+  assert.ok(Math.abs(got - want) <= tol * Math.max(1, Math.abs(want)), `${what}: got ${got}, expected ${want}`);
+}
