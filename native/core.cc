@@ -74,7 +74,9 @@ std::string describeValue(const Napi::Value& v, int depth) {
 }
 }  // namespace
 
-static void finalizeHandle(Napi::Env env, Handle* h) {
+// A basic finalizer (NAPI_EXPERIMENTAL): it runs synchronously during GC rather than in a later
+// setImmediate, so a long synchronous loop cannot pile up thousands of pending finalizers and fragment the heap.
+static void finalizeHandle(Napi::BasicEnv env, Handle* h) {
   release(env, h);
   delete h;
 }
@@ -97,7 +99,7 @@ Napi::Value wrapList(Napi::Env env, const std::vector<at::Tensor>& ts) {
   return out;
 }
 
-void release(Napi::Env env, Handle* h) {
+void release(Napi::BasicEnv env, Handle* h) {
   if (!h->t.defined()) return;
   gLive--;
   gBytes -= h->nbytes;
@@ -356,6 +358,13 @@ OP_BEGIN(isGradEnabled)
   return Napi::Boolean::New(env, c10::GradMode::is_enabled());
 OP_END
 
+// glibc keeps freed memory for reuse; malloc_trim hands it back, so RSS then measures what is live.
+OP_BEGIN(trimHostMemory)
+  using TrimFn = int (*)(size_t);
+  auto fn = reinterpret_cast<TrimFn>(dlsym(RTLD_DEFAULT, "malloc_trim"));
+  return Napi::Boolean::New(env, fn != nullptr && fn(0) == 1);
+OP_END
+
 OP_BEGIN(parallelInfo)
   return Napi::String::New(env, at::get_parallel_info());
 OP_END
@@ -383,6 +392,7 @@ void registerCore(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, setGradEnabled);
   EXPORT(exports, isGradEnabled);
   EXPORT(exports, parallelInfo);
+  EXPORT(exports, trimHostMemory);
   exports.Set("torchVersion", Napi::String::New(env, std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR)));
 }
 

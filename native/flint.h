@@ -32,7 +32,7 @@ struct ArgError : std::runtime_error {
 
 Napi::Value wrap(Napi::Env env, at::Tensor t);        // new handle (null for an undefined tensor)
 Napi::Value wrapList(Napi::Env env, const std::vector<at::Tensor>& ts);
-void release(Napi::Env env, Handle* h);               // drop the tensor now (dispose)
+void release(Napi::BasicEnv env, Handle* h);               // drop the tensor now (dispose)
 [[noreturn]] void throwTorch(const Napi::CallbackInfo& info, const char* op, const std::string& msg);
 
 Handle* handleOf(const Napi::Value& v, size_t i);

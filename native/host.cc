@@ -44,7 +44,7 @@ OP_BEGIN(toTypedArray)
   Napi::ArrayBuffer ab;
   if (view) {
     auto* keep = new at::Tensor(c);
-    ab = Napi::ArrayBuffer::New(env, c.data_ptr(), n, [](Napi::Env, void*, at::Tensor* k) { delete k; }, keep);
+    ab = Napi::ArrayBuffer::New(env, c.data_ptr(), n, [](Napi::BasicEnv, void*, at::Tensor* k) { delete k; }, keep);
   } else {
     ab = copyToBuffer(env, c);
   }

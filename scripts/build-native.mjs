@@ -99,7 +99,8 @@ export async function build() {
   const torch = findLibtorch();
   const cxx = process.env.CXX ?? 'g++';
   const includes = [nodeInclude(), require('node-addon-api').include_dir.replace(/"/g, ''), ...torch.includes, srcDir];
-  const cflags = ['-std=c++17', '-O2', '-fPIC', '-fvisibility=hidden', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS',
+  // NAPI_EXPERIMENTAL: finalizers run synchronously during GC (see native/core.cc).
+  const cflags = ['-std=c++17', '-O2', '-fPIC', '-fvisibility=hidden', '-DNAPI_EXPERIMENTAL', '-DNAPI_CPP_EXCEPTIONS',
     '-DNODE_ADDON_API_DISABLE_DEPRECATED', `-D_GLIBCXX_USE_CXX11_ABI=${torch.cxx11Abi}`, '-Wno-deprecated-declarations',
     '-Wno-unused-parameter', ...includes.map((d) => `-I${d}`)];
   const ldflags = ['-shared', `-L${torch.libDir}`, `-Wl,-rpath,${torch.libDir}`, '-Wl,--no-as-needed', ...libs(torch.libDir),

@@ -37,6 +37,11 @@ export const cuda = {
   synchronize: (): void => native.cudaSynchronize(),
 };
 
+/** Returns freed host memory to the OS (glibc's malloc_trim), so RSS reflects live memory; for leak checks. */
+export function trimHostMemory(): boolean {
+  return native.trimHostMemory();
+}
+
 export interface MemoryInfo {
   /** Tensor handles alive now (not yet disposed or collected). */
   liveTensors: number;
