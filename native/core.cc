@@ -109,8 +109,10 @@ void release(Napi::BasicEnv env, Handle* h) {
 
 void throwTorch(const Napi::CallbackInfo& info, const char* op, const std::string& msg) {
   Napi::Env env = info.Env();
+  size_t n = info.Length();
+  while (n > 0 && info[n - 1].IsUndefined()) n--;  // omitted optional arguments
   std::string inputs;
-  for (size_t i = 0; i < info.Length(); i++) inputs += (i ? ", " : "") + describeValue(info[i], 0);
+  for (size_t i = 0; i < n; i++) inputs += (i ? ", " : "") + describeValue(info[i], 0);
   std::string first = msg.substr(0, msg.find("\nException raised from"));
   std::string text = std::string(op) + "(" + inputs + "): " + first;
   auto* data = env.GetInstanceData<AddonData>();

@@ -22,7 +22,7 @@ export const ITEM_SIZE: Record<DType, number> = {
   float32: 4, float64: 8, float16: 2, bfloat16: 2, int8: 1, uint8: 1, int16: 2, int32: 4, int64: 8, bool: 1,
 };
 
-export const DTYPES = Object.keys(CODES) as DType[];
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int8', 'uint8', 'int16', 'int32', 'int64', 'bool'];
 
 /** Accepts 'float32', PyTorch's 'torch.float32', and aliases like 'long'; throws a clear error otherwise. */
 export function toDType(d: unknown): DType {
@@ -32,6 +32,12 @@ export function toDType(d: unknown): DType {
     if (s in ALIASES) return ALIASES[s]!;
   }
   throw new TorchError(`unknown dtype ${JSON.stringify(d)}; expected one of ${DTYPES.join(', ')}`);
+}
+
+/** Whether a string names a dtype (so `to('int64')` converts and `to('cuda')` moves). */
+export function isDTypeName(s: string): boolean {
+  const n = s.startsWith('torch.') ? s.slice(6) : s;
+  return n in CODES || n in ALIASES;
 }
 
 export function dtypeCode(d: unknown): number {

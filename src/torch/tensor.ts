@@ -2,7 +2,7 @@
 // side validates arguments and turns libtorch's exceptions into TorchErrors naming the op and inputs.
 import { native, type Handle } from './native.js';
 import { TENSOR, keep, track, type ScopedTensor } from './scope.js';
-import { type DType, DTYPES, dtypeCode, dtypeFromCode, toDType } from './dtype.js';
+import { type DType, dtypeCode, dtypeFromCode, isDTypeName, toDType } from './dtype.js';
 import { TorchError } from './errors.js';
 import { formatTensor } from './format.js';
 
@@ -129,12 +129,8 @@ export class Tensor implements ScopedTensor {
       dtype = target.dtype;
       device = target.device;
     } else if (typeof target === 'string') {
-      const name = target.startsWith('torch.') ? target.slice(6) : target;
-      if ((DTYPES as string[]).includes(name) || ['float', 'double', 'half', 'long', 'int', 'short', 'byte', 'char'].includes(name)) {
-        dtype = toDType(name);
-      } else {
-        device = target;
-      }
+      if (isDTypeName(target)) dtype = toDType(target);
+      else device = target;
     } else if (target && typeof target === 'object') {
       if (target.dtype !== undefined) dtype = toDType(target.dtype);
       if (target.device !== undefined) device = checkDevice(target.device);
