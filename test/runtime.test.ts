@@ -1,0 +1,62 @@
+// Seeds, threads, devices, and the libtorch finder.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { torch } from '../src/index.js';
+// @ts-expect-error: a plain .mjs build script without type declarations
+import { findLibtorch } from '../../scripts/build-native.mjs';
+
+test('manualSeed makes every random op reproducible', () => {
+  torch.tidy(() => {
+    const draw = () => {
+      torch.manualSeed(1234);
+      return [torch.rand([5]), torch.randn([5]), torch.randint(0, 100, [5]), torch.randperm(7),
+        torch.empty(5).uniform_(), torch.empty(5).normal_(), torch.functional.dropout(torch.ones(8), 0.5)].map((t) => t.toArray());
+    };
+    assert.deepEqual(draw(), draw());
+    torch.manualSeed(1);
+    const x = torch.rand([5]).toArray();
+    torch.manualSeed(2);
+    assert.notDeepEqual(torch.rand([5]).toArray(), x);
+  });
+});
+
+test('setNumThreads / getNumThreads; BLAS threads held at one by default', () => {
+  const n = torch.getNumThreads();
+  torch.setNumThreads(1);
+  assert.equal(torch.getNumThreads(), 1);
+  torch.setNumThreads(n);
+  assert.equal(torch.getNumThreads(), n);
+  assert.match(torch.parallelInfo(), /ATen\/Parallel/);
+  if (process.env.OPENBLAS_NUM_THREADS === '1') {
+    const blas = torch.getBlasThreads();
+    assert.ok(blas === null || blas === 1, `OpenBLAS threads ${blas}`);
+  }
+});
+
+test('cuda reports availability consistently', () => {
+  const n = torch.cuda.deviceCount();
+  assert.equal(torch.cuda.isAvailable(), n > 0);
+  if (n === 0) assert.throws(() => torch.ones(1, { device: 'cuda' }), /CUDA is not available/);
+  else assert.equal(torch.ones(1, { device: 'cuda' }).device, 'cuda:0');
+});
+
+test('memory() reports live tensors and bytes', () => {
+  const before = torch.memory();
+  const t = torch.zeros([10, 10], { dtype: 'float64' });
+  const after = torch.memory();
+  assert.equal(after.liveTensors, before.liveTensors + 1);
+  assert.equal(after.bytes, before.bytes + 800);
+  t.dispose();
+  assert.deepEqual(torch.memory(), before);
+});
+
+test('the libtorch finder follows tch-rs: LIBTORCH, then LIBTORCH_USE_PYTORCH, then the system', () => {
+  const custom = findLibtorch({ LIBTORCH: '/opt/libtorch' });
+  assert.deepEqual(custom.includes, ['/opt/libtorch/include', '/opt/libtorch/include/torch/csrc/api/include']);
+  assert.equal(custom.libDir, '/opt/libtorch/lib');
+  const system = findLibtorch({});
+  assert.ok(system.includes.includes('/usr/include/torch/csrc/api/include'));
+  assert.match(system.libDir, /^\/usr\/lib/);
+  assert.throws(() => findLibtorch({ LIBTORCH_USE_PYTORCH: '1', PYTHON: '/nonexistent/python3' }));
+  assert.equal(torch.libtorchVersion.split('.').length, 2);
+});
