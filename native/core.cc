@@ -2,6 +2,7 @@
 #include "flint.h"
 
 #include <ATen/Parallel.h>
+#include <chrono>
 #include <dlfcn.h>
 #include <sstream>
 
@@ -367,6 +368,17 @@ OP_BEGIN(trimHostMemory)
   return Napi::Boolean::New(env, fn != nullptr && fn(0) == 1);
 OP_END
 
+// timeNativeAdd(a, b, n): ns per at::add(a, b) called from C++ alone, the floor the binding is measured against.
+OP_BEGIN(timeNativeAdd)
+  const at::Tensor& a = T(info, 0);
+  const at::Tensor& b = T(info, 1);
+  int64_t n = I(info, 2);
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t k = 0; k < n; k++) at::add(a, b);
+  auto ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+  return Napi::Number::New(env, ns / static_cast<double>(n));
+OP_END
+
 OP_BEGIN(parallelInfo)
   return Napi::String::New(env, at::get_parallel_info());
 OP_END
@@ -395,6 +407,7 @@ void registerCore(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, isGradEnabled);
   EXPORT(exports, parallelInfo);
   EXPORT(exports, trimHostMemory);
+  EXPORT(exports, timeNativeAdd);
   exports.Set("torchVersion", Napi::String::New(env, std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR)));
 }
 

@@ -8,11 +8,6 @@ import { TorchError } from './errors.js';
 /** An opaque handle owning one libtorch tensor (a Node-API external). */
 export type Handle = { readonly __flintHandle: unique symbol };
 
-// OpenBLAS (Debian's libtorch does matrix products with it) starts its own pool beside libtorch's intra-op
-// threads; on small machines the two fight, and a tiny training step took 3-20x longer. OpenBLAS reads this
-// variable once, when it is loaded, so it must be set before the addon loads. A value the user set wins.
-process.env.OPENBLAS_NUM_THREADS ??= '1';
-
 function addonPath(): string {
   if (process.env.FLINT_NATIVE) return resolve(process.env.FLINT_NATIVE);
   // dist/src/torch/native.js -> <package root>/build/flint.node (and src/torch/native.ts alike)

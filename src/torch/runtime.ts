@@ -1,4 +1,5 @@
 // Process-wide switches: threads, random seed, devices, and the memory report.
+import { availableParallelism } from 'node:os';
 import { native } from './native.js';
 import { scopeDepth } from './scope.js';
 
@@ -7,21 +8,33 @@ export function manualSeed(seed: number): void {
   native.manualSeed(seed);
 }
 
-/**
- * Sets libtorch's intra-op thread pool. BLAS (OpenBLAS, which Debian's libtorch uses for matrix products)
- * keeps its own pool; Flint holds it at one thread unless OPENBLAS_NUM_THREADS was set, because the two pools
- * competing for the same cores made small steps several times slower (see BENCHMARKS.md).
- */
+// Threads. Debian's libtorch does matrix products in OpenBLAS, whose own thread pool sits beside libtorch's
+// intra-op pool. When both have several threads they oversubscribe the cores: on a 2-core machine the MLP
+// step went from ~5 ms to 11-15 ms with 2 + 2 threads (BENCHMARKS.md). Flint therefore sizes the BLAS pool
+// from the intra-op pool, cores / intra-op threads (at least 1), now and on every setNumThreads, unless the
+// user pinned it with OPENBLAS_NUM_THREADS (or setBlasThreads).
+let blasPinned = process.env.OPENBLAS_NUM_THREADS !== undefined;
+
+function applyBlasPolicy(): void {
+  if (blasPinned) return;
+  native.setBlasThreads(Math.max(1, Math.floor(availableParallelism() / native.getNumThreads())));
+}
+applyBlasPolicy();
+
+/** Sets libtorch's intra-op thread pool (and, unless pinned, the BLAS pool to cores / n). */
 export function setNumThreads(n: number): void {
   native.setNumThreads(n);
+  applyBlasPolicy();
 }
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
-/** OpenBLAS's own thread count (null where libtorch does not use OpenBLAS). */
+/** Pins OpenBLAS's thread count (false where libtorch does not use OpenBLAS). */
 export function setBlasThreads(n: number): boolean {
+  blasPinned = true;
   return native.setBlasThreads(n);
 }
+/** OpenBLAS's thread count (null where libtorch does not use OpenBLAS). */
 export function getBlasThreads(): number | null {
   return native.getBlasThreads();
 }

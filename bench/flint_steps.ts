@@ -1,0 +1,61 @@
+// Flint's side of the benchmark, as a child process that bench/run.ts drives over stdin: after warming up it
+// answers each command ("mlp", "cnn", "op", "native") with the time of one block, so run.ts can alternate
+// Flint and PyTorch (bench/torch_steps.py) block by block and compare them under the same machine noise.
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { torch, type Tensor } from '../src/index.js';
+import { native } from '../src/torch/native.js';
+import { type Model, BLOCK_STEPS, OPS_PER_BLOCK, MODELS } from './models.js';
+
+const F = torch.functional;
+const { values } = parseArgs({ options: { device: { type: 'string', default: 'cpu' } } });
+const device = values.device!;
+const sync = (): void => { if (device !== 'cpu') torch.cuda.synchronize(); };
+
+/** One SGD step: forward, cross entropy, backward, p -= lr * grad, grads cleared. Same as the Python step. */
+function makeStep(m: Model): () => void {
+  torch.manualSeed(0);
+  const params: Tensor[] = m.shapes.map((s) => torch.randn(s, { device }).mul_(0.05).requiresGrad_().keep());
+  const x = torch.randn(m.input, { device }).keep();
+  const y = torch.randint(0, m.classes, [m.input[0]!], { device }).keep();
+  return () => torch.tidy(() => {
+    const loss = F.crossEntropy(m.forward(x, params), y);
+    loss.backward();
+    torch.noGrad(() => {
+      for (const p of params) {
+        p.sub_(p.grad!, 0.01);
+        p.grad = null;
+      }
+    });
+  });
+}
+
+const a = torch.ones([1], { device }).keep();
+const b = torch.ones([1], { device }).keep();
+const blocks: Record<string, () => number> = {};
+for (const [name, m] of Object.entries(MODELS)) {
+  const step = makeStep(m);
+  blocks[name] = () => {
+    const t0 = process.hrtime.bigint();
+    for (let k = 0; k < BLOCK_STEPS; k++) step();
+    sync();
+    return Number(process.hrtime.bigint() - t0) / 1e6 / BLOCK_STEPS;  // ms per step
+  };
+}
+// ns per `a.add(b)` on one-element tensors, scope bookkeeping and disposal included
+blocks.op = () => {
+  const t0 = process.hrtime.bigint();
+  torch.tidy(() => { for (let k = 0; k < OPS_PER_BLOCK; k++) a.add(b); });
+  sync();
+  return Number(process.hrtime.bigint() - t0) / OPS_PER_BLOCK;
+};
+// the same add called from C++ alone: the floor the binding's overhead is measured against
+blocks.native = () => native.timeNativeAdd(a._h, b._h, OPS_PER_BLOCK);
+
+for (const f of Object.values(blocks)) for (let k = 0; k < 3; k++) f();  // warm-up
+console.log(JSON.stringify({ ready: true, threads: torch.getNumThreads(), blasThreads: torch.getBlasThreads() }));
+for await (const line of createInterface({ input: process.stdin })) {
+  const f = blocks[line.trim()];
+  if (!f) break;
+  console.log(String(f()));
+}

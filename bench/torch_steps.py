@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""PyTorch's side of the benchmark: the same steps as bench/flint_steps.ts, driven over stdin by bench/run.ts
+("mlp", "cnn", "op"), answering each command with the time of one block."""
+import json
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+device = sys.argv[1] if len(sys.argv) > 1 else "cpu"
+BLOCK_STEPS, OPS_PER_BLOCK = 10, 2000  # as in bench/models.ts
+
+
+def sync():
+    if device != "cpu":
+        torch.cuda.synchronize()
+
+
+def mlp(x, p):
+    w1, b1, w2, b2 = p
+    return F.linear(F.linear(x, w1, b1).relu(), w2, b2)
+
+
+def cnn(x, p):
+    c1, cb1, c2, cb2, w, b = p
+    h1 = F.conv2d(x, c1, cb1, stride=2, padding=1).relu()
+    h2 = F.conv2d(h1, c2, cb2, stride=2, padding=1).relu()
+    return F.linear(F.adaptive_avg_pool2d(h2, 1).flatten(1), w, b)
+
+
+def make_step(forward, input_shape, shapes, classes=10):
+    torch.manual_seed(0)
+    params = [(torch.randn(s, device=device) * 0.05).requires_grad_() for s in shapes]
+    x = torch.randn(input_shape, device=device)
+    y = torch.randint(0, classes, (input_shape[0],), device=device)
+
+    def step():
+        loss = F.cross_entropy(forward(x, params), y)
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p.sub_(p.grad, alpha=0.01)
+                p.grad = None
+    return step
+
+
+def block_of(step):
+    def run():
+        t0 = time.perf_counter()
+        for _ in range(BLOCK_STEPS):
+            step()
+        sync()
+        return (time.perf_counter() - t0) * 1000 / BLOCK_STEPS
+    return run
+
+
+a = torch.ones(1, device=device)
+b = torch.ones(1, device=device)
+
+
+def op_block():
+    t0 = time.perf_counter()
+    for _ in range(OPS_PER_BLOCK):
+        a.add(b)
+    sync()
+    return (time.perf_counter() - t0) * 1e9 / OPS_PER_BLOCK
+
+
+blocks = {
+    "mlp": block_of(make_step(mlp, (128, 784), [(256, 784), (256,), (10, 256), (10,)])),
+    "cnn": block_of(make_step(cnn, (64, 1, 28, 28), [(16, 1, 3, 3), (16,), (32, 16, 3, 3), (32,), (10, 32), (10,)])),
+    "tiny": block_of(make_step(mlp, (16, 20), [(32, 20), (32,), (4, 32), (4,)], classes=4)),
+    "op": op_block,
+}
+for f in blocks.values():
+    for _ in range(3):
+        f()
+print(json.dumps({"ready": True, "threads": torch.get_num_threads()}), flush=True)
+for line in sys.stdin:
+    f = blocks.get(line.strip())
+    if f is None:
+        break
+    print(f(), flush=True)
