@@ -8,8 +8,9 @@ import { native } from '../src/torch/native.js';
 import { type Model, BLOCK_STEPS, OPS_PER_BLOCK, MODELS } from './models.js';
 
 const F = torch.functional;
-const { values } = parseArgs({ options: { device: { type: 'string', default: 'cpu' } } });
+const { values } = parseArgs({ options: { device: { type: 'string', default: 'cpu' }, threads: { type: 'string' } } });
 const device = values.device!;
+if (values.threads) torch.setNumThreads(Number(values.threads));
 const sync = (): void => { if (device !== 'cpu') torch.cuda.synchronize(); };
 
 /** One SGD step: forward, cross entropy, backward, p -= lr * grad, grads cleared. Same as the Python step. */

@@ -1,9 +1,10 @@
 // Compares Flint with PyTorch from Python on the same training steps, in the same run: both run as child
 // processes and are asked for one timed block at a time, alternating, so machine noise hits both alike; the
-// figure reported is the median of the per-pair ratios. Writes BENCHMARKS.md's section for the device.
+// figure reported is the median of the per-pair ratios. A second comparison shows what Flint's BLAS thread
+// policy buys. Writes BENCHMARKS.md's section for the device.
 //   node dist/bench/run.js [--device cpu|cuda] [--pairs 25] [--out BENCHMARKS.md]
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +20,12 @@ const { values } = parseArgs({ options: {
 } });
 const device = values.device!;
 const pairs = Number(values.pairs);
+const cores = availableParallelism();
 
 /** A benchmark child answering one line per command. */
 class Worker {
   private lines: AsyncIterator<string>;
+  info: Record<string, unknown> = {};
   constructor(private proc: ChildProcessWithoutNullStreams, readonly name: string) {
     this.lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
     proc.stderr.on('data', (d) => process.stderr.write(`[${name}] ${d}`));
@@ -39,73 +42,89 @@ class Worker {
   close(): void { this.proc.stdin.end(); }
 }
 
-async function start(cmd: string, args: string[], env: NodeJS.ProcessEnv, name: string): Promise<[Worker, Record<string, unknown>]> {
-  const w = new Worker(spawn(cmd, args, { env }), name);
-  return [w, JSON.parse(await w.next())];
+interface Spec { name: string; python?: boolean; env?: Record<string, string>; threads?: number }
+async function start(spec: Spec): Promise<Worker> {
+  const env = { ...process.env, ...spec.env };
+  const threads = spec.threads === undefined ? [] : [String(spec.threads)];
+  const proc = spec.python
+    ? spawn(values.python!, [fileURLToPath(new URL('../../bench/torch_steps.py', import.meta.url)), device, ...threads], { env })
+    : spawn(process.execPath, [fileURLToPath(new URL('./flint_steps.js', import.meta.url)), '--device', device,
+      ...(spec.threads === undefined ? [] : ['--threads', String(spec.threads)])], { env });
+  const w = new Worker(proc, spec.name);
+  w.info = JSON.parse(await w.next());
+  return w;
 }
 
 const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
 
-interface Row { setting: string; model: string; flint: number; torch: number; ratio: number }
-
-async function compare(blasThreads: number): Promise<{ rows: Row[]; op?: { flint: number; native: number; torch: number }; threads: unknown }> {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(blasThreads) };
-  const [flint, info] = await start(process.execPath, [fileURLToPath(new URL('./flint_steps.js', import.meta.url)), '--device', device], env, 'flint');
-  const [py] = await start(values.python!, [fileURLToPath(new URL('../../bench/torch_steps.py', import.meta.url)), device], env, 'pytorch');
-  const setting = `${device}, OpenBLAS threads ${blasThreads}`;
-  const rows: Row[] = [];
-  for (const [key, m] of Object.entries(MODELS)) {
-    const f: number[] = [];
-    const t: number[] = [];
-    const ratios: number[] = [];
-    for (let k = 0; k < pairs; k++) {
-      // alternate who goes first within the pair
-      const [fa, ta] = k % 2 === 0 ? [await flint.ask(key), await py.ask(key)] : (([x, y]) => [y, x])([await py.ask(key), await flint.ask(key)]);
-      f.push(fa!); t.push(ta!); ratios.push(fa! / ta!);
-    }
-    rows.push({ setting, model: m.name, flint: median(f), torch: median(t), ratio: median(ratios) });
-    process.stderr.write(`  ${setting}: ${m.name} done\n`);
+/** Median times of a and b and the median of the per-pair ratios a/b, alternating who goes first. */
+async function paired(a: Worker, b: Worker, cmd: string): Promise<{ a: number; b: number; ratio: number }> {
+  const ta: number[] = [], tb: number[] = [], r: number[] = [];
+  for (let k = 0; k < pairs; k++) {
+    let x: number, y: number;
+    if (k % 2 === 0) { x = await a.ask(cmd); y = await b.ask(cmd); } else { y = await b.ask(cmd); x = await a.ask(cmd); }
+    ta.push(x); tb.push(y); r.push(x / y);
   }
-  let op;
-  if (blasThreads === 1) {
-    const fo: number[] = [], no: number[] = [], to: number[] = [];
-    for (let k = 0; k < pairs; k++) { fo.push(await flint.ask('op')); no.push(await flint.ask('native')); to.push(await py.ask('op')); }
-    op = { flint: median(fo), native: median(no), torch: median(to) };
-  }
-  flint.close();
-  py.close();
-  return { rows, op, threads: info.threads };
+  return { a: median(ta), b: median(tb), ratio: median(r) };
 }
-
-const nproc = cpus().length;
-const main = await compare(1);
-const variant = device === 'cpu' && nproc > 1 ? await compare(nproc) : null;
 
 const f2 = (x: number, d = 2): string => x.toFixed(d);
 const lines: string[] = [];
-lines.push(`### ${device === 'cpu' ? `CPU: ${cpus()[0]?.model ?? 'unknown'}, ${nproc} logical cores` : `GPU (${device})`}`);
+
+// 1. Flint against PyTorch, each with its default threads; PyTorch gets Flint's BLAS thread count so both
+//    run the same kernels with the same threads.
+const flint = await start({ name: 'flint' });
+const blas = flint.info.blasThreads as number | null;
+const py = await start({ name: 'pytorch', python: true, env: blas === null ? {} : { OPENBLAS_NUM_THREADS: String(blas) } });
+lines.push(`### ${device === 'cpu' ? `CPU: ${cpus()[0]?.model ?? 'unknown'}, ${cores} logical cores` : `GPU (${device})`}`);
 lines.push('');
 lines.push(`\`npm run bench${device === 'cpu' ? '' : ` -- --device ${device}`}\`, ${new Date().toISOString().slice(0, 10)}: libtorch ` +
-  `${torch.libtorchVersion}, libtorch intra-op threads ${String(main.threads)}; ${pairs} alternating pairs of ` +
-  `${BLOCK_STEPS}-step blocks per row. Ratio = median over pairs of Flint time / PyTorch time (below 1: Flint faster).`);
+  `${torch.libtorchVersion}; libtorch intra-op threads ${String(flint.info.threads)}, OpenBLAS threads ${String(blas)} (both processes); ` +
+  `${pairs} alternating pairs of ${BLOCK_STEPS}-step blocks per row. Ratio = median over pairs of Flint time / PyTorch time ` +
+  '(below 1: Flint faster).');
 lines.push('');
-lines.push('| setting | training step (SGD) | Flint ms/step | PyTorch ms/step | ratio |');
-lines.push('|---|---|---|---|---|');
-for (const r of [...main.rows, ...(variant?.rows ?? [])]) {
-  lines.push(`| ${r.setting} | ${r.model} | ${f2(r.flint, 3)} | ${f2(r.torch, 3)} | **${f2(r.ratio)}** |`);
+lines.push('| training step (SGD, same ops in both) | Flint ms/step | PyTorch ms/step | ratio |');
+lines.push('|---|---|---|---|');
+for (const [key, m] of Object.entries(MODELS)) {
+  const r = await paired(flint, py, key);
+  lines.push(`| ${m.name} | ${f2(r.a, 3)} | ${f2(r.b, 3)} | **${f2(r.ratio)}** |`);
+  process.stderr.write(`  ${m.name}: ${f2(r.ratio)}\n`);
 }
-if (main.op) {
+const op = await paired(flint, py, 'op');
+const nat: number[] = [];
+for (let k = 0; k < pairs; k++) nat.push(await flint.ask('native'));
+const native = median(nat);
+lines.push('');
+lines.push(`| trivial op \`a.add(b)\` on one-element tensors (${OPS_PER_BLOCK} per block) | ns per op |`);
+lines.push('|---|---|');
+lines.push(`| libtorch alone (a C++ loop calling at::add) | ${f2(native, 0)} |`);
+lines.push(`| Flint (scope tracking and disposal included) | ${f2(op.a, 0)} |`);
+lines.push(`| PyTorch from Python | ${f2(op.b, 0)} |`);
+lines.push(`| **Flint's overhead over libtorch** | **${f2(op.a - native, 0)}** |`);
+flint.close();
+py.close();
+
+// 2. What the BLAS policy buys: with libtorch's intra-op pool at every core, Flint's policy (BLAS threads =
+//    cores / intra-op threads) against OpenBLAS's own default (a thread per core), both Flint.
+if (device === 'cpu' && cores > 1 && blas !== null) {
+  const policy = await start({ name: 'flint-policy', threads: cores });
+  const naive = await start({ name: 'flint-blas-default', threads: cores, env: { OPENBLAS_NUM_THREADS: String(cores) } });
   lines.push('');
-  lines.push(`| trivial op \`a.add(b)\`, one-element tensors, ${OPS_PER_BLOCK} per block | ns per op |`);
-  lines.push('|---|---|');
-  lines.push(`| libtorch alone (C++ loop calling at::add) | ${f2(main.op.native, 0)} |`);
-  lines.push(`| Flint (scope tracking and disposal included) | ${f2(main.op.flint, 0)} |`);
-  lines.push(`| PyTorch from Python | ${f2(main.op.torch, 0)} |`);
-  lines.push(`| **Flint's overhead over libtorch** | **${f2(main.op.flint - main.op.native, 0)}** |`);
+  lines.push(`BLAS threads with libtorch's intra-op pool at ${cores} threads: Flint's policy (OpenBLAS threads ` +
+    `${String(policy.info.blasThreads)}) against OpenBLAS's default (${cores}, oversubscribing the cores); ratio = policy / default.`);
+  lines.push('');
+  lines.push('| training step | policy ms/step | OpenBLAS default ms/step | ratio |');
+  lines.push('|---|---|---|---|');
+  for (const [key, m] of Object.entries(MODELS)) {
+    const r = await paired(policy, naive, key);
+    lines.push(`| ${m.name} | ${f2(r.a, 3)} | ${f2(r.b, 3)} | **${f2(r.ratio)}** |`);
+  }
+  policy.close();
+  naive.close();
 }
+
 const section = lines.join('\n');
 console.log(section);
-
 const out = values.out!;
 const begin = `<!-- bench:${device} -->`;
 const end = `<!-- /bench:${device} -->`;

@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 
 device = sys.argv[1] if len(sys.argv) > 1 else "cpu"
+if len(sys.argv) > 2:
+    torch.set_num_threads(int(sys.argv[2]))
 BLOCK_STEPS, OPS_PER_BLOCK = 10, 2000  # as in bench/models.ts
 
 

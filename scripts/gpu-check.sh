@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine (../shared/gpu/README.md): builds the addon against that machine's CUDA libtorch
+# (Python's PyTorch 2.x), runs the whole test suite there (the CUDA tests run instead of skipping) and the
+# CUDA benchmark. Carry: .gpu-carry (from ../shared/gpu/prepare-carry.sh), dist, node_modules/node-addon-api.
+set -uo pipefail
+source .gpu-carry/on-device.sh
+export LIBTORCH_USE_PYTORCH=1 PYTHON=python3
+out=${OUT:-/tmp/flint-gpu}
+mkdir -p "$out"
+rm -rf build
+node scripts/build-native.mjs 2>&1 | tail -5 || exit 1
+node -e "import('./dist/src/index.js').then(({torch}) => console.log('libtorch', torch.libtorchVersion, 'cuda devices', torch.cuda.deviceCount()))"
+node --test --test-concurrency=1 dist/test/ > "$out/test.log" 2>&1
+echo "tests exit $?"
+grep -E '^# (tests|pass|fail|skipped)' "$out/test.log"
+grep -E -A12 '^not ok' "$out/test.log" | head -80
+node dist/bench/run.js --device cuda --pairs 15 --python "$(command -v python3)" --out "$out/BENCH-cuda.md" 2>&1 | tail -25
