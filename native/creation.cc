@@ -9,14 +9,11 @@ OP_BEGIN(fromTyped)
   if (!info[0].IsTypedArray()) throw ArgError("argument 0 must be a TypedArray or Buffer");
   auto ta = info[0].As<Napi::TypedArray>();
   at::ScalarType src = DT(info, 1);
-  std::vector<int64_t> shape = IL(info, 2);
+  std::vector<int64_t> shape = SH(info, 2);
   at::ScalarType dst = DT(info, 3);
   c10::Device dev = DEV(info, 4);
   int64_t numel = 1;
-  for (int64_t s : shape) {
-    if (s < 0) throw ArgError("negative dimension in shape");
-    numel *= s;
-  }
+  for (int64_t s : shape) numel *= s;
   size_t need = static_cast<size_t>(numel) * c10::elementSize(src);
   if (ta.ByteLength() != need) {
     throw ArgError("data has " + std::to_string(ta.ByteLength()) + " bytes but shape and dtype need " + std::to_string(need));
@@ -27,13 +24,13 @@ OP_BEGIN(fromTyped)
   return wrap(env, std::move(t));
 OP_END
 
-OP_BEGIN(zeros) return wrap(env, at::zeros(IL(info, 0), OPTS(info, 1, 2))); OP_END
-OP_BEGIN(ones) return wrap(env, at::ones(IL(info, 0), OPTS(info, 1, 2))); OP_END
-OP_BEGIN(empty) return wrap(env, at::empty(IL(info, 0), OPTS(info, 1, 2))); OP_END
-OP_BEGIN(full) return wrap(env, at::full(IL(info, 0), S(info, 1), OPTS(info, 2, 3))); OP_END
-OP_BEGIN(rand) return wrap(env, at::rand(IL(info, 0), OPTS(info, 1, 2))); OP_END
-OP_BEGIN(randn) return wrap(env, at::randn(IL(info, 0), OPTS(info, 1, 2))); OP_END
-OP_BEGIN(randint) return wrap(env, at::randint(I(info, 0), I(info, 1), IL(info, 2), OPTS(info, 3, 4))); OP_END
+OP_BEGIN(zeros) return wrap(env, at::zeros(SH(info, 0), OPTS(info, 1, 2))); OP_END
+OP_BEGIN(ones) return wrap(env, at::ones(SH(info, 0), OPTS(info, 1, 2))); OP_END
+OP_BEGIN(empty) return wrap(env, at::empty(SH(info, 0), OPTS(info, 1, 2))); OP_END
+OP_BEGIN(full) return wrap(env, at::full(SH(info, 0), S(info, 1), OPTS(info, 2, 3))); OP_END
+OP_BEGIN(rand) return wrap(env, at::rand(SH(info, 0), OPTS(info, 1, 2))); OP_END
+OP_BEGIN(randn) return wrap(env, at::randn(SH(info, 0), OPTS(info, 1, 2))); OP_END
+OP_BEGIN(randint) return wrap(env, at::randint(I(info, 0), I(info, 1), SH(info, 2), OPTS(info, 3, 4))); OP_END
 OP_BEGIN(arange) return wrap(env, at::arange(S(info, 0), S(info, 1), S(info, 2), OPTS(info, 3, 4))); OP_END
 OP_BEGIN(linspace) return wrap(env, at::linspace(S(info, 0), S(info, 1), I(info, 2), OPTS(info, 3, 4))); OP_END
 OP_BEGIN(eye) return wrap(env, at::eye(I(info, 0), I(info, 1), OPTS(info, 2, 3))); OP_END

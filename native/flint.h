@@ -6,6 +6,7 @@
 #include <ATen/ATen.h>
 #include <ATen/ScalarOps.h>
 #include <torch/version.h>
+#include <c10/core/GradMode.h>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -64,6 +65,14 @@ inline at::Tensor TS(const Napi::CallbackInfo& info, size_t i) {
   return at::native::wrapped_scalar_tensor(S(info, i));
 }
 std::vector<int64_t> IL(const Napi::CallbackInfo& info, size_t i);
+// A shape for a new tensor: integers, none negative (checked here so the message is the same on every libtorch).
+inline std::vector<int64_t> SH(const Napi::CallbackInfo& info, size_t i) {
+  std::vector<int64_t> s = IL(info, i);
+  for (int64_t d : s) {
+    if (d < 0) throw ArgError("negative dimension " + std::to_string(d) + " in shape " + c10::str(c10::IntArrayRef(s)));
+  }
+  return s;
+}
 inline c10::optional<std::vector<int64_t>> OIL(const Napi::CallbackInfo& info, size_t i) {
   if (info.Length() <= i || isNil(info[i])) return c10::nullopt;
   return IL(info, i);

@@ -74,10 +74,13 @@ function libs(libDir) {
 
 function runJobs(jobs, width) {
   return new Promise((resolveAll, reject) => {
-    let next = 0, active = 0, failed = null;
+    // Every file is compiled even when one fails, so one build shows all the errors.
+    let next = 0, active = 0;
+    const failures = [];
     const launch = () => {
-      if (failed) return;
-      if (next === jobs.length && active === 0) return resolveAll();
+      if (next === jobs.length && active === 0) {
+        return failures.length ? reject(new Error(`compiling ${failures.join(', ')} failed`)) : resolveAll();
+      }
       while (active < width && next < jobs.length) {
         const job = jobs[next++];
         active++;
@@ -85,8 +88,8 @@ function runJobs(jobs, width) {
         const p = spawn(job.cmd, job.args, { stdio: 'inherit' });
         p.on('exit', (code) => {
           active--;
-          if (code !== 0) { failed = new Error(`compiling ${job.name} failed (exit ${code})`); return reject(failed); }
-          job.done();
+          if (code === 0) job.done();
+          else failures.push(job.name);
           launch();
         });
       }
