@@ -14,35 +14,22 @@ static std::vector<int64_t> dimsOr(const Napi::CallbackInfo& info, size_t i, con
   return d ? *d : allDims(a);
 }
 
-OP_BEGIN(sum)
-  const at::Tensor& a = T(info, 0);
-  return wrap(env, at::sum(a, dimsOr(info, 1, a), B(info, 2), ODT(info, 3)));
-OP_END
-OP_BEGIN(mean)
-  const at::Tensor& a = T(info, 0);
-  return wrap(env, at::mean(a, dimsOr(info, 1, a), B(info, 2), ODT(info, 3)));
-OP_END
-OP_BEGIN(amax)
-  const at::Tensor& a = T(info, 0);
-  return wrap(env, at::amax(a, dimsOr(info, 1, a), B(info, 2)));
-OP_END
-OP_BEGIN(amin)
-  const at::Tensor& a = T(info, 0);
-  return wrap(env, at::amin(a, dimsOr(info, 1, a), B(info, 2)));
-OP_END
-OP_BEGIN(logsumexp)
-  const at::Tensor& a = T(info, 0);
-  return wrap(env, at::logsumexp(a, dimsOr(info, 1, a), B(info, 2)));
-OP_END
-// std/var(a, dims|null, unbiased, keepdim)
-OP_BEGIN(std)
-  const at::Tensor& a = T(info, 0);
-  return wrap(env, at::std(a, at::OptionalIntArrayRef(dimsOr(info, 1, a)), B(info, 2), B(info, 3)));
-OP_END
-OP_BEGIN(var)
-  const at::Tensor& a = T(info, 0);
-  return wrap(env, at::var(a, at::OptionalIntArrayRef(dimsOr(info, 1, a)), B(info, 2), B(info, 3)));
-OP_END
+// Reductions over a list of dims (null: all): X(name, expression of a, dims and the info arguments).
+#define DIM_REDUCTIONS(X)                                                                           \
+  X(sum, at::sum(a, dims, B(info, 2), ODT(info, 3))) X(mean, at::mean(a, dims, B(info, 2), ODT(info, 3))) \
+  X(amax, at::amax(a, dims, B(info, 2))) X(amin, at::amin(a, dims, B(info, 2)))                   \
+  X(logsumexp, at::logsumexp(a, dims, B(info, 2)))                                                \
+  X(std, at::std(a, at::OptionalIntArrayRef(dims), B(info, 2), B(info, 3))) /* (a, dims, unbiased, keepdim) */ \
+  X(var, at::var(a, at::OptionalIntArrayRef(dims), B(info, 2), B(info, 3)))
+
+#define DEF_DIM_REDUCTION(name, expr)             \
+  OP_BEGIN(name)                                  \
+    const at::Tensor& a = T(info, 0);             \
+    std::vector<int64_t> dims = dimsOr(info, 1, a); \
+    return wrap(env, expr);                       \
+  OP_END
+DIM_REDUCTIONS(DEF_DIM_REDUCTION)
+
 OP_BEGIN(prod)
   const at::Tensor& a = T(info, 0);
   if (isNil(info[1])) {
@@ -97,8 +84,10 @@ OP_BEGIN(median) return wrap(env, at::median(T(info, 0))); OP_END
 OP_BEGIN(countNonzero) return wrap(env, at::count_nonzero(T(info, 0), OI(info, 1))); OP_END
 
 void registerReduce(Napi::Env env, Napi::Object exports) {
-  EXPORT(exports, sum); EXPORT(exports, mean); EXPORT(exports, amax); EXPORT(exports, amin);
-  EXPORT(exports, logsumexp); EXPORT(exports, std); EXPORT(exports, var); EXPORT(exports, prod);
+#define EXP(name, ...) EXPORT(exports, name);
+  DIM_REDUCTIONS(EXP)
+#undef EXP
+  EXPORT(exports, prod);
   EXPORT(exports, all); EXPORT(exports, any); EXPORT(exports, norm); EXPORT(exports, max); EXPORT(exports, min);
   EXPORT(exports, maxDim); EXPORT(exports, minDim); EXPORT(exports, argmax); EXPORT(exports, argmin);
   EXPORT(exports, cumsum); EXPORT(exports, cumprod); EXPORT(exports, topk); EXPORT(exports, sort);
