@@ -17,6 +17,7 @@ const { values } = parseArgs({ options: {
   device: { type: 'string', default: 'cpu' }, pairs: { type: 'string', default: '25' },
   out: { type: 'string', default: fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url)) },
   python: { type: 'string', default: existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3' },
+  label: { type: 'string' },  // names the machine in the heading, e.g. the GPU model
 } });
 const device = values.device!;
 const pairs = Number(values.pairs);
@@ -80,7 +81,7 @@ const lines: string[] = [];
 const flint = await start({ name: 'flint' });
 const blas = flint.info.blasThreads as number | null;
 const py = await start({ name: 'pytorch', python: true, env: blas === null ? {} : { OPENBLAS_NUM_THREADS: String(blas) } });
-lines.push(`### ${device === 'cpu' ? `CPU: ${cpus()[0]?.model ?? 'unknown'}, ${cores} logical cores` : `GPU (${device})`}`);
+lines.push(`### ${device === 'cpu' ? 'CPU' : 'GPU'}: ${values.label ?? (device === 'cpu' ? cpus()[0]?.model ?? 'unknown' : device)}, ${cores} logical CPU cores`);
 lines.push('');
 lines.push(`\`npm run bench${device === 'cpu' ? '' : ` -- --device ${device}`}\`, ${new Date().toISOString().slice(0, 10)}: libtorch ` +
   `${torch.libtorchVersion}; libtorch intra-op threads ${String(flint.info.threads)}, OpenBLAS threads ${String(blas)} (both processes); ` +

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // The `flint` command. `flint demo` runs the main job.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { steps: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 const [command] = positionals;
@@ -9,6 +14,10 @@ if (values.help || !command) {
   process.exit(command || values.help ? 0 : 1);
 }
 if (command === 'demo') {
+  // A fresh checkout has no build yet: set up first (the same step `npm run demo` runs).
+  if (!existsSync(`${root}dist/examples/demo.js`) || !existsSync(`${root}build/flint.node`)) {
+    execFileSync(process.execPath, [`${root}scripts/setup.mjs`], { stdio: 'inherit' });
+  }
   const { demo } = await import('../dist/examples/demo.js');
   const steps = values.steps === undefined ? undefined : Number(values.steps);
   if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) {

@@ -14,4 +14,6 @@ node --test --test-concurrency=1 dist/test/ > "$out/test.log" 2>&1
 echo "tests exit $?"
 grep -E '^# (tests|pass|fail|skipped)' "$out/test.log"
 grep -E -A12 '^not ok' "$out/test.log" | head -80
-node dist/bench/run.js --device cuda --pairs 15 --python "$(command -v python3)" --out "$out/BENCH-cuda.md" 2>&1 | tail -25
+gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)
+node dist/bench/run.js --device cuda --pairs 15 --python "$(command -v python3)" --label "$gpu" \
+  --out "$out/BENCH-cuda.md" 2>&1 | tail -25
