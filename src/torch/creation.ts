@@ -46,22 +46,29 @@ type Kind = 'number' | 'boolean' | 'bigint';
 function flatten(data: TensorData, shape: number[]): { flat: (number | boolean | bigint)[]; kind: Kind } {
   const flat: (number | boolean | bigint)[] = [];
   let kind: Kind | null = null;
-  const walk = (v: TensorData, d: number, path: string): void => {
+  const at: number[] = [];  // the index being visited; turned into "[i][j]" only for an error message
+  const path = (): string => at.map((i) => `[${i}]`).join('');
+  const walk = (v: TensorData, d: number): void => {
     if (d === shape.length) {
       const k = typeof v;
       if (k !== 'number' && k !== 'boolean' && k !== 'bigint') {
-        throw new TorchError(`torch.tensor: element ${path || '(scalar)'} is ${Array.isArray(v) ? 'an array (ragged nesting)' : k}, expected a number`);
+        throw new TorchError(`torch.tensor: element ${path() || '(scalar)'} is ${Array.isArray(v) ? 'an array (ragged nesting)' : k}, expected a number`);
       }
       if (kind === null) kind = k;
-      else if (kind !== k) throw new TorchError(`torch.tensor: element ${path} is a ${k} but earlier elements are ${kind}s`);
+      else if (kind !== k) throw new TorchError(`torch.tensor: element ${path()} is a ${k} but earlier elements are ${kind}s`);
       flat.push(v as number | boolean | bigint);
       return;
     }
-    if (!Array.isArray(v)) throw new TorchError(`torch.tensor: ragged nested array: ${path || 'the value'} is not an array but sibling entries are arrays of length ${shape[d]}`);
-    if (v.length !== shape[d]) throw new TorchError(`torch.tensor: ragged nested array: ${path || 'the value'} has length ${v.length}, expected ${shape[d]}`);
-    for (let i = 0; i < v.length; i++) walk(v[i] as TensorData, d + 1, `${path}[${i}]`);
+    if (!Array.isArray(v)) throw new TorchError(`torch.tensor: ragged nested array: ${path() || 'the value'} is not an array but sibling entries are arrays of length ${shape[d]}`);
+    if (v.length !== shape[d]) throw new TorchError(`torch.tensor: ragged nested array: ${path() || 'the value'} has length ${v.length}, expected ${shape[d]}`);
+    at.push(0);
+    for (let i = 0; i < v.length; i++) {
+      at[d] = i;
+      walk(v[i] as TensorData, d + 1);
+    }
+    at.pop();
   };
-  walk(data, 0, '');
+  walk(data, 0);
   return { flat, kind: kind ?? 'number' };
 }
 
