@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { torch } from '../src/index.js';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { findLibtorch } from '../../scripts/build-native.mjs';
@@ -21,16 +22,23 @@ test('manualSeed makes every random op reproducible', () => {
   });
 });
 
-test('setNumThreads / getNumThreads; BLAS threads held at one by default', () => {
+test('setNumThreads / getNumThreads; the BLAS pool follows cores / intra-op threads unless pinned', () => {
   const n = torch.getNumThreads();
+  const policy = (t: number) => Math.max(1, Math.floor(availableParallelism() / t));
+  const blasPresent = torch.getBlasThreads() !== null;
   torch.setNumThreads(1);
   assert.equal(torch.getNumThreads(), 1);
+  if (blasPresent && process.env.OPENBLAS_NUM_THREADS === undefined) assert.equal(torch.getBlasThreads(), policy(1));
+  torch.setNumThreads(2);
+  assert.equal(torch.getNumThreads(), 2);
+  if (blasPresent && process.env.OPENBLAS_NUM_THREADS === undefined) assert.equal(torch.getBlasThreads(), policy(2));
   torch.setNumThreads(n);
   assert.equal(torch.getNumThreads(), n);
   assert.match(torch.parallelInfo(), /ATen\/Parallel/);
-  if (process.env.OPENBLAS_NUM_THREADS === '1') {
-    const blas = torch.getBlasThreads();
-    assert.ok(blas === null || blas === 1, `OpenBLAS threads ${blas}`);
+  if (blasPresent) {
+    assert.equal(torch.setBlasThreads(1), true);
+    torch.setNumThreads(1);
+    assert.equal(torch.getBlasThreads(), 1, 'a pinned BLAS pool stays as pinned');
   }
 });
 
