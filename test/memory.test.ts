@@ -29,6 +29,18 @@ test('tidy frees what it does not return; returned tensors move to the enclosing
   assert.equal(live(), before);
 });
 
+test('tensors returned at any depth, in Maps and Sets, survive; cycles are fine', () => {
+  const before = live();
+  const out = torch.tidy(() => {
+    const deep: Record<string, unknown> = { a: { b: { c: { d: { e: { f: { g: [torch.ones([1])] } } } } } } };
+    deep.self = deep;
+    return { deep, m: new Map([['k', torch.ones([2])]]), s: new Set([torch.ones([3])]) };
+  });
+  assert.equal(live(), before + 3);
+  torch.dispose(out);
+  assert.equal(live(), before);
+});
+
 test('keep() exempts a tensor from scopes; dispose is idempotent; use after dispose throws', () => {
   const before = live();
   const k = torch.tidy(() => torch.ones([3]).keep());

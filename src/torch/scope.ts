@@ -24,17 +24,18 @@ export function keep<T extends ScopedTensor>(t: T): T {
   return t;
 }
 
-function collect(value: unknown, into: Set<ScopedTensor>, depth: number): void {
-  if (value === null || typeof value !== 'object' || depth > 6) return;
+function collect(value: unknown, into: Set<ScopedTensor>, seen = new Set<object>()): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);  // guards against cycles
   if ((value as ScopedTensor)[TENSOR] === true) {
     into.add(value as ScopedTensor);
-  } else if (Array.isArray(value)) {
-    for (const v of value) collect(v, into, depth + 1);
+  } else if (Array.isArray(value) || value instanceof Set) {
+    for (const v of value) collect(v, into, seen);
   } else if (value instanceof Map) {
-    for (const v of value.values()) collect(v, into, depth + 1);
+    for (const [k, v] of value) { collect(k, into, seen); collect(v, into, seen); }
   } else {
     const proto = Object.getPrototypeOf(value);
-    if (proto === Object.prototype || proto === null) for (const v of Object.values(value)) collect(v, into, depth + 1);
+    if (proto === Object.prototype || proto === null) for (const v of Object.values(value)) collect(v, into, seen);
   }
 }
 
@@ -43,7 +44,7 @@ function end(scope: ScopedTensor[], result: unknown): void {
   const misnested = at !== stack.length - 1;
   if (at >= 0) stack.splice(at, 1);
   const returned = new Set<ScopedTensor>();
-  collect(result, returned, 0);
+  collect(result, returned);
   const parent = stack[stack.length - 1];
   for (const t of scope) {
     if (returned.has(t)) {
@@ -65,7 +66,7 @@ function isPromise(v: unknown): v is PromiseLike<unknown> {
 
 /**
  * Runs fn in a memory scope. Tensors created inside and not returned are disposed when it ends; tensors in
- * the return value (a tensor, or arrays, Maps and plain objects holding tensors) move to the enclosing scope.
+ * the return value (a tensor, or arrays, Maps, Sets and plain objects holding tensors, at any depth) move to the enclosing scope.
  *
  * Async functions: the scope stays open until the promise settles, and owns every tensor created in that
  * time, by this code or by other code running during its awaits. Run async scopes one at a time.
@@ -90,10 +91,10 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
-/** Disposes every tensor found in a value (a tensor, or arrays, Maps and plain objects of them). */
+/** Disposes every tensor found in a value (a tensor, or arrays, Maps, Sets and plain objects of them). */
 export function dispose(value: unknown): void {
   const found = new Set<ScopedTensor>();
-  collect(value, found, 0);
+  collect(value, found);
   for (const t of found) t.dispose();
 }
 
