@@ -101,8 +101,8 @@ inline at::TensorOptions OPTS(const Napi::CallbackInfo& info, size_t dt, size_t 
   return at::TensorOptions().dtype(DT(info, dt)).device(DEV(info, dev));
 }
 
-using Registrar = void (*)(Napi::Env, Napi::Object);
-void registerCore(Napi::Env, Napi::Object);
+void registerHandles(Napi::Env, Napi::Object);
+void registerRuntime(Napi::Env, Napi::Object);
 void registerCreation(Napi::Env, Napi::Object);
 void registerPointwise(Napi::Env, Napi::Object);
 void registerShape(Napi::Env, Napi::Object);

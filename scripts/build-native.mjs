@@ -102,7 +102,7 @@ export async function build() {
   const torch = findLibtorch();
   const cxx = process.env.CXX ?? 'g++';
   const includes = [nodeInclude(), require('node-addon-api').include_dir.replace(/"/g, ''), ...torch.includes, srcDir];
-  // NAPI_EXPERIMENTAL: finalizers run synchronously during GC (see native/core.cc).
+  // NAPI_EXPERIMENTAL: finalizers run synchronously during GC (see native/handle.cc).
   const cflags = ['-std=c++17', '-O2', '-fPIC', '-fvisibility=hidden', '-DNAPI_EXPERIMENTAL', '-DNAPI_CPP_EXCEPTIONS',
     '-DNODE_ADDON_API_DISABLE_DEPRECATED', `-D_GLIBCXX_USE_CXX11_ABI=${torch.cxx11Abi}`, '-Wno-deprecated-declarations',
     '-Wno-unused-parameter', ...includes.map((d) => `-I${d}`)];

@@ -1,9 +1,6 @@
-// Handles, argument readers, the error path, and process-wide switches (threads, seed, devices, memory).
+// Handles, argument readers and the error path: how a JS value becomes an at::Tensor and back.
 #include "flint.h"
 
-#include <ATen/Parallel.h>
-#include <chrono>
-#include <dlfcn.h>
 #include <sstream>
 
 namespace flint {
@@ -309,81 +306,7 @@ OP_BEGIN(isLeaf)
   return Napi::Boolean::New(env, T(info, 0).is_leaf());
 OP_END
 
-OP_BEGIN(setNumThreads)
-  int64_t n = I(info, 0);
-  if (n < 1) throw ArgError("number of threads must be at least 1");
-  at::set_num_threads(static_cast<int>(n));
-  return env.Undefined();
-OP_END
-
-OP_BEGIN(getNumThreads)
-  return Napi::Number::New(env, at::get_num_threads());
-OP_END
-
-// OpenBLAS runs its own thread pool beside libtorch's; these reach it by symbol when it is linked in.
-OP_BEGIN(setBlasThreads)
-  int64_t n = I(info, 0);
-  if (n < 1) throw ArgError("number of BLAS threads must be at least 1");
-  using SetFn = void (*)(int);
-  auto fn = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  if (fn) fn(static_cast<int>(n));
-  return Napi::Boolean::New(env, fn != nullptr);
-OP_END
-
-OP_BEGIN(getBlasThreads)
-  using GetFn = int (*)();
-  auto fn = reinterpret_cast<GetFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-  return fn ? Napi::Number::New(env, fn()) : env.Null();
-OP_END
-
-OP_BEGIN(manualSeed)
-  double d = D(info, 0);
-  if (!(d >= 0) || std::floor(d) != d) throw ArgError("seed must be a non-negative integer");
-  at::manual_seed(static_cast<uint64_t>(d));
-  return env.Undefined();
-OP_END
-
-OP_BEGIN(cudaDeviceCount)
-  return Napi::Number::New(env, static_cast<double>(at::getNumGPUs()));
-OP_END
-
-OP_BEGIN(cudaSynchronize)
-  if (at::hasCUDA()) at::empty({1}, at::device(at::kCUDA)).cpu();  // a device-to-host copy waits for the stream
-  return env.Undefined();
-OP_END
-
-OP_BEGIN(setGradEnabled)
-  c10::GradMode::set_enabled(B(info, 0));
-  return env.Undefined();
-OP_END
-
-OP_BEGIN(isGradEnabled)
-  return Napi::Boolean::New(env, c10::GradMode::is_enabled());
-OP_END
-
-// glibc keeps freed memory for reuse; malloc_trim hands it back, so RSS then measures what is live.
-OP_BEGIN(trimHostMemory)
-  using TrimFn = int (*)(size_t);
-  auto fn = reinterpret_cast<TrimFn>(dlsym(RTLD_DEFAULT, "malloc_trim"));
-  return Napi::Boolean::New(env, fn != nullptr && fn(0) == 1);
-OP_END
-
-// timeNativeAdd(a, b, n): ns per at::add(a, b) called from C++ alone, the floor the binding is measured against.
-OP_BEGIN(timeNativeAdd)
-  const at::Tensor& a = T(info, 0);
-  const at::Tensor& b = T(info, 1);
-  int64_t n = I(info, 2);
-  auto start = std::chrono::steady_clock::now();
-  for (int64_t k = 0; k < n; k++) at::add(a, b);
-  auto ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
-  return Napi::Number::New(env, ns / static_cast<double>(n));
-OP_END
-
-OP_BEGIN(parallelInfo)
-  return Napi::String::New(env, at::get_parallel_info());
-OP_END
-
-void registerCore(Napi::Env env, Napi::Object exports) {
+void registerHandles(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
   EXPORT(exports, setErrorClass);
   EXPORT(exports, dispose);
@@ -396,33 +319,6 @@ void registerCore(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, requiresGrad);
   EXPORT(exports, isContiguous);
   EXPORT(exports, isLeaf);
-  EXPORT(exports, setNumThreads);
-  EXPORT(exports, getNumThreads);
-  EXPORT(exports, setBlasThreads);
-  EXPORT(exports, getBlasThreads);
-  EXPORT(exports, manualSeed);
-  EXPORT(exports, cudaDeviceCount);
-  EXPORT(exports, cudaSynchronize);
-  EXPORT(exports, setGradEnabled);
-  EXPORT(exports, isGradEnabled);
-  EXPORT(exports, parallelInfo);
-  EXPORT(exports, trimHostMemory);
-  EXPORT(exports, timeNativeAdd);
-  exports.Set("torchVersion", Napi::String::New(env, std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR)));
 }
 
 }  // namespace flint
-
-static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  flint::registerCore(env, exports);
-  flint::registerCreation(env, exports);
-  flint::registerPointwise(env, exports);
-  flint::registerShape(env, exports);
-  flint::registerReduce(env, exports);
-  flint::registerLinalgNN(env, exports);
-  flint::registerAutograd(env, exports);
-  flint::registerHost(env, exports);
-  return exports;
-}
-
-NODE_API_MODULE(flint, Init)

@@ -1,0 +1,17 @@
+// The module: every file registers its functions on the exports object.
+#include "flint.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  flint::registerHandles(env, exports);
+  flint::registerRuntime(env, exports);
+  flint::registerCreation(env, exports);
+  flint::registerPointwise(env, exports);
+  flint::registerShape(env, exports);
+  flint::registerReduce(env, exports);
+  flint::registerLinalgNN(env, exports);
+  flint::registerAutograd(env, exports);
+  flint::registerHost(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(flint, Init)
