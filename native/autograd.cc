@@ -25,6 +25,12 @@ OP_BEGIN(setGrad)
   a.mutable_grad() = g;
   return env.Undefined();
 OP_END
+// setData_(param, src): the tensor takes src's data (dtype, device, values) and keeps its identity and
+// autograd flags, as PyTorch's `param.data = src` (what Module.to relies on).
+OP_BEGIN(setData_)
+  T(info, 0).set_data(T(info, 1));
+  return env.Undefined();
+OP_END
 OP_BEGIN(retainGrad) T(info, 0).retain_grad(); return env.Undefined(); OP_END
 OP_BEGIN(requiresGrad_) T(info, 0).requires_grad_(B(info, 1)); return env.Undefined(); OP_END
 OP_BEGIN(gradFnName)
@@ -109,7 +115,7 @@ OP_BEGIN(foreachCopy_)
 OP_END
 
 void registerAutograd(Napi::Env env, Napi::Object exports) {
-  EXPORT(exports, backward); EXPORT(exports, grad); EXPORT(exports, setGrad); EXPORT(exports, retainGrad);
+  EXPORT(exports, backward); EXPORT(exports, grad); EXPORT(exports, setGrad); EXPORT(exports, retainGrad); EXPORT(exports, setData_);
   EXPORT(exports, requiresGrad_); EXPORT(exports, gradFnName); EXPORT(exports, autogradGrad);
   EXPORT(exports, foreachAdd_); EXPORT(exports, foreachMul_); EXPORT(exports, foreachDiv_);
   EXPORT(exports, foreachAddcmul_); EXPORT(exports, foreachAddcdiv_); EXPORT(exports, foreachSqrt);

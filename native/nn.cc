@@ -8,6 +8,13 @@ OP_BEGIN(addmm) return wrap(env, at::addmm(T(info, 0), T(info, 1), T(info, 2), S
 OP_BEGIN(baddbmm) return wrap(env, at::baddbmm(T(info, 0), T(info, 1), T(info, 2), S(info, 3), S(info, 4))); OP_END
 OP_BEGIN(einsum) return wrap(env, at::einsum(Str(info, 0), TL(info, 1))); OP_END
 
+// linalgQr(a, mode): [Q, R]
+OP_BEGIN(linalgQr)
+  std::string mode = Str(info, 1);
+  auto r = at::linalg_qr(T(info, 0), mode);
+  return wrapList(env, {std::get<0>(r), std::get<1>(r)});
+OP_END
+
 OP_BEGIN(linear) return wrap(env, at::linear(T(info, 0), T(info, 1), OOT(info, 2))); OP_END
 
 // conv{1,2}d(x, w, b, stride, padding (ints or 'same'/'valid'), dilation, groups)
@@ -117,7 +124,7 @@ OP_BEGIN(sdpa)
 OP_END
 
 void registerLinalgNN(Napi::Env env, Napi::Object exports) {
-  EXPORT(exports, addmm); EXPORT(exports, baddbmm); EXPORT(exports, einsum); EXPORT(exports, linear);
+  EXPORT(exports, addmm); EXPORT(exports, baddbmm); EXPORT(exports, einsum); EXPORT(exports, linalgQr); EXPORT(exports, linear);
   EXPORT(exports, conv1d); EXPORT(exports, conv2d); EXPORT(exports, convTranspose2d);
   EXPORT(exports, maxPool1d); EXPORT(exports, maxPool2d); EXPORT(exports, maxPool2dWithIndices);
   EXPORT(exports, avgPool1d); EXPORT(exports, avgPool2d); EXPORT(exports, adaptiveAvgPool1d);

@@ -1,3 +1,4 @@
-// Flint's public entry. Later layers (nn, optim, data, metrics, Learner, callbacks) are added here.
+// Flint's public entry. Later layers (optim, data, metrics, Learner, callbacks) are added here.
 export * as torch from './torch/index.js';
+export * as nn from './nn/index.js';
 export { Tensor, TorchError } from './torch/index.js';

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { torch, TorchError, type Tensor } from '../src/index.js';
+import { gc } from './helpers.js';
 
 const F = torch.functional;
 const skip = torch.cuda.isAvailable() ? false : 'no CUDA device';
@@ -88,9 +89,11 @@ test('training on the GPU leaves live tensors unchanged', { skip }, () => {
     return loss.item();
   });
   const first = step();
+  gc();
   const live = torch.memory().liveTensors;
   let last = first;
   for (let k = 0; k < 500; k++) last = step();
+  gc();
   assert.equal(torch.memory().liveTensors, live);
   assert.ok(last < first, `loss ${first} -> ${last}`);
   torch.dispose([w, x, y]);

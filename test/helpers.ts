@@ -1,6 +1,8 @@
 // Shared by the tests: loading PyTorch fixtures and comparing tensors with them.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { torch, type Tensor } from '../src/index.js';
 import type { DType } from '../src/torch/dtype.js';
 
@@ -53,3 +55,7 @@ export function assertMatches(actual: Tensor, expected: Encoded, what: string, t
 export function assertClose(got: number, want: number, tol = 1e-6, what = 'value'): void {
   assert.ok(Math.abs(got - want) <= tol * Math.max(1, Math.abs(want)), `${what}: got ${got}, expected ${want}`);
 }
+
+setFlagsFromString('--expose-gc');
+/** A full garbage collection now (finalizers run synchronously), so live-tensor counts are exact. */
+export const gc = runInNewContext('gc') as () => void;

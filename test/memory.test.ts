@@ -2,12 +2,9 @@
 // whose live tensor count and RSS stay flat.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { torch, type Tensor } from '../src/index.js';
+import { gc } from './helpers.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 const live = () => torch.memory().liveTensors;
 
 test('tidy frees what it does not return; returned tensors move to the enclosing scope', () => {

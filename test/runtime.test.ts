@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { torch } from '../src/index.js';
+import { gc } from './helpers.js';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { findLibtorch } from '../../scripts/build-native.mjs';
 
@@ -50,6 +51,7 @@ test('cuda reports availability consistently', () => {
 });
 
 test('memory() reports live tensors and bytes', () => {
+  gc();
   const before = torch.memory();
   const t = torch.zeros([10, 10], { dtype: 'float64' });
   const after = torch.memory();

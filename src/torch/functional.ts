@@ -158,8 +158,17 @@ export const binaryCrossEntropy = (input: Tensor, target: Tensor, o: { weight?: 
 export const binaryCrossEntropyWithLogits = (input: Tensor, target: Tensor,
   o: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}): Tensor =>
   wrap(native.bceWithLogits(op(input), op(target), opt(o.weight), opt(o.posWeight), reduction(o.reduction, 'binaryCrossEntropyWithLogits')));
-export const klDiv = (input: Tensor, target: Tensor, o: { reduction?: Reduction; logTarget?: boolean } = {}): Tensor =>
-  wrap(native.klDiv(op(input), op(target), reduction(o.reduction, 'klDiv'), o.logTarget ?? false));
+/** KL divergence of log-probabilities input from target; 'batchmean' divides the sum by the batch size
+ * (the mathematically correct mean, PyTorch's recommendation). */
+export function klDiv(input: Tensor, target: Tensor, o: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): Tensor {
+  if (o.reduction === 'batchmean') {
+    const sum = wrap(native.klDiv(op(input), op(target), REDUCTIONS.sum, o.logTarget ?? false));
+    const out = input.ndim === 0 ? sum : sum.div(input.shape[0]!);
+    if (out !== sum) sum.dispose();
+    return out;
+  }
+  return wrap(native.klDiv(op(input), op(target), reduction(o.reduction, 'klDiv'), o.logTarget ?? false));
+}
 
 /**
  * softmax(q kᵀ · scale + mask) v. The fused kernel where libtorch has one (2.1+), else the matmul/softmax

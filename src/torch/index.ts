@@ -3,7 +3,7 @@ export { Tensor } from './tensor.js';
 export type { Operand, ValuesIndices, NestedArray, ShapeArgs } from './tensor.js';
 export { TorchError } from './errors.js';
 export type { DType } from './dtype.js';
-export { DTYPES, isFloating } from './dtype.js';
+export { DTYPES, isFloating, isDTypeName } from './dtype.js';
 export * from './creation.js';
 export * from './ops.js';
 export * from './autograd.js';

@@ -151,3 +151,7 @@ export const addmm = (input: Tensor, m1: Tensor, m2: Tensor, opts: { beta?: numb
 /** beta * input + alpha * (b1 @ b2), batched */
 export const baddbmm = (input: Tensor, b1: Tensor, b2: Tensor, opts: { beta?: number; alpha?: number } = {}): Tensor =>
   wrap(native.baddbmm(op(input), op(b1), op(b2), opts.beta ?? 1, opts.alpha ?? 1));
+
+/** QR decomposition: [Q, R] with mode 'reduced' (default), 'complete' or 'r'. */
+export const linalgQr = (a: Tensor, mode: 'reduced' | 'complete' | 'r' = 'reduced'): [Tensor, Tensor] =>
+  wrapList(native.linalgQr(op(a), mode)) as [Tensor, Tensor];

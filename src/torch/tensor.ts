@@ -285,6 +285,10 @@ export class Tensor implements ScopedTensor {
   gelu(approximate: 'none' | 'tanh' = 'none'): Tensor { return wrap(native.gelu(this._h, approximate)); }
   silu(): Tensor { return wrap(native.silu(this._h)); }
   mish(): Tensor { return wrap(native.mish(this._h)); }
+  selu(): Tensor { return wrap(native.selu(this._h)); }
+  hardswish(): Tensor { return wrap(native.hardswish(this._h)); }
+  hardsigmoid(): Tensor { return wrap(native.hardsigmoid(this._h)); }
+  logSigmoid(): Tensor { return wrap(native.logSigmoid(this._h)); }
   leakyRelu(negativeSlope = 0.01): Tensor { return wrap(native.leakyRelu(this._h, negativeSlope)); }
   softplus(beta = 1, threshold = 20): Tensor { return wrap(native.softplus(this._h, beta, threshold)); }
   elu(alpha = 1): Tensor { return wrap(native.elu(this._h, alpha)); }
@@ -464,4 +468,11 @@ export class Tensor implements ScopedTensor {
     native.setGrad(this._h, g === null ? null : op(g));
   }
   retainGrad(): this { native.retainGrad(this._h); return this; }
+  /** Replaces this tensor's data (values, dtype, device) with src's, keeping its identity and grad flag. */
+  setData_(src: Tensor): this {
+    native.setData_(this._h, op(src));
+    this._shape = undefined;  // shape and dtype may have changed
+    this._dtype = undefined;
+    return this;
+  }
 }

@@ -1,0 +1,13 @@
+// The `nn` namespace: Module, layers, losses, init, and the functional forms.
+export { Module, type LoadResult } from './module.js';
+export * from './layers/linear.js';
+export * from './layers/conv.js';
+export * from './layers/norm.js';
+export * from './layers/activation.js';
+export * from './layers/pooling.js';
+export * from './layers/dropout.js';
+export * from './layers/embedding.js';
+export * from './layers/container.js';
+export * from './loss.js';
+export * as init from './init.js';
+export { functional } from '../torch/index.js';

@@ -1,0 +1,76 @@
+// Containers: Sequential runs its children in order; ModuleList and ModuleDict only hold them.
+import * as torch from '../../torch/index.js';
+import type { Tensor } from '../../torch/index.js';
+import { Module } from '../module.js';
+
+/** Runs children in order, named '0', '1', ... as in PyTorch. */
+export class Sequential extends Module {
+  private readonly layers: Module[] = [];
+  constructor(...modules: Module[]) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+  append(m: Module): this {
+    this.layers.push(this.registerModule(String(this.layers.length), m));
+    return this;
+  }
+  get length(): number {
+    return this.layers.length;
+  }
+  /** The i-th layer (negative counts from the end). */
+  at(i: number): Module {
+    const m = this.layers[i < 0 ? i + this.layers.length : i];
+    if (!m) throw new torch.TorchError(`Sequential: index ${i} out of range for ${this.layers.length} layers`);
+    return m;
+  }
+  forward(x: Tensor): Tensor {
+    for (const m of this.layers) x = m.call(x);
+    return x;
+  }
+}
+
+/** Holds modules in a list (registered as '0', '1', ...); it has no forward of its own. */
+export class ModuleList extends Module {
+  private readonly items: Module[] = [];
+  constructor(modules: Module[] = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+  append(m: Module): this {
+    this.items.push(this.registerModule(String(this.items.length), m));
+    return this;
+  }
+  get length(): number {
+    return this.items.length;
+  }
+  at(i: number): Module {
+    const m = this.items[i < 0 ? i + this.items.length : i];
+    if (!m) throw new torch.TorchError(`ModuleList: index ${i} out of range for ${this.items.length} modules`);
+    return m;
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.items[Symbol.iterator]();
+  }
+  forward(): Tensor {
+    throw new torch.TorchError('ModuleList has no forward: iterate over it and call its modules');
+  }
+}
+
+/** Holds modules by name; it has no forward of its own. */
+export class ModuleDict extends Module {
+  constructor(modules: Record<string, Module> = {}) {
+    super();
+    for (const [k, m] of Object.entries(modules)) this.registerModule(k, m);
+  }
+  get(key: string): Module {
+    const m = this.namedChildren().find(([k]) => k === key)?.[1];
+    if (!m) throw new torch.TorchError(`ModuleDict: no module named '${key}'`);
+    return m;
+  }
+  keys(): string[] {
+    return this.namedChildren().map(([k]) => k);
+  }
+  forward(): Tensor {
+    throw new torch.TorchError('ModuleDict has no forward: look modules up with get() and call them');
+  }
+}

@@ -1,0 +1,18 @@
+// Dropout: zeroes elements with probability p in training mode, scaling the rest by 1 / (1 - p).
+import * as torch from '../../torch/index.js';
+import type { Tensor } from '../../torch/index.js';
+import { Module } from '../module.js';
+import { pyFloat } from '../repr.js';
+
+export class Dropout extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new torch.TorchError(`Dropout: probability must be in [0, 1], got ${String(p)}`);
+  }
+  forward(x: Tensor): Tensor {
+    return torch.functional.dropout(x, this.p, this.training);
+  }
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=False`;
+  }
+}

@@ -1,0 +1,37 @@
+// Embedding: a lookup table of vectors, N(0, 1) initialized; the padding row is zero and gets no gradient.
+import * as torch from '../../torch/index.js';
+import type { Tensor } from '../../torch/index.js';
+import { Module } from '../module.js';
+import * as init from '../init.js';
+import { type FactoryOptions, emptyParam, positiveInt } from './options.js';
+
+export class Embedding extends Module {
+  readonly weight: Tensor;
+  readonly paddingIdx: number | null;
+
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, o: { paddingIdx?: number | null } & FactoryOptions = {}) {
+    super();
+    positiveInt('numEmbeddings', numEmbeddings, 'Embedding');
+    positiveInt('embeddingDim', embeddingDim, 'Embedding');
+    let pad = o.paddingIdx ?? null;
+    if (pad !== null) {
+      if (!Number.isInteger(pad) || pad >= numEmbeddings || pad < -numEmbeddings) {
+        throw new torch.TorchError(`Embedding: paddingIdx must be an integer within numEmbeddings (${numEmbeddings}), got ${String(pad)}`);
+      }
+      if (pad < 0) pad += numEmbeddings;
+    }
+    this.paddingIdx = pad;
+    this.weight = this.registerParameter('weight', emptyParam([numEmbeddings, embeddingDim], o));
+    this.resetParameters();
+  }
+  resetParameters(): void {
+    init.normal_(this.weight);
+    if (this.paddingIdx !== null) torch.noGrad(() => torch.tidy(() => { this.weight.select(0, this.paddingIdx!).zero_(); }));
+  }
+  forward(indices: Tensor): Tensor {
+    return torch.functional.embedding(indices, this.weight, this.paddingIdx);
+  }
+  override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === null ? '' : `, padding_idx=${this.paddingIdx}`}`;
+  }
+}

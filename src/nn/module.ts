@@ -1,0 +1,212 @@
+// nn.Module: PyTorch's module tree. Parameters, buffers and children are registered explicitly
+// (`this.registerParameter('weight', t)`), in the order PyTorch would record attribute assignments, so names,
+// iteration order and state-dict keys come out exactly as PyTorch writes them.
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/index.js';
+
+const { TorchError } = torch;
+
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+/** PyTorch's _addindent: indents every line after the first. */
+function indent(s: string, n: number): string {
+  const lines = s.split('\n');
+  return lines.length === 1 ? s : [lines[0], ...lines.slice(1).map((l) => ' '.repeat(n) + l)].join('\n');
+}
+
+export abstract class Module {
+  /** Training mode (dropout active, batch norm updating its statistics); set with train() / eval(). */
+  training = true;
+  private readonly _parameters = new Map<string, Tensor | null>();
+  private readonly _buffers = new Map<string, Tensor | null>();
+  private readonly _nonPersistent = new Set<string>();
+  private readonly _modules = new Map<string, Module>();
+
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Runs the module: the short form of forward(), used everywhere in Flint (PyTorch's `module(x)`). */
+  call(...inputs: Tensor[]): Tensor {
+    return this.forward(...inputs);
+  }
+
+  // ---- registration ----
+  private checkName(name: string): void {
+    if (!name || name.includes('.')) throw new TorchError(`${this.constructor.name}: invalid member name ${JSON.stringify(name)} (must be non-empty, without '.')`);
+    if (this._parameters.has(name) || this._buffers.has(name) || this._modules.has(name)) {
+      throw new TorchError(`${this.constructor.name}: '${name}' is already registered`);
+    }
+  }
+  /** Registers a trainable tensor (made a leaf that requires grad, exempt from tidy scopes); returns it. */
+  registerParameter<T extends Tensor | null>(name: string, t: T): T {
+    this.checkName(name);
+    if (t !== null) {
+      if (!t.isLeaf) throw new TorchError(`${this.constructor.name}: parameter '${name}' must be a leaf tensor (detach it first)`);
+      if (!t.requiresGrad) t.requiresGrad_(true);
+      t.keep();
+    }
+    this._parameters.set(name, t);
+    return t;
+  }
+  /** Registers state that is not trained (running statistics...); persistent buffers go in the state dict. */
+  registerBuffer<T extends Tensor | null>(name: string, t: T, opts: { persistent?: boolean } = {}): T {
+    this.checkName(name);
+    if (t !== null) t.keep();
+    this._buffers.set(name, t);
+    if (opts.persistent === false) this._nonPersistent.add(name);
+    return t;
+  }
+  /** Registers a child module; returns it. */
+  registerModule<M extends Module>(name: string, m: M): M {
+    this.checkName(name);
+    if (!(m instanceof Module)) throw new TorchError(`${this.constructor.name}: '${name}' is not a Module`);
+    this._modules.set(name, m);
+    return m;
+  }
+
+  // ---- traversal ----
+  namedChildren(): [string, Module][] {
+    return [...this._modules];
+  }
+  children(): Module[] {
+    return [...this._modules.values()];
+  }
+  /** This module and every descendant, depth first, each once. */
+  namedModules(prefix = '', memo = new Set<Module>()): [string, Module][] {
+    if (memo.has(this)) return [];
+    memo.add(this);
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, m] of this._modules) out.push(...m.namedModules(prefix ? `${prefix}.${name}` : name, memo));
+    return out;
+  }
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+  private namedMembers(kind: '_parameters' | '_buffers', recurse: boolean): [string, Tensor][] {
+    const seen = new Set<Tensor>();
+    const out: [string, Tensor][] = [];
+    const mods: [string, Module][] = recurse ? this.namedModules() : [['', this]];
+    for (const [prefix, m] of mods) {
+      for (const [name, t] of m[kind]) {
+        if (t === null || seen.has(t)) continue;
+        seen.add(t);
+        out.push([prefix ? `${prefix}.${name}` : name, t]);
+      }
+    }
+    return out;
+  }
+  /** (name, parameter) pairs with PyTorch's names ('0.weight', 'layers.1.bias'); shared ones once. */
+  namedParameters(recurse = true): [string, Tensor][] {
+    return this.namedMembers('_parameters', recurse);
+  }
+  parameters(recurse = true): Tensor[] {
+    return this.namedParameters(recurse).map(([, t]) => t);
+  }
+  namedBuffers(recurse = true): [string, Tensor][] {
+    return this.namedMembers('_buffers', recurse);
+  }
+  buffers(recurse = true): Tensor[] {
+    return this.namedBuffers(recurse).map(([, t]) => t);
+  }
+
+  // ---- modes and bulk changes ----
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+  eval(): this {
+    return this.train(false);
+  }
+  /** Applies fn to every descendant (children first) and then to this module, as PyTorch does. */
+  apply(fn: (m: Module) => void): this {
+    for (const m of this._modules.values()) m.apply(fn);
+    fn(this);
+    return this;
+  }
+  /** Moves or casts every parameter and buffer in place, keeping their identity (optimizers holding them stay
+   * valid); a dtype applies to floating-point tensors only, so integer buffers keep their type. */
+  to(target: string | { dtype?: string; device?: string }): this {
+    const { dtype, device } = typeof target === 'string' ? (torch.isDTypeName(target) ? { dtype: target } : { device: target }) : target;
+    torch.tidy(() => torch.noGrad(() => {
+      for (const t of [...this.parameters(), ...this.buffers()]) {
+        const spec = { device, dtype: dtype !== undefined && torch.isFloating(t.dtype) ? dtype : undefined };
+        t.setData_(t.to(spec));
+        const g = t.grad;
+        if (g !== null) t.grad = g.to(spec);
+      }
+    }));
+    return this;
+  }
+  /** Clears every parameter's gradient (sets it to null, PyTorch 2's default). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+  requiresGrad_(flag = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(flag);
+    return this;
+  }
+  /** Frees every parameter and buffer now (the module is unusable afterwards). */
+  dispose(): void {
+    for (const t of [...this.parameters(), ...this.buffers()]) t.dispose();
+  }
+
+  // ---- state ----
+  /** Parameters and persistent buffers by PyTorch key, as detached tensors sharing their storage. */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (n: string) => (prefix ? `${prefix}.${n}` : n);
+      for (const [n, t] of m._parameters) if (t !== null) out[key(n)] = t.detach();
+      for (const [n, t] of m._buffers) if (t !== null && !m._nonPersistent.has(n)) out[key(n)] = t.detach();
+    }
+    return out;
+  }
+  /** Copies values in by PyTorch key. strict (default): every key must match both ways. Shapes must match. */
+  loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
+    const strict = opts.strict ?? true;
+    const own = new Map<string, Tensor>();
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (n: string) => (prefix ? `${prefix}.${n}` : n);
+      for (const [n, t] of m._parameters) if (t !== null) own.set(key(n), t);
+      for (const [n, t] of m._buffers) if (t !== null && !m._nonPersistent.has(n)) own.set(key(n), t);
+    }
+    const missingKeys = [...own.keys()].filter((k) => !(k in dict));
+    const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
+    if (strict && (missingKeys.length || unexpectedKeys.length)) {
+      throw new TorchError(`loadStateDict(${this.constructor.name}): ` +
+        [missingKeys.length ? `missing keys ${missingKeys.map((k) => `'${k}'`).join(', ')}` : '',
+          unexpectedKeys.length ? `unexpected keys ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}` : ''].filter(Boolean).join('; '));
+    }
+    const mismatched: string[] = [];
+    for (const [k, t] of own) {
+      const src = dict[k];
+      if (src === undefined) continue;
+      if (src.shape.join() !== t.shape.join()) mismatched.push(`'${k}': checkpoint [${src.shape.join(', ')}], model [${t.shape.join(', ')}]`);
+    }
+    if (mismatched.length) throw new TorchError(`loadStateDict(${this.constructor.name}): shape mismatch for ${mismatched.join('; ')}`);
+    torch.noGrad(() => {
+      for (const [k, t] of own) {
+        const src = dict[k];
+        if (src !== undefined) t.copy_(src);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- printing ----
+  /** The part inside the parentheses of this module's one-line form, e.g. 'in_features=4, out_features=2, bias=True'. */
+  extraRepr(): string {
+    return '';
+  }
+  /** PyTorch's repr: `Sequential(\n  (0): Linear(in_features=4, ...)\n)`. */
+  toString(): string {
+    const extra = this.extraRepr();
+    const lines = extra ? extra.split('\n') : [];
+    for (const [name, m] of this._modules) lines.push(`(${name}): ${indent(m.toString(), 2)}`);
+    const name = this.constructor.name;
+    if (this._modules.size === 0 && lines.length <= 1) return `${name}(${extra})`;
+    return `${name}(\n  ${lines.join('\n  ')}\n)`;
+  }
+}
