@@ -3,9 +3,9 @@
 // Flint and PyTorch (bench/torch_steps.py) block by block and compare them under the same machine noise.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { torch, type Tensor } from '../src/index.js';
+import { optim, torch, type Tensor } from '../src/index.js';
 import { native } from '../src/torch/native.js';
-import { type Model, BLOCK_STEPS, OPS_PER_BLOCK, MODELS } from './models.js';
+import { type Model, BLOCK_STEPS, OPS_PER_BLOCK, MODELS, OPT_TENSORS, OPT_TENSOR_SHAPE } from './models.js';
 
 const F = torch.functional;
 const { values } = parseArgs({ options: { device: { type: 'string', default: 'cpu' }, threads: { type: 'string' } } });
@@ -41,6 +41,19 @@ for (const [name, m] of Object.entries(MODELS)) {
     for (let k = 0; k < BLOCK_STEPS; k++) step();
     sync();
     return Number(process.hrtime.bigint() - t0) / 1e6 / BLOCK_STEPS;  // ms per step
+  };
+}
+// AdamW steps over a 1M-parameter, 50-tensor model with fixed gradients: the optimizer alone
+{
+  torch.manualSeed(0);
+  const params = Array.from({ length: OPT_TENSORS }, () => torch.randn(OPT_TENSOR_SHAPE, { device }).requiresGrad_().keep());
+  for (const p of params) p.grad = torch.randn(OPT_TENSOR_SHAPE, { device }).keep();
+  const opt = optim.AdamW(params, { lr: 1e-3 });
+  blocks.adamw = () => {
+    const t0 = process.hrtime.bigint();
+    for (let k = 0; k < BLOCK_STEPS; k++) opt.step();
+    sync();
+    return Number(process.hrtime.bigint() - t0) / 1e6 / BLOCK_STEPS;
   };
 }
 // ns per `a.add(b)` on one-element tensors, scope bookkeeping and disposal included

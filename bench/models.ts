@@ -14,6 +14,9 @@ export interface Model {
 /** Steps per timed block, and trivial ops per timed block (the same numbers are in bench/torch_steps.py). */
 export const BLOCK_STEPS = 10;
 export const OPS_PER_BLOCK = 2000;
+/** The optimizer benchmark's model: 50 tensors of 100 x 200, a million parameters. */
+export const OPT_TENSORS = 50;
+export const OPT_TENSOR_SHAPE = [100, 200];
 
 /** MLP 784-256-10 at batch 128. */
 export const mlp: Model = {

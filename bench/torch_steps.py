@@ -69,10 +69,26 @@ def op_block():
     return (time.perf_counter() - t0) * 1e9 / OPS_PER_BLOCK
 
 
+torch.manual_seed(0)
+opt_params = [torch.randn(100, 200, device=device).requires_grad_() for _ in range(50)]  # OPT_* in bench/models.ts
+for p in opt_params:
+    p.grad = torch.randn(100, 200, device=device)
+adamw = torch.optim.AdamW(opt_params, lr=1e-3, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01)
+
+
+def adamw_block():
+    t0 = time.perf_counter()
+    for _ in range(BLOCK_STEPS):
+        adamw.step()
+    sync()
+    return (time.perf_counter() - t0) * 1000 / BLOCK_STEPS
+
+
 blocks = {
     "mlp": block_of(make_step(mlp, (128, 784), [(256, 784), (256,), (10, 256), (10,)])),
     "cnn": block_of(make_step(cnn, (64, 1, 28, 28), [(16, 1, 3, 3), (16,), (32, 16, 3, 3), (32,), (10, 32), (10,)])),
     "tiny": block_of(make_step(mlp, (16, 20), [(32, 20), (32,), (4, 32), (4,)], classes=4)),
+    "adamw": adamw_block,
     "op": op_block,
 }
 for f in blocks.values():

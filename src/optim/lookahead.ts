@@ -1,0 +1,47 @@
+// Lookahead (Zhang et al. 2019): every k steps of the inner optimizer, the slow weights move alpha of the
+// way to the fast ones and the fast weights restart from there. Ranger = RAdam + Lookahead.
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/index.js';
+import { type GroupStep, Optimizer, type ParamsInput } from './optimizer.js';
+import { type AdamOptions, RAdam } from './rules.js';
+
+export class Lookahead extends Optimizer {
+  count = 0;
+  private slow: Tensor[][] | null = null;
+
+  constructor(readonly inner: Optimizer, readonly k = 6, readonly alpha = 0.5) {
+    super(inner.paramLists, {});
+    // share the inner optimizer's groups, hypers and state, so setHyper/freeze reach it
+    this.hypers = inner.hypers;
+    this.state = inner.state;
+    this.paramLists = inner.paramLists;
+  }
+  protected update(_group: GroupStep): void {
+    throw new torch.TorchError('Lookahead steps through its inner optimizer');
+  }
+  override step(): void {
+    this.slow ??= this.paramLists.map((g) => g.map((p) => p.detach().clone().keep()));
+    this.inner.step();
+    this.count += 1;
+    if (this.count % this.k !== 0) return;
+    torch.tidy(() => torch.noGrad(() => {
+      this.paramLists.forEach((g, i) => {
+        const slow = this.slow![i]!;
+        torch.foreachLerp_(slow, g, this.alpha);  // slow += alpha (fast - slow)
+        torch.foreachCopy_(g, slow);
+      });
+    }));
+  }
+  override clearState(): void {
+    this.inner.clearState();
+    for (const g of this.slow ?? []) for (const t of g) t.dispose();
+    this.count = 0;
+    this.slow = null;
+  }
+}
+
+/** Ranger: RAdam inside Lookahead, with fastai's defaults (mom 0.95, wd 0.01, sqrMom 0.99, eps 1e-6, k 6, alpha 0.5). */
+export function ranger(params: ParamsInput, o: AdamOptions & { k?: number; alpha?: number } = {}): Optimizer {
+  const inner = RAdam(params, { mom: 0.95, wd: 0.01, sqrMom: 0.99, eps: 1e-6, ...o });
+  return new Lookahead(inner, o.k ?? 6, o.alpha ?? 0.5);
+}
