@@ -1,6 +1,8 @@
 // Tensor creation: from host memory, and libtorch's factory functions.
 #include "flint.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 namespace flint {
 
 // fromTyped(typedArray, srcDtype, shape, dstDtype, device): copies host memory (any TypedArray or Buffer,
@@ -35,6 +37,14 @@ OP_BEGIN(arange) return wrap(env, at::arange(S(info, 0), S(info, 1), S(info, 2),
 OP_BEGIN(linspace) return wrap(env, at::linspace(S(info, 0), S(info, 1), I(info, 2), OPTS(info, 3, 4))); OP_END
 OP_BEGIN(eye) return wrap(env, at::eye(I(info, 0), I(info, 1), OPTS(info, 2, 3))); OP_END
 OP_BEGIN(randperm) return wrap(env, at::randperm(I(info, 0), OPTS(info, 1, 2))); OP_END
+// randpermSeeded(n, seed): a permutation from a private generator, so data shuffling is reproducible and
+// leaves the global generator (and so model init and dropout) untouched.
+OP_BEGIN(randpermSeeded)
+  double seed = D(info, 1);
+  if (!(seed >= 0) || std::floor(seed) != seed) throw ArgError("seed must be a non-negative integer");
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed));
+  return wrap(env, at::randperm(I(info, 0), gen, at::TensorOptions().dtype(at::kLong)));
+OP_END
 OP_BEGIN(scalarTensor) return wrap(env, at::scalar_tensor(S(info, 0), OPTS(info, 1, 2))); OP_END
 
 void registerCreation(Napi::Env env, Napi::Object exports) {
@@ -51,6 +61,7 @@ void registerCreation(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, eye);
   EXPORT(exports, randperm);
   EXPORT(exports, scalarTensor);
+  EXPORT(exports, randpermSeeded);
 }
 
 }  // namespace flint

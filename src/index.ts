@@ -2,4 +2,5 @@
 export * as torch from './torch/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as data from './data/index.js';
 export { Tensor, TorchError } from './torch/index.js';

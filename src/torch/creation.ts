@@ -182,6 +182,12 @@ export function randperm(n: number, opts: TensorOptions = {}): Tensor {
   return finish(wrap(native.randperm(n, dtypeCode(opts.dtype ?? 'int64'), dev(opts))), opts);
 }
 
+/** A permutation of 0..n-1 (int64, CPU) drawn from a private generator seeded with `seed`: the same seed
+ * gives the same permutation, and the global generator is not advanced. */
+export function randpermSeeded(n: number, seed: number): Tensor {
+  return wrap(native.randpermSeeded(n, seed));
+}
+
 /** A 0-dim tensor. */
 export function scalarTensor(value: number | boolean, opts: TensorOptions = {}): Tensor {
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');

@@ -23,6 +23,5 @@ function addonPath(): string {
 
 // The addon's functions are checked at the native boundary (types, disposed tensors), so the JS side
 // types them loosely; src/torch wraps each one with a precise signature.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const native: Record<string, any> = createRequire(import.meta.url)(addonPath());
 native.setErrorClass(TorchError);
