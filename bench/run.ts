@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { torch } from '../src/index.js';
 import { writeFileAtomic } from '../src/torch/safetensors.js';
 import { BLOCK_STEPS, MODELS, OPS_PER_BLOCK } from './models.js';
+import { measureDataEpoch } from './data_epoch.js';
 
 const { values } = parseArgs({ options: {
   device: { type: 'string', default: 'cpu' }, pairs: { type: 'string', default: '25' },
@@ -140,6 +141,18 @@ if (device === 'cpu' && cores > 1 && blas !== null) {
   }
   policy.close();
   naive.close();
+}
+
+// 3. Data loading against training, on the CPU: a full Fashion-MNIST epoch of batches vs training the demo CNN on it.
+if (device === 'cpu') {
+  const d = measureDataEpoch();
+  lines.push('');
+  lines.push(`Data: one epoch of Fashion-MNIST batches (60,000 images, batch 256, shuffled; ${d.batches} batches) against ` +
+    'training the demo CNN on that epoch (Adam; 30 timed batches x the epoch\'s batch count); target under 5%.');
+  lines.push('');
+  lines.push('| epoch of batches ms | CNN training epoch ms | data / training |');
+  lines.push('|---|---|---|');
+  lines.push(`| ${f2(d.dataMs, 1)} | ${f2(d.trainMs, 0)} | **${f2((100 * d.dataMs) / d.trainMs, 2)}%** |`);
 }
 
 const section = lines.join('\n');

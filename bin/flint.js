@@ -6,26 +6,34 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const usage = 'usage: flint demo [--epochs N] [--device cpu|cuda]   train a CNN on Fashion-MNIST, printing loss and accuracy';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { steps: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+let parsed;
+try {
+  parsed = parseArgs({ allowPositionals: true, options: { epochs: { type: 'string' }, device: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+} catch (e) {
+  console.error(`flint: ${e.message}\n${usage}`);
+  process.exit(1);
+}
+const { positionals, values } = parsed;
 const [command] = positionals;
 if (values.help || !command) {
-  console.log('usage: flint demo [--steps N]   train the demo model and print the loss as it falls');
+  console.log(usage);
   process.exit(command || values.help ? 0 : 1);
 }
 if (command === 'demo') {
+  const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
+  if (epochs !== undefined && !(Number.isInteger(epochs) && epochs > 0)) {
+    console.error(`flint demo: --epochs must be a positive integer, got '${values.epochs}'`);
+    process.exit(1);
+  }
   // A fresh checkout has no build yet: set up first (the same step `npm run demo` runs).
   if (!existsSync(`${root}dist/examples/demo.js`) || !existsSync(`${root}build/flint.node`)) {
     execFileSync(process.execPath, [`${root}scripts/setup.mjs`], { stdio: 'inherit' });
   }
   const { demo } = await import('../dist/examples/demo.js');
-  const steps = values.steps === undefined ? undefined : Number(values.steps);
-  if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) {
-    console.error(`flint demo: --steps must be a positive integer, got '${values.steps}'`);
-    process.exit(1);
-  }
-  await demo({ steps });
+  await demo({ epochs, device: values.device });
 } else {
-  console.error(`flint: unknown command '${command}' (try: flint demo)`);
+  console.error(`flint: unknown command '${command}'\n${usage}`);
   process.exit(1);
 }

@@ -10,7 +10,7 @@ export function manualSeed(seed: number): void {
 
 // Threads. Debian's libtorch does matrix products in OpenBLAS, whose own thread pool sits beside libtorch's
 // intra-op pool. When both have several threads they oversubscribe the cores: on a 2-core machine the MLP
-// step took 2.2-2.4x longer with 2 + 2 threads than with 2 + 1 (BENCHMARKS.md). Flint therefore sizes the BLAS pool
+// step took 2.2-2.6x longer with 2 + 2 threads than with 2 + 1 (BENCHMARKS.md). Flint therefore sizes the BLAS pool
 // from the intra-op pool, cores / intra-op threads (at least 1), now and on every setNumThreads, unless the
 // user pinned it with OPENBLAS_NUM_THREADS (or setBlasThreads).
 let blasPinned = process.env.OPENBLAS_NUM_THREADS !== undefined;
