@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine (../shared/gpu/README.md): builds the addon against that machine's CUDA libtorch
 # (Python's PyTorch 2.x), runs the whole test suite there (the CUDA tests run instead of skipping) and the
-# CUDA benchmark. Carry: .gpu-carry (from ../shared/gpu/prepare-carry.sh), dist, node_modules/node-addon-api.
+# CUDA benchmark. Carry: .gpu-carry (from ../shared/gpu/prepare-carry.sh, plus fashion-mnist/ with the dataset's
+# four files), dist, node_modules/node-addon-api.
 set -uo pipefail
 source .gpu-carry/on-device.sh
+# Debian's dataset-fashion-mnist files, when carried (.gpu-carry/fashion-mnist), go where the package puts them
+if [ -d .gpu-carry/fashion-mnist ] && [ ! -d /usr/share/datasets/fashion-mnist ]; then
+  mkdir -p /usr/share/datasets && cp -r .gpu-carry/fashion-mnist /usr/share/datasets/
+fi
 export LIBTORCH_USE_PYTORCH=1 PYTHON=python3
 out=${OUT:-/tmp/flint-gpu}
 mkdir -p "$out"
