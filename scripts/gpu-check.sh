@@ -2,7 +2,7 @@
 # Runs on the GPU machine (../shared/gpu/README.md): builds the addon against that machine's CUDA libtorch
 # (Python's PyTorch 2.x), runs the whole test suite there (the CUDA tests run instead of skipping) and the
 # CUDA benchmark. Carry: .gpu-carry (from ../shared/gpu/prepare-carry.sh, plus fashion-mnist/ with the dataset's
-# four files), dist, node_modules/node-addon-api.
+# four files), dist, node_modules/node-addon-api, node_modules/csv-parse.
 set -uo pipefail
 source .gpu-carry/on-device.sh
 # Debian's dataset-fashion-mnist files, when carried (.gpu-carry/fashion-mnist), go where the package puts them
@@ -19,6 +19,7 @@ node --test --test-concurrency=1 dist/test/ > "$out/test.log" 2>&1
 echo "tests exit $?"
 grep -E '^# (tests|pass|fail|skipped)' "$out/test.log"
 grep -E -A12 '^not ok' "$out/test.log" | head -80
+node dist/examples/demo.js 2>&1 | tail -4
 gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)
 node dist/bench/run.js --device cuda --pairs 15 --python "$(command -v python3)" --label "$gpu" \
   --out "$out/BENCH-cuda.md" 2>&1 | tail -25
