@@ -73,6 +73,34 @@ OP_BEGIN(pad)
   return wrap(env, at::pad(T(info, 0), IL(info, 1), mode, OD(info, 3)));
 OP_END
 
+// lstm(input, [h0, c0], params, hasBiases, numLayers, dropout, train, bidirectional, batchFirst) -> [out, h, c]
+OP_BEGIN(lstm)
+  auto r = at::lstm(T(info, 0), TL(info, 1), TL(info, 2), B(info, 3), I(info, 4), D(info, 5), B(info, 6), B(info, 7), B(info, 8));
+  return wrapList(env, {std::get<0>(r), std::get<1>(r), std::get<2>(r)});
+OP_END
+// gru(input, h0, params, hasBiases, numLayers, dropout, train, bidirectional, batchFirst) -> [out, h]
+OP_BEGIN(gru)
+  auto r = at::gru(T(info, 0), T(info, 1), TL(info, 2), B(info, 3), I(info, 4), D(info, 5), B(info, 6), B(info, 7), B(info, 8));
+  return wrapList(env, {std::get<0>(r), std::get<1>(r)});
+OP_END
+OP_BEGIN(bilinear) return wrap(env, at::bilinear(T(info, 0), T(info, 1), T(info, 2), OOT(info, 3))); OP_END
+// instanceNorm(x, weight, bias, runningMean, runningVar, useInputStats, momentum, eps)
+OP_BEGIN(instanceNorm)
+  return wrap(env, at::instance_norm(T(info, 0), OOT(info, 1), OOT(info, 2), OOT(info, 3), OOT(info, 4), B(info, 5), D(info, 6),
+                                     D(info, 7), /*cudnn_enabled=*/true));
+OP_END
+// featureDropout(x, p, train): zeroes whole channels
+OP_BEGIN(featureDropout)
+  double p = D(info, 1);
+  if (!(p >= 0 && p <= 1)) throw ArgError("dropout probability must be in [0, 1]");
+  return wrap(env, at::feature_dropout(T(info, 0), p, B(info, 2)));
+OP_END
+// embeddingBag(weight, indices, offsets, mode (0 sum, 1 mean, 2 max), perSampleWeights|null, paddingIdx|null)
+OP_BEGIN(embeddingBag)
+  auto r = at::embedding_bag(T(info, 0), T(info, 1), T(info, 2), false, I(info, 3), false, OOT(info, 4), false, OI(info, 5));
+  return wrap(env, std::get<0>(r));
+OP_END
+
 // ---- losses; reduction is ATen's enum: 0 none, 1 mean, 2 sum ----
 static int64_t reductionOf(const Napi::CallbackInfo& info, size_t i) {
   int64_t r = I(info, i);
@@ -134,6 +162,8 @@ void registerLinalgNN(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, pad); EXPORT(exports, crossEntropy); EXPORT(exports, nllLoss); EXPORT(exports, mseLoss);
   EXPORT(exports, l1Loss); EXPORT(exports, smoothL1Loss); EXPORT(exports, huberLoss); EXPORT(exports, bce);
   EXPORT(exports, bceWithLogits); EXPORT(exports, klDiv); EXPORT(exports, sdpa);
+  EXPORT(exports, lstm); EXPORT(exports, gru); EXPORT(exports, bilinear); EXPORT(exports, instanceNorm);
+  EXPORT(exports, featureDropout); EXPORT(exports, embeddingBag);
 }
 
 }  // namespace flint

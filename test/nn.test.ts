@@ -129,3 +129,112 @@ for (const [name, make] of Object.entries(losses)) {
     });
   });
 }
+
+interface ComplexCase {
+  initial: Record<string, Encoded>;
+  inputs: Encoded[];
+  outputs: Encoded[];
+  gs: Encoded[];
+  grads: Record<string, Encoded>;
+  inputGrads: (Encoded | null)[];
+  after: Record<string, Encoded>;
+  repr: string;
+}
+const complexFx = (fx as unknown as { complex: Record<string, ComplexCase> }).complex;
+const mask = (rows: boolean[][]) => torch.tensor(rows);
+const complexLayers: Record<string, [() => nn.Module, (m: nn.Module, x: Tensor[]) => Tensor[]]> = {
+  lstm: [() => new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true, batchFirst: true }),
+    (m, x) => { const [o, [h, c]] = (m as nn.LSTM).call(x[0]!); return [o, h, c]; }],
+  lstm_unbatched: [() => new nn.LSTM(3, 2), (m, x) => { const [o, [h, c]] = (m as nn.LSTM).call(x[0]!); return [o, h, c]; }],
+  lstm_hx: [() => new nn.LSTM(3, 4), (m, x) => { const [o, [h, c]] = (m as nn.LSTM).call(x[0]!, [x[1]!, x[2]!]); return [o, h, c]; }],
+  gru: [() => new nn.GRU(4, 3, { numLayers: 2 }), (m, x) => (m as nn.GRU).call(x[0]!)],
+  gru_bf_bias_off: [() => new nn.GRU(2, 3, { bias: false, batchFirst: true, bidirectional: true }), (m, x) => (m as nn.GRU).call(x[0]!)],
+  mha_self_masks: [() => new nn.MultiheadAttention(8, 2), (m, x) => {
+    const kpm = mask([[false, false, false, false, false], [false, false, false, true, true], [false, true, false, false, false]]);
+    const causal = torch.ones([5, 5], { dtype: 'bool' }).triu(1);
+    const [o, w] = (m as nn.MultiheadAttention).call(x[0]!, x[0]!, x[0]!, { keyPaddingMask: kpm, attnMask: causal });
+    return [o, w!];
+  }],
+  mha_cross_batch_first: [() => new nn.MultiheadAttention(6, 3, { batchFirst: true, bias: false }), (m, x) => {
+    const [o, w] = (m as nn.MultiheadAttention).call(x[0]!, x[1]!, x[1]!, { averageAttnWeights: false });
+    return [o, w!];
+  }],
+  transformer_post: [() => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 }), (m, x) => [(m as nn.TransformerEncoderLayer).call(x[0]!)]],
+  transformer_pre_gelu: [() => new nn.TransformerEncoderLayer(8, 4, { dimFeedforward: 16, dropout: 0, activation: 'gelu', normFirst: true, batchFirst: true }),
+    (m, x) => [(m as nn.TransformerEncoderLayer).call(x[0]!, { srcKeyPaddingMask: mask([[false, false, false, false, false], [false, false, false, false, true], [false, false, false, false, false]]) })]],
+  bilinear: [() => new nn.Bilinear(3, 4, 2), (m, x) => [(m as nn.Bilinear).call(x[0]!, x[1]!)]],
+  instancenorm_affine: [() => new nn.InstanceNorm2d(3, { affine: true }), (m, x) => [(m as nn.InstanceNorm2d).call(x[0]!)]],
+  instancenorm_tracked: [() => new nn.InstanceNorm2d(3, { trackRunningStats: true }), (m, x) => [(m as nn.InstanceNorm2d).call(x[0]!)]],
+  dropout2d: [() => new nn.Dropout2d(0.5), (m, x) => [(m as nn.Dropout2d).call(x[0]!)]],
+  embeddingbag_sum_2d: [() => new nn.EmbeddingBag(10, 3, { mode: 'sum' }), (m, x) => [(m as nn.EmbeddingBag).call(x[0]!)]],
+  embeddingbag_max_offsets: [() => new nn.EmbeddingBag(10, 3, { mode: 'max' }), (m, x) => [(m as nn.EmbeddingBag).call(x[0]!, x[1]!)]],
+  embeddingbag_mean_padding: [() => new nn.EmbeddingBag(10, 3, { mode: 'mean', paddingIdx: 0 }), (m, x) => [(m as nn.EmbeddingBag).call(x[0]!)]],
+};
+
+test('every multi-input layer fixture has a Flint counterpart', () => {
+  assert.deepEqual(Object.keys(complexFx).filter((k) => !(k in complexLayers)), []);
+});
+
+for (const [name, [make, run]] of Object.entries(complexLayers)) {
+  const c = complexFx[name]!;
+  test(`nn layer ${name}: seeded init, outputs, gradients, state and printout match PyTorch`, () => {
+    torch.tidy(() => {
+      torch.manualSeed(fx.seed);
+      const m = make();
+      assertState(m.stateDict(), c.initial, `${name} initial`, { rtol: 1e-6, atol: 1e-7 });
+      const xs = c.inputs.map((e) => fromEnc(e, { requiresGrad: e.dtype.startsWith('float') }));
+      torch.manualSeed(fx.seed + 2);
+      const outs = run(m, xs);
+      outs.forEach((o, i) => assertMatches(o, c.outputs[i]!, `${name} output ${i}`, { rtol: 1e-5, atol: 2e-6 }));
+      outs.map((o, i) => o.mul(fromEnc(c.gs[i]!)).sum()).reduce((a, b) => a.add(b)).backward();
+      const params = new Map(m.namedParameters());
+      for (const [k, g] of Object.entries(c.grads)) assertMatches(params.get(k)!.grad!, g, `${name} grad ${k}`, { rtol: 1e-4, atol: 2e-6 });
+      c.inputGrads.forEach((g, i) => { if (g) assertMatches(xs[i]!.grad!, g, `${name} input ${i} grad`, { rtol: 1e-4, atol: 2e-6 }); });
+      assertState(m.stateDict(), c.after, `${name} state after`);
+      assert.equal(m.toString(), c.repr);
+      m.dispose();
+    });
+  });
+}
+
+const flatFx = (fx as unknown as { flat: Record<string, LossCase> }).flat;
+const flatLosses: Record<string, () => nn.CrossEntropyLossFlat | nn.BCEWithLogitsLossFlat | nn.MSELossFlat> = {
+  ce_flat_axis1: () => new nn.CrossEntropyLossFlat({ axis: 1 }),
+  bce_flat: () => new nn.BCEWithLogitsLossFlat(),
+  mse_flat: () => new nn.MSELossFlat(),
+};
+for (const [name, make] of Object.entries(flatLosses)) {
+  test(`fastai flattened loss ${name}: value and gradient match the written-out computation`, () => {
+    torch.tidy(() => {
+      const c = flatFx[name]!;
+      const x = fromEnc(c.input, { requiresGrad: true });
+      const out = make().call(x, fromEnc(c.target));
+      assertMatches(out, c.output, `${name} value`, TOL);
+      out.backward();
+      assertMatches(x.grad!, c.inputGrad, `${name} input grad`, TOL);
+    });
+  });
+}
+
+test('flattened losses: activation, decodes and printout', () => {
+  torch.tidy(() => {
+    const ce = new nn.CrossEntropyLossFlat({ axis: 1 });
+    const logits = torch.tensor([[[2.0]], [[0.5]], [[-1.0]]]).reshape(1, 3, 1, 1);
+    assert.ok(ce.activation(logits).sum(1).allclose(torch.ones([1, 1, 1])));
+    assert.deepEqual(ce.decodes(logits).toArray(), [[[0]]]);
+    assert.equal(String(ce), 'FlattenedLoss of CrossEntropyLoss()');
+    const bce = new nn.BCEWithLogitsLossFlat({ thresh: 0.7 });
+    assert.deepEqual(bce.decodes(torch.tensor([0.6, 0.8])).toArray(), [false, true]);
+    assert.throws(() => new nn.BCEWithLogitsLossFlat({ posWeight: torch.ones([2]), flatten: true }), /flatten must be false with posWeight/);
+    assert.ok(new nn.MSELossFlat().activation(logits).equal(logits));
+  });
+});
+
+test('recurrent and attention layers check their inputs', () => {
+  torch.tidy(() => {
+    assert.throws(() => new nn.LSTM(3, 4).call(torch.zeros([5, 2, 2])), /input has 2 features, expected inputSize 3/);
+    assert.throws(() => new nn.GRU(3, 4).call(torch.zeros([5, 2, 3]), torch.zeros([2, 2, 4])), /h0 has shape \[2, 2, 4\], expected \[1, 2, 4\]/);
+    assert.throws(() => new nn.MultiheadAttention(6, 4), /embedDim \(6\) must be divisible by numHeads \(4\)/);
+    assert.throws(() => new nn.TransformerEncoderLayer(8, 2, { activation: 'tanh' as never }), /activation must be 'relu' or 'gelu'/);
+  });
+});

@@ -25,10 +25,12 @@ export abstract class Module {
   private readonly _nonPersistent = new Set<string>();
   private readonly _modules = new Map<string, Module>();
 
-  abstract forward(...inputs: Tensor[]): Tensor;
+  /** The computation. Most modules take and return tensors; recurrent and attention layers return tuples. */
+  // `any` lets each subclass declare its own signature; call() re-exposes it with the subclass's types.
+  abstract forward(...inputs: any[]): any;
 
   /** Runs the module: the short form of forward(), used everywhere in Flint (PyTorch's `module(x)`). */
-  call(...inputs: Tensor[]): Tensor {
+  call<M extends Module>(this: M, ...inputs: Parameters<M['forward']>): ReturnType<M['forward']> {
     return this.forward(...inputs);
   }
 

@@ -3,6 +3,7 @@
 import { native } from './native.js';
 import { Tensor, op, wrap, wrapList } from './tensor.js';
 import { TorchError } from './errors.js';
+import { dtypeCode } from './dtype.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTIONS: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
@@ -177,4 +178,61 @@ export function klDiv(input: Tensor, target: Tensor, o: { reduction?: Reduction 
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor,
   o: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number | null } = {}): Tensor {
   return wrap(native.sdpa(op(q), op(k), op(v), opt(o.attnMask), o.dropoutP ?? 0, o.isCausal ?? false, o.scale ?? null));
+}
+
+/** x1ᵀ A x2 + b for each output feature (weight [out, in1, in2]). */
+export const bilinear = (x1: Tensor, x2: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor =>
+  wrap(native.bilinear(op(x1), op(x2), op(weight), opt(bias)));
+
+/** Normalizes each sample's channels over their spatial dims; running statistics only when given. */
+export function instanceNorm(x: Tensor, o: { runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null;
+  bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number } = {}): Tensor {
+  return wrap(native.instanceNorm(op(x), opt(o.weight), opt(o.bias), opt(o.runningMean), opt(o.runningVar), o.useInputStats ?? true,
+    o.momentum ?? 0.1, o.eps ?? 1e-5));
+}
+
+/** Zeroes whole channels (dim 1) with probability p, scaling the rest by 1 / (1 - p). */
+export const dropout2d = (x: Tensor, p = 0.5, training = true): Tensor => wrap(native.featureDropout(op(x), p, training));
+
+const BAG_MODES = { sum: 0, mean: 1, max: 2 } as const;
+/** Sums, means or maxes of embedding rows per bag: a 2-d input is one bag per row; a 1-d input is cut by offsets. */
+export function embeddingBag(input: Tensor, weight: Tensor, o: { offsets?: Tensor | null; mode?: 'sum' | 'mean' | 'max';
+  perSampleWeights?: Tensor | null; paddingIdx?: number | null } = {}): Tensor {
+  const mode = BAG_MODES[o.mode ?? 'mean'];
+  if (mode === undefined) throw new TorchError(`embeddingBag: mode must be 'sum', 'mean' or 'max', got ${JSON.stringify(o.mode)}`, { op: 'embeddingBag' });
+  if (input.ndim === 2) {
+    if (o.offsets) throw new TorchError('embeddingBag: offsets go with a 1-d input; a 2-d input is already one bag per row', { op: 'embeddingBag' });
+    const [bags, len] = input.shape as [number, number];
+    const flat = input.reshape(-1);
+    const offsets = wrap(native.arange(0, bags * len, len, dtypeCode('int64'), input.device));
+    const psw = o.perSampleWeights ? o.perSampleWeights.reshape(-1) : null;
+    try {
+      return wrap(native.embeddingBag(op(weight), op(flat), op(offsets), mode, opt(psw), o.paddingIdx ?? null));
+    } finally {
+      flat.dispose();
+      offsets.dispose();
+      psw?.dispose();
+    }
+  }
+  if (input.ndim !== 1 || !o.offsets) throw new TorchError('embeddingBag: give a 2-d input, or a 1-d input with offsets', { op: 'embeddingBag' });
+  return wrap(native.embeddingBag(op(weight), op(input), op(o.offsets), mode, opt(o.perSampleWeights), o.paddingIdx ?? null));
+}
+
+export interface RnnOptions {
+  hasBiases: boolean;
+  numLayers: number;
+  dropout: number;
+  training: boolean;
+  bidirectional: boolean;
+  batchFirst: boolean;
+}
+/** libtorch's fused LSTM: params are [w_ih, w_hh, b_ih, b_hh] per layer and direction. Returns [output, h, c]. */
+export function lstm(input: Tensor, hx: [Tensor, Tensor], params: Tensor[], o: RnnOptions): [Tensor, Tensor, Tensor] {
+  return wrapList(native.lstm(op(input), hx.map(op), params.map(op), o.hasBiases, o.numLayers, o.dropout, o.training, o.bidirectional,
+    o.batchFirst)) as [Tensor, Tensor, Tensor];
+}
+/** libtorch's fused GRU. Returns [output, h]. */
+export function gru(input: Tensor, h0: Tensor, params: Tensor[], o: RnnOptions): [Tensor, Tensor] {
+  return wrapList(native.gru(op(input), op(h0), params.map(op), o.hasBiases, o.numLayers, o.dropout, o.training, o.bidirectional,
+    o.batchFirst)) as [Tensor, Tensor];
 }

@@ -16,3 +16,17 @@ export class Dropout extends Module {
     return `p=${pyFloat(this.p)}, inplace=False`;
   }
 }
+
+/** Zeroes whole channels of (N, C, H, W) input with probability p in training mode. */
+export class Dropout2d extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new torch.TorchError(`Dropout2d: probability must be in [0, 1], got ${String(p)}`);
+  }
+  forward(x: Tensor): Tensor {
+    return torch.functional.dropout2d(x, this.p, this.training);
+  }
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=False`;
+  }
+}

@@ -35,3 +35,36 @@ export class Embedding extends Module {
     return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === null ? '' : `, padding_idx=${this.paddingIdx}`}`;
   }
 }
+
+/** Sums, means or maxes of embeddings per bag (PyTorch's EmbeddingBag): forward(input, offsets?, perSampleWeights?). */
+export class EmbeddingBag extends Module {
+  readonly weight: Tensor;
+  readonly mode: 'sum' | 'mean' | 'max';
+  readonly paddingIdx: number | null;
+
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number,
+    o: { mode?: 'sum' | 'mean' | 'max'; paddingIdx?: number | null } & FactoryOptions = {}) {
+    super();
+    positiveInt('numEmbeddings', numEmbeddings, 'EmbeddingBag');
+    positiveInt('embeddingDim', embeddingDim, 'EmbeddingBag');
+    this.mode = o.mode ?? 'mean';
+    if (!['sum', 'mean', 'max'].includes(this.mode)) throw new torch.TorchError(`EmbeddingBag: mode must be 'sum', 'mean' or 'max', got ${JSON.stringify(this.mode)}`);
+    let pad = o.paddingIdx ?? null;
+    if (pad !== null) {
+      if (!Number.isInteger(pad) || pad >= numEmbeddings || pad < -numEmbeddings) {
+        throw new torch.TorchError(`EmbeddingBag: paddingIdx must be an integer within numEmbeddings (${numEmbeddings}), got ${String(pad)}`);
+      }
+      if (pad < 0) pad += numEmbeddings;
+    }
+    this.paddingIdx = pad;
+    this.weight = this.registerParameter('weight', emptyParam([numEmbeddings, embeddingDim], o));
+    init.normal_(this.weight);
+    if (pad !== null) torch.noGrad(() => torch.tidy(() => { this.weight.select(0, pad!).zero_(); }));
+  }
+  forward(input: Tensor, offsets: Tensor | null = null, perSampleWeights: Tensor | null = null): Tensor {
+    return torch.functional.embeddingBag(input, this.weight, { offsets, mode: this.mode, perSampleWeights, paddingIdx: this.paddingIdx });
+  }
+  override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}, mode=${this.mode}${this.paddingIdx === null ? '' : `, padding_idx=${this.paddingIdx}`}`;
+  }
+}

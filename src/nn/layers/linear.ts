@@ -67,3 +67,28 @@ export class Unflatten extends Module {
     return `dim=${this.dim}, unflattened_size=${pyTuple(this.unflattenedSize)}`;
   }
 }
+
+/** y = x1ᵀ A x2 + b per output feature; weight [out, in1, in2], all uniform ±1/sqrt(in1) as in PyTorch. */
+export class Bilinear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number,
+    o: { bias?: boolean } & FactoryOptions = {}) {
+    super();
+    positiveInt('in1Features', in1Features, 'Bilinear');
+    positiveInt('in2Features', in2Features, 'Bilinear');
+    positiveInt('outFeatures', outFeatures, 'Bilinear');
+    this.weight = this.registerParameter('weight', emptyParam([outFeatures, in1Features, in2Features], o));
+    this.bias = this.registerParameter('bias', o.bias === false ? null : emptyParam([outFeatures], o));
+    const bound = 1 / Math.sqrt(in1Features);
+    init.uniform_(this.weight, -bound, bound);
+    if (this.bias) init.uniform_(this.bias, -bound, bound);
+  }
+  forward(x1: Tensor, x2: Tensor): Tensor {
+    return F.bilinear(x1, x2, this.weight, this.bias);
+  }
+  override extraRepr(): string {
+    return `in1_features=${this.in1Features}, in2_features=${this.in2Features}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
+  }
+}
