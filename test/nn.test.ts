@@ -188,8 +188,8 @@ for (const [name, [make, run]] of Object.entries(complexLayers)) {
       outs.forEach((o, i) => assertMatches(o, c.outputs[i]!, `${name} output ${i}`, { rtol: 1e-5, atol: 2e-6 }));
       outs.map((o, i) => o.mul(fromEnc(c.gs[i]!)).sum()).reduce((a, b) => a.add(b)).backward();
       const params = new Map(m.namedParameters());
-      for (const [k, g] of Object.entries(c.grads)) assertMatches(params.get(k)!.grad!, g, `${name} grad ${k}`, { rtol: 1e-4, atol: 2e-6 });
-      c.inputGrads.forEach((g, i) => { if (g) assertMatches(xs[i]!.grad!, g, `${name} input ${i} grad`, { rtol: 1e-4, atol: 2e-6 }); });
+      for (const [k, g] of Object.entries(c.grads)) assertMatches(params.get(k)!.grad!, g, `${name} grad ${k}`, { rtol: 1e-5, atol: 2e-6 });
+      c.inputGrads.forEach((g, i) => { if (g) assertMatches(xs[i]!.grad!, g, `${name} input ${i} grad`, { rtol: 1e-5, atol: 2e-6 }); });
       assertState(m.stateDict(), c.after, `${name} state after`);
       assert.equal(m.toString(), c.repr);
       m.dispose();

@@ -168,3 +168,13 @@ test('bad optimizer input is refused clearly', () => {
   assert.throws(() => optim.SGD([{} as Tensor]), /parameters must be tensors/);
   p.dispose();
 });
+
+test('trainableParams and normBiasParams select what fastai selects', () => {
+  const model = new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.BatchNorm2d(4), new nn.Linear(4, 2, { bias: false }), new nn.LayerNorm(2), new nn.Linear(2, 2));
+  model.at(0).requiresGrad_(false);
+  assert.equal(optim.trainableParams(model).length, model.parameters().length - 2);
+  const named = new Map(model.namedParameters().map(([n, p]) => [p, n]));
+  assert.deepEqual(optim.normBiasParams(model).map((p) => named.get(p)), ['0.bias', '1.weight', '1.bias', '3.weight', '3.bias', '4.bias']);
+  assert.deepEqual(optim.normBiasParams(model, false).map((p) => named.get(p)), ['1.weight', '1.bias', '3.weight', '3.bias']);
+  model.dispose();
+});
