@@ -75,27 +75,30 @@ const ADAM_DEFAULTS = { lr: 1e-3, mom: 0.9, sqrMom: 0.99, eps: 1e-5, wd: 0.01 };
 
 /** Adam-like rules keep moving averages of the gradient and of its square (torch's exp_avg / exp_avg_sq). */
 abstract class MomentsOptimizer extends Optimizer {
-  protected moments(group: GroupStep): [Tensor[], Tensor[]] {
-    const { mom, sqrMom } = group.hyper as { mom: number; sqrMom: number };
+  constructor(params: ParamsInput, o: AdamOptions, defaults: Hypers) {
+    super(params, hypers(defaults, { ...o }), { decoupleWd: o.decoupleWd });
+  }
+  /** Weight decay, the step counts, and the updated averages: what every Adam-like step starts with. */
+  protected begin(group: GroupStep): { lr: number; mom: number; sqrMom: number; eps: number; steps: number[]; avg: Tensor[]; sqr: Tensor[] } {
+    const { lr, mom, sqrMom, eps } = group.hyper as { lr: number; mom: number; sqrMom: number; eps: number };
+    this.weightDecay(group);
+    const steps = this.steps(group);
     const avg = this.buffers(group, 'gradAvg');
     const sqr = this.buffers(group, 'sqrAvg');
     torch.foreachMul_(avg, mom);
     torch.foreachAdd_(avg, group.grads, 1 - mom);
     torch.foreachMul_(sqr, sqrMom);
     torch.foreachAddcmul_(sqr, group.grads, group.grads, 1 - sqrMom);
-    return [avg, sqr];
+    return { lr, mom, sqrMom, eps, steps, avg, sqr };
   }
 }
 
 class AdamOptimizer extends MomentsOptimizer {
   constructor(params: ParamsInput, o: AdamOptions) {
-    super(params, hypers(ADAM_DEFAULTS, { ...o }), { decoupleWd: o.decoupleWd });
+    super(params, o, ADAM_DEFAULTS);
   }
   protected update(group: GroupStep): void {
-    const { lr, mom, sqrMom, eps } = group.hyper as { lr: number; mom: number; sqrMom: number; eps: number };
-    this.weightDecay(group);
-    const steps = this.steps(group);
-    const [avg, sqr] = this.moments(group);
+    const { lr, mom, sqrMom, eps, steps, avg, sqr } = this.begin(group);
     // p -= lr / (1 - mom^t) * avg / (sqrt(sqr) / sqrt(1 - sqrMom^t) + eps)
     const denom = torch.foreachSqrt(sqr);
     torch.foreachMul_(denom, steps.map((t) => 1 / Math.sqrt(1 - sqrMom ** t)));
@@ -110,13 +113,10 @@ export const AdamW = (params: ParamsInput, o: AdamOptions = {}): Optimizer => ne
 
 class RAdamOptimizer extends MomentsOptimizer {
   constructor(params: ParamsInput, o: AdamOptions) {
-    super(params, hypers({ ...ADAM_DEFAULTS, wd: 0 }, { ...o }), { decoupleWd: o.decoupleWd });
+    super(params, o, { ...ADAM_DEFAULTS, wd: 0 });
   }
   protected update(group: GroupStep): void {
-    const { lr, mom, sqrMom, eps } = group.hyper as { lr: number; mom: number; sqrMom: number; eps: number };
-    this.weightDecay(group);
-    const steps = this.steps(group);
-    const [avg, sqr] = this.moments(group);
+    const { lr, mom, sqrMom, eps, steps, avg, sqr } = this.begin(group);
     const rInf = 2 / (1 - sqrMom) - 1;
     const rect: number[] = [];
     const plain: number[] = [];
@@ -179,13 +179,10 @@ export const RMSProp = (params: ParamsInput, o: RMSPropOptions = {}): Optimizer 
 // ---------------------------------------------------------------- Lamb
 class LambOptimizer extends MomentsOptimizer {
   constructor(params: ParamsInput, o: AdamOptions) {
-    super(params, hypers({ ...ADAM_DEFAULTS, wd: 0 }, { ...o }), { decoupleWd: o.decoupleWd });
+    super(params, o, { ...ADAM_DEFAULTS, wd: 0 });
   }
   protected update(group: GroupStep): void {
-    const { lr, mom, sqrMom, eps } = group.hyper as { lr: number; mom: number; sqrMom: number; eps: number };
-    this.weightDecay(group);
-    const steps = this.steps(group);
-    const [avg, sqr] = this.moments(group);
+    const { lr, mom, sqrMom, eps, steps, avg, sqr } = this.begin(group);
     group.params.forEach((p, i) => {
       const t = steps[i]!;
       // the Adam step, then scaled per layer by the trust ratio ||p|| / ||step|| (RMS norms), capped at 10

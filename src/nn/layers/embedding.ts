@@ -5,6 +5,20 @@ import { Module } from '../module.js';
 import * as init from '../init.js';
 import { type FactoryOptions, emptyParam, positiveInt } from './options.js';
 
+/** A padding index checked against the table size, negative ones counted from the end. */
+function paddingIndex(layer: string, pad: number | null | undefined, numEmbeddings: number): number | null {
+  if (pad === null || pad === undefined) return null;
+  if (!Number.isInteger(pad) || pad >= numEmbeddings || pad < -numEmbeddings) {
+    throw new torch.TorchError(`${layer}: paddingIdx must be an integer within numEmbeddings (${numEmbeddings}), got ${String(pad)}`);
+  }
+  return pad < 0 ? pad + numEmbeddings : pad;
+}
+/** N(0, 1) rows, the padding row zero (PyTorch's embedding init). */
+function initTable(weight: Tensor, paddingIdx: number | null): void {
+  init.normal_(weight);
+  if (paddingIdx !== null) torch.noGrad(() => torch.tidy(() => { weight.select(0, paddingIdx).zero_(); }));
+}
+
 export class Embedding extends Module {
   readonly weight: Tensor;
   readonly paddingIdx: number | null;
@@ -13,20 +27,12 @@ export class Embedding extends Module {
     super();
     positiveInt('numEmbeddings', numEmbeddings, 'Embedding');
     positiveInt('embeddingDim', embeddingDim, 'Embedding');
-    let pad = o.paddingIdx ?? null;
-    if (pad !== null) {
-      if (!Number.isInteger(pad) || pad >= numEmbeddings || pad < -numEmbeddings) {
-        throw new torch.TorchError(`Embedding: paddingIdx must be an integer within numEmbeddings (${numEmbeddings}), got ${String(pad)}`);
-      }
-      if (pad < 0) pad += numEmbeddings;
-    }
-    this.paddingIdx = pad;
+    this.paddingIdx = paddingIndex('Embedding', o.paddingIdx, numEmbeddings);
     this.weight = this.registerParameter('weight', emptyParam([numEmbeddings, embeddingDim], o));
     this.resetParameters();
   }
   resetParameters(): void {
-    init.normal_(this.weight);
-    if (this.paddingIdx !== null) torch.noGrad(() => torch.tidy(() => { this.weight.select(0, this.paddingIdx!).zero_(); }));
+    initTable(this.weight, this.paddingIdx);
   }
   forward(indices: Tensor): Tensor {
     return torch.functional.embedding(indices, this.weight, this.paddingIdx);
@@ -49,17 +55,9 @@ export class EmbeddingBag extends Module {
     positiveInt('embeddingDim', embeddingDim, 'EmbeddingBag');
     this.mode = o.mode ?? 'mean';
     if (!['sum', 'mean', 'max'].includes(this.mode)) throw new torch.TorchError(`EmbeddingBag: mode must be 'sum', 'mean' or 'max', got ${JSON.stringify(this.mode)}`);
-    let pad = o.paddingIdx ?? null;
-    if (pad !== null) {
-      if (!Number.isInteger(pad) || pad >= numEmbeddings || pad < -numEmbeddings) {
-        throw new torch.TorchError(`EmbeddingBag: paddingIdx must be an integer within numEmbeddings (${numEmbeddings}), got ${String(pad)}`);
-      }
-      if (pad < 0) pad += numEmbeddings;
-    }
-    this.paddingIdx = pad;
+    this.paddingIdx = paddingIndex('EmbeddingBag', o.paddingIdx, numEmbeddings);
     this.weight = this.registerParameter('weight', emptyParam([numEmbeddings, embeddingDim], o));
-    init.normal_(this.weight);
-    if (pad !== null) torch.noGrad(() => torch.tidy(() => { this.weight.select(0, pad!).zero_(); }));
+    initTable(this.weight, this.paddingIdx);
   }
   forward(input: Tensor, offsets: Tensor | null = null, perSampleWeights: Tensor | null = null): Tensor {
     return torch.functional.embeddingBag(input, this.weight, { offsets, mode: this.mode, perSampleWeights, paddingIdx: this.paddingIdx });

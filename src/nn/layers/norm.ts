@@ -16,7 +16,8 @@ export interface BatchNormOptions extends FactoryOptions {
   trackRunningStats?: boolean;
 }
 
-abstract class BatchNormNd extends Module {
+/** What batch and instance norm share (PyTorch's _NormBase): affine parameters, running statistics, printout. */
+abstract class NormBase extends Module {
   readonly weight: Tensor | null;
   readonly bias: Tensor | null;
   readonly runningMean: Tensor | null;
@@ -27,21 +28,32 @@ abstract class BatchNormNd extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, o: BatchNormOptions) {
+  constructor(readonly numFeatures: number, o: BatchNormOptions, defaults: { affine: boolean; trackRunningStats: boolean }) {
     super();
     positiveInt('numFeatures', numFeatures, new.target.name);
     this.eps = o.eps ?? 1e-5;
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
-    this.affine = o.affine ?? true;
-    this.trackRunningStats = o.trackRunningStats ?? true;
+    this.affine = o.affine ?? defaults.affine;
+    this.trackRunningStats = o.trackRunningStats ?? defaults.trackRunningStats;
     this.weight = this.registerParameter('weight', this.affine ? emptyParam([numFeatures], o) : null);
     this.bias = this.registerParameter('bias', this.affine ? emptyParam([numFeatures], o) : null);
     const track = this.trackRunningStats;
-    this.runningMean = this.registerBuffer('running_mean', track ? torch.zeros([numFeatures], { device: o.device, dtype: o.dtype }) : null);
-    this.runningVar = this.registerBuffer('running_var', track ? torch.ones([numFeatures], { device: o.device, dtype: o.dtype }) : null);
+    const f = { device: o.device, dtype: o.dtype };
+    this.runningMean = this.registerBuffer('running_mean', track ? torch.zeros([numFeatures], f) : null);
+    this.runningVar = this.registerBuffer('running_var', track ? torch.ones([numFeatures], f) : null);
     this.numBatchesTracked = this.registerBuffer('num_batches_tracked', track ? torch.tensor(0n, { device: o.device }) : null);
     if (this.weight) init.ones_(this.weight);
     if (this.bias) init.zeros_(this.bias);
+  }
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, ` +
+      `affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+  }
+}
+
+abstract class BatchNormNd extends NormBase {
+  constructor(numFeatures: number, o: BatchNormOptions) {
+    super(numFeatures, o, { affine: true, trackRunningStats: true });
   }
   protected abstract checkInput(x: Tensor): void;
   forward(x: Tensor): Tensor {
@@ -56,10 +68,6 @@ abstract class BatchNormNd extends Module {
     const track = !this.training || this.trackRunningStats;
     return F.batchNorm(x, track ? this.runningMean : null, track ? this.runningVar : null,
       { weight: this.weight, bias: this.bias, training: useBatchStats, momentum: factor, eps: this.eps });
-  }
-  override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, ` +
-      `affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 }
 
@@ -138,48 +146,18 @@ export class GroupNorm extends Module {
 
 /** Instance norm over (N, C, H, W) or (C, H, W): each sample's channels normalized over H x W.
  * As in PyTorch, no affine parameters and no running statistics unless asked. */
-export class InstanceNorm2d extends Module {
-  readonly weight: Tensor | null;
-  readonly bias: Tensor | null;
-  readonly runningMean: Tensor | null;
-  readonly runningVar: Tensor | null;
-  readonly numBatchesTracked: Tensor | null;
-  readonly eps: number;
-  readonly momentum: number;
-  readonly affine: boolean;
-  readonly trackRunningStats: boolean;
-
-  constructor(readonly numFeatures: number, o: { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean } & FactoryOptions = {}) {
-    super();
-    positiveInt('numFeatures', numFeatures, 'InstanceNorm2d');
-    this.eps = o.eps ?? 1e-5;
-    this.momentum = o.momentum ?? 0.1;
-    this.affine = o.affine ?? false;
-    this.trackRunningStats = o.trackRunningStats ?? false;
-    this.weight = this.registerParameter('weight', this.affine ? emptyParam([numFeatures], o) : null);
-    this.bias = this.registerParameter('bias', this.affine ? emptyParam([numFeatures], o) : null);
-    const track = this.trackRunningStats;
-    this.runningMean = this.registerBuffer('running_mean', track ? torch.zeros([numFeatures], { device: o.device, dtype: o.dtype }) : null);
-    this.runningVar = this.registerBuffer('running_var', track ? torch.ones([numFeatures], { device: o.device, dtype: o.dtype }) : null);
-    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', track ? torch.tensor(0n, { device: o.device }) : null);
-    if (this.weight) init.ones_(this.weight);
-    if (this.bias) init.zeros_(this.bias);
+export class InstanceNorm2d extends NormBase {
+  constructor(numFeatures: number, o: Omit<BatchNormOptions, 'momentum'> & { momentum?: number } = {}) {
+    super(numFeatures, o, { affine: false, trackRunningStats: false });
   }
   forward(x: Tensor): Tensor {
     if (x.ndim !== 3 && x.ndim !== 4) throw new torch.TorchError(`InstanceNorm2d: expected 3D or 4D input (got ${x.ndim}D input)`);
-    const batched = x.ndim === 4;
-    const xb = batched ? x : x.unsqueeze(0);
-    // PyTorch's instance norm leaves num_batches_tracked alone (the buffer exists for state-dict compatibility)
-    const out = F.instanceNorm(xb, { runningMean: this.runningMean, runningVar: this.runningVar, weight: this.weight, bias: this.bias,
-      useInputStats: this.training || !this.trackRunningStats, momentum: this.momentum, eps: this.eps });
-    if (batched) return out;
-    const r = out.squeeze(0);
-    out.dispose();
-    xb.dispose();
-    return r;
-  }
-  override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, ` +
-      `track_running_stats=${pyBool(this.trackRunningStats)}`;
+    return torch.tidy(() => {
+      const xb = x.ndim === 4 ? x : x.unsqueeze(0);
+      // PyTorch's instance norm leaves num_batches_tracked alone (the buffer exists for state-dict compatibility)
+      const out = F.instanceNorm(xb, { runningMean: this.runningMean, runningVar: this.runningVar, weight: this.weight, bias: this.bias,
+        useInputStats: this.training || !this.trackRunningStats, momentum: this.momentum ?? 0.1, eps: this.eps });
+      return x.ndim === 4 ? out : out.squeeze(0);
+    });
   }
 }
