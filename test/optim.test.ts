@@ -178,3 +178,27 @@ test('trainableParams and normBiasParams select what fastai selects', () => {
   assert.deepEqual(optim.normBiasParams(model, false).map((p) => named.get(p)), ['1.weight', '1.bias', '3.weight', '3.bias']);
   model.dispose();
 });
+
+test('markNormBias applies fastai\'s defaults: norm layers train when frozen, norm and bias params skip weight decay', () => {
+  torch.tidy(() => {
+    torch.manualSeed(1);
+    const model = new nn.Sequential(new nn.Linear(3, 3), new nn.BatchNorm1d(3), new nn.Linear(3, 2));
+    const opt = optim.SGD([[...model.at(0).parameters(), ...model.at(1).parameters()], model.at(2).parameters()], { lr: 0.1, wd: 0.1 });
+    optim.markNormBias(opt, model);
+    opt.freeze();
+    const named = new Map(model.namedParameters());
+    assert.equal(named.get('0.weight')!.requiresGrad, false);
+    assert.equal(named.get('0.bias')!.requiresGrad, false, 'a plain bias is frozen with its layer');
+    assert.equal(named.get('1.weight')!.requiresGrad, true, 'batch norm keeps training');
+    assert.equal(opt.state.get(named.get('2.bias')!)!.doWd, false);
+    assert.equal(opt.state.get(named.get('2.weight')!)?.doWd, undefined);
+    // with zero gradients only weight decay moves parameters: the head's weight decays, its bias does not
+    for (const p of opt.paramLists.flat()) if (p.requiresGrad) p.grad = torch.zerosLike(p);
+    const w = named.get('2.weight')!.clone();
+    const b = named.get('2.bias')!.clone();
+    opt.step();
+    assert.ok(named.get('2.weight')!.allclose(w.mul(0.99)));
+    assert.ok(named.get('2.bias')!.equal(b));
+    model.dispose();
+  });
+});

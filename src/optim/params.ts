@@ -2,6 +2,7 @@
 // wdBnBias and trainBn options.
 import type { Tensor } from '../torch/index.js';
 import * as nn from '../nn/index.js';
+import type { Optimizer } from './optimizer.js';
 
 /** fastai's default splitter: one group of the parameters that require grad. */
 export function trainableParams(model: nn.Module): Tensor[] {
@@ -18,4 +19,12 @@ export function normBiasParams(model: nn.Module, withBias = true): Tensor[] {
   const bias = (model as { bias?: unknown }).bias;
   if (withBias && bias !== null && bias !== undefined && model.parameters(false).includes(bias as Tensor)) out.push(bias as Tensor);
   return out;
+}
+
+/** fastai's Learner defaults on an optimizer over `model`: batch-norm and other norm layers keep training when
+ * their group is frozen (trainBn, default true), and norm and bias parameters get no weight decay (unless
+ * wdBnBias). */
+export function markNormBias(opt: Optimizer, model: nn.Module, o: { trainBn?: boolean; wdBnBias?: boolean } = {}): void {
+  if (!(o.wdBnBias ?? false)) opt.setFlags(normBiasParams(model, true), { doWd: false });
+  if (o.trainBn ?? true) opt.setFlags(normBiasParams(model, false), { forceTrain: true });
 }
