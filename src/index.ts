@@ -1,6 +1,14 @@
-// Flint's public entry. Later layers (optim, data, metrics, Learner, callbacks) are added here.
+// Flint's public entry (the contract of DESIGN.md).
 export * as torch from './torch/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
+export * as metrics from './metrics/index.js';
+export * as callbacks from './callbacks/index.js';
 export { Tensor, TorchError } from './torch/index.js';
+export { Learner } from './default-learner.js';
+export {
+  Callback, EVENTS, type EventName, type LearnerOptions, CallbackError,
+  CancelFitException, CancelEpochException, CancelTrainException, CancelValidException, CancelBatchException,
+  CancelStepException, CancelBackwardException,
+} from './learner/index.js';

@@ -1,0 +1,3 @@
+// The `callbacks` namespace: every callback, one file each.
+export { TrainEvalCallback } from './train-eval.js';
+export { Recorder, type RecorderOptions } from './recorder.js';

@@ -1,0 +1,124 @@
+// Recorder (order 50): the smoothed training loss, the learning rates, and each epoch's losses and metrics.
+// The smoothed losses of an epoch are kept on the device and read once, at its end.
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/index.js';
+import { AvgLoss, AvgSmoothLoss, type Metric } from '../metrics/index.js';
+import { Callback } from '../learner/callback.js';
+import { formatTime } from '../progress/format.js';
+
+export interface RecorderOptions {
+  addTime?: boolean;
+  trainMetrics?: boolean;
+  validMetrics?: boolean;
+  beta?: number;
+}
+
+export class Recorder extends Callback {
+  override order = 50;
+  readonly addTime: boolean;
+  readonly trainMetrics: boolean;
+  readonly validMetrics: boolean;
+  readonly lossMetric = new AvgLoss();
+  readonly smoothLossMetric: AvgSmoothLoss;
+  /** Per training batch: the last group's learning rate, and the smoothed loss. */
+  lrs: number[] = [];
+  losses: number[] = [];
+  /** Per epoch: the smoothed-loss count (to place validation points), and the row without epoch and time. */
+  iters: number[] = [];
+  values: (number | undefined)[][] = [];
+  metricNames: string[] = [];
+  /** The row being built for this epoch. */
+  log: (number | string | undefined)[] = [];
+  private cancelTrain = false;
+  private cancelValid = false;
+  private startEpoch = 0;
+  private epochLosses: Tensor[] = [];
+
+  constructor(o: RecorderOptions = {}) {
+    super();
+    this.addTime = o.addTime ?? true;
+    this.trainMetrics = o.trainMetrics ?? false;
+    this.validMetrics = o.validMetrics ?? true;
+    this.smoothLossMetric = new AvgSmoothLoss(o.beta ?? 0.98);
+  }
+
+  private trainMets(): Metric[] {
+    if (this.cancelTrain) return [];
+    return [this.smoothLossMetric, ...(this.trainMetrics ? this.learn.metrics : [])];
+  }
+  private validMets(): Metric[] {
+    if (this.cancelValid) return [];
+    return this.validMetrics ? [this.lossMetric, ...this.learn.metrics] : [];
+  }
+
+  override beforeFit(): void {
+    const names = this.learn.metrics.map((m) => m.name);
+    let cols: string[];
+    if (this.trainMetrics && this.validMetrics) cols = [...['loss', ...names].map((n) => `train_${n}`), ...['loss', ...names].map((n) => `valid_${n}`)];
+    else if (this.validMetrics) cols = ['train_loss', 'valid_loss', ...names];
+    else cols = ['train_loss', ...names];
+    if (this.addTime) cols.push('time');
+    this.metricNames = ['epoch', ...cols];
+    if (this.learn.validatingOnly) return;  // validate() must not clobber the fit's history (fastai#4132)
+    this.lrs = [];
+    this.iters = [];
+    this.losses = [];
+    this.values = [];
+    this.smoothLossMetric.reset();
+  }
+  override beforeEpoch(): void {
+    this.startEpoch = performance.now();
+    this.cancelTrain = false;
+    this.cancelValid = false;
+    this.log = [this.learn.epoch];
+  }
+  override beforeTrain(): void {
+    for (const m of this.trainMets().slice(1)) m.reset();
+  }
+  override beforeValidate(): void {
+    for (const m of this.validMets()) m.reset();
+  }
+  override afterBatch(): void {
+    const l = this.learn;
+    // a batch cancelled before its loss (or without targets) has nothing to record
+    if (l.yb.length === 0 || l.loss === null) return;
+    for (const m of l.training ? this.trainMets() : this.validMets()) m.accumulate(l);
+    if (!l.training) return;
+    this.lrs.push(l.opt!.hypers[l.opt!.hypers.length - 1]!.lr!);
+    // the smoothed loss stays on the device: kept for the progress bar, collected for `losses` at epoch end
+    const smooth = this.smoothLossMetric.tensorValue()!.keep();
+    l.smoothLoss?.dispose();
+    l.smoothLoss = smooth.clone().keep();
+    this.epochLosses.push(smooth);
+  }
+  override afterTrain(): void {
+    this.flushLosses();
+    this.log.push(...this.trainMets().map((m) => m.value));
+  }
+  override afterValidate(): void {
+    this.log.push(...this.validMets().map((m) => m.value));
+  }
+  override afterCancelTrain(): void {
+    this.cancelTrain = true;
+  }
+  override afterCancelValidate(): void {
+    this.cancelValid = true;
+  }
+  override afterEpoch(): void {
+    this.flushLosses();
+    const l = this.learn;
+    l.finalRecord = this.log.slice(1) as (number | undefined)[];
+    if (!l.validatingOnly) this.values.push(l.finalRecord);
+    if (this.addTime) this.log.push(formatTime((performance.now() - this.startEpoch) / 1000));
+    l.logger(this.log);
+    if (!l.validatingOnly) this.iters.push(this.smoothLossMetric.count);
+  }
+  /** One host read for the whole epoch's smoothed losses. */
+  private flushLosses(): void {
+    if (this.epochLosses.length === 0) return;
+    const all = torch.tidy(() => Array.from(torch.stack(this.epochLosses).toTypedArray() as Float64Array));
+    torch.dispose(this.epochLosses);
+    this.epochLosses = [];
+    this.losses.push(...all);
+  }
+}

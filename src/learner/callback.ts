@@ -1,0 +1,110 @@
+// Callback: subclass it and define methods named after events, or pass handlers to the constructor.
+// Reads of the learner's state go through typed getters (`this.model`, `this.pred`...); writes go to
+// `this.learn.x` explicitly.
+import type { Tensor } from '../torch/index.js';
+import type { Module } from '../nn/index.js';
+import type { Optimizer } from '../optim/index.js';
+import type { DataLoaders, DataLoader } from '../data/index.js';
+import { type EventName, INNER_LOOP } from './events.js';
+import { CallbackError, isCancellation } from './exceptions.js';
+import type { Learner } from './learner.js';
+
+export type Handler = (learn: Learner) => void | Promise<void>;
+export type Handlers = Partial<Record<EventName, Handler>>;
+
+/** lowerCamel class name without the Callback suffix: TrainEvalCallback -> trainEval. */
+export function callbackName(className: string): string {
+  const base = className.replace(/Callback$/, '') || 'callback';
+  return base[0]!.toLowerCase() + base.slice(1);
+}
+
+export class Callback {
+  /** Callbacks run sorted by order (stable for ties). */
+  order = 0;
+  /** Master switch; reset to true after every fit. */
+  run = true;
+  /** Whether the inner-loop (batch) events run in the training / validation phase. */
+  runTrain = true;
+  runValid = true;
+  private _learn: Learner | null = null;
+  private readonly handlers: Handlers;
+
+  constructor(handlers: Handlers = {}) {
+    this.handlers = handlers;
+  }
+
+  get learn(): Learner {
+    if (!this._learn) throw new Error(`${this.constructor.name} is not attached to a Learner`);
+    return this._learn;
+  }
+  set learn(l: Learner) {
+    this._learn = l;
+  }
+  /** The name the learner exposes it under (learn.cbs by name: 'recorder', 'trainEval'...). */
+  get name(): string {
+    return callbackName(this.constructor.name);
+  }
+
+  // typed reads of the learner's state
+  get model(): Module { return this.learn.model; }
+  get opt(): Optimizer | null { return this.learn.opt; }
+  get dls(): DataLoaders { return this.learn.dls; }
+  get dl(): DataLoader | null { return this.learn.dl; }
+  get xb(): Tensor[] { return this.learn.xb; }
+  get yb(): Tensor[] { return this.learn.yb; }
+  get pred(): Tensor | null { return this.learn.pred; }
+  get loss(): Tensor | null { return this.learn.loss; }
+  get epoch(): number { return this.learn.epoch; }
+  get nEpoch(): number { return this.learn.nEpoch; }
+  get iter(): number { return this.learn.iter; }
+  get nIter(): number { return this.learn.nIter; }
+  get training(): boolean { return this.learn.training; }
+
+  /** Runs this callback's handler for an event, if it has one and the switches allow it. */
+  async call(event: EventName): Promise<void> {
+    const inPhase = !INNER_LOOP.has(event) || (this.runTrain && this.learn.training) || (this.runValid && !this.learn.training);
+    if (this.run && inPhase) {
+      const method = (this as CallbackEvents)[event];
+      const f = typeof method === 'function' ? method.bind(this) : this.handlers[event];
+      if (f) {
+        try {
+          await f(this.learn);
+        } catch (e) {
+          if (isCancellation(e) || e instanceof CallbackError) throw e;
+          throw new CallbackError(this.constructor.name, event, e);
+        }
+      }
+    }
+    if (event === 'afterFit') this.run = true;
+  }
+}
+
+/** The event methods a subclass may define (all optional), in firing order. */
+export interface CallbackEvents {
+  afterCreate?(learn: Learner): void | Promise<void>;
+  beforeFit?(learn: Learner): void | Promise<void>;
+  beforeEpoch?(learn: Learner): void | Promise<void>;
+  beforeTrain?(learn: Learner): void | Promise<void>;
+  beforeBatch?(learn: Learner): void | Promise<void>;
+  afterPred?(learn: Learner): void | Promise<void>;
+  afterLoss?(learn: Learner): void | Promise<void>;
+  beforeBackward?(learn: Learner): void | Promise<void>;
+  afterCancelBackward?(learn: Learner): void | Promise<void>;
+  afterBackward?(learn: Learner): void | Promise<void>;
+  beforeStep?(learn: Learner): void | Promise<void>;
+  afterCancelStep?(learn: Learner): void | Promise<void>;
+  afterStep?(learn: Learner): void | Promise<void>;
+  afterCancelBatch?(learn: Learner): void | Promise<void>;
+  afterBatch?(learn: Learner): void | Promise<void>;
+  afterCancelTrain?(learn: Learner): void | Promise<void>;
+  afterTrain?(learn: Learner): void | Promise<void>;
+  beforeValidate?(learn: Learner): void | Promise<void>;
+  afterCancelValidate?(learn: Learner): void | Promise<void>;
+  afterValidate?(learn: Learner): void | Promise<void>;
+  afterCancelEpoch?(learn: Learner): void | Promise<void>;
+  afterEpoch?(learn: Learner): void | Promise<void>;
+  afterCancelFit?(learn: Learner): void | Promise<void>;
+  afterFit?(learn: Learner): void | Promise<void>;
+}
+// declaration merging: a Callback has the optional event methods above
+export interface Callback extends CallbackEvents {}

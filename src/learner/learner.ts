@@ -1,0 +1,288 @@
+// The Learner: fastai's training loop. Every phase runs through withEvents (before, body, afterCancel on its
+// cancellation, after); each batch runs in a memory scope; validation runs with gradients off; the loop
+// yields to the event loop at least every 100 ms.
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/index.js';
+import { Module } from '../nn/index.js';
+import * as optim from '../optim/index.js';
+import type { Batch, DataLoader, DataLoaders } from '../data/index.js';
+import { type Metric, toMetric } from '../metrics/index.js';
+import { Callback } from './callback.js';
+import type { EventName } from './events.js';
+import {
+  CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException, CancelStepException,
+  CancelTrainException, CancelValidException,
+} from './exceptions.js';
+
+export type LossFunc = ((pred: Tensor, ...targets: Tensor[]) => Tensor) | Module;
+export type OptFunc = (params: optim.ParamsInput, o: { lr: number }) => optim.Optimizer;
+export type Splitter = (model: Module) => Tensor[] | Tensor[][];
+/** An epoch row as the logger receives it: epoch, the values, and the time. */
+export type LogRow = (number | string | undefined)[];
+type CallbackInput = Callback | (new () => Callback);
+type Cancellation = new (...a: never[]) => Error;
+
+export interface LearnerOptions {
+  lossFunc?: LossFunc;
+  optFunc?: OptFunc;
+  lr?: number;
+  splitter?: Splitter;
+  cbs?: CallbackInput[];
+  metrics?: (Metric | ((pred: Tensor, ...targets: Tensor[]) => Tensor))[];
+  path?: string;
+  modelDir?: string;
+  wd?: number | null;
+  wdBnBias?: boolean;
+  trainBn?: boolean;
+  moms?: [number, number, number];
+  defaultCbs?: boolean;
+}
+
+const YIELD_EVERY_MS = 100;
+
+export class Learner {
+  readonly dls: DataLoaders;
+  readonly model: Module;
+  lossFunc: LossFunc;
+  readonly optFunc: OptFunc;
+  lr: number;
+  readonly splitter: Splitter;
+  metrics: Metric[];
+  readonly path: string;
+  readonly modelDir: string;
+  wd: number | null;
+  readonly wdBnBias: boolean;
+  readonly trainBn: boolean;
+  readonly moms: [number, number, number];
+  opt: optim.Optimizer | null = null;
+  cbs: Callback[] = [];
+
+  // the state callbacks read (fastai's names, camelCase)
+  epoch = 0;
+  nEpoch = 1;
+  iter = 0;
+  nIter = 0;
+  trainIter = 0;
+  pctTrain = 0;
+  training = false;
+  dl: DataLoader | null = null;
+  xb: Tensor[] = [];
+  yb: Tensor[] = [];
+  pred: Tensor | null = null;
+  loss: Tensor | null = null;
+  lossGrad: Tensor | null = null;
+  /** The smoothed training loss as a device tensor (kept by the Recorder; read it with .item() sparingly). */
+  smoothLoss: Tensor | null = null;
+  finalRecord: (number | undefined)[] = [];
+  /** Receives each epoch's row; the progress callback replaces it with a table writer. */
+  logger: (row: LogRow) => void = (row) => console.log(row.join('  '));
+  /** True while validate() runs outside a fit: callbacks keep their fit history then (fastai#4132). */
+  validatingOnly = false;
+  private lastYield = 0;
+
+  constructor(dls: DataLoaders, model: Module, o: LearnerOptions = {}, defaultCbs: CallbackInput[] = []) {
+    if (!(model instanceof Module)) throw new torch.TorchError('Learner: model must be an nn.Module');
+    this.dls = dls;
+    this.model = model;
+    this.lossFunc = o.lossFunc ?? (() => { throw new torch.TorchError('Learner: no lossFunc given'); });
+    this.optFunc = o.optFunc ?? optim.Adam;
+    this.lr = o.lr ?? 1e-3;
+    this.splitter = o.splitter ?? optim.trainableParams;
+    this.metrics = (o.metrics ?? []).map(toMetric);
+    this.path = o.path ?? '.';
+    this.modelDir = o.modelDir ?? 'models';
+    this.wd = o.wd ?? null;
+    this.wdBnBias = o.wdBnBias ?? false;
+    this.trainBn = o.trainBn ?? true;
+    this.moms = o.moms ?? [0.95, 0.85, 0.95];
+    this.addCbs([...(o.defaultCbs === false ? [] : defaultCbs), ...(o.cbs ?? [])]);
+    void this.event('afterCreate');
+  }
+
+  // ---- callbacks ----
+  private instantiate(cb: CallbackInput): Callback {
+    return cb instanceof Callback ? cb : new cb();
+  }
+  addCb(cb: CallbackInput): Callback {
+    const c = this.instantiate(cb);
+    c.learn = this;
+    this.cbs.push(c);
+    return c;
+  }
+  addCbs(cbs: CallbackInput[]): Callback[] {
+    return cbs.map((c) => this.addCb(c));
+  }
+  /** Removes a callback instance, or every callback of a class. */
+  removeCb(cb: CallbackInput): void {
+    this.cbs = this.cbs.filter((c) => (cb instanceof Callback ? c !== cb : !(c instanceof cb)));
+  }
+  removeCbs(cbs: CallbackInput[]): void {
+    for (const c of cbs) this.removeCb(c);
+  }
+  /** Runs fn with callbacks added, removing them afterwards even on error. */
+  async withCbs<T>(cbs: CallbackInput[], fn: () => Promise<T> | T): Promise<T> {
+    const added = this.addCbs(cbs);
+    try {
+      return await fn();
+    } finally {
+      this.removeCbs(added);
+    }
+  }
+  /** Runs fn with callbacks removed, restoring them (in their places) afterwards even on error. */
+  async withoutCbs<T>(cbs: CallbackInput[], fn: () => Promise<T> | T): Promise<T> {
+    const saved = [...this.cbs];
+    this.removeCbs(cbs);
+    try {
+      return await fn();
+    } finally {
+      this.cbs = saved;
+    }
+  }
+  /** The callback exposed under a name ('recorder', 'trainEval'...), if any. */
+  cb<C extends Callback = Callback>(name: string): C | undefined {
+    return this.cbs.find((c) => c.name === name) as C | undefined;
+  }
+  /** Fires an event on every callback, in order (stable for ties). */
+  async event(name: EventName): Promise<void> {
+    const sorted = this.cbs.map((c, i) => [c, i] as const).sort((a, b) => a[0].order - b[0].order || a[1] - b[1]).map(([c]) => c);
+    for (const c of sorted) await c.call(name);
+  }
+
+  // ---- the loop ----
+  /** before`X`; f; afterCancel`X` if f threw the phase's cancellation; after`X`; then final. Other errors pass through. */
+  private async withEvents(f: () => Promise<void>, phase: string, cancel: Cancellation, final?: () => void): Promise<void> {
+    const cap = phase[0]!.toUpperCase() + phase.slice(1);
+    try {
+      await this.event(`before${cap}` as EventName);
+      await f();
+    } catch (e) {
+      if (!(e instanceof cancel)) throw e;
+      await this.event(`afterCancel${cap}` as EventName);
+    }
+    await this.event(`after${cap}` as EventName);
+    final?.();
+  }
+
+  createOpt(): void {
+    this.opt = this.optFunc(this.splitter(this.model), { lr: this.lr });
+    optim.markNormBias(this.opt, this.model, { trainBn: this.trainBn, wdBnBias: this.wdBnBias });
+  }
+
+  private computeLoss(pred: Tensor, yb: Tensor[]): Tensor {
+    const f = this.lossFunc;
+    return f instanceof Module ? f.call(pred, ...yb) : f(pred, ...yb);
+  }
+
+  private async doOneBatch(): Promise<void> {
+    this.pred = this.model.call(...this.xb);
+    await this.event('afterPred');
+    if (this.yb.length) {
+      this.lossGrad = this.computeLoss(this.pred!, this.yb);
+      this.loss = this.lossGrad.detach();
+    }
+    await this.event('afterLoss');
+    if (!this.training || !this.yb.length) return;
+    await this.withEvents(async () => { this.lossGrad!.backward(); }, 'backward', CancelBackwardException);
+    await this.withEvents(async () => { this.opt!.step(); }, 'step', CancelStepException);
+    this.opt!.zeroGrad();
+  }
+
+  private async oneBatch(i: number, b: Batch): Promise<void> {
+    this.iter = i;
+    // nothing from the previous batch survives into this one (its tensors were freed with its scope)
+    this.pred = null;
+    this.loss = null;
+    this.lossGrad = null;
+    const parts = Array.isArray(b) ? (b as Tensor[]) : [b as Tensor];
+    this.xb = parts.slice(0, 1);
+    this.yb = parts.slice(1);
+    // the batch's tensors (prediction, loss, gradients' wrappers...) are freed when it ends
+    await torch.tidy(() => this.withEvents(() => this.doOneBatch(), 'batch', CancelBatchException));
+    if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
+      await new Promise((r) => setImmediate(r));  // keep SIGINT handlers, timers and servers alive
+      this.lastYield = performance.now();
+    }
+  }
+
+  private async allBatches(): Promise<void> {
+    const dl = this.dl!;
+    this.nIter = dl.length;
+    let i = 0;
+    for (const b of dl) await this.oneBatch(i++, b);
+  }
+
+  private async doEpochTrain(): Promise<void> {
+    this.dl = this.dls.train;
+    await this.withEvents(() => this.allBatches(), 'train', CancelTrainException);
+  }
+
+  private async doEpochValidate(dl?: DataLoader): Promise<void> {
+    this.dl = dl ?? this.dls.valid;
+    await torch.noGrad(() => this.withEvents(() => this.allBatches(), 'validate', CancelValidException));
+  }
+
+  private async doEpoch(): Promise<void> {
+    await this.doEpochTrain();
+    await this.doEpochValidate();
+  }
+
+  private async doFit(): Promise<void> {
+    for (let epoch = 0; epoch < this.nEpoch; epoch++) {
+      this.epoch = epoch;
+      await this.withEvents(() => this.doEpoch(), 'epoch', CancelEpochException);
+    }
+  }
+
+  private endCleanup(): void {
+    this.dl = null;
+    this.xb = [];
+    this.yb = [];
+    this.pred = null;
+    this.loss = null;
+    this.lossGrad = null;
+  }
+
+  /** Trains for nEpoch epochs at lr (default: the learner's), with callbacks added for this call only. */
+  async fit(nEpoch: number, lr?: number, o: { wd?: number | null; cbs?: CallbackInput[]; resetOpt?: boolean } = {}): Promise<void> {
+    if (!Number.isInteger(nEpoch) || nEpoch < 0) throw new torch.TorchError(`fit: nEpoch must be a non-negative integer, got ${String(nEpoch)}`);
+    await this.withCbs(o.cbs ?? [], async () => {
+      if (o.resetOpt || !this.opt) this.createOpt();
+      const wd = o.wd === undefined ? this.wd : o.wd;
+      if (wd !== null) this.opt!.setHyper('wd', wd);
+      this.opt!.setHyper('lr', lr ?? this.lr);
+      this.nEpoch = nEpoch;
+      this.lastYield = performance.now();
+      await this.withEvents(() => this.doFit(), 'fit', CancelFitException, () => this.endCleanup());
+    });
+  }
+
+  /** Runs fn with the logger silenced (fastai's no_logging), restoring it afterwards even on error. */
+  async withoutLogging<T>(fn: () => Promise<T> | T): Promise<T> {
+    const saved = this.logger;
+    this.logger = () => {};
+    try {
+      return await fn();
+    } finally {
+      this.logger = saved;
+    }
+  }
+
+  /** Runs a validation pass (the valid loader, or dl) and returns [loss, ...metrics]; it logs nothing and
+   * leaves the fit's history alone. */
+  async validate(o: { dl?: DataLoader; cbs?: CallbackInput[] } = {}): Promise<(number | undefined)[]> {
+    return this.withCbs(o.cbs ?? [], () => this.withoutLogging(async () => {
+      this.validatingOnly = true;
+      try {
+        await this.event('beforeFit');
+        await this.event('beforeEpoch');
+        await this.doEpochValidate(o.dl);
+        await this.event('afterEpoch');
+        await this.event('afterFit');
+      } finally {
+        this.validatingOnly = false;
+        this.endCleanup();
+      }
+      return this.finalRecord;
+    }));
+  }
+}

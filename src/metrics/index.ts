@@ -1,0 +1,18 @@
+// The `metrics` namespace.
+import type { Tensor } from '../torch/index.js';
+import { AvgMetric, Metric } from './metric.js';
+import * as fns from './accuracy.js';
+
+export { Metric, AvgMetric, AvgLoss, AvgSmoothLoss, ValueMetric, RunningMean, batchSize, type BatchState } from './metric.js';
+
+/** accuracy as a metric object (argmax over the last axis against integer targets). */
+export const accuracy = (): Metric => new AvgMetric((p, t) => fns.accuracy(p, t!), 'accuracy');
+/** errorRate as a metric object. */
+export const errorRate = (): Metric => new AvgMetric((p, t) => fns.errorRate(p, t!), 'errorRate');
+/** The plain functions, for AvgMetric or direct use on a batch. */
+export const functions = fns;
+
+/** A plain function given as a metric becomes an AvgMetric (fastai's rule). */
+export function toMetric(m: Metric | ((pred: Tensor, ...targets: Tensor[]) => Tensor)): Metric {
+  return m instanceof Metric ? m : new AvgMetric(m);
+}

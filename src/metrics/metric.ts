@@ -1,0 +1,118 @@
+// Metric: reset before a phase, accumulate after each batch, value at the end. Running sums stay on the
+// data's device; `value` is the one host read, once per phase.
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/index.js';
+
+/** What a metric reads from the learner after a batch (the Learner satisfies it). */
+export interface BatchState {
+  readonly pred: Tensor | null;
+  readonly yb: Tensor[];
+  readonly loss: Tensor | null;
+}
+
+export abstract class Metric {
+  /** Which phases log it (fastxtend): the Recorder makes train_x / valid_x columns accordingly. */
+  logMetric: 'train' | 'valid' | 'both' = 'valid';
+  abstract reset(): void;
+  abstract accumulate(s: BatchState): void;
+  /** The value over the phase (undefined before anything was accumulated). */
+  abstract get value(): number | undefined;
+  /** The column name: the class name without 'Metric', lower camel case. */
+  get name(): string {
+    const base = this.constructor.name.replace(/Metric$/, '');
+    return base[0]!.toLowerCase() + base.slice(1);
+  }
+}
+
+/** A batch-size weighted device sum, read once. */
+export class RunningMean {
+  private total: Tensor | null = null;
+  count = 0;
+  reset(): void {
+    this.total?.dispose();
+    this.total = null;
+    this.count = 0;
+  }
+  add(batchValue: Tensor, n: number): void {
+    torch.noGrad(() => torch.tidy(() => {
+      const v = batchValue.detach().double().mul(n);
+      if (this.total === null) this.total = v.clone().keep();
+      else this.total.add_(v);
+    }));
+    this.count += n;
+  }
+  get value(): number | undefined {
+    return this.total === null || this.count === 0 ? undefined : this.total.item() / this.count;
+  }
+}
+
+/** Items in a batch: the first target's first dimension (or the prediction's when there are no targets). */
+export function batchSize(s: BatchState): number {
+  const t = s.yb[0] ?? s.pred;
+  return t && t.ndim > 0 ? t.shape[0]! : 1;
+}
+
+/** func(pred, ...targets) averaged over the phase, weighted by batch size. Right for accuracy-like metrics,
+ * wrong for those that do not average over batches (RMSE, F1, AUC...). */
+export class AvgMetric extends Metric {
+  private readonly mean = new RunningMean();
+  constructor(readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor, private readonly funcName?: string) {
+    super();
+  }
+  reset(): void { this.mean.reset(); }
+  accumulate(s: BatchState): void {
+    if (!s.pred) return;
+    torch.tidy(() => this.mean.add(this.func(s.pred!, ...s.yb), batchSize(s)));
+  }
+  get value(): number | undefined { return this.mean.value; }
+  override get name(): string { return this.funcName ?? (this.func.name || 'metric'); }
+}
+
+/** The mean loss over the phase, weighted by batch size. */
+export class AvgLoss extends Metric {
+  private readonly mean = new RunningMean();
+  reset(): void { this.mean.reset(); }
+  accumulate(s: BatchState): void {
+    if (s.loss) torch.tidy(() => this.mean.add(s.loss!.mean(), batchSize(s)));
+  }
+  get value(): number | undefined { return this.mean.value; }
+  override get name(): string { return 'loss'; }
+}
+
+/** The exponentially smoothed loss: val = beta val + (1 - beta) loss, debiased by 1 - beta^count. */
+export class AvgSmoothLoss extends Metric {
+  private val: Tensor | null = null;
+  count = 0;
+  constructor(readonly beta = 0.98) { super(); }
+  reset(): void {
+    this.val?.dispose();
+    this.val = null;
+    this.count = 0;
+  }
+  accumulate(s: BatchState): void {
+    if (!s.loss) return;
+    this.count += 1;
+    torch.noGrad(() => torch.tidy(() => {
+      const l = s.loss!.detach().mean().double();
+      if (this.val === null) this.val = torch.zerosLike(l).keep();
+      this.val.lerp_(l, 1 - this.beta);
+    }));
+  }
+  /** The debiased value as a device tensor (no host read), or null before the first batch. */
+  tensorValue(): Tensor | null {
+    return this.val === null ? null : this.val.div(1 - this.beta ** this.count);
+  }
+  get value(): number | undefined {
+    return this.val === null ? undefined : torch.tidy(() => this.tensorValue()!.item<number>());
+  }
+  override get name(): string { return 'loss'; }
+}
+
+/** A value computed elsewhere, reported under a name. */
+export class ValueMetric extends Metric {
+  constructor(readonly func: () => number, private readonly valueName: string) { super(); }
+  reset(): void {}
+  accumulate(): void {}
+  get value(): number { return this.func(); }
+  override get name(): string { return this.valueName; }
+}

@@ -1,0 +1,274 @@
+// The Learner: event order with every cancellation at many points (against an oracle written from
+// fastai-semantics.md), errors from callbacks, scoped callbacks, the Recorder, validate, and memory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Callback, CallbackError, CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException,
+  CancelStepException, CancelTrainException, CancelValidException, Learner, data, metrics, nn, torch, type EventName,
+} from '../src/index.js';
+import { gc } from './helpers.js';
+
+type Cancel = new () => Error;
+/** Where to throw: an event, in which epoch, phase and batch (any when omitted). */
+interface Point { event: EventName; epoch?: number; train?: boolean; iter?: number; error: Cancel }
+
+const N_EPOCH = 2;
+const N_TRAIN = 2;
+const N_VALID = 1;
+
+/** The expected trace, from the semantics file: every phase is before / body / afterCancel on its own
+ * cancellation / after; backward and step only in training; a cancellation of another phase propagates. */
+function oracle(point: Point | null): { trace: string[]; escaped: Cancel | null } {
+  const trace: string[] = [];
+  let epoch = 0;
+  let training = false;
+  let iter = 0;
+  const fire = (e: EventName): void => {
+    trace.push(e);
+    if (point && point.event === e && (point.epoch ?? epoch) === epoch && (point.train ?? training) === training &&
+      (point.iter ?? iter) === iter) throw new point.error();
+  };
+  const withEvents = (name: string, f: () => void, cancel: Cancel): void => {
+    const cap = name[0]!.toUpperCase() + name.slice(1);
+    try {
+      fire(`before${cap}` as EventName);
+      f();
+    } catch (e) {
+      if (!(e instanceof cancel)) throw e;
+      fire(`afterCancel${cap}` as EventName);
+    }
+    fire(`after${cap}` as EventName);
+  };
+  const batches = (n: number) => {
+    for (iter = 0; iter < n; iter++) {
+      withEvents('batch', () => {
+        fire('afterPred');
+        fire('afterLoss');
+        if (!training) return;
+        withEvents('backward', () => {}, CancelBackwardException);
+        withEvents('step', () => {}, CancelStepException);
+      }, CancelBatchException);
+    }
+    iter = 0;
+  };
+  try {
+    withEvents('fit', () => {
+      for (epoch = 0; epoch < N_EPOCH; epoch++) {
+        withEvents('epoch', () => {
+          training = true;
+          withEvents('train', () => batches(N_TRAIN), CancelTrainException);
+          training = false;
+          withEvents('validate', () => batches(N_VALID), CancelValidException);
+        }, CancelEpochException);
+      }
+    }, CancelFitException);
+  } catch (e) {
+    return { trace, escaped: (e as Error).constructor as Cancel };
+  }
+  return { trace, escaped: null };
+}
+
+class Tracer extends Callback {
+  trace: string[] = [];
+  constructor(private readonly point: Point | null) { super(); }
+  private hit(e: EventName): void {
+    this.trace.push(e);
+    const p = this.point;
+    const l = this.learn;
+    if (p && p.event === e && (p.epoch ?? l.epoch) === l.epoch && (p.train ?? l.training) === l.training && (p.iter ?? l.iter) === l.iter) {
+      throw new p.error();
+    }
+  }
+}
+// every event except afterCreate goes through hit()
+for (const e of ['beforeFit', 'beforeEpoch', 'beforeTrain', 'beforeBatch', 'afterPred', 'afterLoss', 'beforeBackward',
+  'afterCancelBackward', 'afterBackward', 'beforeStep', 'afterCancelStep', 'afterStep', 'afterCancelBatch', 'afterBatch',
+  'afterCancelTrain', 'afterTrain', 'beforeValidate', 'afterCancelValidate', 'afterValidate', 'afterCancelEpoch',
+  'afterEpoch', 'afterCancelFit', 'afterFit'] as EventName[]) {
+  (Tracer.prototype as unknown as Record<string, () => void>)[e] = function (this: Tracer) { (this as unknown as { hit(e: EventName): void }).hit(e); };
+}
+
+function smallLearner(cbs: Callback[] = []): Learner {
+  torch.manualSeed(0);
+  const x = torch.randn([N_TRAIN * 4, 3]);
+  const y = torch.randint(0, 2, [N_TRAIN * 4]);
+  const dls = data.DataLoaders.fromTensors(x, y, torch.randn([N_VALID * 4, 3]), torch.randint(0, 2, [N_VALID * 4]), { batchSize: 4, seed: 1 });
+  return new Learner(dls, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss(), cbs, metrics: [metrics.accuracy()] });
+}
+
+const points: Point[] = [
+  { event: 'beforeBatch', epoch: 0, train: true, iter: 0, error: CancelBatchException },
+  { event: 'afterPred', epoch: 1, train: true, iter: 1, error: CancelBatchException },
+  { event: 'afterLoss', epoch: 0, train: false, error: CancelBatchException },
+  { event: 'beforeBackward', epoch: 0, iter: 1, error: CancelBatchException },
+  { event: 'afterStep', epoch: 1, iter: 0, error: CancelBatchException },
+  { event: 'beforeBackward', epoch: 0, iter: 0, error: CancelBackwardException },
+  { event: 'afterBackward', epoch: 1, iter: 1, error: CancelBackwardException },
+  { event: 'beforeStep', epoch: 0, iter: 0, error: CancelStepException },
+  { event: 'beforeTrain', epoch: 1, error: CancelTrainException },
+  { event: 'afterBatch', epoch: 0, train: true, iter: 0, error: CancelTrainException },
+  { event: 'beforeValidate', epoch: 0, error: CancelValidException },
+  { event: 'afterPred', epoch: 1, train: false, error: CancelValidException },
+  { event: 'beforeEpoch', epoch: 1, error: CancelEpochException },
+  { event: 'beforeTrain', epoch: 0, error: CancelEpochException },
+  { event: 'afterBatch', epoch: 0, train: true, iter: 1, error: CancelEpochException },
+  { event: 'afterValidate', epoch: 0, error: CancelEpochException },
+  { event: 'beforeFit', error: CancelFitException },
+  { event: 'beforeEpoch', epoch: 1, error: CancelFitException },
+  { event: 'afterBatch', epoch: 0, train: true, iter: 0, error: CancelFitException },
+  { event: 'afterEpoch', epoch: 0, error: CancelFitException },
+  // a cancellation thrown outside its own phase is not caught by the inner phases and escapes fit
+  { event: 'afterPred', epoch: 0, train: true, iter: 0, error: CancelBackwardException },
+  { event: 'beforeStep', epoch: 0, iter: 0, error: CancelTrainException },
+];
+
+test('without cancellations the events follow the semantics file', async () => {
+  const tracer = new Tracer(null);
+  const learn = smallLearner([tracer]);
+  await learn.withoutLogging(() => learn.fit(N_EPOCH));
+  assert.deepEqual(tracer.trace, oracle(null).trace);
+});
+
+for (const p of points) {
+  test(`${p.error.name} at ${p.event} (epoch ${p.epoch ?? 'any'}, ${p.train === undefined ? 'any phase' : p.train ? 'train' : 'valid'}, batch ${p.iter ?? 'any'})`, async () => {
+    const tracer = new Tracer(p);
+    const learn = smallLearner([tracer]);
+    const expected = oracle(p);
+    if (expected.escaped) {
+      await assert.rejects(learn.withoutLogging(() => learn.fit(N_EPOCH)), (e: unknown) => e instanceof expected.escaped!);
+    } else {
+      await learn.withoutLogging(() => learn.fit(N_EPOCH));
+    }
+    assert.deepEqual(tracer.trace, expected.trace);
+    assert.equal(tracer.run, true);
+  });
+}
+
+test('CancelBatch skips zeroGrad (gradients accumulate), CancelStep still zeroes', async () => {
+  const skipEveryOther = new Callback({ afterBackward: (l) => { if (l.iter % 2 === 0) throw new CancelBatchException(); } });
+  const learn = smallLearner([skipEveryOther]);
+  const seen: number[] = [];
+  learn.addCb(new Callback({ beforeStep: (l) => { seen.push(torch.tidy(() => (l.model as nn.Linear).weight.grad!.abs().sum().item())); } }));
+  await learn.withoutLogging(() => learn.fit(1));
+  assert.equal(seen.length, 1, 'only the second batch steps');
+  const stepOff = smallLearner([new Callback({ beforeStep: () => { throw new CancelStepException(); } })]);
+  const w = (stepOff.model as nn.Linear).weight.clone();
+  await stepOff.withoutLogging(() => stepOff.fit(1));
+  assert.ok((stepOff.model as nn.Linear).weight.equal(w), 'no step ran');
+  assert.equal((stepOff.model as nn.Linear).weight.grad!.abs().sum().item(), 0, 'zeroGrad still ran');
+});
+
+test('an error in a callback is wrapped with the callback and event names; fit-only callbacks are removed', async () => {
+  class Boom extends Callback {
+    override afterLoss(): void { throw new TypeError('bad value'); }
+  }
+  const learn = smallLearner();
+  const before = learn.cbs.length;
+  await assert.rejects(learn.fit(1, undefined, { cbs: [new Boom()] }), (e: unknown) => {
+    assert.ok(e instanceof CallbackError);
+    assert.equal(e.message, 'Exception occurred in `Boom` when calling event `afterLoss`: bad value');
+    assert.ok(e.cause instanceof TypeError);
+    return true;
+  });
+  assert.equal(learn.cbs.length, before);
+  for (const thrown of [undefined, 'plain string', new Error()]) {
+    const l = smallLearner([new Callback({ beforeFit: () => { throw thrown; } })]);
+    await assert.rejects(l.fit(1), /Exception occurred in `Callback` when calling event `beforeFit`: /);
+  }
+});
+
+test('callbacks: order, run switches, names, handlers, scoped add and remove', async () => {
+  const order: string[] = [];
+  class Late extends Callback { override order = 5; override beforeFit(): void { order.push('late'); } }
+  class EarlyCallback extends Callback { override order = -5; override beforeFit(): void { order.push('early'); } }
+  const learn = smallLearner([new Late(), new EarlyCallback(), new Callback({ beforeFit: () => { order.push('zero'); } })]);
+  await learn.withoutLogging(() => learn.fit(1));
+  assert.deepEqual(order, ['early', 'zero', 'late']);
+  assert.equal(new EarlyCallback().name, 'early');
+  assert.equal(learn.trainEval!.name, 'trainEval');
+  assert.equal(learn.cb('recorder'), learn.recorder);
+  let validBatches = 0;
+  const trainOnly = new Callback({ afterBatch: (l) => { if (!l.training) validBatches++; } });
+  trainOnly.runValid = false;
+  await learn.withCbs([trainOnly], () => learn.withoutLogging(() => learn.fit(1)));
+  assert.equal(validBatches, 0);
+  assert.ok(!learn.cbs.includes(trainOnly));
+  await learn.withoutCbs([learn.recorder!], async () => { assert.equal(learn.recorder, undefined); });
+  assert.ok(learn.recorder);
+  let ran = 0;
+  const off = new Callback({ afterEpoch: () => { ran++; }, beforeFit: (l) => { void l; } });
+  off.run = false;
+  learn.addCb(off);
+  await learn.withoutLogging(() => learn.fit(1));
+  assert.equal(ran, 0);
+  assert.equal(off.run, true, 'run resets to true after fit');
+});
+
+test('Recorder: names, values, losses, lrs, iters; validate keeps the history and logs nothing', async () => {
+  const rows: unknown[][] = [];
+  const learn = smallLearner();
+  learn.logger = (r) => rows.push(r);
+  await learn.fit(2, 0.01);
+  const r = learn.recorder!;
+  assert.deepEqual(r.metricNames, ['epoch', 'train_loss', 'valid_loss', 'accuracy', 'time']);
+  assert.equal(r.values.length, 2);
+  assert.equal(r.losses.length, 2 * N_TRAIN);
+  assert.deepEqual(r.lrs, new Array(2 * N_TRAIN).fill(0.01));
+  assert.deepEqual(r.iters, [N_TRAIN, 2 * N_TRAIN]);
+  assert.equal(rows.length, 2);
+  assert.match(String(rows[1]![4]), /^\d\d:\d\d$/);
+  assert.ok(Math.abs(r.losses[r.losses.length - 1]! - learn.smoothLoss!.item()) < 1e-12);
+  const values = r.values.map((v) => [...v]);
+  const res = await learn.validate();
+  assert.deepEqual(r.values, values, 'validate does not clobber values (fastai#4132)');
+  assert.equal(rows.length, 2, 'validate logs nothing');
+  assert.equal(res.length, 2);
+  assert.ok(Math.abs(res[0]! - values[1]![1]!) < 1e-6, 'validation loss of the trained model');
+});
+
+test('a cancelled phase leaves its columns out of the row', async () => {
+  const rows: unknown[][] = [];
+  const learn = smallLearner([new Callback({ beforeValidate: () => { throw new CancelValidException(); } })]);
+  learn.logger = (r) => rows.push(r);
+  await learn.fit(1);
+  assert.equal(rows[0]!.length, 3, 'epoch, train_loss, time');
+});
+
+test('the epoch table prints in fastprogress\'s layout', async () => {
+  const lines: string[] = [];
+  const orig = process.stdout.write.bind(process.stdout);
+  const learn = smallLearner();
+  (process.stdout as { write: unknown }).write = (s: string) => { lines.push(s); return true; };
+  try {
+    await learn.fit(2);
+  } finally {
+    (process.stdout as { write: unknown }).write = orig;
+  }
+  const text = lines.join('').split('\n').filter(Boolean);
+  assert.equal(text[0], 'epoch     train_loss  valid_loss  accuracy  time');
+  assert.match(text[1]!, /^0 {9}\d\.\d{6} {4}\d\.\d{6} {4}\d\.\d{6}  \d\d:\d\d$/);
+  assert.match(text[2]!, /^1 {9}/);
+});
+
+test('a 3-epoch fit leaves only the model, the optimizer state and the recorder\'s smoothed loss alive', async () => {
+  const learn = smallLearner();
+  await learn.withoutLogging(() => learn.fit(1));  // the optimizer state exists from here on
+  gc();
+  const before = torch.memory().liveTensors;
+  await learn.withoutLogging(() => learn.fit(3));
+  gc();
+  assert.equal(torch.memory().liveTensors, before);
+});
+
+test('fit stays responsive: timers run during a long fit', async () => {
+  torch.manualSeed(0);
+  const dls = data.DataLoaders.fromTensors(torch.randn([4096, 64]), torch.randint(0, 2, [4096]), torch.randn([64, 64]), torch.randint(0, 2, [64]), { batchSize: 8 });
+  const learn = new Learner(dls, new nn.Sequential(new nn.Linear(64, 256), new nn.ReLU(), new nn.Linear(256, 2)), { lossFunc: new nn.CrossEntropyLoss() });
+  let ticks = 0;
+  const timer = setInterval(() => { ticks++; }, 20);
+  const t0 = performance.now();
+  await learn.withoutLogging(() => learn.fit(1));
+  clearInterval(timer);
+  const ms = performance.now() - t0;
+  assert.ok(ticks >= Math.floor(ms / 200), `${ticks} timer ticks in ${ms.toFixed(0)} ms`);
+});
