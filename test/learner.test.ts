@@ -272,3 +272,49 @@ test('fit stays responsive: timers run during a long fit', async () => {
   const ms = performance.now() - t0;
   assert.ok(ticks >= Math.floor(ms / 200), `${ticks} timer ticks in ${ms.toFixed(0)} ms`);
 });
+
+test('host reads are per epoch, not per batch (counted by the engine)', async () => {
+  const readsFor = async (items: number): Promise<number> => {
+    torch.manualSeed(0);
+    const dls = data.DataLoaders.fromTensors(torch.randn([items, 3]), torch.randint(0, 2, [items]), torch.randn([items, 3]), torch.randint(0, 2, [items]), { batchSize: 4 });
+    const learn = new Learner(dls, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss(), metrics: [metrics.accuracy(), metrics.errorRate()] });
+    const before = torch.hostReads();
+    await learn.withoutLogging(() => learn.fit(2));
+    return torch.hostReads() - before;
+  };
+  const few = await readsFor(16);    // 4 batches per phase
+  const many = await readsFor(128);  // 32 batches per phase
+  assert.equal(many, few, `host reads grow with batches: ${few} for 4 batches, ${many} for 32`);
+  assert.ok(few <= 2 * 6, `${few} host reads over 2 epochs`);
+});
+
+test('getPreds: activation and decodes from the loss function, targets, inputs and per-item losses; predict', async () => {
+  torch.manualSeed(0);
+  const xv = torch.randn([10, 3]).keep();
+  const yv = torch.randint(0, 2, [10]).keep();
+  const dls = data.DataLoaders.fromTensors(torch.randn([16, 3]), torch.randint(0, 2, [16]), xv, yv, { batchSize: 4 });
+  const learn = new Learner(dls, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLossFlat() });
+  await learn.withoutLogging(() => learn.fit(1));
+  gc();
+  const before = torch.memory().liveTensors;
+  const r = await learn.getPreds({ withInput: true, withDecoded: true, withLoss: true });
+  const [validLoss] = await learn.validate();
+  const p = learn.predict(xv.select(0, 3));
+  torch.tidy(() => {
+    assert.deepEqual([...r.preds.shape], [10, 2]);
+    assert.ok(r.preds.sum(1).allclose(torch.ones([10])), 'softmax from CrossEntropyLossFlat.activation');
+    assert.ok(r.targs!.equal(yv));
+    assert.ok(r.inputs!.equal(xv));
+    assert.ok(r.decoded!.equal(r.preds.argmax(1)));
+    assert.ok(Math.abs(r.losses!.mean().item() - validLoss!) < 1e-6, 'per-item losses average to the validation loss');
+    assert.ok(p.probs.allclose(r.preds.select(0, 3), 1e-5, 1e-6));
+    assert.equal(p.decoded.item(), r.decoded!.select(0, 3).item());
+  });
+  assert.equal(((learn.lossFunc as nn.CrossEntropyLossFlat).func as nn.CrossEntropyLoss).reduction, 'mean', 'reduction restored');
+  torch.dispose([r, p]);
+  gc();
+  assert.equal(torch.memory().liveTensors, before, 'getPreds and predict leave nothing behind once disposed');
+  const raw = await learn.getPreds({ act: (x) => x.mul(2) });
+  assert.deepEqual([...raw.preds.shape], [10, 2]);
+  torch.dispose(raw);
+});

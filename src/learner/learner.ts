@@ -256,6 +256,86 @@ export class Learner {
     });
   }
 
+  /** The loss function's activation (fastai: loss_func.activation), or identity. */
+  private activation(): (x: Tensor) => Tensor {
+    const f = this.lossFunc as { activation?: (x: Tensor) => Tensor };
+    return typeof f.activation === 'function' ? f.activation.bind(f) : (x) => x;
+  }
+  /** The loss function's decodes (fastai: loss_func.decodes), or identity. */
+  private decodes(): (x: Tensor) => Tensor {
+    const f = this.lossFunc as { decodes?: (x: Tensor) => Tensor };
+    return typeof f.decodes === 'function' ? f.decodes.bind(f) : (x) => x;
+  }
+
+  /**
+   * Predictions over a loader (the validation one by default), with the loss function's activation applied
+   * (or `act`), the targets, and on request the inputs, the decoded predictions and per-item losses.
+   * Everything returned is owned by the caller.
+   */
+  async getPreds(o: { dl?: DataLoader; withInput?: boolean; withDecoded?: boolean; withLoss?: boolean; act?: (x: Tensor) => Tensor } = {}):
+    Promise<{ preds: Tensor; targs: Tensor | null; inputs?: Tensor; decoded?: Tensor; losses?: Tensor }> {
+    const parts: { preds: Tensor[]; targs: Tensor[]; inputs: Tensor[]; losses: Tensor[] } = { preds: [], targs: [], inputs: [], losses: [] };
+    const gather = new Callback({
+      afterBatch: (l) => {
+        if (!l.pred) return;
+        parts.preds.push(l.pred.detach().keep());
+        if (l.yb[0]) parts.targs.push(l.yb[0].clone().keep());
+        if (o.withInput) parts.inputs.push(l.xb[0]!.clone().keep());
+        if (o.withLoss && l.loss) {
+          const bs = l.yb[0]?.shape[0] ?? 1;
+          parts.losses.push((l.loss.numel() === bs ? l.loss : l.loss.reshape(bs, -1).mean(1)).detach().keep());
+        }
+      },
+    });
+    const run = () => this.validate({ dl: o.dl, cbs: [gather] });
+    if (o.withLoss) await this.withReduction('none', run);
+    else await run();
+    const cat = (ts: Tensor[]): Tensor | undefined => {
+      if (ts.length === 0) return undefined;
+      const out = torch.cat(ts, 0).keep();
+      torch.dispose(ts);
+      return out;
+    };
+    const raw = cat(parts.preds);
+    if (!raw) throw new torch.TorchError('getPreds: the loader produced no batches');
+    const preds = torch.tidy(() => (o.act ?? this.activation())(raw)).keep();
+    raw.dispose();
+    const out: { preds: Tensor; targs: Tensor | null; inputs?: Tensor; decoded?: Tensor; losses?: Tensor } = { preds, targs: cat(parts.targs) ?? null };
+    if (o.withInput) out.inputs = cat(parts.inputs);
+    if (o.withDecoded) out.decoded = torch.tidy(() => this.decodes()(preds)).keep();
+    if (o.withLoss) out.losses = cat(parts.losses);
+    return out;
+  }
+
+  /** Runs fn with the loss function's reduction set (fastai sets loss_func.reduction for getPreds withLoss). */
+  private async withReduction<T>(reduction: 'none', fn: () => Promise<T>): Promise<T> {
+    const f = this.lossFunc as { reduction?: string; func?: { reduction?: string } };
+    const target = f.func && 'reduction' in f.func ? f.func : 'reduction' in f ? f : null;
+    if (!target) throw new torch.TorchError('getPreds withLoss: the loss function has no reduction option to set to \'none\'');
+    const saved = target.reduction;
+    target.reduction = reduction;
+    try {
+      return await fn();
+    } finally {
+      target.reduction = saved;
+    }
+  }
+
+  /** The prediction for one item (no batch dimension): the activation's output and its decoded form. */
+  predict(item: Tensor): { probs: Tensor; decoded: Tensor } {
+    const wasTraining = this.model.training;
+    this.model.eval();
+    try {
+      return torch.tidy(() => torch.noGrad(() => {
+        const x = item.to({ device: this.dls.device }).unsqueeze(0);
+        const probs = this.activation()(this.model.call(x)).squeeze(0);
+        return { probs, decoded: this.decodes()(probs) };
+      }));
+    } finally {
+      this.model.train(wasTraining);
+    }
+  }
+
   /** Runs fn with the logger silenced (fastai's no_logging), restoring it afterwards even on error. */
   async withoutLogging<T>(fn: () => Promise<T> | T): Promise<T> {
     const saved = this.logger;

@@ -7,7 +7,8 @@ const F = torch.functional;
 type Reduction = torch.functional.Reduction;
 
 abstract class Loss extends Module {
-  readonly reduction: Reduction;
+  /** Settable: getPreds withLoss switches it to 'none' for a pass. */
+  reduction: Reduction;
   constructor(o: { reduction?: Reduction }) {
     super();
     this.reduction = o.reduction ?? 'mean';
@@ -97,7 +98,7 @@ export class BCEWithLogitsLoss extends Loss {
 
 /** KL divergence of log-probabilities from a target distribution. */
 export class KLDivLoss extends Module {
-  readonly reduction: Reduction | 'batchmean';
+  reduction: Reduction | 'batchmean';
   readonly logTarget: boolean;
   constructor(o: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}) {
     super();

@@ -10,6 +10,7 @@ export * from './autograd.js';
 export * from './runtime.js';
 export * from './foreach.js';
 export { tidy, keep, dispose } from './scope.js';
+export { hostReads } from './host-reads.js';
 export { save, load, loadWithMetadata } from './safetensors.js';
 export * as safetensors from './safetensors.js';
 export * as functional from './functional.js';

@@ -5,6 +5,7 @@ import { TENSOR, keep, track, type ScopedTensor } from './scope.js';
 import { type DType, dtypeCode, dtypeFromCode, isDTypeName, toDType } from './dtype.js';
 import { TorchError } from './errors.js';
 import { formatTensor } from './format.js';
+import { countHostRead } from './host-reads.js';
 
 /** A tensor or a plain number (a "wrapped number": it does not promote the tensor's dtype, as in PyTorch). */
 export type Operand = Tensor | number | boolean;
@@ -157,6 +158,7 @@ export class Tensor implements ScopedTensor {
   // ---- host reads (these wait for the device) ----
   /** The single value of a one-element tensor: a number, or a boolean for bool tensors. */
   item<T extends number | boolean = number>(): T {
+    countHostRead();
     return native.item(this._h);
   }
   /**
@@ -165,10 +167,12 @@ export class Tensor implements ScopedTensor {
    * int64 gives BigInt64Array, bool gives Uint8Array, float16/bfloat16 give Float32Array.
    */
   toTypedArray(): Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Int32Array | BigInt64Array {
+    countHostRead();
     return native.toTypedArray(this._h, true);
   }
   /** The values as nested arrays of numbers (booleans for bool tensors; int64 as numbers). */
   toArray(): NestedArray {
+    countHostRead();
     const flat = native.toTypedArray(this._h, false) as ArrayLike<number | bigint>;
     const isBool = this.dtype === 'bool';
     const conv = (v: number | bigint): number | boolean => (isBool ? v !== 0 : Number(v));
@@ -185,6 +189,7 @@ export class Tensor implements ScopedTensor {
   }
   /** @internal raw bytes of the contiguous CPU form (for safetensors). */
   _bytes(): ArrayBuffer {
+    countHostRead();
     return native.bytes(this._h);
   }
   /** Prints like PyTorch: `tensor([[1., 2.],\n        [3., 4.]])`. */
