@@ -208,7 +208,7 @@ test('Recorder: names, values, losses, lrs, iters; validate keeps the history an
   const rows: unknown[][] = [];
   const learn = smallLearner();
   learn.logger = (r) => rows.push(r);
-  await learn.fit(2, 0.01);
+  await learn.noBar(() => learn.fit(2, 0.01));
   const r = learn.recorder!;
   assert.deepEqual(r.metricNames, ['epoch', 'train_loss', 'valid_loss', 'accuracy', 'time']);
   assert.equal(r.values.length, 2);
@@ -230,7 +230,7 @@ test('a cancelled phase leaves its columns out of the row', async () => {
   const rows: unknown[][] = [];
   const learn = smallLearner([new Callback({ beforeValidate: () => { throw new CancelValidException(); } })]);
   learn.logger = (r) => rows.push(r);
-  await learn.fit(1);
+  await learn.noBar(() => learn.fit(1));
   assert.equal(rows[0]!.length, 3, 'epoch, train_loss, time');
 });
 

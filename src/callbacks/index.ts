@@ -1,3 +1,4 @@
 // The `callbacks` namespace: every callback, one file each.
 export { TrainEvalCallback } from './train-eval.js';
 export { Recorder, type RecorderOptions } from './recorder.js';
+export { ProgressCallback, type ProgressStream } from './progress.js';

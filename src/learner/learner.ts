@@ -40,6 +40,9 @@ export interface LearnerOptions {
 
 const YIELD_EVERY_MS = 100;
 
+/** The logger withoutLogging installs; the progress callback leaves it in place (fastai's no_logging). */
+export const silentLogger = (): void => {};
+
 export class Learner {
   readonly dls: DataLoaders;
   readonly model: Module;
@@ -339,7 +342,7 @@ export class Learner {
   /** Runs fn with the logger silenced (fastai's no_logging), restoring it afterwards even on error. */
   async withoutLogging<T>(fn: () => Promise<T> | T): Promise<T> {
     const saved = this.logger;
-    this.logger = () => {};
+    this.logger = silentLogger;
     try {
       return await fn();
     } finally {
