@@ -318,3 +318,15 @@ test('getPreds: activation and decodes from the loss function, targets, inputs a
   assert.deepEqual([...raw.preds.shape], [10, 2]);
   torch.dispose(raw);
 });
+
+test('showTrainingLoop lists the callbacks at each event, in order', () => {
+  const learn = smallLearner([new Callback({ afterLoss: () => {} })]);
+  const text = learn.showTrainingLoop(() => {});
+  const lines = text.split('\n');
+  assert.equal(lines[0], 'Start Fit');
+  assert.equal(lines[1], '   - beforeFit          : [TrainEvalCallback, Recorder, ProgressCallback]');
+  assert.ok(lines.includes('         - afterLoss          : [Callback]'));
+  assert.ok(lines.includes('         - afterBatch         : [TrainEvalCallback, Recorder, ProgressCallback]'));
+  assert.ok(lines.includes('     - afterCancelTrain   : [Recorder]'));
+  assert.equal(lines[lines.length - 1], ' - afterFit           : [ProgressCallback]');
+});

@@ -60,6 +60,11 @@ export class Callback {
   get nIter(): number { return this.learn.nIter; }
   get training(): boolean { return this.learn.training; }
 
+  /** Whether this callback has a handler for the event (a method or a constructor handler). */
+  handles(event: EventName): boolean {
+    return typeof (this as CallbackEvents)[event] === 'function' || this.handlers[event] !== undefined;
+  }
+
   /** Runs this callback's handler for an event, if it has one and the switches allow it. */
   async call(event: EventName): Promise<void> {
     const inPhase = !INNER_LOOP.has(event) || (this.runTrain && this.learn.training) || (this.runValid && !this.learn.training);

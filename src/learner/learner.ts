@@ -151,6 +151,35 @@ export class Learner {
     for (const c of sorted) await c.call(name);
   }
 
+  /** Callbacks with a handler for an event, in the order they run. */
+  orderedCbs(event: EventName): Callback[] {
+    return this.cbs.map((c, i) => [c, i] as const).sort((a, b) => a[0].order - b[0].order || a[1] - b[1]).map(([c]) => c)
+      .filter((c) => c.handles(event));
+  }
+
+  /** Which callbacks run at each event of the loop (fastai's show_training_loop); printed and returned. */
+  showTrainingLoop(print: (s: string) => void = console.log): string {
+    const loop = ['Start Fit', 'beforeFit', 'Start Epoch Loop', 'beforeEpoch', 'Start Train', 'beforeTrain', 'Start Batch Loop',
+      'beforeBatch', 'afterPred', 'afterLoss', 'beforeBackward', 'afterCancelBackward', 'afterBackward', 'beforeStep',
+      'afterCancelStep', 'afterStep', 'afterCancelBatch', 'afterBatch', 'End Batch Loop', 'End Train', 'afterCancelTrain',
+      'afterTrain', 'Start Valid', 'beforeValidate', 'Start Batch Loop', '**CBs same as train batch**', 'End Batch Loop',
+      'End Valid', 'afterCancelValidate', 'afterValidate', 'End Epoch Loop', 'afterCancelEpoch', 'afterEpoch', 'End Fit',
+      'afterCancelFit', 'afterFit'];
+    let indent = 0;
+    const lines: string[] = [];
+    for (const s of loop) {
+      if (s.startsWith('Start')) { lines.push(`${' '.repeat(indent)}${s}`); indent += 2; }
+      else if (s.startsWith('End')) { indent -= 2; lines.push(`${' '.repeat(indent)}${s}`); }
+      else {
+        const cbs = s.startsWith('**') ? [] : this.orderedCbs(s as EventName).map((c) => c.constructor.name);
+        lines.push(`${' '.repeat(indent)} - ${s.padEnd(19)}: [${cbs.join(', ')}]`);
+      }
+    }
+    const text = lines.join('\n');
+    print(text);
+    return text;
+  }
+
   // ---- the loop ----
   /** before`X`; f; afterCancel`X` if f threw the phase's cancellation; after`X`; then final. Other errors pass through. */
   private async withEvents(f: () => Promise<void>, phase: string, cancel: Cancellation, final?: () => void): Promise<void> {
