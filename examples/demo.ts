@@ -1,6 +1,7 @@
-// The main job (`npm run demo`, `npx flint demo`): a small CNN trained on Fashion-MNIST with Adam, in a plain
-// loop over Flint's nn, optim and data parts, printing loss and accuracy per epoch.
-import { data, nn, optim, torch, type Tensor } from '../src/index.js';
+// The main job (`npm run demo`, `npx flint demo`): a small CNN trained on Fashion-MNIST with the Learner,
+// accuracy as the metric, fastai's table as it trains; the loss plot and the weights go to a run folder.
+import { join } from 'node:path';
+import { Learner, data, metrics, nn, torch, type Tensor } from '../src/index.js';
 
 /** Three stride-2 conv + ReLU + BatchNorm blocks (16, 32, 64 channels), average pooling, a linear head. */
 export function makeCnn(): nn.Sequential {
@@ -15,72 +16,40 @@ export interface DemoOptions {
   /** Train on the first n training images only (for quick checks). */
   limit?: number;
   device?: string;
+  /** Where the loss plot and the weights go (default runs/<date-time>). */
+  runDir?: string;
   log?: (line: string) => void;
 }
 
-export async function demo(o: DemoOptions = {}): Promise<{ losses: number[]; accuracies: number[] }> {
+export async function demo(o: DemoOptions = {}): Promise<{ losses: number[]; accuracies: number[]; runDir: string; learn: Learner }> {
   const log = o.log ?? console.log;
-  const epochs = o.epochs ?? 2;
   const device = o.device ?? (torch.cuda.isAvailable() ? 'cuda' : 'cpu');
+  const runDir = o.runDir ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-'));
+  const batchSize = o.batchSize ?? 64;
   torch.manualSeed(42);
-  let dls = data.fashionMnist({ batchSize: o.batchSize ?? 64, device });
+  let dls = data.fashionMnist({ batchSize, device });
   if (o.limit !== undefined) {
     const ds = dls.train.dataset as data.TensorDataset;
     const [x, y] = ds.tensors.map((t) => t.narrow(0, 0, Math.min(o.limit!, t.shape[0]!)).keep()) as [Tensor, Tensor];
     torch.dispose(ds.tensors);  // the narrowed views keep what they need
     const valid = dls.valid.dataset as data.TensorDataset;
-    dls = data.DataLoaders.fromTensors(x, y, valid.tensors[0]!, valid.tensors[1]!, { batchSize: o.batchSize ?? 64, device });
+    dls = data.DataLoaders.fromTensors(x, y, valid.tensors[0]!, valid.tensors[1]!, { batchSize, device });
   }
-  const model = makeCnn().to(device);
-  const lossFunc = new nn.CrossEntropyLoss();
-  const opt = optim.Adam(model.parameters(), { lr: o.lr ?? 5e-3 });
-  log(`Flint demo: CNN on Fashion-MNIST (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation images), ` +
-    `Adam lr=${opt.hypers[0]!.lr}, ${device}, libtorch ${torch.libtorchVersion}`);
-  log(model.parameters().reduce((n, p) => n + p.numel(), 0).toLocaleString('en-US') + ' parameters');
-  log('epoch  train_loss  valid_loss  accuracy  time');
-  const losses: number[] = [];
-  const accuracies: number[] = [];
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const start = performance.now();
-    model.train();
-    // sums stay on the device and are read once per epoch
-    const trainSum = torch.zeros([], { device }).keep();
-    let trainCount = 0;
-    for (const [xb, yb] of dls.train as Iterable<[Tensor, Tensor]>) {
-      torch.tidy(() => {
-        const loss = lossFunc.call(model.call(xb), yb);
-        loss.backward();
-        opt.step();
-        opt.zeroGrad();
-        torch.noGrad(() => trainSum.add_(loss.detach().mul(xb.shape[0]!)));
-      });
-      trainCount += xb.shape[0]!;
-      await new Promise((r) => setImmediate(r));  // stay responsive (Ctrl-C, timers)
-    }
-    model.eval();
-    const validSum = torch.zeros([], { device }).keep();
-    const correct = torch.zeros([], { device, dtype: 'int64' }).keep();
-    torch.noGrad(() => {
-      for (const [xb, yb] of dls.valid as Iterable<[Tensor, Tensor]>) {
-        torch.tidy(() => {
-          const out = model.call(xb);
-          validSum.add_(lossFunc.call(out, yb).mul(xb.shape[0]!));
-          correct.add_(out.argmax(1).eq(yb).sum());
-        });
-      }
-    });
-    const n = dls.valid.dataset.length;
-    const [trainLoss, validLoss, accuracy] = [trainSum.item() / trainCount, validSum.item() / n, correct.item() / n];
-    torch.dispose([trainSum, validSum, correct]);
-    losses.push(validLoss);
-    accuracies.push(accuracy);
-    const secs = (performance.now() - start) / 1000;
-    log(`${String(epoch).padEnd(5)}  ${trainLoss.toFixed(6).padEnd(10)}  ${validLoss.toFixed(6).padEnd(10)}  ${accuracy.toFixed(4).padEnd(8)}  ` +
-      `${Math.floor(secs / 60).toString().padStart(2, '0')}:${Math.round(secs % 60).toString().padStart(2, '0')}`);
-  }
-  model.dispose();
+  const model = makeCnn();
+  const learn = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()], lr: o.lr ?? 5e-3, path: runDir });
+  log(`Flint demo: CNN (${model.parameters().reduce((n, p) => n + p.numel(), 0).toLocaleString('en-US')} parameters) on ` +
+    `Fashion-MNIST (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation images), Adam lr=${learn.lr}, ` +
+    `${device}, libtorch ${torch.libtorchVersion}`);
+  await learn.fit(o.epochs ?? 2);
+  const rec = learn.recorder!;
+  const plots = join(runDir, 'loss');
+  rec.plotLoss({ file: plots });
+  const weights = learn.save('model');
+  log(`loss plot: ${plots}.svg / .png; weights: ${weights}`);
+  const losses = rec.values.map((v) => v[1]!);
+  const accuracies = rec.values.map((v) => v[2]!);
   for (const dl of [dls.train, dls.valid]) torch.dispose((dl.dataset as data.TensorDataset).tensors);
-  return { losses, accuracies };
+  return { losses, accuracies, runDir, learn };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

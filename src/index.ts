@@ -5,6 +5,7 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';
 export * as callbacks from './callbacks/index.js';
+export * as plot from './plot/index.js';
 export { Tensor, TorchError } from './torch/index.js';
 export { Learner } from './default-learner.js';
 export {

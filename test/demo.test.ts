@@ -1,7 +1,10 @@
-// The main job: the Fashion-MNIST CNN trains with nn, optim and data (a shortened run: 1 epoch on 12,000
-// images; the full demo, 2 epochs on 60,000, reaches 88% and is checked by `npm run demo`).
+// The main job: the Fashion-MNIST CNN trains with the Learner (a shortened run: 1 epoch on 12,000 images; the
+// full demo, 2 epochs on 60,000, reaches 88% and is checked by `npm run demo`), writes its plot and weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { torch } from '../src/index.js';
 import { demo, makeCnn } from '../examples/demo.js';
 import { gc } from './helpers.js';
@@ -14,14 +17,22 @@ test('the demo CNN has the specified blocks', () => {
   m.dispose();
 });
 
-test('the demo trains on Fashion-MNIST and frees everything', async () => {
+test('the demo trains on Fashion-MNIST with the Learner and writes its run folder', async () => {
   gc();
   const before = torch.memory().liveTensors;
+  const runDir = join(mkdtempSync(join(tmpdir(), 'flint-demo-')), 'run');
   const lines: string[] = [];
-  const r = await demo({ epochs: 1, limit: 12000, log: (l) => lines.push(l) });
+  const r = await demo({ epochs: 1, limit: 12000, runDir, log: (l) => lines.push(l) });
   assert.ok(r.accuracies[0]! > 0.75, `validation accuracy ${r.accuracies[0]}`);
   assert.ok(r.losses[0]! < 0.7, `validation loss ${r.losses[0]}`);
-  assert.match(lines[3]!, /^0 {6}\d\.\d{6} {4}\d\.\d{6} {4}0\.\d{4} {4}\d\d:\d\d$/);
+  assert.match(lines[0]!, /^Flint demo: CNN \(24,170 parameters\) on Fashion-MNIST/);
+  for (const f of ['loss.svg', 'loss.png', 'models/model.safetensors']) assert.ok(existsSync(join(runDir, f)), f);
+  r.learn.model.dispose();
+  r.learn.opt!.clearState();
+  torch.dispose([r.learn.smoothLoss, r.learn.recorder!.lossMetric, r.learn.recorder!.smoothLossMetric]);
+  r.learn.recorder!.lossMetric.reset();
+  r.learn.recorder!.smoothLossMetric.reset();
+  for (const m of r.learn.metrics) m.reset();
   gc();
-  assert.equal(torch.memory().liveTensors, before);
+  assert.equal(torch.memory().liveTensors, before, 'nothing left once the model, optimizer state and metrics are released');
 });

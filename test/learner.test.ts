@@ -88,11 +88,11 @@ for (const e of ['beforeFit', 'beforeEpoch', 'beforeTrain', 'beforeBatch', 'afte
   (Tracer.prototype as unknown as Record<string, () => void>)[e] = function (this: Tracer) { (this as unknown as { hit(e: EventName): void }).hit(e); };
 }
 
-function smallLearner(cbs: Callback[] = []): Learner {
+function smallLearner(cbs: Callback[] = [], shuffle = true): Learner {
   torch.manualSeed(0);
   const x = torch.randn([N_TRAIN * 4, 3]);
   const y = torch.randint(0, 2, [N_TRAIN * 4]);
-  const dls = data.DataLoaders.fromTensors(x, y, torch.randn([N_VALID * 4, 3]), torch.randint(0, 2, [N_VALID * 4]), { batchSize: 4, seed: 1 });
+  const dls = data.DataLoaders.fromTensors(x, y, torch.randn([N_VALID * 4, 3]), torch.randint(0, 2, [N_VALID * 4]), { batchSize: 4, seed: 1, shuffle });
   return new Learner(dls, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss(), cbs, metrics: [metrics.accuracy()] });
 }
 
@@ -329,4 +329,38 @@ test('showTrainingLoop lists the callbacks at each event, in order', () => {
   assert.ok(lines.includes('         - afterBatch         : [TrainEvalCallback, Recorder, ProgressCallback]'));
   assert.ok(lines.includes('     - afterCancelTrain   : [Recorder]'));
   assert.equal(lines[lines.length - 1], ' - afterFit           : [ProgressCallback]');
+});
+
+test('save / load: weights by PyTorch keys and the optimizer state, resuming exactly', async () => {
+  const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'flint-learn-'));
+  const a = smallLearner([], false);  // unshuffled, so both runs see the same batches
+  (a as { path: string }).path = dir;
+  await a.withoutLogging(() => a.fit(1));
+  const file = a.save('stage1');
+  assert.ok(file.endsWith('models/stage1.safetensors'));
+  assert.deepEqual(Object.keys(torch.load(file)).filter((k) => !k.startsWith('opt/')).sort(), ['bias', 'weight']);
+  await a.withoutLogging(() => a.fit(1));
+  const b = smallLearner([], false);
+  (b as { path: string }).path = dir;
+  b.load('stage1');
+  assert.equal(b.opt!.state.get((b.model as nn.Linear).weight)!.step, 2, 'optimizer step count restored');
+  await b.withoutLogging(() => b.fit(1));
+  torch.tidy(() => {
+    assert.ok((a.model as nn.Linear).weight.allclose((b.model as nn.Linear).weight, 1e-6, 1e-7), 'resumed training matches');
+  });
+  assert.throws(() => b.load('missing'), /cannot read .*missing\.safetensors/);
+});
+
+test('plotLoss writes an SVG and a PNG with the training and validation losses', async () => {
+  const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'flint-plot-'));
+  const learn = smallLearner();
+  await learn.withoutLogging(() => learn.fit(3));
+  const svg = learn.recorder!.plotLoss({ skipStart: 0, file: `${dir}/loss` });
+  assert.match(svg, /^<svg [^>]*width="720" height="420"/);
+  assert.match(svg, />train</);
+  assert.match(svg, />valid</);
+  const { readFileSync } = await import('node:fs');
+  assert.equal(readFileSync(`${dir}/loss.svg`, 'utf8'), svg);
+  const png = readFileSync(`${dir}/loss.png`);
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
 });

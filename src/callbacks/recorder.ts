@@ -5,6 +5,7 @@ import type { Tensor } from '../torch/index.js';
 import { AvgLoss, AvgSmoothLoss, type Metric } from '../metrics/index.js';
 import { Callback } from '../learner/callback.js';
 import { formatTime } from '../progress/format.js';
+import { lineChartSvg, writeChart } from '../plot/index.js';
 
 export interface RecorderOptions {
   addTime?: boolean;
@@ -113,6 +114,25 @@ export class Recorder extends Callback {
     l.logger(this.log);
     if (!l.validatingOnly) this.iters.push(this.smoothLossMetric.count);
   }
+  /**
+   * The training loss (smoothed, from skipStart on) and, withValid, the validation loss placed at the end of
+   * each epoch's iterations (found by its column name, so train metrics do not shift it: fastai#3480).
+   * Returns the SVG; with `file`, also writes it and a PNG beside it.
+   */
+  plotLoss(o: { skipStart?: number; withValid?: boolean; file?: string } = {}): string {
+    const skip = o.skipStart ?? 5;
+    const series = [{ name: 'train', points: this.losses.slice(skip).map((l, i) => [i + skip, l] as [number, number]) }];
+    const col = this.metricNames.indexOf('valid_loss') - 1;  // values leave out the epoch column
+    if ((o.withValid ?? true) && col >= 0) {
+      const points = this.values.map((v, i) => [this.iters[i]!, v[col]] as [number, number | undefined])
+        .filter((p): p is [number, number] => p[1] !== undefined && p[0] > skip);
+      series.push({ name: 'valid', points, markers: true } as (typeof series)[number]);
+    }
+    const svg = lineChartSvg(series, { xName: 'iteration', yName: 'loss' });
+    if (o.file) writeChart(svg, o.file);
+    return svg;
+  }
+
   /** One host read for the whole epoch's smoothed losses. */
   private flushLosses(): void {
     if (this.epochLosses.length === 0) return;

@@ -1,6 +1,8 @@
 // The Learner: fastai's training loop. Every phase runs through withEvents (before, body, afterCancel on its
 // cancellation, after); each batch runs in a memory scope; validation runs with gradients off; the loop
 // yields to the event loop at least every 100 ms.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Module } from '../nn/index.js';
@@ -365,6 +367,66 @@ export class Learner {
       }));
     } finally {
       this.model.train(wasTraining);
+    }
+  }
+
+  /**
+   * Saves the model's weights (PyTorch's state-dict keys, readable from Python) and, withOpt (default), the
+   * optimizer state, to `<path>/<modelDir>/<name>.safetensors`, atomically. Returns the file's path.
+   */
+  save(name: string, o: { withOpt?: boolean } = {}): string {
+    const dir = join(this.path, this.modelDir);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${name}.safetensors`);
+    torch.tidy(() => {
+      const tensors: Record<string, Tensor> = { ...this.model.stateDict() };
+      const metadata: Record<string, string> = { format: 'flint-learner/1' };
+      if ((o.withOpt ?? true) && this.opt) {
+        const sd = this.opt.stateDict();
+        const scalars = sd.state.map((s, i) => {
+          const rest: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(s)) {
+            if (v instanceof torch.Tensor) tensors[`opt/${i}/${k}`] = v;
+            else rest[k] = v;
+          }
+          return rest;
+        });
+        metadata.opt = JSON.stringify({ hypers: sd.hypers, scalars });
+        torch.save(tensors, file, { metadata });
+        torch.dispose(sd.state);
+      } else {
+        torch.save(tensors, file, { metadata });
+      }
+    });
+    return file;
+  }
+
+  /** Loads what save wrote: the weights (strictly, by key) and, withOpt (default) when present, the optimizer state. */
+  load(name: string, o: { withOpt?: boolean; strict?: boolean } = {}): void {
+    const file = join(this.path, this.modelDir, `${name}.safetensors`);
+    const { tensors, metadata } = torch.loadWithMetadata(file, { device: this.dls.device });
+    try {
+      const model: Record<string, Tensor> = {};
+      const optTensors = new Map<number, Record<string, Tensor>>();
+      for (const [k, t] of Object.entries(tensors)) {
+        const m = /^opt\/(\d+)\/(.+)$/.exec(k);
+        if (m) {
+          const rec = optTensors.get(Number(m[1])) ?? {};
+          rec[m[2]!] = t;
+          optTensors.set(Number(m[1]), rec);
+        } else {
+          model[k] = t;
+        }
+      }
+      this.model.loadStateDict(model, { strict: o.strict ?? true });
+      if ((o.withOpt ?? true) && metadata.opt) {
+        const meta = JSON.parse(metadata.opt) as { hypers: optim.Hypers[]; scalars: Record<string, number | boolean>[] };
+        if (!this.opt) this.createOpt();
+        const state = meta.scalars.map((s, i) => ({ ...s, ...(optTensors.get(i) ?? {}) }) as optim.ParamState);
+        this.opt!.loadStateDict({ state, hypers: meta.hypers });
+      }
+    } finally {
+      torch.dispose(tensors);
     }
   }
 

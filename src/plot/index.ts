@@ -1,0 +1,2 @@
+// The `plot` namespace: charts to SVG and PNG.
+export { lineChartSvg, svgToPng, writeChart, type Series, type ChartOptions } from './chart.js';
