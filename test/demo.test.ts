@@ -29,7 +29,6 @@ test('the demo trains on Fashion-MNIST with the Learner and writes its run folde
   for (const f of ['loss.svg', 'loss.png', 'models/model.safetensors']) assert.ok(existsSync(join(runDir, f)), f);
   r.learn.model.dispose();
   r.learn.opt!.clearState();
-  torch.dispose([r.learn.smoothLoss, r.learn.recorder!.lossMetric, r.learn.recorder!.smoothLossMetric]);
   r.learn.recorder!.lossMetric.reset();
   r.learn.recorder!.smoothLossMetric.reset();
   for (const m of r.learn.metrics) m.reset();

@@ -1,7 +1,6 @@
 // ProgressCallback (order 60): the epoch table, and in a terminal a bar per phase redrawn in place with the
 // smoothed loss. When output is not a terminal (a pipe, a file, CI) it writes the table rows only: no bars, no
 // carriage returns (fastprogress checked isatty without calling it).
-import * as torch from '../torch/index.js';
 import { Callback } from '../learner/callback.js';
 import { silentLogger, type LogRow } from '../learner/learner.js';
 import { ProgressBar, type BarStream } from '../progress/bar.js';
@@ -51,7 +50,7 @@ export class ProgressCallback extends Callback {
     const value = this.learn.iter + 1;
     if (!bar || !bar.due(value)) return;
     // the smoothed loss is read only when the bar redraws
-    const loss = this.learn.training && this.learn.smoothLoss ? torch.tidy(() => this.learn.smoothLoss!.item()) : null;
+    const loss = this.learn.training ? this.learn.smoothLoss : null;
     bar.update(value, loss === null ? '' : loss.toFixed(4));
   }
   private endBar(): void {

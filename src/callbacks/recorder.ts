@@ -1,7 +1,5 @@
 // Recorder (order 50): the smoothed training loss, the learning rates, and each epoch's losses and metrics.
 // The smoothed losses of an epoch are kept on the device and read once, at its end.
-import * as torch from '../torch/index.js';
-import type { Tensor } from '../torch/index.js';
 import { AvgLoss, AvgSmoothLoss, type Metric } from '../metrics/index.js';
 import { Callback } from '../learner/callback.js';
 import { formatTime } from '../progress/format.js';
@@ -33,7 +31,6 @@ export class Recorder extends Callback {
   private cancelTrain = false;
   private cancelValid = false;
   private startEpoch = 0;
-  private epochLosses: Tensor[] = [];
 
   constructor(o: RecorderOptions = {}) {
     super();
@@ -60,6 +57,7 @@ export class Recorder extends Callback {
     else cols = ['train_loss', ...names];
     if (this.addTime) cols.push('time');
     this.metricNames = ['epoch', ...cols];
+    this.learn.smoothLossReader = () => this.smoothLossValue();
     if (this.learn.validatingOnly) return;  // validate() must not clobber the fit's history (fastai#4132)
     this.lrs = [];
     this.iters = [];
@@ -85,12 +83,8 @@ export class Recorder extends Callback {
     if (l.yb.length === 0 || l.loss === null) return;
     for (const m of l.training ? this.trainMets() : this.validMets()) m.accumulate(l);
     if (!l.training) return;
+    // the smoothed losses are computed when read: once at the epoch's end (or at a progress-bar redraw)
     this.lrs.push(l.opt!.hypers[l.opt!.hypers.length - 1]!.lr!);
-    // the smoothed loss stays on the device: kept for the progress bar, collected for `losses` at epoch end
-    const smooth = this.smoothLossMetric.tensorValue()!.keep();
-    l.smoothLoss?.dispose();
-    l.smoothLoss = smooth.clone().keep();
-    this.epochLosses.push(smooth);
   }
   override afterTrain(): void {
     this.flushLosses();
@@ -133,12 +127,12 @@ export class Recorder extends Callback {
     return svg;
   }
 
-  /** One host read for the whole epoch's smoothed losses. */
+  /** The epoch's smoothed losses, in one read. */
   private flushLosses(): void {
-    if (this.epochLosses.length === 0) return;
-    const all = torch.tidy(() => Array.from(torch.stack(this.epochLosses).toTypedArray() as Float64Array));
-    torch.dispose(this.epochLosses);
-    this.epochLosses = [];
-    this.losses.push(...all);
+    this.losses.push(...this.smoothLossMetric.takeSmoothed());
+  }
+  /** The current smoothed training loss (one host read), or null before the first batch. */
+  smoothLossValue(): number | null {
+    return this.smoothLossMetric.value ?? null;
   }
 }

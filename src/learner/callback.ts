@@ -65,22 +65,32 @@ export class Callback {
     return typeof (this as CallbackEvents)[event] === 'function' || this.handlers[event] !== undefined;
   }
 
-  /** Runs this callback's handler for an event, if it has one and the switches allow it. */
-  async call(event: EventName): Promise<void> {
+  /** Runs this callback's handler for an event, if it has one and the switches allow it; returns a promise only
+   * when the handler is asynchronous. */
+  call(event: EventName): void | Promise<void> {
     const inPhase = !INNER_LOOP.has(event) || (this.runTrain && this.learn.training) || (this.runValid && !this.learn.training);
+    let result: void | Promise<void>;
     if (this.run && inPhase) {
       const method = (this as CallbackEvents)[event];
-      const f = typeof method === 'function' ? method.bind(this) : this.handlers[event];
+      const f = typeof method === 'function' ? method : this.handlers[event];
       if (f) {
         try {
-          await f(this.learn);
+          result = f.call(this, this.learn);
         } catch (e) {
-          if (isCancellation(e) || e instanceof CallbackError) throw e;
-          throw new CallbackError(this.constructor.name, event, e);
+          throw this.wrap(e, event);
+        }
+        if (result instanceof Promise) {
+          return result.then(() => this.finish(event), (e) => { throw this.wrap(e, event); });
         }
       }
     }
+    this.finish(event);
+  }
+  private finish(event: EventName): void {
     if (event === 'afterFit') this.run = true;
+  }
+  private wrap(e: unknown, event: EventName): unknown {
+    return isCancellation(e) || e instanceof CallbackError ? e : new CallbackError(this.constructor.name, event, e);
   }
 }
 

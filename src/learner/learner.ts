@@ -76,14 +76,21 @@ export class Learner {
   pred: Tensor | null = null;
   loss: Tensor | null = null;
   lossGrad: Tensor | null = null;
-  /** The smoothed training loss as a device tensor (kept by the Recorder; read it with .item() sparingly). */
-  smoothLoss: Tensor | null = null;
+  /** Set by the Recorder: reads the current smoothed training loss from the device. */
+  smoothLossReader: (() => number | null) | null = null;
   finalRecord: (number | undefined)[] = [];
   /** Receives each epoch's row; the progress callback replaces it with a table writer. */
   logger: (row: LogRow) => void = (row) => console.log(row.join('  '));
   /** True while validate() runs outside a fit: callbacks keep their fit history then (fastai#4132). */
   validatingOnly = false;
   private lastYield = 0;
+  /** Per event, the callbacks that handle it, in order; rebuilt when the list changes. */
+  private dispatch: Map<EventName, Callback[]> | null = null;
+
+  /** The smoothed training loss (fastai's learn.smooth_loss): a host read, so ask for it sparingly. */
+  get smoothLoss(): number | null {
+    return this.smoothLossReader?.() ?? null;
+  }
 
   constructor(dls: DataLoaders, model: Module, o: LearnerOptions = {}, defaultCbs: CallbackInput[] = []) {
     if (!(model instanceof Module)) throw new torch.TorchError('Learner: model must be an nn.Module');
@@ -112,6 +119,7 @@ export class Learner {
     const c = this.instantiate(cb);
     c.learn = this;
     this.cbs.push(c);
+    this.dispatch = null;
     return c;
   }
   addCbs(cbs: CallbackInput[]): Callback[] {
@@ -120,6 +128,7 @@ export class Learner {
   /** Removes a callback instance, or every callback of a class. */
   removeCb(cb: CallbackInput): void {
     this.cbs = this.cbs.filter((c) => (cb instanceof Callback ? c !== cb : !(c instanceof cb)));
+    this.dispatch = null;
   }
   removeCbs(cbs: CallbackInput[]): void {
     for (const c of cbs) this.removeCb(c);
@@ -141,22 +150,37 @@ export class Learner {
       return await fn();
     } finally {
       this.cbs = saved;
+      this.dispatch = null;
     }
   }
   /** The callback exposed under a name ('recorder', 'trainEval'...), if any. */
   cb<C extends Callback = Callback>(name: string): C | undefined {
     return this.cbs.find((c) => c.name === name) as C | undefined;
   }
-  /** Fires an event on every callback, in order (stable for ties). */
-  async event(name: EventName): Promise<void> {
-    const sorted = this.cbs.map((c, i) => [c, i] as const).sort((a, b) => a[0].order - b[0].order || a[1] - b[1]).map(([c]) => c);
-    for (const c of sorted) await c.call(name);
+  /** Fires an event on the callbacks that handle it, in order (stable for ties). Synchronous handlers run
+   * without a promise per call; the first asynchronous one makes the rest wait for it. */
+  event(name: EventName): void | Promise<void> {
+    this.dispatch ??= new Map();
+    let cbs = this.dispatch.get(name);
+    if (!cbs) {
+      // every callback hears afterFit, which resets its run switch
+      cbs = name === 'afterFit' ? this.orderedCbs(null) : this.orderedCbs(name);
+      this.dispatch.set(name, cbs);
+    }
+    for (let i = 0; i < cbs.length; i++) {
+      const r = cbs[i]!.call(name);
+      if (r) return this.eventRest(r, cbs, i + 1, name);
+    }
+  }
+  private async eventRest(pending: Promise<void>, cbs: Callback[], from: number, name: EventName): Promise<void> {
+    await pending;
+    for (let i = from; i < cbs.length; i++) await cbs[i]!.call(name);
   }
 
-  /** Callbacks with a handler for an event, in the order they run. */
-  orderedCbs(event: EventName): Callback[] {
+  /** Callbacks with a handler for an event (all of them for null), in the order they run. */
+  orderedCbs(event: EventName | null): Callback[] {
     return this.cbs.map((c, i) => [c, i] as const).sort((a, b) => a[0].order - b[0].order || a[1] - b[1]).map(([c]) => c)
-      .filter((c) => c.handles(event));
+      .filter((c) => event === null || c.handles(event));
   }
 
   /** Which callbacks run at each event of the loop (fastai's show_training_loop); printed and returned. */

@@ -33,12 +33,10 @@ export class RunningMean {
     this.total = null;
     this.count = 0;
   }
+  /** total += value * n: one native call per batch (the value is detached: metrics never need its graph). */
   add(batchValue: Tensor, n: number): void {
-    torch.noGrad(() => torch.tidy(() => {
-      const v = batchValue.detach().double().mul(n);
-      if (this.total === null) this.total = v.clone().keep();
-      else this.total.add_(v);
-    }));
+    if (this.total === null) this.total = torch.tidy(() => batchValue.detach().double().mul(n)).keep();
+    else this.total.add_(batchValue.detach(), n);
     this.count += n;
   }
   get value(): number | undefined {
@@ -73,37 +71,59 @@ export class AvgLoss extends Metric {
   private readonly mean = new RunningMean();
   reset(): void { this.mean.reset(); }
   accumulate(s: BatchState): void {
-    if (s.loss) torch.tidy(() => this.mean.add(s.loss!.mean(), batchSize(s)));
+    if (s.loss) torch.tidy(() => this.mean.add(s.loss!.ndim === 0 ? s.loss! : s.loss!.mean(), batchSize(s)));
   }
   get value(): number | undefined { return this.mean.value; }
   override get name(): string { return 'loss'; }
 }
 
-/** The exponentially smoothed loss: val = beta val + (1 - beta) loss, debiased by 1 - beta^count. */
+/**
+ * The exponentially smoothed loss: val = beta val + (1 - beta) loss, debiased by 1 - beta^count. Per batch it
+ * only keeps the (device) loss; the smoothing runs on the host when a value is asked for, folding in every
+ * pending batch with one read.
+ */
 export class AvgSmoothLoss extends Metric {
-  private val: Tensor | null = null;
-  count = 0;
+  private pending: Tensor[] = [];
+  private val = 0;
+  private folded = 0;
+  private smoothed: number[] = [];
   constructor(readonly beta = 0.98) { super(); }
+  /** Batches accumulated so far. */
+  get count(): number {
+    return this.folded + this.pending.length;
+  }
   reset(): void {
-    this.val?.dispose();
-    this.val = null;
-    this.count = 0;
+    torch.dispose(this.pending);
+    this.pending = [];
+    this.val = 0;
+    this.folded = 0;
+    this.smoothed = [];
   }
   accumulate(s: BatchState): void {
     if (!s.loss) return;
-    this.count += 1;
-    torch.noGrad(() => torch.tidy(() => {
-      const l = s.loss!.detach().mean().double();
-      if (this.val === null) this.val = torch.zerosLike(l).keep();
-      this.val.lerp_(l, 1 - this.beta);
-    }));
+    this.pending.push(s.loss.ndim === 0 ? s.loss.keep() : torch.tidy(() => s.loss!.mean()).keep());
   }
-  /** The debiased value as a device tensor (no host read), or null before the first batch. */
-  tensorValue(): Tensor | null {
-    return this.val === null ? null : this.val.div(1 - this.beta ** this.count);
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const values = torch.tidy(() => Array.from(torch.stack(this.pending).double().toTypedArray() as Float64Array));
+    torch.dispose(this.pending);
+    this.pending = [];
+    for (const v of values) {
+      this.folded += 1;
+      this.val = this.beta * this.val + (1 - this.beta) * v;
+      this.smoothed.push(this.val / (1 - this.beta ** this.folded));
+    }
+  }
+  /** The smoothed value after each batch since the last call (the Recorder's `losses`). */
+  takeSmoothed(): number[] {
+    this.flush();
+    const out = this.smoothed;
+    this.smoothed = [];
+    return out;
   }
   get value(): number | undefined {
-    return this.val === null ? undefined : torch.tidy(() => this.tensorValue()!.item<number>());
+    this.flush();
+    return this.folded === 0 ? undefined : this.val / (1 - this.beta ** this.folded);
   }
   override get name(): string { return 'loss'; }
 }
