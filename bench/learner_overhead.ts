@@ -48,13 +48,11 @@ export async function measureLearner(make: () => nn.Module, dls: data.DataLoader
   const th: number[] = [];
   await learn.fit(1);  // warm-up (and the optimizer state)
   await handLoop(dls, m2, opt, lossFunc);
+  const timeLearner = async () => { const t0 = performance.now(); await learn.fit(1); tl.push((performance.now() - t0) / 1000); };
+  const timeHand = async () => { const t0 = performance.now(); await handLoop(dls, m2, opt, lossFunc); th.push((performance.now() - t0) / 1000); };
   for (let r = 0; r < repeats; r++) {
-    let t0 = performance.now();
-    await learn.fit(1);
-    tl.push((performance.now() - t0) / 1000);
-    t0 = performance.now();
-    await handLoop(dls, m2, opt, lossFunc);
-    th.push((performance.now() - t0) / 1000);
+    // alternate who goes first, so neither always runs on a machine the other just warmed or disturbed
+    if (r % 2 === 0) { await timeLearner(); await timeHand(); } else { await timeHand(); await timeLearner(); }
   }
   m1.dispose();
   m2.dispose();
@@ -67,10 +65,10 @@ export async function learnerBench(): Promise<{ tiny: Awaited<ReturnType<typeof 
   const take = (t: Tensor, n: number) => t.narrow(0, 0, n).keep();
   const flat = data.DataLoaders.fromTensors(take(raw.xTrain.flatten(1), 12800), take(raw.yTrain, 12800), take(raw.xValid.flatten(1), 2560),
     take(raw.yValid, 2560), { batchSize: 64, seed: 0 });
-  const tiny = await measureLearner(() => new nn.Linear(784, 10), flat, 25);
+  const tiny = await measureLearner(() => new nn.Linear(784, 10), flat, 40);
   const images = data.DataLoaders.fromTensors(take(raw.xTrain, 12800), take(raw.yTrain, 12800), take(raw.xValid, 2560), take(raw.yValid, 2560),
     { batchSize: 64, seed: 0 });
-  const cnn = await measureLearner(makeCnn, images, 5);
+  const cnn = await measureLearner(makeCnn, images, 8);
   torch.dispose([raw, (flat.train.dataset as data.TensorDataset).tensors, (flat.valid.dataset as data.TensorDataset).tensors,
     (images.train.dataset as data.TensorDataset).tensors, (images.valid.dataset as data.TensorDataset).tensors]);
   return { tiny, cnn };

@@ -163,7 +163,7 @@ if (device === 'cpu') {
   lines.push('');
   lines.push('Learner.fit (default callbacks, accuracy metric) against a hand-written loop over the same model, data and ' +
     'Adam, one epoch each of 12,800 training and 2,560 validation Fashion-MNIST images at batch 64, alternating ' +
-    '(fastest of 25 runs each for the tiny model, of 5 for the CNN); targets: at most 5% slower on the CNN, under 50 µs of overhead per batch on the tiny model.');
+    '(fastest of 40 runs each for the tiny model, of 8 for the CNN); targets: at most 5% slower on the CNN, under 50 µs of overhead per batch on the tiny model.');
   lines.push('');
   lines.push('| model | Learner s/epoch | hand loop s/epoch | ratio | overhead per batch |');
   lines.push('|---|---|---|---|---|');
