@@ -40,21 +40,28 @@ export class Recorder extends Callback {
     this.smoothLossMetric = new AvgSmoothLoss(o.beta ?? 0.98);
   }
 
+  /** Metrics logged on the training phase: all with trainMetrics, else those whose logMetric asks for it. */
+  private trainLogged(): Metric[] {
+    return this.learn.metrics.filter((m) => this.trainMetrics || m.logMetric !== 'valid');
+  }
+  private validLogged(): Metric[] {
+    return this.validMetrics ? this.learn.metrics.filter((m) => m.logMetric !== 'train') : [];
+  }
   private trainMets(): Metric[] {
     if (this.cancelTrain) return [];
-    return [this.smoothLossMetric, ...(this.trainMetrics ? this.learn.metrics : [])];
+    return [this.smoothLossMetric, ...this.trainLogged()];
   }
   private validMets(): Metric[] {
     if (this.cancelValid) return [];
-    return this.validMetrics ? [this.lossMetric, ...this.learn.metrics] : [];
+    return this.validMetrics ? [this.lossMetric, ...this.validLogged()] : [];
   }
 
   override beforeFit(): void {
-    const names = this.learn.metrics.map((m) => m.name);
+    const train = this.trainLogged().map((m) => m.name);
+    const valid = this.validLogged().map((m) => m.name);
     let cols: string[];
-    if (this.trainMetrics && this.validMetrics) cols = [...['loss', ...names].map((n) => `train_${n}`), ...['loss', ...names].map((n) => `valid_${n}`)];
-    else if (this.validMetrics) cols = ['train_loss', 'valid_loss', ...names];
-    else cols = ['train_loss', ...names];
+    if (train.length) cols = [...['loss', ...train].map((n) => `train_${n}`), ...(this.validMetrics ? ['loss', ...valid].map((n) => `valid_${n}`) : [])];
+    else cols = this.validMetrics ? ['train_loss', 'valid_loss', ...valid] : ['train_loss'];
     if (this.addTime) cols.push('time');
     this.metricNames = ['epoch', ...cols];
     this.learn.smoothLossReader = () => this.smoothLossValue();

@@ -17,6 +17,10 @@ export abstract class Metric {
   abstract accumulate(s: BatchState): void;
   /** The value over the phase (undefined before anything was accumulated). */
   abstract get value(): number | undefined;
+  /** The metric on one batch of predictions and targets (fastai: calling the metric). */
+  compute(_preds: Tensor, _targs: Tensor): number {
+    throw new torch.TorchError(`${this.name} is computed from the learner's state during a fit, not from one batch of predictions`);
+  }
   /** The column name: the class name without 'Metric', lower camel case. */
   get name(): string {
     const base = this.constructor.name.replace(/Metric$/, '');
@@ -63,6 +67,7 @@ export class AvgMetric extends Metric {
     torch.tidy(() => this.mean.add(this.func(s.pred!, ...s.yb), batchSize(s)));
   }
   get value(): number | undefined { return this.mean.value; }
+  override compute(preds: Tensor, targs: Tensor): number { return torch.tidy(() => this.func(preds, targs).item<number>()); }
   override get name(): string { return this.funcName ?? (this.func.name || 'metric'); }
 }
 
@@ -77,21 +82,16 @@ export class AvgLoss extends Metric {
   override get name(): string { return 'loss'; }
 }
 
-/**
- * The exponentially smoothed loss: val = beta val + (1 - beta) loss, debiased by 1 - beta^count. Per batch it
- * only keeps the (device) loss; the smoothing runs on the host when a value is asked for, folding in every
- * pending batch with one read.
- */
-export class AvgSmoothLoss extends Metric {
+/** Exponential smoothing, val = beta val + (1 - beta) x, debiased by 1 - beta^count. It only keeps each batch's
+ * (device) value; the smoothing runs on the host when a value is asked for, folding in every pending batch
+ * with one read. */
+class Smoother {
   private pending: Tensor[] = [];
   private val = 0;
   private folded = 0;
   private smoothed: number[] = [];
-  constructor(readonly beta = 0.98) { super(); }
-  /** Batches accumulated so far. */
-  get count(): number {
-    return this.folded + this.pending.length;
-  }
+  constructor(readonly beta: number) {}
+  get count(): number { return this.folded + this.pending.length; }
   reset(): void {
     torch.dispose(this.pending);
     this.pending = [];
@@ -99,10 +99,8 @@ export class AvgSmoothLoss extends Metric {
     this.folded = 0;
     this.smoothed = [];
   }
-  accumulate(s: BatchState): void {
-    if (!s.loss) return;
-    this.pending.push(s.loss.ndim === 0 ? s.loss.keep() : torch.tidy(() => s.loss!.mean()).keep());
-  }
+  /** Takes ownership of a 0-dim tensor. */
+  push(x: Tensor): void { this.pending.push(x.keep()); }
   private flush(): void {
     if (this.pending.length === 0) return;
     const values = torch.tidy(() => Array.from(torch.stack(this.pending).double().toTypedArray() as Float64Array));
@@ -114,7 +112,6 @@ export class AvgSmoothLoss extends Metric {
       this.smoothed.push(this.val / (1 - this.beta ** this.folded));
     }
   }
-  /** The smoothed value after each batch since the last call (the Recorder's `losses`). */
   takeSmoothed(): number[] {
     this.flush();
     const out = this.smoothed;
@@ -125,7 +122,38 @@ export class AvgSmoothLoss extends Metric {
     this.flush();
     return this.folded === 0 ? undefined : this.val / (1 - this.beta ** this.folded);
   }
+}
+
+/** The exponentially smoothed training loss (per batch it only keeps the batch's loss). */
+export class AvgSmoothLoss extends Metric {
+  private readonly s: Smoother;
+  constructor(readonly beta = 0.98) { super(); this.s = new Smoother(beta); }
+  get count(): number { return this.s.count; }
+  reset(): void { this.s.reset(); }
+  accumulate(b: BatchState): void {
+    if (b.loss) this.s.push(b.loss.ndim === 0 ? b.loss : torch.tidy(() => b.loss!.mean()));
+  }
+  /** The smoothed value after each batch since the last call (the Recorder's `losses`). */
+  takeSmoothed(): number[] { return this.s.takeSmoothed(); }
+  get value(): number | undefined { return this.s.value; }
   override get name(): string { return 'loss'; }
+}
+
+/** A metric smoothed like the training loss (fastxtend's AvgSmoothMetric); logs on the training phase. */
+export class AvgSmoothMetric extends Metric {
+  private readonly s: Smoother;
+  override logMetric: 'train' | 'valid' | 'both' = 'train';
+  constructor(readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor, readonly beta = 0.98, private readonly funcName?: string) {
+    super();
+    this.s = new Smoother(beta);
+  }
+  reset(): void { this.s.reset(); }
+  accumulate(b: BatchState): void {
+    if (b.pred) this.s.push(torch.tidy(() => this.func(b.pred!.detach(), ...b.yb).double()));
+  }
+  get value(): number | undefined { return this.s.value; }
+  override compute(preds: Tensor, targs: Tensor): number { return torch.tidy(() => this.func(preds, targs).item<number>()); }
+  override get name(): string { return this.funcName ?? (this.func.name || 'metric'); }
 }
 
 /** A value computed elsewhere, reported under a name. */

@@ -1,0 +1,102 @@
+// Metric plumbing against scikit-learn (fixtures/metrics.json): AvgMetric, AccumMetric with argmax,
+// activation and threshold, the scikit-learn wrapper, the smoothed metric, and the Recorder's logMetric columns.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Learner, data, metrics, nn, torch, type Tensor } from '../src/index.js';
+import { type Encoded, fixture, fromEnc } from './helpers.js';
+
+const fx = fixture<{ inputs: Record<string, Encoded>; sklearn: Record<string, number> }>('metrics.json');
+const I = Object.fromEntries(Object.entries(fx.inputs).map(([k, v]) => [k, fromEnc(v).keep()])) as Record<string, Tensor>;
+const close = (a: number | undefined, b: number, what: string) => assert.ok(a !== undefined && Math.abs(a - b) < 1e-6, `${what}: ${a} vs scikit-learn ${b}`);
+
+// test-local scikit-learn style functions (yTrue, yPred) on host arrays
+function balancedAccuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
+  const classes = [...new Set(Array.from(yTrue))];
+  const recall = classes.map((c) => {
+    let tp = 0, n = 0;
+    for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === c) { n++; if (yPred[i] === c) tp++; }
+    return tp / n;
+  });
+  return recall.reduce((a, b) => a + b, 0) / recall.length;
+}
+function f1For(labels: number[]) {
+  return (yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number => {
+    const f1s = labels.map((c) => {
+      let tp = 0, fp = 0, fn = 0;
+      for (let i = 0; i < yTrue.length; i++) {
+        const t = Number(yTrue[i]) === c, p = Number(yPred[i]) === c;
+        if (t && p) tp++; else if (p) fp++; else if (t) fn++;
+      }
+      return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+    });
+    return f1s.reduce((a, b) => a + b, 0) / f1s.length;
+  };
+}
+
+/** Feeds a metric the fixture in batches of 16, as a fit would. */
+function overBatches(m: metrics.Metric, preds: Tensor, targs: Tensor): number | undefined {
+  m.reset();
+  torch.tidy(() => {
+    for (let s = 0; s < preds.shape[0]!; s += 16) {
+      const n = Math.min(16, preds.shape[0]! - s);
+      m.accumulate({ pred: preds.narrow(0, s, n), yb: [targs.narrow(0, s, n)], loss: null });
+    }
+  });
+  return m.value;
+}
+
+test('AvgMetric accuracy over batches equals scikit-learn\'s accuracy; compute gives one batch', () => {
+  close(overBatches(metrics.accuracy(), I.logits!, I.targets!), fx.sklearn.accuracy!, 'accuracy');
+  close(1 - overBatches(metrics.errorRate(), I.logits!, I.targets!)!, fx.sklearn.accuracy!, 'errorRate');
+  close(metrics.accuracy().compute(I.logits!, I.targets!), fx.sklearn.accuracy!, 'compute');
+});
+
+test('skmToFlint: argmax by default, sigmoid and threshold with thresh, arguments in scikit-learn order', () => {
+  close(overBatches(metrics.skmToFlint(balancedAccuracy), I.logits!, I.targets!), fx.sklearn.balanced_accuracy!, 'balanced accuracy');
+  close(overBatches(metrics.skmToFlint(f1For([0, 1, 2, 3])), I.logits!, I.targets!), fx.sklearn.f1_macro!, 'F1 macro');
+  const binary = metrics.skmToFlint(f1For([1]), { thresh: 0.3 });
+  close(overBatches(binary, I.binLogits!, I.binTargets!), fx.sklearn['binary_f1_thresh_0.3']!, 'binary F1 at 0.3');
+  const asymmetric = metrics.skmToFlint((yTrue, yPred) => Number(yTrue[0]) * 10 + Number(yPred[0]), { name: 'order' });
+  assert.equal(asymmetric.compute(torch.tensor([[0, 5]]), torch.tensor([1], { dtype: 'int64' })), 11, 'called as f(yTrue, yPred)');
+  assert.equal(asymmetric.name, 'order');
+});
+
+test('AccumMetric on tensors: regression metrics over the whole phase', () => {
+  const mse = new metrics.AccumMetric((p, t) => (p as Tensor).sub(t as Tensor).square().mean(), { name: 'mse' });
+  close(overBatches(mse, I.regPred!, I.regTarg!), fx.sklearn.mse!, 'mse');
+  const r2 = new metrics.AccumMetric((p, t) => {
+    const pt = p as Tensor, tt = t as Tensor;
+    return pt.sub(tt).square().sum().div(tt.sub(tt.mean()).square().sum()).neg().add(1);
+  }, { name: 'r2' });
+  close(overBatches(r2, I.regPred!, I.regTarg!), fx.sklearn.r2!, 'r2');
+  assert.equal(new metrics.AccumMetric(() => 0).value, undefined, 'nothing accumulated: no value');
+  assert.throws(() => new metrics.AccumMetric(() => 0, { dimArgmax: 0 }).compute(torch.zeros([3, 2]), torch.zeros([3])),
+    /2 predictions but 3 targets after flattening/);
+});
+
+test('transformPreds: softmax, binary softmax, sigmoid, argmax and threshold', () => {
+  torch.tidy(() => {
+    const x = torch.tensor([[1, 3], [2, 0]]);
+    assert.ok(metrics.transformPreds(x, { activation: 'softmax' }).sum(1).allclose(torch.ones([2])));
+    assert.ok(metrics.transformPreds(x, { activation: 'binarySoftmax' }).allclose(x.softmax(-1).select(-1, 1)));
+    assert.deepEqual(metrics.transformPreds(x, { dimArgmax: 1 }).toArray(), [1, 0]);
+    assert.deepEqual(metrics.transformPreds(x, { activation: 'sigmoid', thresh: 0.95 }).toArray(), [[false, true], [false, false]]);
+  });
+});
+
+test('logMetric picks the columns: both phases, train only (AvgSmoothMetric), or valid only', async () => {
+  torch.manualSeed(0);
+  const dls = data.DataLoaders.fromTensors(torch.randn([32, 3]), torch.randint(0, 2, [32]), torch.randn([16, 3]), torch.randint(0, 2, [16]), { batchSize: 8 });
+  const both = metrics.accuracy();
+  both.logMetric = 'both';
+  const smooth = new metrics.AvgSmoothMetric((p, t) => metrics.functions.accuracy(p, t!), 0.9, 'smoothAcc');
+  const learn = new Learner(dls, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss(), metrics: [both, smooth, metrics.errorRate()] });
+  const rows: unknown[][] = [];
+  learn.logger = (r) => rows.push(r);
+  await learn.noBar(() => learn.fit(1));
+  assert.deepEqual(learn.recorder!.metricNames, ['epoch', 'train_loss', 'train_accuracy', 'train_smoothAcc', 'valid_loss',
+    'valid_accuracy', 'valid_errorRate', 'time']);
+  assert.equal(rows[0]!.length, 8);
+  assert.ok(rows[0]!.slice(1, 7).every((v) => typeof v === 'number'), JSON.stringify(rows[0]));
+  assert.ok(Math.abs((rows[0]![5] as number) + (rows[0]![6] as number) - 1) < 1e-9, 'valid accuracy + error rate = 1');
+});
