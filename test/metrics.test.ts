@@ -100,3 +100,47 @@ test('logMetric picks the columns: both phases, train only (AvgSmoothMetric), or
   assert.ok(rows[0]!.slice(1, 7).every((v) => typeof v === 'number'), JSON.stringify(rows[0]));
   assert.ok(Math.abs((rows[0]![5] as number) + (rows[0]![6] as number) - 1) < 1e-9, 'valid accuracy + error rate = 1');
 });
+
+const cat = fixture<{
+  classification: Record<string, { logits: Encoded; targets: Encoded; sklearn: Record<string, number> }>;
+  regression: Record<string, { pred: Encoded; targ: Encoded; sklearn: Record<string, number> }>;
+}>('metrics_catalogue.json');
+
+for (const [name, c] of Object.entries(cat.classification)) {
+  test(`classification metrics match scikit-learn: ${name}`, () => {
+    const logits = fromEnc(c.logits).keep();
+    const targs = fromEnc(c.targets).keep();
+    const check = (m: metrics.Metric, key: string) => close(overBatches(m, logits, targs), c.sklearn[key]!, `${name} ${key}`);
+    for (const avg of ['binary', 'macro', 'micro', 'weighted'] as const) {
+      if (c.sklearn[`f1_${avg}`] === undefined) continue;
+      check(metrics.Precision({ average: avg }), `precision_${avg}`);
+      check(metrics.Recall({ average: avg }), `recall_${avg}`);
+      check(metrics.F1Score({ average: avg }), `f1_${avg}`);
+      check(metrics.FBeta(0.5, { average: avg }), `fbeta0.5_${avg}`);
+      check(metrics.Jaccard({ average: avg }), `jaccard_${avg}`);
+    }
+    if (c.sklearn.f1_binary_pos0 !== undefined) check(metrics.F1Score({ posLabel: 0 }), 'f1_binary_pos0');
+    check(metrics.BalancedAccuracy(), 'balanced_accuracy');
+    check(metrics.MatthewsCorrCoef(), 'mcc');
+    check(metrics.CohenKappa(), 'kappa');
+    check(metrics.HammingLoss(), 'hamming');
+    torch.dispose([logits, targs]);
+  });
+}
+
+for (const [name, c] of Object.entries(cat.regression)) {
+  test(`regression metrics match scikit-learn: ${name}`, () => {
+    const p = fromEnc(c.pred).keep();
+    const t = fromEnc(c.targ).keep();
+    const check = (m: metrics.Metric, key: string) => close(overBatches(m, p, t), c.sklearn[key]!, `${name} ${key}`);
+    check(metrics.mse(), 'mse');
+    check(metrics.mae(), 'mae');
+    check(metrics.msle(), 'msle');
+    check(metrics.rmse(), 'rmse');
+    check(metrics.expRmspe(), 'exp_rmspe');
+    check(metrics.ExplainedVariance(), 'explained_variance');
+    check(metrics.R2Score(), 'r2');
+    check(metrics.PearsonCorrCoef(), 'pearson');
+    torch.dispose([p, t]);
+  });
+}

@@ -17,3 +17,6 @@ export const functions = fns;
 export function toMetric(m: Metric | ((pred: Tensor, ...targets: Tensor[]) => Tensor)): Metric {
   return m instanceof Metric ? m : new AvgMetric(m);
 }
+export { Precision, Recall, F1Score, FBeta, Jaccard, BalancedAccuracy, MatthewsCorrCoef, CohenKappa, HammingLoss, confusionMatrix,
+  type Average, type ClassOptions } from './classification.js';
+export { mse, mae, msle, rmse, expRmspe, ExplainedVariance, R2Score, PearsonCorrCoef } from './regression.js';
