@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { torch, TorchError, type Tensor } from '../src/index.js';
+import { Learner, data, metrics, nn, torch, TorchError, type Tensor } from '../src/index.js';
 import { gc } from './helpers.js';
 
 const F = torch.functional;
@@ -126,4 +126,46 @@ test('safetensors load straight onto the GPU', { skip }, () => {
     assert.equal(back.device, 'cuda:0');
     assert.ok(back.equal(w));
   });
+});
+
+test('nn layers moved to the GPU give the CPU results', { skip }, () => {
+  const layers: [() => import('../src/index.js').nn.Module, number[]][] = [
+    [() => new nn.LSTM(4, 6, { numLayers: 2, bidirectional: true }), [5, 3, 4]],
+    [() => new nn.GRU(4, 6, { batchFirst: true }), [3, 5, 4]],
+    [() => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 }), [5, 3, 8]],
+    [() => new nn.Sequential(new nn.Conv2d(2, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.Flatten()), [2, 2, 5, 5]],
+    [() => new nn.EmbeddingBag(10, 4, { mode: 'sum' }), [-1]],
+  ];
+  for (const [make, shape] of layers) {
+    torch.tidy(() => {
+      torch.manualSeed(3);
+      const cpu = make();
+      torch.manualSeed(3);
+      const gpu = make().to('cuda');
+      const x = shape[0] === -1 ? torch.tensor([[1, 2, 3], [4, 5, 9]], { dtype: 'int64' }) : torch.randn(shape);
+      const out = (m: import('../src/index.js').nn.Module, inp: Tensor): Tensor => { const r = m.call(inp); return Array.isArray(r) ? r[0] : r; };
+      const a = out(cpu, x);
+      const b = out(gpu, x.cuda());
+      assert.equal(b.device, 'cuda:0');
+      assert.ok(b.cpu().allclose(a, 2e-3, 2e-4), `${cpu.constructor.name}: max |diff| ${b.cpu().sub(a).abs().max().item()}`);
+      cpu.dispose();
+      gpu.dispose();
+    });
+  }
+});
+
+test('the Learner trains on the GPU with device-side sums', { skip }, async () => {
+  torch.manualSeed(0);
+  const w = torch.randn([10, 3]);
+  const x = torch.randn([512, 10]);
+  const xv = torch.randn([128, 10]);
+  const dls = data.DataLoaders.fromTensors(x, x.matmul(w).argmax(1), xv, xv.matmul(w).argmax(1), { batchSize: 32, device: 'cuda' });
+  const learn = new Learner(dls, new nn.Sequential(new nn.Linear(10, 32), new nn.ReLU(), new nn.Linear(32, 3)),
+    { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy(), metrics.F1Score({ average: 'macro' })], lr: 1e-2 });
+  const reads = torch.hostReads();
+  await learn.noBar(() => learn.withoutLogging(() => learn.fit(3)));
+  assert.ok(torch.hostReads() - reads < 40, `${torch.hostReads() - reads} host reads over 3 epochs of 16 + 4 batches`);
+  assert.equal((learn.model.parameters()[0] as Tensor).device, 'cuda:0');
+  const acc = learn.recorder!.values[2]![2]!;
+  assert.ok(acc > 0.8, `accuracy ${acc}`);
 });
