@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Callback, CallbackError, CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException,
+  Callback, CallbackError, EVENTS, CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException,
   CancelStepException, CancelTrainException, CancelValidException, Learner, data, metrics, nn, torch, type EventName,
 } from '../src/index.js';
 import { gc } from './helpers.js';
@@ -129,7 +129,27 @@ test('without cancellations the events follow the semantics file', async () => {
   assert.deepEqual(tracer.trace, oracle(null).trace);
 });
 
-for (const p of points) {
+/** Every event, every cancellation, in the second epoch (and at the second batch for batch events), in each
+ * phase the event occurs in: each run's trace must be the oracle's. */
+const allPoints: Point[] = [];
+const cancels: Cancel[] = [CancelFitException, CancelEpochException, CancelTrainException, CancelValidException, CancelBatchException,
+  CancelStepException, CancelBackwardException];
+const trainOnly = new Set(['beforeBackward', 'afterCancelBackward', 'afterBackward', 'beforeStep', 'afterCancelStep', 'afterStep',
+  'beforeTrain', 'afterCancelTrain', 'afterTrain']);
+const validOnly = new Set(['beforeValidate', 'afterCancelValidate', 'afterValidate']);
+for (const event of EVENTS.filter((e) => e !== 'afterCreate')) {
+  const batchLevel = ['beforeBatch', 'afterPred', 'afterLoss', 'beforeBackward', 'afterCancelBackward', 'afterBackward', 'beforeStep',
+    'afterCancelStep', 'afterStep', 'afterCancelBatch', 'afterBatch'].includes(event);
+  const fitLevel = event === 'beforeFit' || event === 'afterFit' || event === 'afterCancelFit';
+  const phases: (boolean | undefined)[] = trainOnly.has(event) ? [true] : validOnly.has(event) ? [false] : batchLevel ? [true, false] : [undefined];
+  for (const train of phases) {
+    for (const error of cancels) {
+      allPoints.push({ event, error, epoch: fitLevel ? undefined : 1, train, iter: batchLevel && train ? 1 : batchLevel ? 0 : undefined });
+    }
+  }
+}
+
+for (const p of [...points, ...allPoints]) {
   test(`${p.error.name} at ${p.event} (epoch ${p.epoch ?? 'any'}, ${p.train === undefined ? 'any phase' : p.train ? 'train' : 'valid'}, batch ${p.iter ?? 'any'})`, async () => {
     const tracer = new Tracer(p);
     const learn = smallLearner([tracer]);
