@@ -144,3 +144,23 @@ for (const [name, c] of Object.entries(cat.regression)) {
     torch.dispose([p, t]);
   });
 }
+
+const scores = (cat as unknown as { scores: { inputs: Record<string, Encoded>; sklearn: Record<string, number> } }).scores;
+test('score-based metrics match scikit-learn and scipy (ties included)', () => {
+  const S = Object.fromEntries(Object.entries(scores.inputs).map(([k, v]) => [k, fromEnc(v).keep()])) as Record<string, Tensor>;
+  const sk = scores.sklearn;
+  close(overBatches(metrics.RocAucBinary(), S.bin2!, S.bin2_t!), sk.roc_auc_binary_2col!, 'ROC AUC, 2-column logits');
+  close(overBatches(metrics.RocAucBinary(), S.bin1!, S.bin1_t!), sk.roc_auc_binary_1d!, 'ROC AUC, 1-d logits');
+  close(overBatches(metrics.APScoreBinary(), S.bin2!, S.bin2_t!), sk.ap_binary_2col!, 'average precision');
+  close(overBatches(metrics.BrierScore(), S.bin2!, S.bin2_t!), sk.brier_2col!, 'Brier score');
+  close(overBatches(metrics.RocAuc(), S.multi!, S.multi_t!), sk.roc_auc_ovr_macro!, 'ROC AUC one-vs-rest');
+  close(overBatches(metrics.topKAccuracy(2), S.multi!, S.multi_t!), sk.top2_accuracy!, 'top-2 accuracy');
+  close(overBatches(metrics.accuracyMulti(), S.ml!, S.ml_t!), sk.accuracy_multi!, 'multi-label accuracy');
+  close(overBatches(metrics.SpearmanCorrCoef(), S.sp_a!, S.sp_b!), sk.spearman!, 'Spearman');
+  const perplexity = new metrics.Perplexity();
+  perplexity.reset();
+  torch.tidy(() => perplexity.accumulate({ pred: S.multi!, yb: [S.multi_t!], loss: torch.functional.crossEntropy(S.multi!, S.multi_t!) }));
+  close(perplexity.value, sk.perplexity!, 'perplexity');
+  assert.throws(() => torch.tidy(() => metrics.rocAuc(torch.tensor([0.1, 0.9]), torch.tensor([1, 1], { dtype: 'int64' }))), /needs both classes/);
+  torch.dispose(S);
+});

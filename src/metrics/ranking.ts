@@ -1,0 +1,96 @@
+// Metrics on scores rather than decisions: ROC AUC, average precision, Brier score, Spearman's rank
+// correlation; and top-k and multi-label accuracy, perplexity. Tensor ops throughout (ranks with ties
+// averaged via unique counts, precision-recall steps via cumulative sums).
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/index.js';
+import { AccumMetric } from './accum.js';
+import { AvgLoss, AvgMetric, type Metric } from './metric.js';
+
+/** Ranks 1..n of a 1-d tensor, ties given their average rank (scipy's rankdata 'average'). */
+export function averageRanks(x: Tensor): Tensor {
+  const u = x.unique({ returnInverse: true, returnCounts: true });
+  const c = u.counts!.double();
+  const ends = c.cumsum(0);
+  return ends.sub(c).add(c.add(1).div(2)).indexSelect(0, u.inverse!.flatten());
+}
+
+/** Area under the ROC curve of scores for binary targets (Mann-Whitney form, ties counted half). */
+export function rocAuc(scores: Tensor, targets: Tensor): Tensor {
+  const y = targets.flatten().bool();
+  const ranks = averageRanks(scores.flatten().double());
+  const nPos = y.sum().item();
+  const nNeg = y.numel() - nPos;
+  if (nPos === 0 || nNeg === 0) throw new torch.TorchError('ROC AUC needs both classes among the targets');
+  return ranks.maskedSelect(y).sum().sub((nPos * (nPos + 1)) / 2).div(nPos * nNeg);
+}
+
+/** Average precision: sum over distinct score thresholds of (recall step) x precision, as scikit-learn. */
+export function averagePrecision(scores: Tensor, targets: Tensor): Tensor {
+  const s = scores.flatten().double();
+  const { values, indices } = s.sort(0, true, { stable: true });
+  const y = targets.flatten().double().indexSelect(0, indices);
+  const tps = y.cumsum(0);
+  const fps = y.neg().add(1).cumsum(0);
+  const n = s.numel();
+  // the last position of each run of equal scores is a threshold
+  const last = n > 1 ? values.narrow(0, 0, n - 1).ne(values.narrow(0, 1, n - 1)) : torch.zeros([0], { dtype: 'bool' });
+  const keep = torch.cat([last, torch.ones([1], { dtype: 'bool' })]);
+  const tp = tps.maskedSelect(keep);
+  const fp = fps.maskedSelect(keep);
+  const nPos = y.sum().item();
+  if (nPos === 0) throw new torch.TorchError('average precision needs positive targets');
+  const precision = tp.div(tp.add(fp));
+  const recall = tp.div(nPos);
+  const prev = torch.cat([torch.zeros([1], { dtype: 'float64' }), recall.narrow(0, 0, recall.numel() - 1)]);
+  return recall.sub(prev).mul(precision).sum();
+}
+
+const positiveScores = (p: Tensor): Tensor => (p.ndim === 2 ? p.softmax(-1).select(-1, p.shape[1]! - 1) : p.sigmoid());
+
+/** ROC AUC for binary classification from 2-column logits (softmax) or 1-d logits (sigmoid). */
+export const RocAucBinary = (): AccumMetric => new AccumMetric((p, t) => rocAuc(positiveScores(p as Tensor), t as Tensor), { flatten: false, name: 'rocAucBinary' });
+/** Multiclass ROC AUC, one-vs-rest, macro-averaged over classes, from logits (softmax over the last axis). */
+export const RocAuc = (): AccumMetric => new AccumMetric((p, t) => {
+  const probs = (p as Tensor).softmax(-1);
+  const targ = (t as Tensor).flatten();
+  const c = probs.shape[1]!;
+  const aucs = Array.from({ length: c }, (_, k) => rocAuc(probs.select(1, k), targ.eq(k)));
+  return torch.stack(aucs).mean();
+}, { flatten: false, name: 'rocAuc' });
+/** Average precision for binary classification (scores as RocAucBinary). */
+export const APScoreBinary = (): AccumMetric => new AccumMetric((p, t) => averagePrecision(positiveScores(p as Tensor), t as Tensor), { flatten: false, name: 'apScoreBinary' });
+/** Brier score: mean squared error of the positive-class probability. */
+export const BrierScore = (): AccumMetric => new AccumMetric((p, t) => positiveScores(p as Tensor).double().sub((t as Tensor).flatten().double()).square().mean(), { flatten: false, name: 'brierScore' });
+/** Spearman's rank correlation (Pearson's correlation of the average ranks). */
+export const SpearmanCorrCoef = (): AccumMetric => new AccumMetric((p, t) => {
+  const a = averageRanks((p as Tensor).flatten().double());
+  const b = averageRanks((t as Tensor).flatten().double());
+  const ac = a.sub(a.mean());
+  const bc = b.sub(b.mean());
+  return ac.mul(bc).sum().div(ac.square().sum().sqrt().mul(bc.square().sum().sqrt()));
+}, { flatten: true, name: 'spearmanCorrCoef' });
+
+/** Fraction of samples whose target is among the k highest scores. */
+export function topKAccuracy(k = 5, axis = -1): Metric {
+  return new AvgMetric((p, t) => {
+    const top = p.topk(k, axis).indices;
+    return top.eq(t!.unsqueeze(axis).expandAs(top)).sum(axis).float().mean();
+  }, 'topKAccuracy');
+}
+
+/** Multi-label accuracy: (sigmoid(pred) > thresh) == target, over every label. */
+export function accuracyMulti(o: { thresh?: number; sigmoid?: boolean } = {}): Metric {
+  return new AvgMetric((p, t) => {
+    const q = (o.sigmoid ?? true) ? p.sigmoid() : p;
+    return q.gt(o.thresh ?? 0.5).eq(t!.bool()).float().mean();
+  }, 'accuracyMulti');
+}
+
+/** exp of the average loss (language models). */
+export class Perplexity extends AvgLoss {
+  override get value(): number | undefined {
+    const v = super.value;
+    return v === undefined ? undefined : Math.exp(v);
+  }
+  override get name(): string { return 'perplexity'; }
+}
