@@ -7,7 +7,7 @@ import { type Encoded, fixture, fromEnc } from './helpers.js';
 
 const fx = fixture<{ inputs: Record<string, Encoded>; sklearn: Record<string, number> }>('metrics.json');
 const I = Object.fromEntries(Object.entries(fx.inputs).map(([k, v]) => [k, fromEnc(v).keep()])) as Record<string, Tensor>;
-const close = (a: number | undefined, b: number, what: string) => assert.ok(a !== undefined && Math.abs(a - b) < 1e-6, `${what}: ${a} vs scikit-learn ${b}`);
+const close = (a: number | undefined, b: number, what: string) => assert.ok(a !== undefined && Math.abs(a - b) < 1e-6, `${what}: ${a} vs the reference ${b}`);
 
 // test-local scikit-learn style functions (yTrue, yPred) on host arrays
 function balancedAccuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
@@ -163,4 +163,40 @@ test('score-based metrics match scikit-learn and scipy (ties included)', () => {
   close(perplexity.value, sk.perplexity!, 'perplexity');
   assert.throws(() => torch.tidy(() => metrics.rocAuc(torch.tensor([0.1, 0.9]), torch.tensor([1, 1], { dtype: 'int64' }))), /needs both classes/);
   torch.dispose(S);
+});
+
+const mlFx = (cat as unknown as { multilabel: { x: Encoded; y: Encoded; sklearn: Record<string, number> } }).multilabel;
+test('multi-label metrics match scikit-learn (label-indicator targets, a label that never occurs)', () => {
+  const x = fromEnc(mlFx.x).keep();
+  const y = fromEnc(mlFx.y).keep();
+  const sk = mlFx.sklearn;
+  for (const average of ['macro', 'micro', 'weighted'] as const) {
+    close(overBatches(metrics.PrecisionMulti({ average }), x, y), sk[`precision_${average}`]!, `precision ${average}`);
+    close(overBatches(metrics.RecallMulti({ average }), x, y), sk[`recall_${average}`]!, `recall ${average}`);
+    close(overBatches(metrics.F1ScoreMulti({ average }), x, y), sk[`f1_${average}`]!, `f1 ${average}`);
+    close(overBatches(metrics.FBetaMulti(2, { average }), x, y), sk[`fbeta2_${average}`]!, `fbeta ${average}`);
+    close(overBatches(metrics.JaccardMulti({ average }), x, y), sk[`jaccard_${average}`]!, `jaccard ${average}`);
+  }
+  close(overBatches(metrics.HammingLossMulti(), x, y), sk.hamming!, 'hamming');
+  close(overBatches(metrics.MatthewsCorrCoefMulti(), x, y), sk.mcc_flat!, 'mcc');
+  const x4 = x.narrow(1, 0, 4).keep();
+  const y4 = y.narrow(1, 0, 4).keep();
+  close(overBatches(metrics.RocAucMulti(), x4, y4), sk.roc_auc_macro_4!, 'roc auc macro');
+  close(overBatches(metrics.APScoreMulti(), x4, y4), sk.ap_macro_4!, 'average precision macro');
+  torch.dispose([x, y, x4, y4]);
+});
+
+const segFx = (cat as unknown as { segmentation: { logits: Encoded; t: Encoded; binLogits: Encoded; binT: Encoded; values: Record<string, number> } }).segmentation;
+test('segmentation metrics match fastai\'s definitions', () => {
+  const S = { l: fromEnc(segFx.logits).keep(), t: fromEnc(segFx.t).keep(), bl: fromEnc(segFx.binLogits).keep(), bt: fromEnc(segFx.binT).keep() };
+  const perImage = (m: metrics.Metric, p: Tensor, t: Tensor): number | undefined => {
+    m.reset();
+    torch.tidy(() => { for (let i = 0; i < p.shape[0]!; i++) m.accumulate({ pred: p.narrow(0, i, 1), yb: [t.narrow(0, i, 1)], loss: null }); });
+    return m.value;
+  };
+  close(perImage(new metrics.Dice(), S.bl, S.bt), segFx.values.dice!, 'dice');
+  close(perImage(new metrics.JaccardCoeff(), S.bl, S.bt), segFx.values.jaccard_coeff!, 'jaccard coefficient');
+  close(perImage(new metrics.DiceMulti(), S.l, S.t), segFx.values.dice_multi!, 'dice multi');
+  close(perImage(metrics.foregroundAcc(), S.l, S.t), segFx.values.foreground_acc!, 'foreground accuracy');
+  torch.dispose(Object.values(S));
 });
