@@ -67,11 +67,16 @@ test('formats: times, table cells, bar text and throttling', () => {
   assert.equal(h.line, 'epoch     train_loss  accuracy  time    ');
   assert.equal(tableRow([3, 0.5, 0.25, '00:01'], h.widths), '3         0.500000    0.250000  00:01');
   const writes: string[] = [];
-  const bar = new ProgressBar({ write: (s: string) => { writes.push(s); }, columns: 100 }, 8);
+  let clock = 0;
+  const bar = new ProgressBar({ write: (s: string) => { writes.push(s); }, columns: 100 }, 8, () => clock);
   assert.equal(bar.due(1), true);
+  clock = 3000;
   bar.update(5, '0.4012');
-  assert.match(writes[0]!, /^\r\|█+-+\| 62\.50% \[5\/8 00:00<00:00 0\.4012\]$/);
+  assert.match(writes[0]!, /^\r\|█+-+\| 62\.50% \[5\/8 00:03<00:02 0\.4012\]$/);
+  clock = 3100;
   assert.equal(bar.due(6), false, 'after the first iterations, redraws wait 0.2 s');
+  clock = 3250;
+  assert.equal(bar.due(6), true);
   assert.equal(bar.due(8), true, 'the last iteration always draws');
   bar.clear();
   assert.match(writes[1]!, /^\r {100}\r$/);

@@ -11,19 +11,22 @@ const FIRST_ITERS = 5;
 const REDRAW_SECONDS = 0.2;
 
 export class ProgressBar {
-  private start = performance.now();
+  private readonly start: number;
   private lastDraw = -Infinity;
   private drawn = false;
 
-  constructor(private readonly stream: BarStream, readonly total: number) {}
+  /** `now` (milliseconds) is injectable so tests need not depend on the machine's speed. */
+  constructor(private readonly stream: BarStream, readonly total: number, private readonly now: () => number = () => performance.now()) {
+    this.start = now();
+  }
 
   /** Whether update(value) would redraw now (so callers read values for the comment only then). */
   due(value: number): boolean {
-    return value <= FIRST_ITERS || value >= this.total || (performance.now() - this.lastDraw) / 1000 >= REDRAW_SECONDS;
+    return value <= FIRST_ITERS || value >= this.total || (this.now() - this.lastDraw) / 1000 >= REDRAW_SECONDS;
   }
 
   update(value: number, comment = ''): void {
-    const now = performance.now();
+    const now = this.now();
     const elapsed = (now - this.start) / 1000;
     const remaining = value > 0 ? (elapsed / value) * (this.total - value) : 0;
     const pct = this.total ? (100 * value) / this.total : 100;
