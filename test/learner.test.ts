@@ -384,3 +384,17 @@ test('plotLoss writes an SVG and a PNG with the training and validation losses',
   const png = readFileSync(`${dir}/loss.png`);
   assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
 });
+
+test('a multi-part loss trains on the weighted sum and logs each part on both phases', async () => {
+  torch.manualSeed(0);
+  const dls = data.DataLoaders.fromTensors(torch.randn([32, 3]), torch.randint(0, 2, [32]), torch.randn([16, 3]), torch.randint(0, 2, [16]), { batchSize: 8 });
+  const lossFunc = new nn.MultiLoss({ ce: new nn.CrossEntropyLoss(), l2: (p) => p.square().mean() }, { l2: 0.1 });
+  const learn = new Learner(dls, new nn.Linear(3, 2), { lossFunc });
+  const rows: unknown[][] = [];
+  learn.logger = (r) => rows.push(r);
+  await learn.noBar(() => learn.fit(2));
+  assert.deepEqual(learn.recorder!.metricNames, ['epoch', 'train_loss', 'train_ce', 'train_l2', 'valid_loss', 'valid_ce', 'valid_l2', 'time']);
+  const [, , , , validLoss, validCe, validL2] = rows[1] as number[];
+  assert.ok(Math.abs(validLoss! - (validCe! + 0.1 * validL2!)) < 1e-6, 'valid loss = ce + 0.1 l2');
+  assert.throws(() => new nn.MultiLoss({ a: (p) => p }, { b: 1 }), /weight for unknown part 'b'/);
+});

@@ -59,6 +59,8 @@ test('skmToFlint: argmax by default, sigmoid and threshold with thresh, argument
   const asymmetric = metrics.skmToFlint((yTrue, yPred) => Number(yTrue[0]) * 10 + Number(yPred[0]), { name: 'order' });
   assert.equal(asymmetric.compute(torch.tensor([[0, 5]]), torch.tensor([1], { dtype: 'int64' })), 11, 'called as f(yTrue, yPred)');
   assert.equal(asymmetric.name, 'order');
+  const withKw = metrics.skmToFlint((yTrue, _yPred, kw) => Number(kw!.offset) + yTrue.length, { kwargs: { offset: 100 } });
+  assert.equal(withKw.compute(torch.tensor([[0, 5], [1, 0]]), torch.tensor([1, 0], { dtype: 'int64' })), 102, 'extra arguments reach the function');
 });
 
 test('AccumMetric on tensors: regression metrics over the whole phase', () => {

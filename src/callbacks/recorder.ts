@@ -1,6 +1,6 @@
 // Recorder (order 50): the smoothed training loss, the learning rates, and each epoch's losses and metrics.
 // The smoothed losses of an epoch are kept on the device and read once, at its end.
-import { AvgLoss, AvgSmoothLoss, type Metric } from '../metrics/index.js';
+import { AvgLoss, AvgSmoothLoss, LossPartMetric, type Metric } from '../metrics/index.js';
 import { Callback } from '../learner/callback.js';
 import { formatTime } from '../progress/format.js';
 import { lineChartSvg, writeChart } from '../plot/index.js';
@@ -40,12 +40,17 @@ export class Recorder extends Callback {
     this.smoothLossMetric = new AvgSmoothLoss(o.beta ?? 0.98);
   }
 
+  /** A metric per named part of the loss, when the loss function has parts (nn.MultiLoss). */
+  private partMetrics: Metric[] = [];
+  private allMetrics(): Metric[] {
+    return [...this.partMetrics, ...this.learn.metrics];
+  }
   /** Metrics logged on the training phase: all with trainMetrics, else those whose logMetric asks for it. */
   private trainLogged(): Metric[] {
-    return this.learn.metrics.filter((m) => this.trainMetrics || m.logMetric !== 'valid');
+    return this.allMetrics().filter((m) => this.trainMetrics || m.logMetric !== 'valid');
   }
   private validLogged(): Metric[] {
-    return this.validMetrics ? this.learn.metrics.filter((m) => m.logMetric !== 'train') : [];
+    return this.validMetrics ? this.allMetrics().filter((m) => m.logMetric !== 'train') : [];
   }
   private trainMets(): Metric[] {
     if (this.cancelTrain) return [];
@@ -57,6 +62,11 @@ export class Recorder extends Callback {
   }
 
   override beforeFit(): void {
+    const parts = (this.learn.lossFunc as { partNames?: string[] }).partNames;
+    if ((parts ?? []).join() !== this.partMetrics.map((m) => m.name).join()) {
+      for (const m of this.partMetrics) m.reset();
+      this.partMetrics = (parts ?? []).map((p) => new LossPartMetric(p));
+    }
     const train = this.trainLogged().map((m) => m.name);
     const valid = this.validLogged().map((m) => m.name);
     let cols: string[];

@@ -76,6 +76,8 @@ export class Learner {
   pred: Tensor | null = null;
   loss: Tensor | null = null;
   lossGrad: Tensor | null = null;
+  /** The named parts of the last loss, when the loss function makes them (nn.MultiLoss), else null. */
+  lossParts: Record<string, Tensor> | null = null;
   /** Set by the Recorder: reads the current smoothed training loss from the device. */
   smoothLossReader: (() => number | null) | null = null;
   finalRecord: (number | undefined)[] = [];
@@ -237,6 +239,7 @@ export class Learner {
     if (this.yb.length) {
       this.lossGrad = this.computeLoss(this.pred!, this.yb);
       this.loss = this.lossGrad.detach();
+      this.lossParts = (this.lossFunc as { lastParts?: Record<string, Tensor> }).lastParts ?? null;
     }
     await this.event('afterLoss');
     if (!this.training || !this.yb.length) return;
@@ -251,6 +254,7 @@ export class Learner {
     this.pred = null;
     this.loss = null;
     this.lossGrad = null;
+    this.lossParts = null;
     const parts = Array.isArray(b) ? (b as Tensor[]) : [b as Tensor];
     this.xb = parts.slice(0, 1);
     this.yb = parts.slice(1);

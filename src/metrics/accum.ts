@@ -29,7 +29,7 @@ export function transformPreds(pred: Tensor, t: PredTransform): Tensor {
   return p;
 }
 
-export type MetricFunc = (preds: Tensor | ArrayLike<number>, targs: Tensor | ArrayLike<number>) => Tensor | number;
+export type MetricFunc = (preds: Tensor | ArrayLike<number>, targs: Tensor | ArrayLike<number>, kwargs?: Record<string, unknown>) => Tensor | number;
 
 export interface AccumOptions extends PredTransform {
   /** Flatten predictions and targets to 1-d (default true); their lengths must then match. */
@@ -39,6 +39,8 @@ export interface AccumOptions extends PredTransform {
   /** Call func(targs, preds), scikit-learn's order. */
   invertArgs?: boolean;
   name?: string;
+  /** Passed to the function as a third argument (fastai's extra keyword arguments). */
+  kwargs?: Record<string, unknown>;
 }
 
 export class AccumMetric extends Metric {
@@ -71,7 +73,7 @@ export class AccumMetric extends Metric {
     }
     const host = (x: Tensor): ArrayLike<number> => Array.from(x.toTypedArray() as ArrayLike<number | bigint>, Number);
     const [a, b] = this.o.toArray ? [host(p), host(t)] : [p, t];
-    const r = this.o.invertArgs ? this.func(b, a) : this.func(a, b);
+    const r = this.o.invertArgs ? this.func(b, a, this.o.kwargs) : this.func(a, b, this.o.kwargs);
     return typeof r === 'number' ? r : r.item<number>();
   }
   get value(): number | undefined {
@@ -85,11 +87,11 @@ export class AccumMetric extends Metric {
 
 /** Wraps a scikit-learn style `(yTrue, yPred) => number` function on host arrays (fastai's skm_to_fastai):
  * class predictions by argmax over `axis`, or by `thresh` on the sigmoid. */
-export function skmToFlint(func: (yTrue: ArrayLike<number>, yPred: ArrayLike<number>) => number,
-  o: { isClass?: boolean; thresh?: number; axis?: number; activation?: Activation; name?: string } = {}): AccumMetric {
+export function skmToFlint(func: (yTrue: ArrayLike<number>, yPred: ArrayLike<number>, kwargs?: Record<string, unknown>) => number,
+  o: { isClass?: boolean; thresh?: number; axis?: number; activation?: Activation; name?: string; kwargs?: Record<string, unknown> } = {}): AccumMetric {
   const isClass = o.isClass ?? true;
   const dimArgmax = isClass && o.thresh === undefined ? (o.axis ?? -1) : undefined;
   const activation = isClass && o.thresh !== undefined ? 'sigmoid' : (o.activation ?? 'none');
   return new AccumMetric(func as MetricFunc, { dimArgmax, activation, thresh: o.thresh, toArray: true, invertArgs: true, flatten: true,
-    name: o.name ?? func.name });
+    name: o.name ?? func.name, kwargs: o.kwargs });
 }

@@ -3,7 +3,7 @@ import type { Tensor } from '../torch/index.js';
 import { AvgMetric, Metric } from './metric.js';
 import * as fns from './accuracy.js';
 
-export { Metric, AvgMetric, AvgLoss, AvgSmoothLoss, AvgSmoothMetric, ValueMetric, RunningMean, batchSize, type BatchState } from './metric.js';
+export { Metric, AvgMetric, AvgLoss, AvgSmoothLoss, AvgSmoothMetric, LossPartMetric, ValueMetric, RunningMean, batchSize, type BatchState } from './metric.js';
 export { AccumMetric, skmToFlint, transformPreds, type AccumOptions, type Activation, type MetricFunc, type PredTransform } from './accum.js';
 
 /** accuracy as a metric object (argmax over the last axis against integer targets). */

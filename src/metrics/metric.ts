@@ -8,6 +8,8 @@ export interface BatchState {
   readonly pred: Tensor | null;
   readonly yb: Tensor[];
   readonly loss: Tensor | null;
+  /** The named parts of the loss, when the loss function has them (nn.MultiLoss). */
+  readonly lossParts?: Record<string, Tensor> | null;
 }
 
 export abstract class Metric {
@@ -154,6 +156,20 @@ export class AvgSmoothMetric extends Metric {
   get value(): number | undefined { return this.s.value; }
   override compute(preds: Tensor, targs: Tensor): number { return torch.tidy(() => this.func(preds, targs).item<number>()); }
   override get name(): string { return this.funcName ?? (this.func.name || 'metric'); }
+}
+
+/** One named part of a multi-part loss, averaged over the phase; logged on both phases. */
+export class LossPartMetric extends Metric {
+  private readonly mean = new RunningMean();
+  override logMetric: 'train' | 'valid' | 'both' = 'both';
+  constructor(readonly part: string) { super(); }
+  reset(): void { this.mean.reset(); }
+  accumulate(s: BatchState): void {
+    const v = s.lossParts?.[this.part];
+    if (v) torch.tidy(() => this.mean.add(v.ndim === 0 ? v : v.mean(), batchSize(s)));
+  }
+  get value(): number | undefined { return this.mean.value; }
+  override get name(): string { return this.part; }
 }
 
 /** A value computed elsewhere, reported under a name. */

@@ -10,6 +10,7 @@ export * from './layers/embedding.js';
 export * from './layers/container.js';
 export * from './loss.js';
 export * from './flat-loss.js';
+export * from './multi-loss.js';
 export * from './layers/rnn.js';
 export * from './layers/attention.js';
 export * from './layers/transformer.js';
