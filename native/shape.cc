@@ -3,6 +3,8 @@
 
 namespace flint {
 
+// alias(t): a second handle on the same tensor (shared storage and autograd identity), for typed wrappers
+OP_BEGIN(alias) return wrap(env, T(info, 0)); OP_END
 OP_BEGIN(reshape) return wrap(env, T(info, 0).reshape(IL(info, 1))); OP_END
 OP_BEGIN(view) return wrap(env, T(info, 0).view(IL(info, 1))); OP_END
 OP_BEGIN(flatten) return wrap(env, T(info, 0).flatten(I(info, 1), I(info, 2))); OP_END
@@ -66,7 +68,7 @@ OP_BEGIN(tril) return wrap(env, at::tril(T(info, 0), I(info, 1))); OP_END
 OP_BEGIN(triu) return wrap(env, at::triu(T(info, 0), I(info, 1))); OP_END
 
 void registerShape(Napi::Env env, Napi::Object exports) {
-  EXPORT(exports, reshape); EXPORT(exports, view); EXPORT(exports, flatten); EXPORT(exports, unflatten);
+  EXPORT(exports, alias); EXPORT(exports, reshape); EXPORT(exports, view); EXPORT(exports, flatten); EXPORT(exports, unflatten);
   EXPORT(exports, squeeze); EXPORT(exports, unsqueeze); EXPORT(exports, permute); EXPORT(exports, transpose);
   EXPORT(exports, movedim); EXPORT(exports, expand); EXPORT(exports, repeat); EXPORT(exports, narrow);
   EXPORT(exports, select); EXPORT(exports, slice); EXPORT(exports, diagonal); EXPORT(exports, index);

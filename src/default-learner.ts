@@ -3,11 +3,11 @@
 import type { Module } from './nn/index.js';
 import type { DataLoaders } from './data/index.js';
 import { BaseLearner, type LearnerOptions } from './learner/index.js';
-import { ProgressCallback, Recorder, TrainEvalCallback } from './callbacks/index.js';
+import { CastToTensor, ProgressCallback, Recorder, TrainEvalCallback } from './callbacks/index.js';
 
 export class Learner extends BaseLearner {
   constructor(dls: DataLoaders, model: Module, o: LearnerOptions = {}) {
-    super(dls, model, o, [TrainEvalCallback, Recorder, ProgressCallback]);
+    super(dls, model, o, [TrainEvalCallback, CastToTensor, Recorder, ProgressCallback]);
   }
   /** Runs fn without the progress callback (no bars, no table), restoring it afterwards (fastai's no_bar). */
   async noBar<T>(fn: () => Promise<T> | T): Promise<T> {

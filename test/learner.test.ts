@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Callback, CallbackError, EVENTS, CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException,
-  CancelStepException, CancelTrainException, CancelValidException, Learner, data, metrics, nn, torch, type EventName,
+  Callback, CallbackError, EVENTS, callbacks, CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException,
+  CancelStepException, CancelTrainException, CancelValidException, Learner, data, metrics, nn, torch, type EventName, type Tensor,
 } from '../src/index.js';
 import { gc } from './helpers.js';
 
@@ -397,4 +397,24 @@ test('a multi-part loss trains on the weighted sum and logs each part on both ph
   const [, , , , validLoss, validCe, validL2] = rows[1] as number[];
   assert.ok(Math.abs(validLoss! - (validCe! + 0.1 * validL2!)) < 1e-6, 'valid loss = ce + 0.1 l2');
   assert.throws(() => new nn.MultiLoss({ a: (p) => p }, { b: 1 }), /weight for unknown part 'b'/);
+});
+
+test('CastToTensor: callbacks before order 9 see typed tensors, the model sees plain ones', async () => {
+  torch.manualSeed(0);
+  const x = torch.randn([16, 3]).as(data.TensorImage);
+  const y = torch.randint(0, 2, [16]).as(data.TensorCategory);
+  const dls = data.DataLoaders.fromTensors(x, y, torch.randn([8, 3]).as(data.TensorImage), torch.randint(0, 2, [8]).as(data.TensorCategory), { batchSize: 4 });
+  const seen: string[] = [];
+  class Probe extends nn.Module {
+    readonly lin = this.registerModule('lin', new nn.Linear(3, 2));
+    forward(inp: Tensor): Tensor { seen.push(`model:${inp.constructor.name}`); return this.lin.call(inp); }
+  }
+  const early = new Callback({ beforeBatch: (l) => { seen.push(`early:${l.xb[0]!.constructor.name}/${l.yb[0]!.constructor.name}`); } });
+  early.order = 5;
+  const learn = new Learner(dls, new Probe(), { lossFunc: new nn.CrossEntropyLoss(), cbs: [early] });
+  await learn.withoutLogging(() => learn.fit(1));
+  assert.equal(seen[0], 'early:TensorImage/TensorCategory');
+  assert.equal(seen[1], 'model:Tensor');
+  assert.ok(learn.cbs.some((c) => c instanceof callbacks.CastToTensor));
+  assert.equal(data.isTyped(x), true);
 });

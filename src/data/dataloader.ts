@@ -69,14 +69,21 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
     if (ds instanceof TensorDataset) {
       // in-memory fast path: one indexing op per tensor instead of stacking items
       const idx = order ? order.narrow(0, start, size) : null;
-      batch = ds.tensors.map((t) => (idx ? t.indexSelect(0, idx.to({ device: t.device })) : t.narrow(0, start, size)));
+      batch = ds.tensors.map((t) => {
+        const b = idx ? t.indexSelect(0, idx.to({ device: t.device })) : t.narrow(0, start, size);
+        // a typed dataset tensor (TensorImage...) gives batches of its type
+        return b.constructor === t.constructor ? b : b.as(t.constructor as typeof Tensor);
+      });
     } else {
       const items: T[] = [];
       for (let k = 0; k < size; k++) items.push(ds.get(orderList ? orderList[start + k]! : start + k));
       batch = this.collate(items);
     }
     const dev = this.device;
-    return dev ? mapBatch(batch, (t) => t.to({ device: dev })) : batch;
+    return dev ? mapBatch(batch, (t) => {
+      const moved = t.to({ device: dev });
+      return moved.constructor === t.constructor ? moved : moved.as(t.constructor as typeof Tensor);
+    }) : batch;
   }
 
   /** The first batch of a fresh epoch, owned by the caller (fastai's one_batch): dispose it when done. */

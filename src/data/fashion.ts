@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { DataLoaders } from './dataloader.js';
+import { TensorCategory, TensorImage } from './typed.js';
 import { readIdx } from './idx.js';
 import { normalizeSplits } from './normalize.js';
 
@@ -42,6 +43,8 @@ export function loadFashionMnist(dir = FASHION_MNIST_DIR): { xTrain: Tensor; yTr
 export function fashionMnist(o: { batchSize?: number; dir?: string; device?: string; seed?: number } = {}): DataLoaders {
   const raw = loadFashionMnist(o.dir);
   const { train, valid, stats } = normalizeSplits(raw.xTrain, raw.xValid);
-  torch.dispose([raw.xTrain, raw.xValid, stats]);
-  return DataLoaders.fromTensors(train, raw.yTrain, valid, raw.yValid, { batchSize: o.batchSize ?? 64, device: o.device, seed: o.seed });
+  // typed as fastai types them: images and categories (CastToTensor hands the model plain tensors)
+  const [xt, xv, yt, yv] = [train.as(TensorImage), valid.as(TensorImage), raw.yTrain.as(TensorCategory), raw.yValid.as(TensorCategory)];
+  torch.dispose([raw, train, valid, stats]);
+  return DataLoaders.fromTensors(xt, yt, xv, yv, { batchSize: o.batchSize ?? 64, device: o.device, seed: o.seed });
 }

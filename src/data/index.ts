@@ -6,3 +6,4 @@ export { parseIdx, readIdx } from './idx.js';
 export { parseCsv, readCsv, type CsvOptions, type CsvTable } from './csv.js';
 export { normStats, normalize, normalizeSplits, type NormStats } from './normalize.js';
 export { fashionMnist, loadFashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES } from './fashion.js';
+export { TensorImage, TensorCategory, TensorMultiCategory, isTyped } from './typed.js';

@@ -115,6 +115,11 @@ export class Tensor implements ScopedTensor {
   [Symbol.dispose](): void {
     this.dispose();
   }
+  /** The same tensor under another Tensor class (a typed wrapper such as data.TensorImage, or plain Tensor):
+   * a second handle sharing storage and autograd identity, owned by the current scope. */
+  as<T extends Tensor>(cls: new (h: Handle) => T): T {
+    return new cls(native.alias(this._h));
+  }
   /** Exempts this tensor from every torch.tidy scope (it lives until dispose()). */
   keep(): this {
     return keep(this);
