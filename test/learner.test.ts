@@ -418,3 +418,20 @@ test('CastToTensor: callbacks before order 9 see typed tensors, the model sees p
   assert.ok(learn.cbs.some((c) => c instanceof callbacks.CastToTensor));
   assert.equal(data.isTyped(x), true);
 });
+
+test('fit with startEpoch skips the earlier epochs (no rows, no training); noLogging is withoutLogging', async () => {
+  const learn = smallLearner([], false);
+  const rows: unknown[][] = [];
+  learn.logger = (r) => rows.push(r);
+  const w = (learn.model as nn.Linear).weight.clone().keep();
+  let trained = 0;
+  learn.addCb(new Callback({ afterStep: () => { trained++; } }));
+  await learn.noBar(() => learn.fit(3, undefined, { startEpoch: 2 }));
+  assert.deepEqual(rows.map((r) => r[0]), [2], 'only epoch 2 ran and logged');
+  assert.equal(trained, N_TRAIN);
+  assert.ok(!(learn.model as nn.Linear).weight.equal(w));
+  w.dispose();
+  rows.length = 0;
+  await learn.noLogging(() => learn.noBar(() => learn.fit(1)));
+  assert.equal(rows.length, 0);
+});

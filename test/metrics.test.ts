@@ -76,6 +76,13 @@ test('AccumMetric on tensors: regression metrics over the whole phase', () => {
     /2 predictions but 3 targets after flattening/);
 });
 
+test('every metric type takes the prediction transforms: AvgMetric with a threshold', () => {
+  torch.tidy(() => {
+    const thresholded = new metrics.AvgMetric((p, t) => p.eq(t!.bool()).float().mean(), 'acc@0.7', { activation: 'sigmoid', thresh: 0.7 });
+    assert.equal(thresholded.compute(torch.tensor([0, 2, -3]), torch.tensor([0, 1, 0], { dtype: 'int64' })), 1);
+  });
+});
+
 test('transformPreds: softmax, binary softmax, sigmoid, argmax and threshold', () => {
   torch.tidy(() => {
     const x = torch.tensor([[1, 3], [2, 0]]);
@@ -156,6 +163,7 @@ test('score-based metrics match scikit-learn and scipy (ties included)', () => {
   close(overBatches(metrics.APScoreBinary(), S.bin2!, S.bin2_t!), sk.ap_binary_2col!, 'average precision');
   close(overBatches(metrics.BrierScore(), S.bin2!, S.bin2_t!), sk.brier_2col!, 'Brier score');
   close(overBatches(metrics.RocAuc(), S.multi!, S.multi_t!), sk.roc_auc_ovr_macro!, 'ROC AUC one-vs-rest');
+  close(overBatches(metrics.RocAuc({ multiClass: 'ovo' }), S.multi!, S.multi_t!), sk.roc_auc_ovo_macro!, 'ROC AUC one-vs-one');
   close(overBatches(metrics.topKAccuracy(2), S.multi!, S.multi_t!), sk.top2_accuracy!, 'top-2 accuracy');
   close(overBatches(metrics.accuracyMulti(), S.ml!, S.ml_t!), sk.accuracy_multi!, 'multi-label accuracy');
   close(overBatches(metrics.SpearmanCorrCoef(), S.sp_a!, S.sp_b!), sk.spearman!, 'Spearman');
@@ -180,6 +188,7 @@ test('multi-label metrics match scikit-learn (label-indicator targets, a label t
     close(overBatches(metrics.JaccardMulti({ average }), x, y), sk[`jaccard_${average}`]!, `jaccard ${average}`);
   }
   close(overBatches(metrics.HammingLossMulti(), x, y), sk.hamming!, 'hamming');
+  close(overBatches(metrics.BrierScoreMulti(), x, y), sk.brier_flat!, 'brier over labels');
   close(overBatches(metrics.MatthewsCorrCoefMulti(), x, y), sk.mcc_flat!, 'mcc');
   const x4 = x.narrow(1, 0, 4).keep();
   const y4 = y.narrow(1, 0, 4).keep();

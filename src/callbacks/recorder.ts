@@ -31,6 +31,8 @@ export class Recorder extends Callback {
   private cancelTrain = false;
   private cancelValid = false;
   private startEpoch = 0;
+  /** Whether this epoch's beforeEpoch ran here (an epoch cancelled before it, as when resuming, logs no row). */
+  private epochOpen = false;
 
   constructor(o: RecorderOptions = {}) {
     super();
@@ -83,6 +85,7 @@ export class Recorder extends Callback {
     this.smoothLossMetric.reset();
   }
   override beforeEpoch(): void {
+    this.epochOpen = true;
     this.startEpoch = performance.now();
     this.cancelTrain = false;
     this.cancelValid = false;
@@ -117,6 +120,8 @@ export class Recorder extends Callback {
     this.cancelValid = true;
   }
   override afterEpoch(): void {
+    if (!this.epochOpen) return;
+    this.epochOpen = false;
     this.flushLosses();
     const l = this.learn;
     l.finalRecord = this.log.slice(1) as (number | undefined)[];

@@ -305,9 +305,17 @@ export class Learner {
   }
 
   /** Trains for nEpoch epochs at lr (default: the learner's), with callbacks added for this call only. */
-  async fit(nEpoch: number, lr?: number, o: { wd?: number | null; cbs?: CallbackInput[]; resetOpt?: boolean } = {}): Promise<void> {
+  async fit(nEpoch: number, lr?: number, o: { wd?: number | null; cbs?: CallbackInput[]; resetOpt?: boolean; startEpoch?: number } = {}): Promise<void> {
     if (!Number.isInteger(nEpoch) || nEpoch < 0) throw new torch.TorchError(`fit: nEpoch must be a non-negative integer, got ${String(nEpoch)}`);
-    await this.withCbs(o.cbs ?? [], async () => {
+    const cbs = [...(o.cbs ?? [])];
+    const start = o.startEpoch ?? 0;
+    if (start !== 0) {
+      // fastai's SkipToEpoch: resuming at epoch `start` cancels the epochs before it (schedules still see them)
+      const skip = new Callback({ beforeEpoch: (l) => { if (l.epoch < start) throw new CancelEpochException(); } });
+      skip.order = -9;
+      cbs.push(skip);
+    }
+    await this.withCbs(cbs, async () => {
       if (o.resetOpt || !this.opt) this.createOpt();
       const wd = o.wd === undefined ? this.wd : o.wd;
       if (wd !== null) this.opt!.setHyper('wd', wd);
@@ -467,6 +475,11 @@ export class Learner {
     } finally {
       this.logger = saved;
     }
+  }
+
+  /** fastai's name for withoutLogging. */
+  noLogging<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.withoutLogging(fn);
   }
 
   /** Runs a validation pass (the valid loader, or dl) and returns [loss, ...metrics]; it logs nothing and

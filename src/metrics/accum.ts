@@ -5,29 +5,8 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { type BatchState, Metric } from './metric.js';
 
-export type Activation = 'none' | 'softmax' | 'binarySoftmax' | 'sigmoid';
-
-/** How raw predictions become what the metric function compares (fastai's AccumMetric rules). */
-export interface PredTransform {
-  /** Argmax over this dim when no activation is set (class predictions). */
-  dimArgmax?: number;
-  activation?: Activation;
-  /** pred >= thresh (after the activation). */
-  thresh?: number;
-}
-
-/** Applies activation (softmax over dimArgmax, or -1), argmax, and threshold, as AccumMetric does. */
-export function transformPreds(pred: Tensor, t: PredTransform): Tensor {
-  const dim = t.dimArgmax ?? -1;
-  let p = pred;
-  const act = t.activation ?? 'none';
-  if (act === 'softmax') p = p.softmax(dim);
-  else if (act === 'binarySoftmax') p = p.softmax(dim).select(-1, p.shape[p.ndim - 1]! - 1);
-  else if (act === 'sigmoid') p = p.sigmoid();
-  else if (t.dimArgmax !== undefined) p = p.argmax(t.dimArgmax);
-  if (t.thresh !== undefined) p = p.ge(t.thresh);
-  return p;
-}
+import { type Activation, type PredTransform, transformPreds } from './metric.js';
+export { type Activation, type PredTransform, transformPreds };
 
 export type MetricFunc = (preds: Tensor | ArrayLike<number>, targs: Tensor | ArrayLike<number>, kwargs?: Record<string, unknown>) => Tensor | number;
 

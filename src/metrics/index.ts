@@ -22,5 +22,5 @@ export { Precision, Recall, F1Score, FBeta, Jaccard, BalancedAccuracy, MatthewsC
 export { mse, mae, msle, rmse, expRmspe, ExplainedVariance, R2Score, PearsonCorrCoef } from './regression.js';
 export { RocAuc, RocAucBinary, APScoreBinary, BrierScore, SpearmanCorrCoef, topKAccuracy, accuracyMulti, Perplexity, averageRanks, rocAuc, averagePrecision } from './ranking.js';
 export { PrecisionMulti, RecallMulti, F1ScoreMulti, FBetaMulti, JaccardMulti, HammingLossMulti, MatthewsCorrCoefMulti, RocAucMulti,
-  APScoreMulti, type MultiOptions } from './multilabel.js';
+  APScoreMulti, BrierScoreMulti, type MultiOptions } from './multilabel.js';
 export { Dice, DiceMulti, JaccardCoeff, foregroundAcc } from './segmentation.js';

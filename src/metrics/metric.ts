@@ -3,6 +3,30 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 
+export type Activation = 'none' | 'softmax' | 'binarySoftmax' | 'sigmoid';
+
+/** How raw predictions become what the metric function compares (fastai's AccumMetric rules). */
+export interface PredTransform {
+  /** Argmax over this dim when no activation is set (class predictions). */
+  dimArgmax?: number;
+  activation?: Activation;
+  /** pred >= thresh (after the activation). */
+  thresh?: number;
+}
+
+/** Applies activation (softmax over dimArgmax, or -1), argmax, and threshold, as AccumMetric does. */
+export function transformPreds(pred: Tensor, t: PredTransform): Tensor {
+  const dim = t.dimArgmax ?? -1;
+  let p = pred;
+  const act = t.activation ?? 'none';
+  if (act === 'softmax') p = p.softmax(dim);
+  else if (act === 'binarySoftmax') p = p.softmax(dim).select(-1, p.shape[p.ndim - 1]! - 1);
+  else if (act === 'sigmoid') p = p.sigmoid();
+  else if (t.dimArgmax !== undefined) p = p.argmax(t.dimArgmax);
+  if (t.thresh !== undefined) p = p.ge(t.thresh);
+  return p;
+}
+
 /** What a metric reads from the learner after a batch (the Learner satisfies it). */
 export interface BatchState {
   readonly pred: Tensor | null;
@@ -60,16 +84,20 @@ export function batchSize(s: BatchState): number {
  * wrong for those that do not average over batches (RMSE, F1, AUC...). */
 export class AvgMetric extends Metric {
   private readonly mean = new RunningMean();
-  constructor(readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor, private readonly funcName?: string) {
+  /** transform: activation, argmax and threshold applied to predictions first (fastxtend: every metric has them). */
+  constructor(readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor, private readonly funcName?: string,
+    readonly transform: PredTransform = {}) {
     super();
   }
   reset(): void { this.mean.reset(); }
   accumulate(s: BatchState): void {
     if (!s.pred) return;
-    torch.tidy(() => this.mean.add(this.func(s.pred!, ...s.yb), batchSize(s)));
+    torch.tidy(() => this.mean.add(this.func(transformPreds(s.pred!, this.transform), ...s.yb), batchSize(s)));
   }
   get value(): number | undefined { return this.mean.value; }
-  override compute(preds: Tensor, targs: Tensor): number { return torch.tidy(() => this.func(preds, targs).item<number>()); }
+  override compute(preds: Tensor, targs: Tensor): number {
+    return torch.tidy(() => this.func(transformPreds(preds, this.transform), targs).item<number>());
+  }
   override get name(): string { return this.funcName ?? (this.func.name || 'metric'); }
 }
 
@@ -145,16 +173,19 @@ export class AvgSmoothLoss extends Metric {
 export class AvgSmoothMetric extends Metric {
   private readonly s: Smoother;
   override logMetric: 'train' | 'valid' | 'both' = 'train';
-  constructor(readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor, readonly beta = 0.98, private readonly funcName?: string) {
+  constructor(readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor, readonly beta = 0.98, private readonly funcName?: string,
+    readonly transform: PredTransform = {}) {
     super();
     this.s = new Smoother(beta);
   }
   reset(): void { this.s.reset(); }
   accumulate(b: BatchState): void {
-    if (b.pred) this.s.push(torch.tidy(() => this.func(b.pred!.detach(), ...b.yb).double()));
+    if (b.pred) this.s.push(torch.tidy(() => this.func(transformPreds(b.pred!.detach(), this.transform), ...b.yb).double()));
   }
   get value(): number | undefined { return this.s.value; }
-  override compute(preds: Tensor, targs: Tensor): number { return torch.tidy(() => this.func(preds, targs).item<number>()); }
+  override compute(preds: Tensor, targs: Tensor): number {
+    return torch.tidy(() => this.func(transformPreds(preds, this.transform), targs).item<number>());
+  }
   override get name(): string { return this.funcName ?? (this.func.name || 'metric'); }
 }
 

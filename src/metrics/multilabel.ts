@@ -72,3 +72,8 @@ export const APScoreMulti = (o: { sigmoid?: boolean } = {}): AccumMetric => new 
   const t = tt as Tensor;
   return torch.stack(Array.from({ length: p.shape[1]! }, (_, k) => averagePrecision(p.select(1, k), t.select(1, k)))).mean();
 }, { flatten: false, name: 'apScoreMulti' });
+/** Brier score over every label: mean squared error of the (sigmoid) probabilities against the labels. */
+export const BrierScoreMulti = (o: { sigmoid?: boolean } = {}): AccumMetric => new AccumMetric((pp, tt) => {
+  const p = (o.sigmoid ?? true) ? (pp as Tensor).sigmoid() : (pp as Tensor);
+  return p.double().sub((tt as Tensor).double()).square().mean();
+}, { flatten: false, name: 'brierScoreMulti' });

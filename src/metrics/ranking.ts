@@ -49,13 +49,26 @@ const positiveScores = (p: Tensor): Tensor => (p.ndim === 2 ? p.softmax(-1).sele
 
 /** ROC AUC for binary classification from 2-column logits (softmax) or 1-d logits (sigmoid). */
 export const RocAucBinary = (): AccumMetric => new AccumMetric((p, t) => rocAuc(positiveScores(p as Tensor), t as Tensor), { flatten: false, name: 'rocAucBinary' });
-/** Multiclass ROC AUC, one-vs-rest, macro-averaged over classes, from logits (softmax over the last axis). */
-export const RocAuc = (): AccumMetric => new AccumMetric((p, t) => {
+/** Multiclass ROC AUC from logits (softmax over the last axis), macro-averaged: one-vs-rest over classes, or
+ * one-vs-one over class pairs (each pair scored both ways, as scikit-learn). */
+export const RocAuc = (o: { multiClass?: 'ovr' | 'ovo' } = {}): AccumMetric => new AccumMetric((p, t) => {
   const probs = (p as Tensor).softmax(-1);
   const targ = (t as Tensor).flatten();
   const c = probs.shape[1]!;
-  const aucs = Array.from({ length: c }, (_, k) => rocAuc(probs.select(1, k), targ.eq(k)));
-  return torch.stack(aucs).mean();
+  const mode = o.multiClass ?? 'ovr';
+  if (mode === 'ovr') return torch.stack(Array.from({ length: c }, (_, k) => rocAuc(probs.select(1, k), targ.eq(k)))).mean();
+  if (mode !== 'ovo') throw new torch.TorchError(`RocAuc: multiClass must be 'ovr' or 'ovo', got ${JSON.stringify(mode)}`);
+  const pairs: Tensor[] = [];
+  for (let a = 0; a < c; a++) {
+    for (let b = a + 1; b < c; b++) {
+      const mask = targ.eq(a).logicalOr(targ.eq(b));
+      const ta = targ.maskedSelect(mask);
+      const ab = rocAuc(probs.select(1, a).maskedSelect(mask), ta.eq(a));
+      const ba = rocAuc(probs.select(1, b).maskedSelect(mask), ta.eq(b));
+      pairs.push(ab.add(ba).div(2));
+    }
+  }
+  return torch.stack(pairs).mean();
 }, { flatten: false, name: 'rocAuc' });
 /** Average precision for binary classification (scores as RocAucBinary). */
 export const APScoreBinary = (): AccumMetric => new AccumMetric((p, t) => averagePrecision(positiveScores(p as Tensor), t as Tensor), { flatten: false, name: 'apScoreBinary' });
