@@ -435,3 +435,15 @@ test('fit with startEpoch skips the earlier epochs (no rows, no training); noLog
   await learn.noLogging(() => learn.noBar(() => learn.fit(1)));
   assert.equal(rows.length, 0);
 });
+
+test('plotLoss takes the validation loss by its column, also with train metrics on (fastai#3480)', async () => {
+  torch.manualSeed(0);
+  const dls = data.DataLoaders.fromTensors(torch.randn([32, 3]), torch.randint(0, 2, [32]), torch.randn([16, 3]), torch.randint(0, 2, [16]), { batchSize: 8 });
+  const learn = new Learner(dls, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss(), metrics: [metrics.accuracy()], defaultCbs: false,
+    cbs: [callbacks.TrainEvalCallback, new callbacks.Recorder({ trainMetrics: true })] });
+  learn.logger = () => {};
+  await learn.fit(2);
+  const r = learn.cb<callbacks.Recorder>('recorder')!;
+  assert.deepEqual(r.metricNames, ['epoch', 'train_loss', 'train_accuracy', 'valid_loss', 'valid_accuracy', 'time']);
+  assert.deepEqual(r.validLossPoints(), r.values.map((v, i) => [r.iters[i]!, v[2]!]));
+});

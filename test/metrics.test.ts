@@ -133,6 +133,14 @@ for (const [name, c] of Object.entries(cat.classification)) {
     check(metrics.MatthewsCorrCoef(), 'mcc');
     check(metrics.CohenKappa(), 'kappa');
     check(metrics.HammingLoss(), 'hamming');
+    const sampleWeight = Array.from({ length: targs.shape[0]! }, (_, i) => (i % 5) + 1);
+    check(metrics.F1Score({ average: 'macro', sampleWeight }), 'sw_f1_macro');
+    check(metrics.Precision({ average: 'weighted', sampleWeight }), 'sw_precision_weighted');
+    check(metrics.BalancedAccuracy({ sampleWeight }), 'sw_balanced_accuracy');
+    check(metrics.MatthewsCorrCoef({ sampleWeight }), 'sw_mcc');
+    check(metrics.CohenKappa({ sampleWeight }), 'sw_kappa');
+    check(metrics.HammingLoss({ sampleWeight }), 'sw_hamming');
+    assert.throws(() => overBatches(metrics.F1Score({ sampleWeight: [1, 2] }), logits, targs), /sampleWeight has 2 weights for \d+ predictions/);
     torch.dispose([logits, targs]);
   });
 }
@@ -150,6 +158,12 @@ for (const [name, c] of Object.entries(cat.regression)) {
     check(metrics.ExplainedVariance(), 'explained_variance');
     check(metrics.R2Score(), 'r2');
     check(metrics.PearsonCorrCoef(), 'pearson');
+    const sampleWeight = Array.from({ length: p.shape[0]! }, (_, i) => (i % 3) + 1);
+    check(metrics.mse({ sampleWeight }), 'sw_mse');
+    check(metrics.mae({ sampleWeight }), 'sw_mae');
+    check(metrics.msle({ sampleWeight }), 'sw_msle');
+    if (name !== 'perfect') check(metrics.R2Score({ sampleWeight }), 'sw_r2');
+    if (name !== 'perfect') check(metrics.ExplainedVariance({ sampleWeight }), 'sw_explained_variance');
     torch.dispose([p, t]);
   });
 }

@@ -137,16 +137,22 @@ export class Recorder extends Callback {
    */
   plotLoss(o: { skipStart?: number; withValid?: boolean; file?: string } = {}): string {
     const skip = o.skipStart ?? 5;
-    const series = [{ name: 'train', points: this.losses.slice(skip).map((l, i) => [i + skip, l] as [number, number]) }];
-    const col = this.metricNames.indexOf('valid_loss') - 1;  // values leave out the epoch column
-    if ((o.withValid ?? true) && col >= 0) {
-      const points = this.values.map((v, i) => [this.iters[i]!, v[col]] as [number, number | undefined])
-        .filter((p): p is [number, number] => p[1] !== undefined && p[0] > skip);
-      series.push({ name: 'valid', points, markers: true } as (typeof series)[number]);
+    const series = [{ name: 'train', points: this.losses.slice(skip).map((l, i) => [i + skip, l] as [number, number]), markers: false }];
+    if (o.withValid ?? true) {
+      const points = this.validLossPoints().filter((p) => p[0] > skip);
+      if (points.length) series.push({ name: 'valid', points, markers: true });
     }
     const svg = lineChartSvg(series, { xName: 'iteration', yName: 'loss' });
     if (o.file) writeChart(svg, o.file);
     return svg;
+  }
+
+  /** [iteration, validation loss] at the end of each epoch, found by column name (fastai#3480). */
+  validLossPoints(): [number, number][] {
+    const col = this.metricNames.indexOf('valid_loss') - 1;  // values leave out the epoch column
+    if (col < 0) return [];
+    return this.values.map((v, i) => [this.iters[i]!, v[col]] as [number, number | undefined])
+      .filter((p): p is [number, number] => p[1] !== undefined);
   }
 
   /** The epoch's smoothed losses, in one read. */

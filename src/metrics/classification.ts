@@ -13,15 +13,24 @@ export interface ClassOptions {
   posLabel?: number;
   /** Restrict (and order) the classes averaged over. */
   labels?: number[];
+  /** A weight per sample of the phase, in the loader's order (scikit-learn's sample_weight). */
+  sampleWeight?: Tensor | readonly number[];
 }
 
-/** The confusion matrix [true class, predicted class] of integer class tensors, as float64. */
-export function confusionMatrix(preds: Tensor, targs: Tensor, numClasses?: number): Tensor {
+/** The confusion matrix [true class, predicted class] of integer class tensors, as float64, optionally
+ * weighting each sample. */
+export function confusionMatrix(preds: Tensor, targs: Tensor, numClasses?: number, sampleWeight?: Tensor | readonly number[]): Tensor {
   return torch.tidy(() => {
     const p = preds.long().flatten();
     const t = targs.long().flatten();
     const c = numClasses ?? Math.max(p.numel() ? p.max().item() : 0, t.numel() ? t.max().item() : 0) + 1;
-    return t.mul(c).add(p).bincount(null, c * c).reshape(c, c).double();
+    let w: Tensor | null = null;
+    if (sampleWeight !== undefined) {
+      w = sampleWeight instanceof torch.Tensor ? sampleWeight.flatten().double() : torch.tensor([...sampleWeight], { dtype: 'float64' });
+      if (w.numel() !== p.numel()) throw new torch.TorchError(`sampleWeight has ${w.numel()} weights for ${p.numel()} predictions`);
+      w = w.to({ device: p.device });
+    }
+    return t.mul(c).add(p).bincount(w, c * c).reshape(c, c).double();
   });
 }
 
@@ -72,8 +81,8 @@ const fbeta = (beta: number) => (tp: Tensor, fp: Tensor, fn: Tensor): Tensor => 
 };
 const jaccard = (tp: Tensor, fp: Tensor, fn: Tensor): Tensor => safeDiv(tp, tp.add(fp).add(fn));
 
-function classMetric(name: string, f: (cm: Tensor) => number, o: ClassOptions = {}): AccumMetric {
-  const fn = (p: unknown, t: unknown): number => torch.tidy(() => f(confusionMatrix(p as Tensor, t as Tensor)));
+function classMetric(name: string, f: (cm: Tensor) => number, o: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric {
+  const fn = (p: unknown, t: unknown): number => torch.tidy(() => f(confusionMatrix(p as Tensor, t as Tensor, undefined, o.sampleWeight)));
   return new AccumMetric(fn, { dimArgmax: o.axis ?? -1, flatten: true, name });
 }
 
@@ -84,14 +93,14 @@ export const FBeta = (beta: number, o: ClassOptions = {}): AccumMetric => classM
 export const Jaccard = (o: ClassOptions = {}): AccumMetric => classMetric('jaccard', (cm) => average(jaccard, cm, o), o);
 
 /** Mean recall over the classes that occur in the targets. */
-export const BalancedAccuracy = (o: { axis?: number } = {}): AccumMetric => classMetric('balancedAccuracy', (cm) => {
+export const BalancedAccuracy = (o: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('balancedAccuracy', (cm) => {
   const rows = cm.sum(1);
   const r = cm.diagonal().div(rows.clamp(1e-300)).maskedSelect(rows.gt(0));
   return r.numel() ? r.mean().item() : 0;
 }, o);
 
 /** Matthews correlation coefficient (multiclass form, scikit-learn's formula). */
-export const MatthewsCorrCoef = (o: { axis?: number } = {}): AccumMetric => classMetric('matthewsCorrCoef', (cm) => {
+export const MatthewsCorrCoef = (o: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('matthewsCorrCoef', (cm) => {
   const t = cm.sum(1);
   const p = cm.sum(0);
   const n = cm.sum().item();
@@ -102,7 +111,7 @@ export const MatthewsCorrCoef = (o: { axis?: number } = {}): AccumMetric => clas
 }, o);
 
 /** Cohen's kappa: agreement beyond chance. */
-export const CohenKappa = (o: { axis?: number } = {}): AccumMetric => classMetric('cohenKappa', (cm) => {
+export const CohenKappa = (o: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('cohenKappa', (cm) => {
   const n = cm.sum().item();
   const po = cm.diagonal().sum().item() / n;
   const pe = cm.sum(1).dot(cm.sum(0)).item() / (n * n);
@@ -110,4 +119,4 @@ export const CohenKappa = (o: { axis?: number } = {}): AccumMetric => classMetri
 }, o);
 
 /** Fraction of wrong labels (single-label classification). */
-export const HammingLoss = (o: { axis?: number } = {}): AccumMetric => classMetric('hammingLoss', (cm) => 1 - cm.diagonal().sum().item() / cm.sum().item(), o);
+export const HammingLoss = (o: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('hammingLoss', (cm) => 1 - cm.diagonal().sum().item() / cm.sum().item(), o);

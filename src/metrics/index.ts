@@ -19,7 +19,7 @@ export function toMetric(m: Metric | ((pred: Tensor, ...targets: Tensor[]) => Te
 }
 export { Precision, Recall, F1Score, FBeta, Jaccard, BalancedAccuracy, MatthewsCorrCoef, CohenKappa, HammingLoss, confusionMatrix,
   type Average, type ClassOptions } from './classification.js';
-export { mse, mae, msle, rmse, expRmspe, ExplainedVariance, R2Score, PearsonCorrCoef } from './regression.js';
+export { mse, mae, msle, rmse, expRmspe, ExplainedVariance, R2Score, PearsonCorrCoef, type RegOptions } from './regression.js';
 export { RocAuc, RocAucBinary, APScoreBinary, BrierScore, SpearmanCorrCoef, topKAccuracy, accuracyMulti, Perplexity, averageRanks, rocAuc, averagePrecision } from './ranking.js';
 export { PrecisionMulti, RecallMulti, F1ScoreMulti, FBetaMulti, JaccardMulti, HammingLossMulti, MatthewsCorrCoefMulti, RocAucMulti,
   APScoreMulti, BrierScoreMulti, type MultiOptions } from './multilabel.js';

@@ -1,21 +1,46 @@
-// Regression metrics over the whole phase (AccumMetric), with tensor ops.
+// Regression metrics over the whole phase (AccumMetric), with tensor ops; scikit-learn's sampleWeight (a
+// weight per sample of the phase, in the loader's order) where scikit-learn takes one.
+import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { AccumMetric } from './accum.js';
 
-function reg(name: string, f: (p: Tensor, t: Tensor) => Tensor): AccumMetric {
-  return new AccumMetric((p, t) => f((p as Tensor).double(), (t as Tensor).double()), { flatten: true, name });
+export interface RegOptions {
+  sampleWeight?: Tensor | readonly number[];
 }
 
-export const mse = (): AccumMetric => reg('mse', (p, t) => p.sub(t).square().mean());
-export const mae = (): AccumMetric => reg('mae', (p, t) => p.sub(t).abs().mean());
-export const msle = (): AccumMetric => reg('msle', (p, t) => p.log1p().sub(t.log1p()).square().mean());
-export const rmse = (): AccumMetric => reg('rmse', (p, t) => p.sub(t).square().mean().sqrt());
+/** Weights as a float64 tensor on p's device (ones when none were given), checked against p's length. */
+function weights(p: Tensor, w: RegOptions['sampleWeight']): Tensor {
+  if (w === undefined) return torch.onesLike(p);
+  const t = w instanceof torch.Tensor ? w.flatten().double() : torch.tensor([...w], { dtype: 'float64' });
+  if (t.numel() !== p.numel()) throw new torch.TorchError(`sampleWeight has ${t.numel()} weights for ${p.numel()} predictions`);
+  return t.to({ device: p.device });
+}
+/** The weighted mean of x. */
+const wmean = (x: Tensor, w: Tensor): Tensor => x.mul(w).sum().div(w.sum());
+
+function reg(name: string, f: (p: Tensor, t: Tensor, w: Tensor) => Tensor, o: RegOptions = {}): AccumMetric {
+  return new AccumMetric((p, t) => {
+    const pd = (p as Tensor).double();
+    return f(pd, (t as Tensor).double(), weights(pd, o.sampleWeight));
+  }, { flatten: true, name });
+}
+
+export const mse = (o: RegOptions = {}): AccumMetric => reg('mse', (p, t, w) => wmean(p.sub(t).square(), w), o);
+export const mae = (o: RegOptions = {}): AccumMetric => reg('mae', (p, t, w) => wmean(p.sub(t).abs(), w), o);
+export const msle = (o: RegOptions = {}): AccumMetric => reg('msle', (p, t, w) => wmean(p.log1p().sub(t.log1p()).square(), w), o);
+export const rmse = (o: RegOptions = {}): AccumMetric => reg('rmse', (p, t, w) => wmean(p.sub(t).square(), w).sqrt(), o);
 /** sqrt(mean(((e^t - e^p) / e^t)^2)): RMSPE on log-scale predictions. */
 export const expRmspe = (): AccumMetric => reg('expRmspe', (p, t) => t.exp().sub(p.exp()).div(t.exp()).square().mean().sqrt());
-/** 1 - Var(t - p) / Var(t) (biased variances, as scikit-learn). */
-export const ExplainedVariance = (): AccumMetric => reg('explainedVariance', (p, t) => t.sub(p).var(null, false).div(t.var(null, false)).neg().add(1));
-/** 1 - SS_res / SS_tot. */
-export const R2Score = (): AccumMetric => reg('r2Score', (p, t) => p.sub(t).square().sum().div(t.sub(t.mean()).square().sum()).neg().add(1));
+/** 1 - Var(t - p) / Var(t) (weighted, biased variances, as scikit-learn). */
+export const ExplainedVariance = (o: RegOptions = {}): AccumMetric => reg('explainedVariance', (p, t, w) => {
+  const d = t.sub(p);
+  const varD = wmean(d.sub(wmean(d, w)).square(), w);
+  const varT = wmean(t.sub(wmean(t, w)).square(), w);
+  return varD.div(varT).neg().add(1);
+}, o);
+/** 1 - SS_res / SS_tot (weighted). */
+export const R2Score = (o: RegOptions = {}): AccumMetric => reg('r2Score', (p, t, w) =>
+  p.sub(t).square().mul(w).sum().div(t.sub(wmean(t, w)).square().mul(w).sum()).neg().add(1), o);
 /** Pearson's correlation of predictions and targets. */
 export const PearsonCorrCoef = (): AccumMetric => reg('pearsonCorrCoef', (p, t) => {
   const pc = p.sub(p.mean());
