@@ -225,3 +225,15 @@ test('segmentation metrics match fastai\'s definitions', () => {
   close(perImage(metrics.foregroundAcc(), S.l, S.t), segFx.values.foreground_acc!, 'foreground accuracy');
   torch.dispose(Object.values(S));
 });
+
+test('a Learner takes metric factories uncalled, metric objects, and plain functions', async () => {
+  torch.manualSeed(0);
+  const dls = data.DataLoaders.fromTensors(torch.randn([16, 3]), torch.randint(0, 2, [16]), torch.randn([8, 3]), torch.randint(0, 2, [8]), { batchSize: 8 });
+  const learn = new Learner(dls, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss(),
+    metrics: [metrics.accuracy, metrics.F1Score, metrics.errorRate(), function top(p: Tensor, t: Tensor) { return metrics.functions.accuracy(p, t); }] });
+  learn.logger = () => {};
+  await learn.noBar(() => learn.fit(1));
+  assert.deepEqual(learn.recorder!.metricNames, ['epoch', 'train_loss', 'valid_loss', 'accuracy', 'f1Score', 'errorRate', 'top', 'time']);
+  const row = learn.recorder!.values[0]!;
+  assert.ok(Math.abs(row[2]! - row[5]!) < 1e-12 && Math.abs(row[2]! + row[4]! - 1) < 1e-12);
+});

@@ -30,7 +30,7 @@ export interface LearnerOptions {
   lr?: number;
   splitter?: Splitter;
   cbs?: CallbackInput[];
-  metrics?: (Metric | ((pred: Tensor, ...targets: Tensor[]) => Tensor))[];
+  metrics?: (Metric | (() => Metric) | ((pred: Tensor, ...targets: Tensor[]) => Tensor))[];
   path?: string;
   modelDir?: string;
   wd?: number | null;

@@ -13,9 +13,17 @@ export const errorRate = (): Metric => new AvgMetric((p, t) => fns.errorRate(p, 
 /** The plain functions, for AvgMetric or direct use on a batch. */
 export const functions = fns;
 
-/** A plain function given as a metric becomes an AvgMetric (fastai's rule). */
-export function toMetric(m: Metric | ((pred: Tensor, ...targets: Tensor[]) => Tensor)): Metric {
-  return m instanceof Metric ? m : new AvgMetric(m);
+/** What a Learner accepts as a metric: a Metric; a metric factory given uncalled (`metrics.accuracy`,
+ * `metrics.F1Score`: fastai users write `metrics=accuracy`); or a plain (pred, target) => tensor function,
+ * which becomes an AvgMetric (fastai's rule). */
+export function toMetric(m: Metric | (() => Metric) | ((pred: Tensor, ...targets: Tensor[]) => Tensor)): Metric {
+  if (m instanceof Metric) return m;
+  if (typeof m === 'function' && m.length === 0) {
+    const made = (m as () => unknown)();
+    if (!(made instanceof Metric)) throw new TypeError(`metric ${m.name || 'function'} takes no arguments and returns no Metric`);
+    return made;
+  }
+  return new AvgMetric(m as (pred: Tensor, ...targets: Tensor[]) => Tensor);
 }
 export { Precision, Recall, F1Score, FBeta, Jaccard, BalancedAccuracy, MatthewsCorrCoef, CohenKappa, HammingLoss, confusionMatrix,
   type Average, type ClassOptions } from './classification.js';
