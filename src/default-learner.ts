@@ -3,12 +3,80 @@
 import type { Module } from './nn/index.js';
 import type { DataLoaders } from './data/index.js';
 import { BaseLearner, type LearnerOptions } from './learner/index.js';
-import { CastToTensor, ProgressCallback, Recorder, TrainEvalCallback } from './callbacks/index.js';
+import type { Callback } from './learner/index.js';
+import { CastToTensor, ParamScheduler, ProgressCallback, Recorder, TrainEvalCallback } from './callbacks/index.js';
+import { type HyperValue } from './optim/index.js';
+import { SchedCos, combineScheds, combinedCos } from './schedule/index.js';
 
 export class Learner extends BaseLearner {
   constructor(dls: DataLoaders, model: Module, o: LearnerOptions = {}) {
     super(dls, model, o, [TrainEvalCallback, CastToTensor, Recorder, ProgressCallback]);
   }
+  /** The learning rate(s) per parameter group after setting `lr` (a number, per-group list, or fastai slice). */
+  private groupLrs(lr: HyperValue | undefined): number[] {
+    if (!this.opt) this.createOpt();
+    this.opt!.setHyper('lr', lr ?? this.lr);
+    return this.opt!.hypers.map((h) => h.lr!);
+  }
+
+  /** fastai's one-cycle policy: lr warms up from lrMax/div to lrMax over pctStart of training (cosine), then
+   * anneals to lrMax/divFinal; momentum does the opposite (moms). */
+  async fitOneCycle(nEpoch: number, lrMax?: HyperValue, o: { div?: number; divFinal?: number; pctStart?: number; moms?: [number, number, number];
+    wd?: number | null; cbs?: (Callback | (new () => Callback))[]; resetOpt?: boolean; startEpoch?: number } = {}): Promise<void> {
+    const lrs = this.groupLrs(lrMax);
+    const div = o.div ?? 25;
+    const divFinal = o.divFinal ?? 1e5;
+    const pct = o.pctStart ?? 0.25;
+    const [m0, m1, m2] = o.moms ?? this.moms;
+    const scheds = {
+      lr: combinedCos(pct, lrs.map((l) => l / div), lrs, lrs.map((l) => l / divFinal)),
+      mom: combinedCos(pct, m0, m1, m2),
+    };
+    await this.fit(nEpoch, undefined, { wd: o.wd, cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])], resetOpt: o.resetOpt, startEpoch: o.startEpoch });
+  }
+
+  /** Flat lr for pctStart of training, then cosine annealing to lr/divFinal. */
+  async fitFlatCos(nEpoch: number, lr?: HyperValue, o: { divFinal?: number; pctStart?: number; wd?: number | null;
+    cbs?: (Callback | (new () => Callback))[]; resetOpt?: boolean } = {}): Promise<void> {
+    const lrs = this.groupLrs(lr);
+    const scheds = { lr: combinedCos(o.pctStart ?? 0.75, lrs, lrs, lrs.map((l) => l / (o.divFinal ?? 1e5))) };
+    await this.fit(nEpoch, undefined, { wd: o.wd, cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])], resetOpt: o.resetOpt });
+  }
+
+  /** SGD with warm restarts: nCycles cosine cycles from lrMax to 0, each cycleMult times longer. */
+  async fitSgdr(nCycles: number, cycleLen: number, lrMax?: HyperValue, o: { cycleMult?: number; wd?: number | null;
+    cbs?: (Callback | (new () => Callback))[]; resetOpt?: boolean } = {}): Promise<void> {
+    const lrs = this.groupLrs(lrMax);
+    const mult = o.cycleMult ?? 2;
+    const nEpoch = mult === 1 ? cycleLen * nCycles : Math.floor((cycleLen * (mult ** nCycles - 1)) / (mult - 1));
+    const pcts = Array.from({ length: nCycles }, (_, i) => (cycleLen * mult ** i) / nEpoch);
+    const scheds = { lr: combineScheds(pcts, pcts.map(() => SchedCos(lrs, 0))) };
+    await this.fit(nEpoch, undefined, { wd: o.wd, cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])], resetOpt: o.resetOpt });
+  }
+
+  /** fastai's transfer-learning recipe: train the last group frozen, then everything with discriminative lrs. */
+  async fineTune(epochs: number, baseLr = 2e-3, o: { freezeEpochs?: number; lrMult?: number; pctStart?: number; div?: number;
+    wd?: number | null; cbs?: (Callback | (new () => Callback))[] } = {}): Promise<void> {
+    this.freeze();
+    await this.fitOneCycle(o.freezeEpochs ?? 1, { stop: baseLr }, { pctStart: 0.99, wd: o.wd, cbs: o.cbs });
+    const lr = baseLr / 2;
+    this.unfreeze();
+    await this.fitOneCycle(epochs, { start: lr / (o.lrMult ?? 100), stop: lr }, { pctStart: o.pctStart ?? 0.3, div: o.div ?? 5, wd: o.wd, cbs: o.cbs });
+  }
+
+  /** Freezes parameter groups before n (the optimizer's state is cleared, as in fastai). */
+  freezeTo(n: number): void {
+    if (!this.opt) this.createOpt();
+    this.opt!.freezeTo(n);
+    this.opt!.clearState();
+  }
+  freeze(): void {
+    this.freezeTo(-1);
+  }
+  unfreeze(): void {
+    this.freezeTo(0);
+  }
+
   /** Runs fn without the progress callback (no bars, no table), restoring it afterwards (fastai's no_bar). */
   async noBar<T>(fn: () => Promise<T> | T): Promise<T> {
     return this.withoutCbs([ProgressCallback], fn);

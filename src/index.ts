@@ -6,6 +6,7 @@ export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';
 export * as callbacks from './callbacks/index.js';
 export * as plot from './plot/index.js';
+export * as schedule from './schedule/index.js';
 export { Tensor, TorchError } from './torch/index.js';
 export { Learner } from './default-learner.js';
 export {

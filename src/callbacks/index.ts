@@ -3,3 +3,4 @@ export { TrainEvalCallback } from './train-eval.js';
 export { Recorder, type RecorderOptions } from './recorder.js';
 export { ProgressCallback, type ProgressStream } from './progress.js';
 export { CastToTensor } from './cast-to-tensor.js';
+export { ParamScheduler, plotSched } from './param-scheduler.js';

@@ -4,6 +4,7 @@ import { AvgLoss, AvgSmoothLoss, LossPartMetric, type Metric } from '../metrics/
 import { Callback } from '../learner/callback.js';
 import { formatTime } from '../progress/format.js';
 import { lineChartSvg, writeChart } from '../plot/index.js';
+import { plotSched } from './param-scheduler.js';
 
 export interface RecorderOptions {
   addTime?: boolean;
@@ -26,6 +27,8 @@ export class Recorder extends Callback {
   iters: number[] = [];
   values: (number | undefined)[][] = [];
   metricNames: string[] = [];
+  /** Scheduled hyper-parameters per training batch, set by ParamScheduler at the end of a scheduled fit. */
+  hps: Record<string, number[]> = {};
   /** The row being built for this epoch. */
   log: (number | string | undefined)[] = [];
   private cancelTrain = false;
@@ -145,6 +148,11 @@ export class Recorder extends Callback {
     const svg = lineChartSvg(series, { xName: 'iteration', yName: 'loss' });
     if (o.file) writeChart(svg, o.file);
     return svg;
+  }
+
+  /** Charts the scheduled hyper-parameters of the last scheduled fit (fastai's plot_sched). */
+  plotSched(o: { file?: string } = {}): string {
+    return plotSched(this.hps, o.file);
   }
 
   /** [iteration, validation loss] at the end of each epoch, found by column name (fastai#3480). */

@@ -1,0 +1,44 @@
+// ParamScheduler (order 60, training only): sets optimizer hyper-parameters before each training batch from
+// the fraction of training done (pctTrain), and records the values used (recorder.hps).
+import { Callback } from '../learner/callback.js';
+import type { Schedule } from '../schedule/index.js';
+import { lineChartSvg, writeChart } from '../plot/index.js';
+
+export class ParamScheduler extends Callback {
+  override order = 60;
+  override runValid = false;
+  /** Per hyper-parameter, the last group's value at each training batch. */
+  hps: Record<string, number[]> = {};
+
+  constructor(readonly scheds: Record<string, Schedule>) {
+    super();
+  }
+  override beforeFit(): void {
+    this.hps = Object.fromEntries(Object.keys(this.scheds).map((k) => [k, []]));
+  }
+  override beforeBatch(): void {
+    const pct = Math.min(Math.max(this.learn.pctTrain, 0), 1);
+    for (const [name, f] of Object.entries(this.scheds)) this.learn.opt!.setHyper(name, f(pct));
+  }
+  override afterBatch(): void {
+    const hypers = this.learn.opt!.hypers;
+    for (const name of Object.keys(this.scheds)) this.hps[name]!.push(hypers[hypers.length - 1]![name]!);
+  }
+  override afterFit(): void {
+    const rec = this.learn.cb<Callback & { hps?: Record<string, number[]> }>('recorder');
+    if (rec) rec.hps = this.hps;
+  }
+}
+
+/** Charts the recorded hyper-parameters against the training iteration (fastai's plot_sched). */
+export function plotSched(hps: Record<string, number[]>, file?: string): string {
+  const names = Object.keys(hps);
+  const svgs = names.map((n) => lineChartSvg([{ name: n, points: hps[n]!.map((v, i) => [i, v] as [number, number]) }],
+    { title: n, xName: 'iteration', width: 480, height: 300 }));
+  // one chart per hyper-parameter, side by side
+  const width = 480 * names.length;
+  const inner = svgs.map((s, i) => `<g transform="translate(${480 * i},0)">${s.replace(/^<svg[^>]*>/, '').replace(/<\/svg>\s*$/, '')}</g>`).join('');
+  const svg = `<svg width="${width}" height="300" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1">${inner}</svg>`;
+  if (file) writeChart(svg, file);
+  return svg;
+}
