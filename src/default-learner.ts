@@ -4,7 +4,9 @@ import type { Module } from './nn/index.js';
 import type { DataLoaders } from './data/index.js';
 import { BaseLearner, type LearnerOptions } from './learner/index.js';
 import type { Callback } from './learner/index.js';
-import { CastToTensor, ParamScheduler, ProgressCallback, Recorder, TrainEvalCallback } from './callbacks/index.js';
+import { TorchError } from './torch/index.js';
+import { join } from 'node:path';
+import { CastToTensor, LRFinder, ParamScheduler, ProgressCallback, Recorder, TrainEvalCallback, type Suggestion, valley } from './callbacks/index.js';
 import { type HyperValue } from './optim/index.js';
 import { SchedCos, combineScheds, combinedCos } from './schedule/index.js';
 
@@ -62,6 +64,36 @@ export class Learner extends BaseLearner {
     const lr = baseLr / 2;
     this.unfreeze();
     await this.fitOneCycle(epochs, { start: lr / (o.lrMult ?? 100), stop: lr }, { pctStart: o.pctStart ?? 0.3, div: o.div ?? 5, wd: o.wd, cbs: o.cbs });
+  }
+
+  /**
+   * The LR range test: the lr grows exponentially from startLr to endLr over numIt training batches, stopping
+   * when the smoothed loss passes 4x its best; nothing is validated and the model and optimizer are restored
+   * exactly. Returns each suggestion function's lr ({ valley } by default); with showPlot (default) it writes
+   * the chart with the suggestions to `<path>/lr_find.svg|png`.
+   */
+  async lrFind(o: { startLr?: number; endLr?: number; numIt?: number; stopDiv?: boolean; showPlot?: boolean;
+    suggestFuncs?: Record<string, Suggestion> } = {}): Promise<Record<string, number>> {
+    const numIt = o.numIt ?? 100;
+    const nEpoch = Math.floor(numIt / this.dls.train.length) + 1;
+    const finder = new LRFinder(o.startLr ?? 1e-7, o.endLr ?? 10, numIt, o.stopDiv ?? true);
+    await this.noLogging(() => this.fit(nEpoch, undefined, { cbs: [finder] }));
+    const rec = this.recorder;
+    if (!rec) throw new TorchError('lrFind needs the Recorder (defaultCbs)');
+    let lrs = rec.lrs.slice(Math.floor(numIt / 10), -5);
+    let losses = rec.losses.slice(Math.floor(numIt / 10), -5);
+    const nan = losses.findIndex((l) => Number.isNaN(l));
+    if (nan >= 0) { lrs = lrs.slice(0, nan); losses = losses.slice(0, nan); }
+    if (lrs.length < 2) throw new TorchError(`lrFind: only ${lrs.length} usable points; raise numIt or lower startLr`);
+    const out: Record<string, number> = {};
+    const points: Record<string, [number, number]> = {};
+    for (const [name, f] of Object.entries(o.suggestFuncs ?? { valley })) {
+      const s = f(lrs, losses, numIt);
+      out[name] = s.lr;
+      points[name] = s.point;
+    }
+    if (o.showPlot ?? true) rec.plotLrFind({ suggestions: points, file: join(this.path, 'lr_find') });
+    return out;
   }
 
   /** Freezes parameter groups before n (the optimizer's state is cleared, as in fastai). */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Learner, data, nn, optim, schedule, torch } from '../src/index.js';
+import { Learner, callbacks, data, nn, optim, schedule, torch } from '../src/index.js';
 
 const points = Array.from({ length: 25 }, (_, i) => i / 24);
 const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
@@ -101,4 +101,43 @@ test('fineTune trains the head frozen, then everything with discriminative rates
   l.recorder!.plotSched({ file: join(dir, 'sched') });
   assert.ok(existsSync(join(dir, 'sched.svg')) && existsSync(join(dir, 'sched.png')));
   w0.dispose();
+});
+
+test('LR finder: exponential lrs, stops on divergence, restores model and optimizer exactly, writes its chart', async () => {
+  const l = learner();
+  const dir = mkdtempSync(join(tmpdir(), 'flint-lrfind-'));
+  (l as { path: string }).path = dir;
+  await l.noBar(() => l.fit(1, 1e-3));  // an optimizer with state, to be restored exactly
+  const before = Object.fromEntries(Object.entries(l.model.stateDict()).map(([k, t]) => [k, t.clone().keep()]));
+  const optBefore = l.opt!.stateDict();
+  const res = await l.noBar(() => l.lrFind({ numIt: 40 }));
+  const rec = l.recorder!;
+  rec.lrs.forEach((lr, i) => near(lr, 1e-7 * (10 / 1e-7) ** (i / 40), `lr ${i}`));
+  assert.ok(rec.lrs.length <= 40);
+  assert.ok(res.valley! > 1e-7 && res.valley! < 10, `valley ${res.valley}`);
+  for (const [k, t] of Object.entries(l.model.stateDict())) assert.ok(t.equal(before[k]!), `${k} restored`);
+  const optAfter = l.opt!.stateDict();
+  assert.deepEqual(optAfter.hypers, optBefore.hypers);
+  optAfter.state.forEach((s, i) => assert.ok((s.gradAvg as import('../src/index.js').Tensor).equal(optBefore.state[i]!.gradAvg as import('../src/index.js').Tensor)));
+  assert.ok(existsSync(join(dir, 'lr_find.svg')) && existsSync(join(dir, 'lr_find.png')));
+  const diverging = learner();
+  await diverging.noBar(() => diverging.lrFind({ numIt: 200, startLr: 1e-3, endLr: 1e4, showPlot: false }));
+  assert.ok(diverging.recorder!.lrs.length < 200, `stopped after ${diverging.recorder!.lrs.length} batches`);
+  torch.dispose([before, optBefore.state, optAfter.state]);
+});
+
+test('LR finder after fineTune (fastai#3658), and the suggestion functions', async () => {
+  const l = learner(true);
+  await l.noBar(() => l.fineTune(1));
+  const res = await l.noBar(() => l.lrFind({ numIt: 30, showPlot: false, suggestFuncs: { valley: callbacks.valley, minimum: callbacks.minimum,
+    steep: callbacks.steep, slide: callbacks.slide() } }));
+  assert.deepEqual(Object.keys(res), ['valley', 'minimum', 'steep', 'slide']);
+  // on a known curve: loss falls to its minimum at index 6, then rises
+  const lrs = Array.from({ length: 12 }, (_, i) => 10 ** (-6 + i / 2));
+  const losses = [5, 4.9, 4.5, 3.8, 3.0, 2.5, 2.2, 2.4, 3, 4, 6, 9];
+  assert.deepEqual(callbacks.minimum(lrs, losses, 12), { lr: lrs[6]! / 10, point: [lrs[6]!, 2.2] });
+  assert.deepEqual(callbacks.steep(lrs, losses, 12).lr, lrs[3], 'steepest fall between index 3 and 4');
+  // longest valley: the decreasing run ends at 6 with length 7, so fastai's start is 6 - 7 = -1;
+  // sections = 7 / 3, idx = -1 + 2 + 1 = 2
+  assert.equal(callbacks.valley(lrs, losses, 12).lr, lrs[2]);
 });

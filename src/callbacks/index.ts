@@ -4,3 +4,5 @@ export { Recorder, type RecorderOptions } from './recorder.js';
 export { ProgressCallback, type ProgressStream } from './progress.js';
 export { CastToTensor } from './cast-to-tensor.js';
 export { ParamScheduler, plotSched } from './param-scheduler.js';
+export { LRFinder } from './lr-finder.js';
+export { valley, slide, minimum, steep, type Suggestion } from './lr-suggestions.js';

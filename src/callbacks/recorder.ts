@@ -150,6 +150,17 @@ export class Recorder extends Callback {
     return svg;
   }
 
+  /** The LR finder's chart: smoothed loss against learning rate (log scale), the last skipEnd points left out,
+   * suggestions marked. Returns the SVG; with `file`, also writes it and a PNG. */
+  plotLrFind(o: { skipEnd?: number; suggestions?: Record<string, [number, number]>; file?: string } = {}): string {
+    const end = Math.max(0, this.lrs.length - (o.skipEnd ?? 5));
+    const series = [{ name: 'loss', points: this.lrs.slice(0, end).map((lr, i) => [lr, this.losses[i]!] as [number, number]), markers: false }];
+    for (const [name, p] of Object.entries(o.suggestions ?? {})) series.push({ name, points: [p], markers: true });
+    const svg = lineChartSvg(series, { xName: 'learning rate', yName: 'loss', logX: true });
+    if (o.file) writeChart(svg, o.file);
+    return svg;
+  }
+
   /** Charts the scheduled hyper-parameters of the last scheduled fit (fastai's plot_sched). */
   plotSched(o: { file?: string } = {}): string {
     return plotSched(this.hps, o.file);

@@ -1,0 +1,57 @@
+// LRFinder: an exponentially growing learning rate over numIt training batches, stopping when the smoothed
+// loss passes 4x its best; no validation; the model and optimizer are restored exactly afterwards.
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/index.js';
+import type { ParamState, Hypers } from '../optim/index.js';
+import { CancelFitException, CancelValidException } from '../learner/index.js';
+import { SchedExp, type Value } from '../schedule/index.js';
+import { ParamScheduler } from './param-scheduler.js';
+
+export class LRFinder extends ParamScheduler {
+  readonly numIt: number;
+  bestLoss = Infinity;
+  private savedModel: Record<string, Tensor> | null = null;
+  private savedOpt: { state: ParamState[]; hypers: Hypers[] } | null = null;
+
+  constructor(startLr: Value = 1e-7, endLr: Value = 10, numIt = 100, readonly stopDiv = true) {
+    super({ lr: SchedExp(startLr, endLr) });
+    this.numIt = Math.max(6, numIt);
+  }
+  override beforeFit(): void {
+    super.beforeFit();
+    // an exact snapshot, in memory, to put back at the end
+    this.savedModel = torch.tidy(() => Object.fromEntries(Object.entries(this.learn.model.stateDict()).map(([k, t]) => [k, t.clone().keep()])));
+    this.savedOpt = this.learn.opt ? this.learn.opt.stateDict() : null;
+    this.bestLoss = Infinity;
+  }
+  override beforeBatch(): void {
+    const pos = this.learn.trainIter / this.numIt;
+    this.learn.opt!.setHyper('lr', this.scheds.lr!(Math.min(pos, 1)));
+  }
+  override afterBatch(): void {
+    super.afterBatch();
+    // the finder must watch every batch's smoothed loss, so it reads it each time (a diagnostic run)
+    const loss = this.learn.smoothLoss;
+    if (loss === null) return;
+    if (loss < this.bestLoss) this.bestLoss = loss;
+    if (this.stopDiv && (loss > 4 * this.bestLoss || Number.isNaN(loss))) throw new CancelFitException();
+    if (this.learn.trainIter >= this.numIt) throw new CancelFitException();
+  }
+  override beforeValidate(): void {
+    throw new CancelValidException();
+  }
+  override afterFit(): void {
+    super.afterFit();
+    this.learn.opt?.zeroGrad();
+    if (this.savedModel) {
+      this.learn.model.loadStateDict(this.savedModel);
+      torch.dispose(this.savedModel);
+      this.savedModel = null;
+    }
+    if (this.savedOpt) {
+      this.learn.opt!.loadStateDict(this.savedOpt);
+      torch.dispose(this.savedOpt.state);
+    }
+    this.savedOpt = null;
+  }
+}
