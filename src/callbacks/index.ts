@@ -6,3 +6,6 @@ export { CastToTensor } from './cast-to-tensor.js';
 export { ParamScheduler, plotSched } from './param-scheduler.js';
 export { LRFinder } from './lr-finder.js';
 export { valley, slide, minimum, steep, type Suggestion } from './lr-suggestions.js';
+export { TerminateOnNaNCallback, GradientClip, GradientAccumulation } from './training.js';
+export { TrackerCallback, EarlyStoppingCallback, SaveModelCallback, ReduceLROnPlateau, type TrackerOptions } from './tracker.js';
+export { CSVLogger } from './csv-logger.js';

@@ -15,4 +15,5 @@ export * from './layers/rnn.js';
 export * from './layers/attention.js';
 export * from './layers/transformer.js';
 export * as init from './init.js';
+export { clipGradNorm_ } from './utils.js';
 export { functional } from '../torch/index.js';

@@ -1,0 +1,35 @@
+// CSVLogger: each epoch's row appended to a CSV file (flushed to disk as written), besides the usual output.
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Callback } from '../learner/callback.js';
+import type { LogRow } from '../learner/index.js';
+
+export class CSVLogger extends Callback {
+  override order = 60;
+  private fd: number | null = null;
+  private oldLogger: ((row: LogRow) => void) | null = null;
+  constructor(readonly fname = 'history.csv', readonly append = false) { super(); }
+  override beforeFit(): void {
+    if (this.learn.validatingOnly) return;
+    const file = join(this.learn.path, this.fname);
+    mkdirSync(dirname(file), { recursive: true });
+    this.fd = openSync(file, this.append ? 'a' : 'w');
+    const names = this.learn.cb<Callback & { metricNames: string[] }>('recorder')?.metricNames ?? [];
+    this.write(names.join(','));
+    this.oldLogger = this.learn.logger;
+    this.learn.logger = (row) => {
+      this.write(row.map((v) => (v === undefined ? '' : String(v))).join(','));
+      this.oldLogger!(row);
+    };
+  }
+  private write(line: string): void {
+    writeSync(this.fd!, `${line}\n`);
+    fsyncSync(this.fd!);
+  }
+  override afterFit(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    if (this.oldLogger) this.learn.logger = this.oldLogger;
+    this.oldLogger = null;
+  }
+}

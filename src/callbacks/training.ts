@@ -1,0 +1,44 @@
+// Training callbacks: TerminateOnNaN, GradientClip, GradientAccumulation.
+import { clipGradNorm_ } from '../nn/index.js';
+import { CancelBatchException, CancelFitException } from '../learner/index.js';
+import { Callback } from '../learner/callback.js';
+
+/** Stops the fit when the loss becomes NaN or infinite (reads the loss each batch to know). */
+export class TerminateOnNaNCallback extends Callback {
+  override order = -9;
+  override afterBatch(): void {
+    const l = this.learn.loss;
+    if (l && !Number.isFinite(l.item())) throw new CancelFitException();
+  }
+}
+
+/** Clips the gradients' total norm before each step. */
+export class GradientClip extends Callback {
+  constructor(readonly maxNorm = 1, readonly normType = 2) { super(); }
+  override beforeStep(): void {
+    clipGradNorm_(this.learn.model.parameters(), this.maxNorm, this.normType).dispose();
+  }
+}
+
+/** Steps only every nAcc samples, accumulating gradients in between (the loss is scaled so the update is the
+ * average over the samples; CancelBatchException skips step and zeroGrad, as in fastai). */
+export class GradientAccumulation extends Callback {
+  override order = 6;
+  override runValid = false;
+  private count = 0;
+  constructor(readonly nAcc = 32) { super(); }
+  private bs(): number {
+    return this.learn.yb[0]?.shape[0] ?? 1;
+  }
+  override beforeFit(): void {
+    this.count = 0;
+  }
+  override afterLoss(): void {
+    this.learn.lossGrad = this.learn.lossGrad!.div(this.nAcc / this.bs());
+  }
+  override beforeStep(): void {
+    this.count += this.bs();
+    if (this.count < this.nAcc) throw new CancelBatchException();
+    this.count = 0;
+  }
+}
