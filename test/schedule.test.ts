@@ -123,6 +123,7 @@ test('LR finder: exponential lrs, stops on divergence, restores model and optimi
   const diverging = learner();
   await diverging.noBar(() => diverging.lrFind({ numIt: 200, startLr: 1e-3, endLr: 1e4, showPlot: false }));
   assert.ok(diverging.recorder!.lrs.length < 200, `stopped after ${diverging.recorder!.lrs.length} batches`);
+  assert.equal(diverging.recorder!.losses.length, diverging.recorder!.lrs.length, 'a fit stopped mid-epoch keeps its losses');
   torch.dispose([before, optBefore.state, optAfter.state]);
 });
 

@@ -133,6 +133,10 @@ export class Recorder extends Callback {
     l.logger(this.log);
     if (!l.validatingOnly) this.iters.push(this.smoothLossMetric.count);
   }
+  override afterFit(): void {
+    // a fit cancelled mid-epoch (the LR finder's divergence stop, early stopping) skips afterTrain and afterEpoch
+    this.flushLosses();
+  }
   /**
    * The training loss (smoothed, from skipStart on) and, withValid, the validation loss placed at the end of
    * each epoch's iterations (found by its column name, so train metrics do not shift it: fastai#3480).
