@@ -2,7 +2,7 @@
 // improvement, lr reduction on plateaus, and the CSV log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Callback, Learner, callbacks, data, metrics, nn, optim, torch, type Tensor } from '../src/index.js';
@@ -103,4 +103,21 @@ test('CSVLogger writes the header and one line per epoch, keeping the other outp
   assert.equal(lines.length, 3);
   assert.match(lines[2]!, /^1,\d\.\d+,\d\.\d+,\d(\.\d+)?,\d\d:\d\d$/);
   assert.equal(rows.length, 2);
+});
+
+test('ShowGraphCallback redraws the loss chart after each epoch, not during the LR finder', async () => {
+  const charts: string[] = [];
+  const probe = new Callback({ afterEpoch: (l) => {
+    const svg = readFileSync(join(l.path, 'loss.svg'), 'utf8');
+    assert.equal(svg, (l as Learner).recorder!.plotLoss({ skipStart: 0 }), 'the chart of the epochs so far');
+    charts.push(svg);
+  } });
+  probe.order = 70;
+  const l = learner({ cbs: [new callbacks.ShowGraphCallback(), probe] });
+  await fit(l, 2);
+  assert.equal(charts.length, 2);
+  assert.notEqual(charts[0], charts[1], 'redrawn with the second epoch');
+  const fresh = learner({ cbs: [new callbacks.ShowGraphCallback()] });
+  await fresh.noBar(() => fresh.lrFind({ numIt: 8, showPlot: false }));
+  assert.ok(!existsSync(join(fresh.path, 'loss.svg')), 'nothing drawn by the LR finder');
 });

@@ -9,3 +9,4 @@ export { valley, slide, minimum, steep, type Suggestion } from './lr-suggestions
 export { TerminateOnNaNCallback, GradientClip, GradientAccumulation } from './training.js';
 export { TrackerCallback, EarlyStoppingCallback, SaveModelCallback, ReduceLROnPlateau, type TrackerOptions } from './tracker.js';
 export { CSVLogger } from './csv-logger.js';
+export { ShowGraphCallback } from './show-graph.js';

@@ -39,7 +39,13 @@ export function lineChartSvg(series: Series[], o: ChartOptions = {}): string {
       yAxis: { type: 'value', name: o.yName, scale: true },
       series: series.map((s) => ({ name: s.name, type: 'line', data: s.points, showSymbol: s.markers ?? false, symbolSize: 7 })),
     });
-    return chart.renderToSVGString();
+    // echarts names its style classes and clip paths from global counters (zr3-cls-7, zr3-c0); renumbered,
+    // the same data gives the same file
+    const ids = new Map<string, string>();
+    return chart.renderToSVGString().replace(/zr\d+-([a-z]+)-?\d+/g, (id, kind: string) => {
+      if (!ids.has(id)) ids.set(id, `flint-${kind}-${ids.size}`);
+      return ids.get(id)!;
+    });
   } finally {
     chart.dispose();  // its render loop would otherwise keep the process alive
   }
