@@ -348,7 +348,7 @@ test('showTrainingLoop lists the callbacks at each event, in order', () => {
   assert.ok(lines.includes('         - afterLoss          : [Callback]'));
   assert.ok(lines.includes('         - afterBatch         : [TrainEvalCallback, Recorder, ProgressCallback]'));
   assert.ok(lines.includes('     - afterCancelTrain   : [Recorder]'));
-  assert.equal(lines[lines.length - 1], ' - afterFit           : [ProgressCallback]');
+  assert.equal(lines[lines.length - 1], ' - afterFit           : [Recorder, ProgressCallback]');
 });
 
 test('save / load: weights by PyTorch keys and the optimizer state, resuming exactly', async () => {
