@@ -3,7 +3,7 @@
 // lrFind) LR-finder charts and the weights go to a run folder.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Learner, data, metrics, nn, torch, type Tensor } from '../src/index.js';
+import { FitInterrupted, Learner, data, metrics, nn, torch, type Tensor } from '../src/index.js';
 
 /** Three stride-2 conv + ReLU + BatchNorm blocks (32, 64, 128 channels), average pooling, a linear head. */
 export function makeCnn(): nn.Sequential {
@@ -107,7 +107,13 @@ export async function demoMain(args: string[]): Promise<void> {
     process.exit(1);
   }
   if (o === null) { console.log(demoUsage); return; }
-  await demo(o);
+  try {
+    await demo(o);
+  } catch (e) {
+    if (!(e instanceof FitInterrupted)) throw e;
+    console.error(`flint demo: ${e.message}`);
+    process.exit(130);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -12,5 +12,5 @@ export { Learner } from './default-learner.js';
 export {
   Callback, EVENTS, type EventName, type LearnerOptions, CallbackError,
   CancelFitException, CancelEpochException, CancelTrainException, CancelValidException, CancelBatchException,
-  CancelStepException, CancelBackwardException,
+  CancelStepException, CancelBackwardException, FitInterrupted,
 } from './learner/index.js';

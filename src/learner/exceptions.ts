@@ -28,3 +28,11 @@ export class CallbackError extends Error {
     if (cause instanceof Error && cause.stack) this.stack = `${this.name}: ${this.message}\n  caused by ${cause.stack}`;
   }
 }
+
+/** Thrown by fit after a SIGINT (Ctrl-C) cancelled it: the batch in flight finished and afterFit ran. */
+export class FitInterrupted extends Error {
+  override name = 'FitInterrupted';
+  constructor(readonly epoch: number, readonly iter: number) {
+    super(`interrupted (SIGINT) in epoch ${epoch}, batch ${iter}: the fit was cancelled after that batch and its afterFit callbacks ran`);
+  }
+}

@@ -13,7 +13,7 @@ import { Callback } from './callback.js';
 import type { EventName } from './events.js';
 import {
   CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException, CancelStepException,
-  CancelTrainException, CancelValidException,
+  CancelTrainException, CancelValidException, FitInterrupted,
 } from './exceptions.js';
 
 export type LossFunc = ((pred: Tensor, ...targets: Tensor[]) => Tensor) | Module;
@@ -86,6 +86,8 @@ export class Learner {
   /** True while validate() runs outside a fit: callbacks keep their fit history then (fastai#4132). */
   validatingOnly = false;
   private lastYield = 0;
+  /** Set by SIGINT during a fit: the fit is cancelled once the current batch ends. */
+  private interrupted = false;
   /** Per event, the callbacks that handle it, in order; rebuilt when the list changes. */
   private dispatch: Map<EventName, Callback[]> | null = null;
 
@@ -260,6 +262,7 @@ export class Learner {
     this.yb = parts.slice(1);
     // the batch's tensors (prediction, loss, gradients' wrappers...) are freed when it ends
     await torch.tidy(() => this.withEvents(() => this.doOneBatch(), 'batch', CancelBatchException));
+    if (this.interrupted) throw new CancelFitException();
     if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
       await new Promise((r) => setImmediate(r));  // keep SIGINT handlers, timers and servers alive
       this.lastYield = performance.now();
@@ -322,8 +325,31 @@ export class Learner {
       this.opt!.setHyper('lr', lr ?? this.lr);
       this.nEpoch = nEpoch;
       this.lastYield = performance.now();
-      await this.withEvents(() => this.doFit(), 'fit', CancelFitException, () => this.endCleanup());
+      await this.withSigint(() => this.withEvents(() => this.doFit(), 'fit', CancelFitException, () => this.endCleanup()));
     });
+  }
+
+  /**
+   * Ctrl-C during a fit: the current batch finishes, the fit is cancelled with CancelFitException (so afterFit
+   * runs and checkpoints are left loadable), then fit throws FitInterrupted, so nothing after it runs unless the
+   * caller catches it. A second Ctrl-C while cancelling exits at once.
+   */
+  private async withSigint(f: () => Promise<void>): Promise<void> {
+    const onSigint = (): void => {
+      if (!this.interrupted) { this.interrupted = true; return; }
+      process.removeListener('SIGINT', onSigint);
+      process.kill(process.pid, 'SIGINT');
+    };
+    process.on('SIGINT', onSigint);
+    let interrupted: boolean;
+    try {
+      await f();
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      interrupted = this.interrupted;
+      this.interrupted = false;
+    }
+    if (interrupted) throw new FitInterrupted(this.epoch, this.iter);
   }
 
   /** The loss function's activation (fastai: loss_func.activation), or identity. */
