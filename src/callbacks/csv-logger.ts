@@ -2,6 +2,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Callback } from '../learner/callback.js';
+import type { Recorder } from './recorder.js';
 import type { LogRow } from '../learner/index.js';
 
 export class CSVLogger extends Callback {
@@ -14,7 +15,7 @@ export class CSVLogger extends Callback {
     const file = join(this.learn.path, this.fname);
     mkdirSync(dirname(file), { recursive: true });
     this.fd = openSync(file, this.append ? 'a' : 'w');
-    const names = this.learn.cb<Callback & { metricNames: string[] }>('recorder')?.metricNames ?? [];
+    const names = this.learn.cb<Recorder>('recorder')?.metricNames ?? [];
     this.write(names.join(','));
     this.oldLogger = this.learn.logger;
     this.learn.logger = (row) => {

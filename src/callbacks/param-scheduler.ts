@@ -1,6 +1,7 @@
 // ParamScheduler (order 60, training only): sets optimizer hyper-parameters before each training batch from
 // the fraction of training done (pctTrain), and records the values used (recorder.hps).
 import { Callback } from '../learner/callback.js';
+import type { Recorder } from './recorder.js';
 import type { Schedule } from '../schedule/index.js';
 import { lineChartSvg, writeChart } from '../plot/index.js';
 
@@ -25,7 +26,7 @@ export class ParamScheduler extends Callback {
     for (const name of Object.keys(this.scheds)) this.hps[name]!.push(hypers[hypers.length - 1]![name]!);
   }
   override afterFit(): void {
-    const rec = this.learn.cb<Callback & { hps?: Record<string, number[]> }>('recorder');
+    const rec = this.learn.cb<Recorder>('recorder');
     if (rec) rec.hps = this.hps;
   }
 }

@@ -2,6 +2,7 @@
 // smoothed loss. When output is not a terminal (a pipe, a file, CI) it writes the table rows only: no bars, no
 // carriage returns (fastprogress checked isatty without calling it).
 import { Callback } from '../learner/callback.js';
+import type { Recorder } from './recorder.js';
 import { silentLogger, type LogRow } from '../learner/learner.js';
 import { ProgressBar, type BarStream } from '../progress/bar.js';
 import { tableHeader, tableRow } from '../progress/format.js';
@@ -29,7 +30,7 @@ export class ProgressCallback extends Callback {
   override beforeFit(): void {
     // validate() and withoutLogging() run silent: leave their logger alone
     if (this.learn.validatingOnly || this.learn.logger === silentLogger) return;
-    const names = this.learn.cb<Callback & { metricNames: string[] }>('recorder')?.metricNames ?? [];
+    const names = this.learn.cb<Recorder>('recorder')?.metricNames ?? [];
     const h = tableHeader(names);
     this.widths = h.widths;
     this.line(h.line.trimEnd());

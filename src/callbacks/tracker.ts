@@ -3,6 +3,7 @@
 import * as torch from '../torch/index.js';
 import { CancelFitException } from '../learner/index.js';
 import { Callback } from '../learner/callback.js';
+import type { Recorder } from './recorder.js';
 
 export interface TrackerOptions {
   /** A column of the epoch table (default 'valid_loss'). */
@@ -32,12 +33,12 @@ export class TrackerCallback extends Callback {
   }
   override beforeFit(): void {
     if (this.resetOnFit || this.best === null) this.best = this.comp === 'less' ? Infinity : -Infinity;
-    const names = this.learn.cb<Callback & { metricNames: string[] }>('recorder')?.metricNames ?? [];
+    const names = this.learn.cb<Recorder>('recorder')?.metricNames ?? [];
     this.idx = names.slice(1).indexOf(this.monitor);
     if (this.idx < 0) throw new torch.TorchError(`${this.constructor.name}: '${this.monitor}' is not a recorded column (${names.slice(1).join(', ')})`);
   }
   override afterEpoch(): void {
-    const values = this.learn.cb<Callback & { values: (number | undefined)[][] }>('recorder')!.values;
+    const values = this.learn.cb<Recorder>('recorder')!.values;
     const v = values[values.length - 1]?.[this.idx];
     this.newBest = v !== undefined && (this.comp === 'less' ? v - this.minDelta < this.best! : v - this.minDelta > this.best!);
     if (this.newBest) this.best = v!;

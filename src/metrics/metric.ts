@@ -80,25 +80,36 @@ export function batchSize(s: BatchState): number {
   return t && t.ndim > 0 ? t.shape[0]! : 1;
 }
 
+/** A metric made from func(pred, ...targets) on transformed predictions; subclasses say how batches combine. */
+abstract class FuncMetric extends Metric {
+  /** transform: activation, argmax and threshold applied to predictions first (fastxtend: every metric has them). */
+  constructor(readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor, protected readonly funcName: string | undefined,
+    readonly transform: PredTransform) {
+    super();
+  }
+  /** func on one batch's (transformed) predictions. */
+  protected apply(pred: Tensor, targets: Tensor[]): Tensor {
+    return this.func(transformPreds(pred, this.transform), ...targets);
+  }
+  override compute(preds: Tensor, targs: Tensor): number {
+    return torch.tidy(() => this.apply(preds, [targs]).item<number>());
+  }
+  override get name(): string { return this.funcName ?? (this.func.name || 'metric'); }
+}
+
 /** func(pred, ...targets) averaged over the phase, weighted by batch size. Right for accuracy-like metrics,
  * wrong for those that do not average over batches (RMSE, F1, AUC...). */
-export class AvgMetric extends Metric {
+export class AvgMetric extends FuncMetric {
   private readonly mean = new RunningMean();
-  /** transform: activation, argmax and threshold applied to predictions first (fastxtend: every metric has them). */
-  constructor(readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor, private readonly funcName?: string,
-    readonly transform: PredTransform = {}) {
-    super();
+  constructor(func: (pred: Tensor, ...targets: Tensor[]) => Tensor, funcName?: string, transform: PredTransform = {}) {
+    super(func, funcName, transform);
   }
   reset(): void { this.mean.reset(); }
   accumulate(s: BatchState): void {
     if (!s.pred) return;
-    torch.tidy(() => this.mean.add(this.func(transformPreds(s.pred!, this.transform), ...s.yb), batchSize(s)));
+    torch.tidy(() => this.mean.add(this.apply(s.pred!, s.yb), batchSize(s)));
   }
   get value(): number | undefined { return this.mean.value; }
-  override compute(preds: Tensor, targs: Tensor): number {
-    return torch.tidy(() => this.func(transformPreds(preds, this.transform), targs).item<number>());
-  }
-  override get name(): string { return this.funcName ?? (this.func.name || 'metric'); }
 }
 
 /** The mean loss over the phase, weighted by batch size. */
@@ -170,23 +181,18 @@ export class AvgSmoothLoss extends Metric {
 }
 
 /** A metric smoothed like the training loss (fastxtend's AvgSmoothMetric); logs on the training phase. */
-export class AvgSmoothMetric extends Metric {
+export class AvgSmoothMetric extends FuncMetric {
   private readonly s: Smoother;
   override logMetric: 'train' | 'valid' | 'both' = 'train';
-  constructor(readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor, readonly beta = 0.98, private readonly funcName?: string,
-    readonly transform: PredTransform = {}) {
-    super();
+  constructor(func: (pred: Tensor, ...targets: Tensor[]) => Tensor, readonly beta = 0.98, funcName?: string, transform: PredTransform = {}) {
+    super(func, funcName, transform);
     this.s = new Smoother(beta);
   }
   reset(): void { this.s.reset(); }
   accumulate(b: BatchState): void {
-    if (b.pred) this.s.push(torch.tidy(() => this.func(transformPreds(b.pred!.detach(), this.transform), ...b.yb).double()));
+    if (b.pred) this.s.push(torch.tidy(() => this.apply(b.pred!.detach(), b.yb).double()));
   }
   get value(): number | undefined { return this.s.value; }
-  override compute(preds: Tensor, targs: Tensor): number {
-    return torch.tidy(() => this.func(transformPreds(preds, this.transform), targs).item<number>());
-  }
-  override get name(): string { return this.funcName ?? (this.func.name || 'metric'); }
 }
 
 /** One named part of a multi-part loss, averaged over the phase; logged on both phases. */
