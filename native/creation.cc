@@ -45,6 +45,8 @@ OP_BEGIN(randpermSeeded)
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed));
   return wrap(env, at::randperm(I(info, 0), gen, at::TensorOptions().dtype(at::kLong)));
 OP_END
+// Gamma(concentration, 1) samples, one per element, from the global generator (Beta and Dirichlet build on it).
+OP_BEGIN(standardGamma) return wrap(env, at::_standard_gamma(T(info, 0))); OP_END
 OP_BEGIN(scalarTensor) return wrap(env, at::scalar_tensor(S(info, 0), OPTS(info, 1, 2))); OP_END
 
 void registerCreation(Napi::Env env, Napi::Object exports) {
@@ -62,6 +64,7 @@ void registerCreation(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, randperm);
   EXPORT(exports, scalarTensor);
   EXPORT(exports, randpermSeeded);
+  EXPORT(exports, standardGamma);
 }
 
 }  // namespace flint

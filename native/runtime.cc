@@ -2,6 +2,7 @@
 #include "flint.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
 #include <chrono>
 #include <dlfcn.h>
 
@@ -77,6 +78,53 @@ OP_BEGIN(timeNativeAdd)
   return Napi::Number::New(env, ns / static_cast<double>(n));
 OP_END
 
+// Autocast's thread-local switches (the main thread runs every op). libtorch 2.4 replaced the per-device
+// functions with ones taking the device type; the policy (nesting, saving and restoring) lives in src/torch.
+static bool autocastCuda(const Napi::CallbackInfo& info, size_t i) {
+  std::string d = Str(info, i);
+  if (d != "cpu" && d != "cuda") throw ArgError("autocast device type must be 'cpu' or 'cuda', got '" + d + "'");
+  return d == "cuda";
+}
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+static c10::DeviceType autocastType(bool cuda) { return cuda ? c10::DeviceType::CUDA : c10::DeviceType::CPU; }
+OP_BEGIN(autocastState)
+  c10::DeviceType t = autocastType(autocastCuda(info, 0));
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("enabled", at::autocast::is_autocast_enabled(t));
+  o.Set("dtype", static_cast<int>(at::autocast::get_autocast_dtype(t)));
+  return o;
+OP_END
+OP_BEGIN(setAutocast)
+  c10::DeviceType t = autocastType(autocastCuda(info, 0));
+  at::autocast::set_autocast_dtype(t, DT(info, 2));
+  at::autocast::set_autocast_enabled(t, B(info, 1));
+  return env.Undefined();
+OP_END
+#else
+OP_BEGIN(autocastState)
+  bool cuda = autocastCuda(info, 0);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("enabled", cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled());
+  o.Set("dtype", static_cast<int>(cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype()));
+  return o;
+OP_END
+OP_BEGIN(setAutocast)
+  bool cuda = autocastCuda(info, 0);
+  bool on = B(info, 1);
+  at::ScalarType dt = DT(info, 2);
+  if (cuda) { at::autocast::set_autocast_gpu_dtype(dt); at::autocast::set_enabled(on); }
+  else { at::autocast::set_autocast_cpu_dtype(dt); at::autocast::set_cpu_enabled(on); }
+  return env.Undefined();
+OP_END
+#endif
+// Entering and leaving a region; leaving the outermost one drops the cached low-precision weight copies.
+OP_BEGIN(autocastEnter) return Napi::Number::New(env, at::autocast::increment_nesting()); OP_END
+OP_BEGIN(autocastExit)
+  int n = at::autocast::decrement_nesting();
+  if (n == 0) at::autocast::clear_cache();
+  return Napi::Number::New(env, n);
+OP_END
+
 OP_BEGIN(parallelInfo)
   return Napi::String::New(env, at::get_parallel_info());
 OP_END
@@ -92,6 +140,10 @@ void registerRuntime(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, setGradEnabled);
   EXPORT(exports, isGradEnabled);
   EXPORT(exports, parallelInfo);
+  EXPORT(exports, autocastState);
+  EXPORT(exports, setAutocast);
+  EXPORT(exports, autocastEnter);
+  EXPORT(exports, autocastExit);
   EXPORT(exports, trimHostMemory);
   EXPORT(exports, timeNativeAdd);
   exports.Set("torchVersion", Napi::String::New(env, std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR)));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Learner, data, metrics, nn, torch, TorchError, type Tensor } from '../src/index.js';
+import { Callback, Learner, callbacks, data, metrics, nn, torch, TorchError, type Tensor } from '../src/index.js';
 import { gc } from './helpers.js';
 
 const F = torch.functional;
@@ -167,5 +167,26 @@ test('the Learner trains on the GPU with device-side sums', { skip }, async () =
   assert.ok(torch.hostReads() - reads < 40, `${torch.hostReads() - reads} host reads over 3 epochs of 16 + 4 batches`);
   assert.equal((learn.model.parameters()[0] as Tensor).device, 'cuda:0');
   const acc = learn.recorder!.values[2]![2]!;
+  assert.ok(acc > 0.8, `accuracy ${acc}`);
+});
+
+test('MixedPrecision on the GPU: float16 autocast with the loss scaler, float32 weights, the loss falls', { skip }, async () => {
+  torch.manualSeed(0);
+  const w = torch.randn([10, 3]);
+  const x = torch.randn([512, 10]);
+  const dls = data.DataLoaders.fromTensors(x, x.matmul(w).argmax(1), x.narrow(0, 0, 128), x.narrow(0, 0, 128).matmul(w).argmax(1), { batchSize: 32, device: 'cuda' });
+  const mp = new callbacks.MixedPrecision();
+  const dtypes: string[] = [];
+  const probe = new Callback({ afterPred: (l) => { dtypes.push(l.pred!.dtype); } });
+  probe.order = 5;
+  const learn = new Learner(dls, new nn.Sequential(new nn.Linear(10, 32), new nn.ReLU(), new nn.Linear(32, 3)),
+    { lossFunc: new nn.CrossEntropyLoss(), metrics: [metrics.accuracy()], lr: 1e-2, cbs: [mp, probe] });
+  await learn.noBar(() => learn.withoutLogging(() => learn.fit(3)));
+  assert.equal(dtypes[0], 'float16');
+  assert.ok(mp.scaler!.enabled, 'float16 uses the scaler');
+  assert.equal(mp.scaler!.getScale(), 2 ** 16, 'no overflow on this problem, and no growth before 2000 steps');
+  assert.equal(torch.autocastState('cuda').enabled, false);
+  assert.ok(learn.model.parameters().every((p) => p.dtype === 'float32'));
+  const acc = learn.recorder!.values[2]!.at(-2)!;
   assert.ok(acc > 0.8, `accuracy ${acc}`);
 });

@@ -10,3 +10,5 @@ export { TerminateOnNaNCallback, GradientClip, GradientAccumulation } from './tr
 export { TrackerCallback, EarlyStoppingCallback, SaveModelCallback, ReduceLROnPlateau, type TrackerOptions } from './tracker.js';
 export { CSVLogger } from './csv-logger.js';
 export { ShowGraphCallback } from './show-graph.js';
+export { MixedPrecision, type MixedPrecisionOptions } from './mixed-precision.js';
+export { MixHandler, MixUp, CutMix } from './mixup.js';

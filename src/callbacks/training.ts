@@ -14,6 +14,9 @@ export class TerminateOnNaNCallback extends Callback {
 
 /** Clips the gradients' total norm before each step. */
 export class GradientClip extends Callback {
+  // after GradientAccumulation (6) and MixedPrecision (10): clips the accumulated, unscaled gradients once per
+  // real step (fastai's order 0 clips float16-scaled gradients, whose norm is the scale times too large)
+  override order = 20;
   constructor(readonly maxNorm = 1, readonly normType = 2) { super(); }
   override beforeStep(): void {
     clipGradNorm_(this.learn.model.parameters(), this.maxNorm, this.normType).dispose();

@@ -60,6 +60,12 @@ export class Callback {
   get nIter(): number { return this.learn.nIter; }
   get training(): boolean { return this.learn.training; }
 
+  /**
+   * Not one of fastai's events: runs when a batch ends with an error that is not a cancellation, just before the
+   * error leaves the loop, so a callback holding process-wide state (MixedPrecision's autocast) releases it.
+   */
+  cleanupAfterError(_error: unknown): void {}
+
   /** Whether this callback has a handler for the event (a method or a constructor handler). */
   handles(event: EventName): boolean {
     return typeof (this as CallbackEvents)[event] === 'function' || this.handlers[event] !== undefined;

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { Module } from '../nn/index.js';
+import { Module, withNoneReduce } from '../nn/index.js';
 import * as optim from '../optim/index.js';
 import type { Batch, DataLoader, DataLoaders } from '../data/index.js';
 import { type Metric, toMetric } from '../metrics/index.js';
@@ -13,7 +13,7 @@ import { Callback } from './callback.js';
 import type { EventName } from './events.js';
 import {
   CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException, CancelStepException,
-  CancelTrainException, CancelValidException, FitInterrupted,
+  CancelTrainException, CancelValidException, FitInterrupted, isCancellation,
 } from './exceptions.js';
 
 export type LossFunc = ((pred: Tensor, ...targets: Tensor[]) => Tensor) | Module;
@@ -261,7 +261,16 @@ export class Learner {
     this.xb = parts.slice(0, 1);
     this.yb = parts.slice(1);
     // the batch's tensors (prediction, loss, gradients' wrappers...) are freed when it ends
-    await torch.tidy(() => this.withEvents(() => this.doOneBatch(), 'batch', CancelBatchException));
+    try {
+      await torch.tidy(() => this.withEvents(() => this.doOneBatch(), 'batch', CancelBatchException));
+    } catch (e) {
+      if (!isCancellation(e)) {
+        for (const cb of this.cbs) {
+          try { cb.cleanupAfterError(e); } catch { /* the original error is the one to report */ }
+        }
+      }
+      throw e;
+    }
     if (this.interrupted) throw new CancelFitException();
     if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
       await new Promise((r) => setImmediate(r));  // keep SIGINT handlers, timers and servers alive
@@ -384,7 +393,7 @@ export class Learner {
       },
     });
     const run = () => this.validate({ dl: o.dl, cbs: [gather] });
-    if (o.withLoss) await this.withReduction('none', run);
+    if (o.withLoss) await withNoneReduce(this.lossFunc, 'getPreds withLoss', run);
     else await run();
     const cat = (ts: Tensor[]): Tensor | undefined => {
       if (ts.length === 0) return undefined;
@@ -401,20 +410,6 @@ export class Learner {
     if (o.withDecoded) out.decoded = torch.tidy(() => this.decodes()(preds)).keep();
     if (o.withLoss) out.losses = cat(parts.losses);
     return out;
-  }
-
-  /** Runs fn with the loss function's reduction set (fastai sets loss_func.reduction for getPreds withLoss). */
-  private async withReduction<T>(reduction: 'none', fn: () => Promise<T>): Promise<T> {
-    const f = this.lossFunc as { reduction?: string; func?: { reduction?: string } };
-    const target = f.func && 'reduction' in f.func ? f.func : 'reduction' in f ? f : null;
-    if (!target) throw new torch.TorchError('getPreds withLoss: the loss function has no reduction option to set to \'none\'');
-    const saved = target.reduction;
-    target.reduction = reduction;
-    try {
-      return await fn();
-    } finally {
-      target.reduction = saved;
-    }
   }
 
   /** The prediction for one item (no batch dimension): the activation's output and its decoded form. */

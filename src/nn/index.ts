@@ -16,4 +16,5 @@ export * from './layers/attention.js';
 export * from './layers/transformer.js';
 export * as init from './init.js';
 export { clipGradNorm_ } from './utils.js';
+export { reductionHolder, withNoneReduce } from './reduction.js';
 export { functional } from '../torch/index.js';

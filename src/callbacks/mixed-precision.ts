@@ -1,0 +1,83 @@
+// Mixed-precision training (fastai's MixedPrecision): the forward pass and the loss run under autocast
+// (bfloat16 on the CPU, float16 on CUDA by default); with float16 a GradScaler scales the loss before backward,
+// unscales the gradients before the step and skips steps whose gradients overflowed (CancelStepException).
+// learn.loss stays the unscaled loss, so logs and the smoothed loss are true values (fastai#3048).
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/index.js';
+import { GradScaler, type GradScalerOptions } from '../optim/index.js';
+import { CancelStepException } from '../learner/index.js';
+import { Callback } from '../learner/callback.js';
+
+export interface MixedPrecisionOptions extends GradScalerOptions {
+  /** 'bfloat16' (default on the CPU) or 'float16' (default on CUDA). */
+  dtype?: 'bfloat16' | 'float16';
+  /** Use the GradScaler; default: only with float16 (bfloat16 has float32's range). */
+  scaler?: boolean;
+}
+
+export class MixedPrecision extends Callback {
+  // after GradientAccumulation (6), so gradients are unscaled once, when the step really happens
+  override order = 10;
+  /** The loss scaler, made at the first fit (enabled for float16); it keeps its scale across fits, as PyTorch's. */
+  scaler: GradScaler | null = null;
+  /** Steps skipped because the gradients overflowed, over this callback's life. */
+  skippedSteps = 0;
+  private readonly o: MixedPrecisionOptions;
+  private deviceType: torch.AutocastDevice = 'cpu';
+  private exit: (() => void) | null = null;
+  private foundInf: Tensor | null = null;
+
+  constructor(o: MixedPrecisionOptions = {}) {
+    super();
+    if (o.dtype !== undefined && o.dtype !== 'bfloat16' && o.dtype !== 'float16') {
+      throw new torch.TorchError(`MixedPrecision: dtype must be 'bfloat16' or 'float16', got ${JSON.stringify(o.dtype)}`);
+    }
+    new GradScaler(o);  // checks the scaler options now rather than at the first fit
+    this.o = o;
+  }
+
+  private get dtype(): 'bfloat16' | 'float16' {
+    return this.o.dtype ?? (this.deviceType === 'cuda' ? 'float16' : 'bfloat16');
+  }
+
+  override beforeFit(): void {
+    this.deviceType = (this.dls.device ?? 'cpu').startsWith('cuda') ? 'cuda' : 'cpu';
+    this.scaler ??= new GradScaler({ ...this.o, enabled: this.o.scaler ?? this.dtype === 'float16' });
+    this.leave();
+  }
+  override beforeBatch(): void {
+    this.leave();
+    this.exit = torch.enterAutocast(this.deviceType, { dtype: this.dtype });
+  }
+  override afterPred(): void {
+    const p = this.learn.pred;
+    if (p && (p.dtype === 'float16' || p.dtype === 'bfloat16')) this.learn.pred = p.float();
+  }
+  override afterLoss(): void {
+    this.leave();
+  }
+  override beforeBackward(): void {
+    if (this.scaler?.enabled) this.learn.lossGrad = this.scaler.scale(this.learn.lossGrad!);
+  }
+  override beforeStep(): void {
+    this.foundInf = null;
+    if (!this.scaler?.enabled) return;
+    this.foundInf = this.scaler.unscale_(this.model.parameters());
+    if (this.foundInf.item() > 0) {
+      this.skippedSteps++;
+      throw new CancelStepException();
+    }
+  }
+  override afterStep(): void {
+    if (this.foundInf) this.scaler!.update(this.foundInf);
+    this.foundInf = null;
+  }
+  override afterBatch(): void { this.leave(); }
+  override afterFit(): void { this.leave(); }
+  override cleanupAfterError(): void { this.leave(); }
+
+  private leave(): void {
+    this.exit?.();
+    this.exit = null;
+  }
+}

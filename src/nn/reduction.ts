@@ -1,0 +1,31 @@
+// fastai's NoneReduce: some recipes (getPreds withLoss, MixUp) need a loss function's per-item losses. The
+// reduction lives on the loss module, or on the module a flattened loss wraps (`func`).
+import * as torch from '../torch/index.js';
+
+export type ReductionHolder = { reduction: string };
+
+/** The object whose `reduction` option governs the loss function, or null when it has none (a plain function). */
+export function reductionHolder(lossFunc: unknown): ReductionHolder | null {
+  const f = lossFunc as { reduction?: unknown; func?: { reduction?: unknown } } | null;
+  if (f && f.func && typeof f.func.reduction === 'string') return f.func as ReductionHolder;
+  if (f && typeof f.reduction === 'string') return f as ReductionHolder;
+  return null;
+}
+
+/** Runs fn with the loss function's reduction set to 'none', restoring it afterwards; fn may be async. */
+export function withNoneReduce<T>(lossFunc: unknown, what: string, fn: () => T): T {
+  const holder = reductionHolder(lossFunc);
+  if (!holder) throw new torch.TorchError(`${what}: the loss function has no reduction option to set to 'none' (use an nn loss module)`);
+  const saved = holder.reduction;
+  holder.reduction = 'none';
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    holder.reduction = saved;
+    throw e;
+  }
+  if (result instanceof Promise) return result.finally(() => { holder.reduction = saved; }) as T;
+  holder.reduction = saved;
+  return result;
+}
