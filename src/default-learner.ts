@@ -1,10 +1,11 @@
 // The Learner as users get it: the loop from src/learner with fastai's default callbacks from src/callbacks.
 // (This file sits above both layers, so neither imports the other.)
 import type { Module } from './nn/index.js';
-import type { DataLoaders } from './data/index.js';
-import { BaseLearner, type LearnerOptions } from './learner/index.js';
+import { DataLoaders } from './data/index.js';
+import { BaseLearner, readExport, type LearnerOptions, type LossFunc } from './learner/index.js';
 import type { Callback } from './learner/index.js';
-import { TorchError } from './torch/index.js';
+import * as torch from './torch/index.js';
+import { TorchError, type Tensor } from './torch/index.js';
 import { join } from 'node:path';
 import { CastToTensor, LRFinder, ParamScheduler, ProgressCallback, Recorder, TrainEvalCallback, type Suggestion, valley } from './callbacks/index.js';
 import { type HyperValue } from './optim/index.js';
@@ -125,4 +126,19 @@ export class Learner extends BaseLearner {
   get trainEval(): TrainEvalCallback | undefined {
     return this.cbs.find((c): c is TrainEvalCallback => c instanceof TrainEvalCallback);
   }
+}
+
+/**
+ * Loads what learn.export wrote (fastai's load_learner): a Learner with the model (rebuilt from the registry,
+ * weights loaded, in eval mode), the loss function and the preprocessing (on `learn.dls.preprocessing`), ready
+ * for predict and getPreds. Its loaders are empty: predict on new data through `getPreds({ dl })`.
+ */
+export function loadLearner(file: string, o: { device?: string } = {}): Learner {
+  const device = o.device ?? 'cpu';
+  const parts = readExport(file, { device });
+  const empty = (): Tensor => torch.zeros([0]);
+  const dls = DataLoaders.fromTensors(empty(), empty(), empty(), empty(), { device });
+  dls.preprocessing = parts.preprocessing;
+  const learn = new Learner(dls, parts.model, parts.lossFunc ? { lossFunc: parts.lossFunc as LossFunc } : {});
+  return learn;
 }

@@ -7,8 +7,9 @@ export * as metrics from './metrics/index.js';
 export * as callbacks from './callbacks/index.js';
 export * as plot from './plot/index.js';
 export * as schedule from './schedule/index.js';
+export * as models from './nn/models/index.js';
 export { Tensor, TorchError } from './torch/index.js';
-export { Learner } from './default-learner.js';
+export { Learner, loadLearner } from './default-learner.js';
 export {
   Callback, EVENTS, type EventName, type LearnerOptions, CallbackError,
   CancelFitException, CancelEpochException, CancelTrainException, CancelValidException, CancelBatchException,

@@ -3,12 +3,12 @@
 // its charts and weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { torch } from '../src/index.js';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { demo, makeCnn, parseDemoArgs } from '../examples/demo.js';
+import { data, torch } from '../src/index.js';
+import { execFileSync } from 'node:child_process';
+import { demo, makeCnn } from '../examples/demo.js';
 import { assertClose, gc } from './helpers.js';
 
 test('the demo CNN has the specified blocks', () => {
@@ -36,31 +36,35 @@ test('the demo trains on Fashion-MNIST with the Learner and writes its run folde
   const peak = Math.max(...hps.lr!);
   assert.ok(peak <= lrUsed && peak > 0.99 * lrUsed, `the one-cycle peak ${peak} is the lr used, ${lrUsed}`);
   assertClose(hps.lr![0]!, lrUsed / 25, lrUsed * 1e-9, 'starts at lr / div');
-  for (const f of ['loss.svg', 'loss.png', 'schedule.svg', 'schedule.png', 'lr_find.svg', 'lr_find.png', 'models/model.safetensors']) assert.ok(existsSync(join(runDir, f)), f);
+  for (const f of ['loss.svg', 'loss.png', 'schedule.svg', 'schedule.png', 'lr_find.svg', 'lr_find.png', 'models/model.safetensors', 'export.safetensors']) {
+    assert.ok(existsSync(join(runDir, f)), f);
+  }
+  // `flint predict` with the export, on 64 test images as raw bytes in an IDX file, gives the learner's predictions
+  const raw = data.readIdx(join(data.FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz')).narrow(0, 0, 64).contiguous();
+  const idx = join(runDir, 'sample-images-idx3-ubyte');
+  const header = Buffer.alloc(16);
+  header.writeUInt32BE(0x803, 0);
+  [64, 28, 28].forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  writeFileSync(idx, Buffer.concat([header, Buffer.from((raw.toTypedArray() as Uint8Array).buffer)]));
+  const bin = new URL('../../bin/flint.js', import.meta.url).pathname;
+  const out = execFileSync(process.execPath, [bin, 'predict', r.exportFile, idx], { encoding: 'utf8' }).trim().split('\n');
+  const valid = (r.learn.dls.valid.dataset as data.TensorDataset).tensors[0]!.narrow(0, 0, 64);
+  const want = torch.tidy(() => {
+    r.learn.model.eval();
+    const p = r.learn.model.call(valid).softmax(-1);
+    const { values, indices } = p.max(1);
+    const probs = values.toTypedArray() as Float32Array;
+    return Array.from(indices.toTypedArray() as BigInt64Array, (c, i) => `${i + 1},${data.FASHION_MNIST_CLASSES[Number(c)]},${probs[i]!.toFixed(6)}`);
+  });
+  assert.equal(out[0], 'row,prediction,probability');
+  assert.deepEqual(out.slice(1), want);
+  torch.dispose([raw, valid]);
   r.learn.model.dispose();
+  for (const dl of [r.learn.dls.train, r.learn.dls.valid]) torch.dispose((dl.dataset as data.TensorDataset).tensors);
   r.learn.opt!.clearState();
   r.learn.recorder!.lossMetric.reset();
   r.learn.recorder!.smoothLossMetric.reset();
   for (const m of r.learn.metrics) m.reset();
   gc();
   assert.equal(torch.memory().liveTensors, before, 'nothing left once the model, optimizer state and metrics are released');
-});
-
-test('the demo command line: options parsed, bad values named, help from `flint demo --help`', () => {
-  assert.deepEqual(parseDemoArgs(['--epochs', '3', '--lr', '2e-3', '--lr-find', '--batch-size', '256', '--out', 'r']),
-    { epochs: 3, lr: 2e-3, lrFind: true, batchSize: 256, device: undefined, runDir: 'r' });
-  assert.deepEqual(parseDemoArgs([]), { epochs: undefined, lr: undefined, lrFind: false, batchSize: undefined, device: undefined, runDir: undefined });
-  assert.equal(parseDemoArgs(['--help']), null);
-  assert.throws(() => parseDemoArgs(['--epochs', '2.5']), /--epochs must be a positive integer, got '2.5'/);
-  assert.throws(() => parseDemoArgs(['--lr=-1']), /--lr must be a positive number, got '-1'/);
-  assert.throws(() => parseDemoArgs(['--device', 'tpu']), /--device must be cpu or cuda, got 'tpu'/);
-  assert.throws(() => parseDemoArgs(['--epoch', '2']), /Unknown option '--epoch'/);
-  const bin = new URL('../../bin/flint.js', import.meta.url).pathname;
-  assert.match(execFileSync(process.execPath, [bin, 'demo', '--help'], { encoding: 'utf8' }), /--lr-find/);
-  const bad = spawnSync(process.execPath, [bin, 'demo', '--epochs', 'x'], { encoding: 'utf8' });
-  assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /flint demo: --epochs must be a positive integer, got 'x'/);
-  const unknown = spawnSync(process.execPath, [bin, 'fly'], { encoding: 'utf8' });
-  assert.equal(unknown.status, 1);
-  assert.match(unknown.stderr, /unknown command 'fly'/);
 });

@@ -15,6 +15,8 @@ export interface CsvOptions {
   targetType?: 'category' | 'number';
   /** Strings that mean "missing" (an error names the first one found). */
   missing?: string[];
+  /** Columns to leave out (identifiers, other targets). */
+  ignore?: string[];
 }
 
 export interface CsvTable {
@@ -62,8 +64,9 @@ export function parseCsv(text: string, o: CsvOptions = {}, file = 'text'): CsvTa
   const targetIdx = o.target === undefined ? -1 : col(o.target);
   const contIdx: number[] = [];
   const catIdx: number[] = [];
+  const ignored = new Set((o.ignore ?? []).map(col));
   header.forEach((_, c) => {
-    if (c === targetIdx) return;
+    if (c === targetIdx || ignored.has(c)) return;
     (forcedCat.has(header[c]!) || !isNumeric(c) ? catIdx : contIdx).push(c);
   });
   const categories: Record<string, string[]> = {};

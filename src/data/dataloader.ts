@@ -5,6 +5,7 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { type Batch, defaultCollate } from './collate.js';
 import { type Dataset, TensorDataset } from './dataset.js';
+import type { Preprocessing } from './preprocessing.js';
 
 export interface DataLoaderOptions<T> {
   batchSize?: number;
@@ -114,6 +115,8 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
 
 /** fastai's DataLoaders: a training and a validation loader on one device. */
 export class DataLoaders {
+  /** How raw inputs become model inputs (normalization, categories, class names), for export and predict. */
+  preprocessing: Preprocessing | null = null;
   constructor(readonly train: DataLoader<any>, readonly valid: DataLoader<any>, readonly device: string = 'cpu') {}
 
   /** In-memory tensors: the training loader shuffles and drops the last partial batch (fastai's defaults). */

@@ -8,6 +8,7 @@ import { DataLoaders } from './dataloader.js';
 import { TensorCategory, TensorImage } from './typed.js';
 import { readIdx } from './idx.js';
 import { normalizeSplits } from './normalize.js';
+import { imagePreprocessing } from './preprocessing.js';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
@@ -45,6 +46,8 @@ export function fashionMnist(o: { batchSize?: number; dir?: string; device?: str
   const { train, valid, stats } = normalizeSplits(raw.xTrain, raw.xValid);
   // typed as fastai types them: images and categories (CastToTensor hands the model plain tensors)
   const [xt, xv, yt, yv] = [train.as(TensorImage), valid.as(TensorImage), raw.yTrain.as(TensorCategory), raw.yValid.as(TensorCategory)];
+  const dls = DataLoaders.fromTensors(xt, yt, xv, yv, { batchSize: o.batchSize ?? 64, device: o.device, seed: o.seed });
+  dls.preprocessing = imagePreprocessing(stats, [1, 28, 28], { divisor: 255, vocab: FASHION_MNIST_CLASSES });
   torch.dispose([raw, train, valid, stats]);
-  return DataLoaders.fromTensors(xt, yt, xv, yv, { batchSize: o.batchSize ?? 64, device: o.device, seed: o.seed });
+  return dls;
 }

@@ -3,3 +3,4 @@ export { Learner as BaseLearner, silentLogger, type LearnerOptions, type LossFun
 export { Callback, callbackName, type Handler, type Handlers, type CallbackEvents } from './callback.js';
 export { EVENTS, INNER_LOOP, type EventName } from './events.js';
 export * from './exceptions.js';
+export { writeExport, readExport, EXPORT_FORMAT, type ExportParts } from './export.js';

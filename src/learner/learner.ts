@@ -2,7 +2,7 @@
 // cancellation, after); each batch runs in a memory scope; validation runs with gradients off; the loop
 // yields to the event loop at least every 100 ms.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Module, withNoneReduce } from '../nn/index.js';
@@ -10,6 +10,7 @@ import * as optim from '../optim/index.js';
 import type { Batch, DataLoader, DataLoaders } from '../data/index.js';
 import { type Metric, toMetric } from '../metrics/index.js';
 import { Callback } from './callback.js';
+import { writeExport } from './export.js';
 import type { EventName } from './events.js';
 import {
   CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException, CancelStepException,
@@ -290,7 +291,7 @@ export class Learner {
     await this.withEvents(() => this.allBatches(), 'train', CancelTrainException);
   }
 
-  private async doEpochValidate(dl?: DataLoader): Promise<void> {
+  private async doEpochValidate(dl?: DataLoader<any>): Promise<void> {
     this.dl = dl ?? this.dls.valid;
     await torch.noGrad(() => this.withEvents(() => this.allBatches(), 'validate', CancelValidException));
   }
@@ -377,7 +378,7 @@ export class Learner {
    * (or `act`), the targets, and on request the inputs, the decoded predictions and per-item losses.
    * Everything returned is owned by the caller.
    */
-  async getPreds(o: { dl?: DataLoader; withInput?: boolean; withDecoded?: boolean; withLoss?: boolean; act?: (x: Tensor) => Tensor } = {}):
+  async getPreds(o: { dl?: DataLoader<any>; withInput?: boolean; withDecoded?: boolean; withLoss?: boolean; act?: (x: Tensor) => Tensor } = {}):
     Promise<{ preds: Tensor; targs: Tensor | null; inputs?: Tensor; decoded?: Tensor; losses?: Tensor }> {
     const parts: { preds: Tensor[]; targs: Tensor[]; inputs: Tensor[]; losses: Tensor[] } = { preds: [], targs: [], inputs: [], losses: [] };
     const gather = new Callback({
@@ -404,10 +405,11 @@ export class Learner {
     const raw = cat(parts.preds);
     if (!raw) throw new torch.TorchError('getPreds: the loader produced no batches');
     const preds = torch.tidy(() => (o.act ?? this.activation())(raw)).keep();
-    raw.dispose();
+    if (preds !== raw) raw.dispose();  // an identity activation (regression) returns raw itself
     const out: { preds: Tensor; targs: Tensor | null; inputs?: Tensor; decoded?: Tensor; losses?: Tensor } = { preds, targs: cat(parts.targs) ?? null };
     if (o.withInput) out.inputs = cat(parts.inputs);
-    if (o.withDecoded) out.decoded = torch.tidy(() => this.decodes()(preds)).keep();
+    // a separate tensor even when decodes is the identity, so the caller can dispose both
+    if (o.withDecoded) out.decoded = torch.tidy(() => { const d = this.decodes()(preds); return d === preds ? d.clone() : d; }).keep();
     if (o.withLoss) out.losses = cat(parts.losses);
     return out;
   }
@@ -458,6 +460,18 @@ export class Learner {
     return file;
   }
 
+  /**
+   * Writes what a fresh process needs to predict (fastai's export): the weights, the model's registered factory
+   * and arguments, the loss function and the data's preprocessing, to one safetensors file (default
+   * `<path>/export.safetensors`), atomically. Load it with loadLearner. Returns the file's path.
+   */
+  export(file?: string): string {
+    const out = file ?? join(this.path, 'export.safetensors');
+    mkdirSync(dirname(out), { recursive: true });
+    writeExport(out, { model: this.model, lossFunc: this.lossFunc, preprocessing: this.dls.preprocessing });
+    return out;
+  }
+
   /** Loads what save wrote: the weights (strictly, by key) and, withOpt (default) when present, the optimizer state. */
   load(name: string, o: { withOpt?: boolean; strict?: boolean } = {}): void {
     const file = join(this.path, this.modelDir, `${name}.safetensors`);
@@ -505,7 +519,7 @@ export class Learner {
 
   /** Runs a validation pass (the valid loader, or dl) and returns [loss, ...metrics]; it logs nothing and
    * leaves the fit's history alone. */
-  async validate(o: { dl?: DataLoader; cbs?: CallbackInput[] } = {}): Promise<(number | undefined)[]> {
+  async validate(o: { dl?: DataLoader<any>; cbs?: CallbackInput[] } = {}): Promise<(number | undefined)[]> {
     return this.withCbs(o.cbs ?? [], () => this.withoutLogging(async () => {
       this.validatingOnly = true;
       try {

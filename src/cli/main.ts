@@ -1,0 +1,33 @@
+// The `flint` command's entry: the real actions behind the parsed command line. Ctrl-C during training prints
+// where the fit stopped and exits 130; other errors print their message and exit 1.
+import { renameSync, writeFileSync } from 'node:fs';
+import { FitInterrupted } from '../index.js';
+import { buildProgram, type CliActions } from './program.js';
+import { lrFind, train } from './train.js';
+import { predict, predictionsCsv } from './predict.js';
+
+export const actions: CliActions = {
+  demo: async (o) => { await train({ ...o, title: 'demo' }); },
+  train: async (o) => { await train(o); },
+  lrFind: async (o) => { await lrFind(o); },
+  predict: async (exportFile, input, o) => {
+    const csv = predictionsCsv(await predict(exportFile, input, o));
+    if (!o.out) { process.stdout.write(csv); return; }
+    const tmp = `${o.out}.tmp-${process.pid}`;
+    writeFileSync(tmp, csv);
+    renameSync(tmp, o.out);
+  },
+};
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram(actions).parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof FitInterrupted) {
+      console.error(`flint: ${e.message}`);
+      process.exit(130);
+    }
+    console.error(`flint: ${(e as Error).message ?? String(e)}`);
+    process.exit(1);
+  }
+}

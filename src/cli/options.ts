@@ -1,0 +1,25 @@
+// Value parsers for the command line: a bad value is an error naming the option and what it should be.
+import { InvalidArgumentError } from 'commander';
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`must be a positive integer, got '${value}'`);
+  return n;
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && Number.isFinite(n))) throw new InvalidArgumentError(`must be a positive number, got '${value}'`);
+  return n;
+}
+
+export function fraction(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`must be a number between 0 and 1, got '${value}'`);
+  return n;
+}
+
+export function device(value: string): string {
+  if (!/^(cpu|cuda(:\d+)?)$/.test(value)) throw new InvalidArgumentError(`must be cpu or cuda, got '${value}'`);
+  return value;
+}

@@ -1,0 +1,86 @@
+// What `flint train` and `flint lr-find` train on: Fashion-MNIST or a CSV file, with a registered model sized
+// small / medium / large, the matching loss and metrics.
+import { Learner, data, metrics, models, nn, torch, type Tensor } from '../index.js';
+
+export type ModelSize = 'small' | 'medium' | 'large';
+export const MODEL_SIZES: readonly ModelSize[] = ['small', 'medium', 'large'];
+const CNN_CHANNELS: Record<ModelSize, number[]> = { small: [16, 32, 64], medium: [32, 64, 128], large: [64, 128, 256] };
+const TABULAR_LAYERS: Record<ModelSize, number[]> = { small: [100, 50], medium: [200, 100], large: [400, 200] };
+
+export interface DataOptions {
+  /** A CSV file to train on (Fashion-MNIST when absent). */
+  csv?: string;
+  /** The CSV column to predict. */
+  target?: string;
+  /** classification or regression (guessed from the target's values when absent). */
+  task?: 'classification' | 'regression';
+  /** Columns to treat as categories even if numeric. */
+  categorical?: string[];
+  /** CSV columns to leave out. */
+  ignore?: string[];
+  validPct?: number;
+  size?: ModelSize;
+  batchSize?: number;
+  device?: string;
+  /** Train on the first n training items only (for quick checks). */
+  limit?: number;
+  runDir: string;
+}
+
+export interface Task {
+  learn: Learner;
+  /** One line saying what is trained on what. */
+  description: string;
+}
+
+function limitTrain(dls: data.DataLoaders, limit: number | undefined, batchSize: number, device: string): data.DataLoaders {
+  if (limit === undefined) return dls;
+  const ds = dls.train.dataset as data.TensorDataset;
+  const [x, y] = ds.tensors.map((t) => t.narrow(0, 0, Math.min(limit, t.shape[0]!)).keep()) as [Tensor, Tensor];
+  torch.dispose(ds.tensors);  // the narrowed views keep what they need
+  const valid = dls.valid.dataset as data.TensorDataset;
+  const out = data.DataLoaders.fromTensors(x, y, valid.tensors[0]!, valid.tensors[1]!, { batchSize, device });
+  out.preprocessing = dls.preprocessing;
+  return out;
+}
+
+/** fastai's advice for regression: squash outputs into the targets' range, here the training range widened by 10%
+ * each side (TabularModel's yRange), so the model starts inside it. */
+function yRange(dls: data.DataLoaders): [number, number] {
+  const y = (dls.train.dataset as data.TensorDataset).tensors[1]!;
+  const [lo, hi] = torch.tidy(() => [y.min().item(), y.max().item()]);
+  const pad = (hi - lo) * 0.1 || 1;
+  return [lo - pad, hi + pad];
+}
+
+const count = (m: nn.Module): string => m.parameters().reduce((n, p) => n + p.numel(), 0).toLocaleString('en-US');
+
+/** The Learner for the data options: loaders, model (from the registry, so it exports), loss and metrics. */
+export function buildTask(o: DataOptions): Task {
+  const device = o.device ?? (torch.cuda.isAvailable() ? 'cuda' : 'cpu');
+  const batchSize = o.batchSize ?? (o.csv ? 64 : 128);
+  const size = o.size ?? 'medium';
+  torch.manualSeed(42);
+  if (!o.csv) {
+    if (o.target || o.task) throw new torch.TorchError('--target and --task apply to --csv data only');
+    const dls = limitTrain(data.fashionMnist({ batchSize, device }), o.limit, batchSize, device);
+    const model = models.createModel('simpleCnn', { nIn: 1, nOut: 10, channels: CNN_CHANNELS[size] });
+    const learn = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()], path: o.runDir });
+    return { learn, description: `CNN (${count(model)} parameters) on Fashion-MNIST (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation images)` };
+  }
+  if (!o.target) throw new torch.TorchError('--csv needs --target, the column to predict');
+  const targetType = o.task === undefined ? undefined : o.task === 'classification' ? 'category' : 'number';
+  const dls = limitTrain(data.tabularFromCsv(o.csv, { target: o.target, targetType, categorical: o.categorical, ignore: o.ignore, validPct: o.validPct, batchSize, device }),
+    o.limit, batchSize, device);
+  const prep = dls.preprocessing as data.TabularPreprocessing;
+  const classes = prep.vocab?.length;
+  const model = models.createModel('tabular', {
+    cardinalities: prep.catNames.map((c) => prep.categories[c]!.length + 1), nCont: prep.contNames.length,
+    nOut: classes ?? 1, layers: TABULAR_LAYERS[size], yRange: classes ? null : yRange(dls),
+  });
+  const learn = classes
+    ? new Learner(dls, model, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()], path: o.runDir })
+    : new Learner(dls, model, { lossFunc: new nn.MSELossFlat(), metrics: [metrics.rmse()], path: o.runDir });
+  const kind = classes ? `classification into ${classes} classes` : 'regression';
+  return { learn, description: `tabular model (${count(model)} parameters) on ${o.csv}: '${o.target}', ${kind}, from ${prep.catNames.length} categorical and ${prep.contNames.length} continuous columns (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation rows)` };
+}

@@ -1,0 +1,70 @@
+// `flint train`, `flint demo` (train with Fashion-MNIST's defaults) and `flint lr-find`: build the task, train
+// with one-cycle, and leave in the run folder the charts, the weights (models/model.safetensors) and an export
+// (export.safetensors, for `flint predict`).
+import { join } from 'node:path';
+import { callbacks, torch, type Learner } from '../index.js';
+import { buildTask, type DataOptions } from './task.js';
+
+export interface TrainOptions extends Omit<DataOptions, 'runDir'> {
+  epochs?: number;
+  /** The one-cycle maximum lr (default 1e-2, or the LR finder's valley with lrFind). */
+  lr?: number;
+  /** Run the LR finder first (its chart goes to the run folder); its suggestion is the lr unless lr is given. */
+  lrFind?: boolean;
+  /** Train with MixedPrecision (bfloat16 on the CPU, float16 on CUDA). */
+  mixedPrecision?: boolean;
+  /** The run folder (default runs/<date-time>). */
+  runDir?: string;
+  /** The name in the first line ('demo', 'train'). */
+  title?: string;
+  log?: (line: string) => void;
+}
+
+export interface TrainResult {
+  learn: Learner;
+  runDir: string;
+  /** Validation loss and the metric, per epoch. */
+  losses: number[];
+  metric: number[];
+  exportFile: string;
+}
+
+export function defaultRunDir(): string {
+  return join('runs', new Date().toISOString().replace(/[:.]/g, '-'));
+}
+
+export async function train(o: TrainOptions = {}): Promise<TrainResult> {
+  const log = o.log ?? console.log;
+  const runDir = o.runDir ?? defaultRunDir();
+  const { learn, description } = buildTask({ ...o, runDir });
+  const epochs = o.epochs ?? 5;
+  let lr = o.lr ?? 1e-2;
+  if (o.lrFind) {
+    const { valley } = await learn.lrFind();
+    log(`LR finder: valley at ${valley!.toExponential(2)}; chart: ${join(runDir, 'lr_find')}.svg / .png`);
+    if (o.lr === undefined) lr = valley!;
+  }
+  if (o.mixedPrecision) learn.addCb(new callbacks.MixedPrecision());
+  log(`Flint ${o.title ?? 'train'}: ${description}, fitOneCycle(${epochs}, ${lr}) with Adam${o.mixedPrecision ? ', mixed precision' : ''}, ` +
+    `${learn.dls.device}, libtorch ${torch.libtorchVersion}`);
+  await learn.fitOneCycle(epochs, lr);
+  const rec = learn.recorder!;
+  rec.plotLoss({ file: join(runDir, 'loss') });
+  rec.plotSched({ file: join(runDir, 'schedule') });
+  const weights = learn.save('model');
+  const exportFile = learn.export(join(runDir, 'export.safetensors'));
+  log(`charts: ${join(runDir, 'loss')}.svg / .png, ${join(runDir, 'schedule')}.svg / .png; weights: ${weights}; export (for flint predict): ${exportFile}`);
+  return { learn, runDir, losses: rec.values.map((v) => v[1]!), metric: rec.values.map((v) => v[2]!), exportFile };
+}
+
+/** The LR finder alone: its chart in the run folder and the suggestions printed. */
+export async function lrFind(o: Omit<TrainOptions, 'epochs' | 'lr' | 'lrFind'> = {}): Promise<Record<string, number>> {
+  const log = o.log ?? console.log;
+  const runDir = o.runDir ?? defaultRunDir();
+  const { learn, description } = buildTask({ ...o, runDir });
+  log(`Flint lr-find: ${description}`);
+  const suggestions = await learn.lrFind({ suggestFuncs: { valley: callbacks.valley, slide: callbacks.slide(), minimum: callbacks.minimum, steep: callbacks.steep } });
+  for (const [name, v] of Object.entries(suggestions)) log(`${name.padEnd(8)}${v.toExponential(2)}`);
+  log(`chart: ${join(runDir, 'lr_find')}.svg / .png`);
+  return suggestions;
+}

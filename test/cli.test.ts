@@ -1,0 +1,99 @@
+// The `flint` command line: parsing (through the real program with recording actions), errors and help, then
+// train -> predict end to end on a CSV file, in child processes, against the export loaded in this process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { data, loadLearner, torch } from '../src/index.js';
+import { buildProgram, type CliActions } from '../src/cli/program.js';
+import { writeTableCsv } from './tables.js';
+
+async function parse(argv: string[]): Promise<{ calls: unknown[][]; out: string; err: string; error?: Error }> {
+  const calls: unknown[][] = [];
+  const record = (name: string) => async (...args: unknown[]) => { calls.push([name, ...args]); };
+  const actions = { demo: record('demo'), train: record('train'), lrFind: record('lrFind'), predict: record('predict') } as unknown as CliActions;
+  let out = '';
+  let err = '';
+  try {
+    await buildProgram(actions, { writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } }).parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    return { calls, out, err, error: e as Error };
+  }
+  return { calls, out, err };
+}
+
+test('flint train / lr-find / demo / predict parse their options', async () => {
+  const t = await parse(['train', '--csv', 'a.csv', '--target', 'y', '--task', 'regression', '--categorical', 'zip, state', '--ignore', 'id',
+    '--valid-pct', '0.25', '--size', 'large', '--epochs', '3', '--lr', '2e-3', '--lr-find', '--batch-size', '32', '--mixed-precision',
+    '--device', 'cpu', '--out', 'run']);
+  assert.deepEqual(t.calls, [['train', { csv: 'a.csv', target: 'y', task: 'regression', categorical: ['zip', 'state'], ignore: ['id'], validPct: 0.25,
+    size: 'large', epochs: 3, lr: 2e-3, lrFind: true, mixedPrecision: true, batchSize: 32, device: 'cpu', runDir: 'run' }]]);
+  const d = await parse(['demo']);
+  assert.deepEqual(d.calls, [['demo', { csv: undefined, target: undefined, task: undefined, categorical: undefined, ignore: undefined, validPct: undefined,
+    size: undefined, epochs: 5, lr: undefined, lrFind: false, mixedPrecision: undefined, batchSize: undefined, device: undefined, runDir: undefined }]]);
+  const l = await parse(['lr-find', '--csv', 'a.csv', '--target', 'y']);
+  assert.equal((l.calls[0]![1] as { size: string }).size, 'medium');
+  const p = await parse(['predict', 'm/export.safetensors', 'new.csv', '--out', 'p.csv']);
+  assert.deepEqual(p.calls, [['predict', 'm/export.safetensors', 'new.csv', { batchSize: 256, device: 'cpu', out: 'p.csv' }]]);
+});
+
+test('flint: bad values and unknown options are named; every command has --help', async () => {
+  const cases: [string[], RegExp][] = [
+    [['train', '--epochs', '2.5'], /option '--epochs <n>' argument '2.5' is invalid. must be a positive integer, got '2.5'/],
+    [['train', '--lr=-1'], /option '--lr <lr>' argument '-1' is invalid. must be a positive number, got '-1'/],
+    [['train', '--device', 'tpu'], /argument 'tpu' is invalid. must be cpu or cuda, got 'tpu'/],
+    [['train', '--size', 'huge'], /argument 'huge' is invalid. Allowed choices are small, medium, large/],
+    [['train', '--valid-pct', '1.5'], /must be a number between 0 and 1, got '1.5'/],
+    [['demo', '--epoch', '2'], /unknown option '--epoch'/],
+    [['predict', 'only-one'], /missing required argument 'input'/],
+    [['fly'], /unknown command 'fly'/],
+  ];
+  for (const [argv, want] of cases) {
+    const r = await parse(argv);
+    assert.ok(r.error, `${argv.join(' ')} fails`);
+    assert.match(r.err, want, argv.join(' '));
+    assert.equal(r.calls.length, 0);
+  }
+  for (const cmd of ['demo', 'train', 'lr-find', 'predict']) {
+    const r = await parse([cmd, '--help']);
+    assert.match(r.out, new RegExp(`^Usage: flint ${cmd} `), cmd);
+  }
+  assert.match((await parse(['train', '--help'])).out, /--csv <file>[\s\S]*--target <column>[\s\S]*--size <size>[\s\S]*--epochs <n>[\s\S]*--out <dir>/);
+});
+
+const bin = new URL('../../bin/flint.js', import.meta.url).pathname;
+
+test('flint train on a CSV file, then flint predict with its export, in fresh processes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flint-cli-'));
+  const csv = join(dir, 'people.csv');
+  writeTableCsv(csv, 400);
+  writeFileSync(join(dir, 'new.csv'), 'color,age,score,id\nred,30,0.1,a\nred,70,0.1,b\npurple,70,0.2,c\nblue,20,0,d\n');
+  const run = join(dir, 'run');
+  const log = execFileSync(process.execPath, [bin, 'train', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--epochs', '4', '--size', 'small', '--out', run],
+    { encoding: 'utf8' });
+  assert.match(log, /^Flint train: tabular model \([\d,]+ parameters\) on .*people\.csv: 'label', classification into 2 classes, from 1 categorical and 2 continuous columns \(320 training, 80 validation rows\)/);
+  assert.match(log, /export \(for flint predict\): .*export\.safetensors/);
+  const out = execFileSync(process.execPath, [bin, 'predict', join(run, 'export.safetensors'), join(dir, 'new.csv')], { encoding: 'utf8' });
+  const lines = out.trim().split('\n');
+  assert.equal(lines[0], 'row,prediction,probability');
+  // the same export loaded here gives the same predictions
+  const learn = loadLearner(join(run, 'export.safetensors'));
+  const prep = learn.dls.preprocessing as data.TabularPreprocessing;
+  const x = data.tabularInputs(prep, join(dir, 'new.csv'));
+  const probs = torch.tidy(() => learn.model.call(x).softmax(-1));
+  const want = (probs.toArray() as number[][]).map((p, i) => {
+    const c = p[1]! > p[0]! ? 1 : 0;
+    return `${i + 1},${prep.vocab![c]},${p[c]!.toFixed(6)}`;
+  });
+  assert.deepEqual(lines.slice(1), want);
+  // written atomically to a file with --out; a missing column is an error naming it
+  execFileSync(process.execPath, [bin, 'predict', join(run, 'export.safetensors'), join(dir, 'new.csv'), '--out', join(dir, 'p.csv')]);
+  assert.equal(readFileSync(join(dir, 'p.csv'), 'utf8'), out);
+  writeFileSync(join(dir, 'bad.csv'), 'color,age\nred,3\n');
+  const bad = spawnSync(process.execPath, [bin, 'predict', join(run, 'export.safetensors'), join(dir, 'bad.csv')], { encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /flint: CSV file .*bad\.csv: no column 'score', which the model was trained on \(columns: color, age\)/);
+  torch.dispose([x, probs]);
+});
