@@ -106,7 +106,7 @@ test('MixedPrecision: the scaled run steps exactly as the unscaled one and logs 
   await scaled.noBar(() => scaled.fit(2));
   // multiplying by a power of two and dividing by it again is exact in floating point
   assert.deepEqual(weights(scaled), weights(plain));
-  assert.deepEqual(scaled.recorder!.values, plain.recorder!.values.map((r, i) => [...r.slice(0, -1), scaled.recorder!.values[i]!.at(-1)!]));
+  assert.deepEqual(scaled.recorder!.values, plain.recorder!.values);
   // with GradientAccumulation the scaled gradients are unscaled once, at the real step
   const accPlain = learner([new callbacks.MixedPrecision(), new callbacks.GradientAccumulation(32)]);
   const accScaled = learner([new callbacks.MixedPrecision({ scaler: true }), new callbacks.GradientAccumulation(32)]);
