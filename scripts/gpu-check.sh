@@ -2,7 +2,8 @@
 # Runs on the GPU machine (../shared/gpu/README.md): builds the addon against that machine's CUDA libtorch
 # (Python's PyTorch 2.x), runs the whole test suite there (the CUDA tests run instead of skipping) and the
 # CUDA benchmark. Carry: .gpu-carry (from ../shared/gpu/prepare-carry.sh, plus fashion-mnist/ with the dataset's
-# four files), dist, node_modules/node-addon-api, node_modules/csv-parse.
+# four files), dist, node_modules/node-addon-api, node_modules/csv-parse, node_modules/commander,
+# node_modules/csv-stringify (eight paths, the most a call carries).
 set -uo pipefail
 source .gpu-carry/on-device.sh
 # Debian's dataset-fashion-mnist files, when carried (.gpu-carry/fashion-mnist), go where the package puts them

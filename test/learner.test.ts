@@ -371,6 +371,32 @@ test('save / load: weights by PyTorch keys and the optimizer state, resuming exa
   assert.throws(() => b.load('missing'), /cannot read .*missing\.safetensors/);
 });
 
+test('resuming from a SaveModelCallback checkpoint repeats the uninterrupted one-cycle run exactly (shuffled data)', async () => {
+  const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'flint-resume-'));
+  const run = async (resume: boolean): Promise<{ losses: number[][]; valid: number[]; weight: number[] }> => {
+    const learn = smallLearner([], true);
+    (learn as { path: string }).path = dir;
+    const losses: number[][] = [[], [], [], []];
+    learn.addCb(new Callback({ afterLoss: (l) => { if (l.training) losses[l.epoch]!.push(l.loss!.item()); } }));
+    let startEpoch = 0;
+    if (resume) {
+      const { epoch } = learn.load('model_1');
+      assert.equal(epoch, 1, 'the checkpoint records the epoch it was taken after');
+      startEpoch = epoch! + 1;
+    }
+    const cbs = resume ? [] : [new callbacks.SaveModelCallback({ everyEpoch: true, withOpt: true })];
+    await learn.withoutLogging(() => learn.fitOneCycle(4, 1e-2, { cbs, startEpoch }));
+    const valid = learn.recorder!.values.map((r) => r[1]!);
+    return { losses, valid, weight: Array.from((learn.model as nn.Linear).weight.toTypedArray() as Float32Array) };
+  };
+  const whole = await run(false);
+  const resumed = await run(true);
+  assert.deepEqual(resumed.losses.slice(0, 2), [[], []], 'epochs 0 and 1 are skipped');
+  assert.deepEqual(resumed.losses.slice(2), whole.losses.slice(2), 'every batch loss of epochs 2 and 3 is identical');
+  assert.deepEqual(resumed.valid, whole.valid.slice(2), 'validation losses identical');
+  assert.deepEqual(resumed.weight, whole.weight, 'the final weights are bit-identical');
+});
+
 test('plotLoss writes an SVG and a PNG with the training and validation losses', async () => {
   const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'flint-plot-'));
   const learn = smallLearner();

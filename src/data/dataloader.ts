@@ -37,7 +37,9 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
   readonly dropLast: boolean;
   readonly device: string | undefined;
   private readonly seed: number;
-  private epoch = 0;
+  /** Shuffled epochs drawn so far: the next one's order is seeded with seed + epoch. Checkpoints record it, so a
+   * resumed fit shuffles as the uninterrupted one would have. */
+  epoch = 0;
   private readonly collate: (items: T[]) => Batch;
 
   constructor(readonly dataset: Dataset<T>, o: DataLoaderOptions<T> = {}) {

@@ -439,7 +439,8 @@ export class Learner {
     const file = join(dir, `${name}.safetensors`);
     torch.tidy(() => {
       const tensors: Record<string, Tensor> = { ...this.model.stateDict() };
-      const metadata: Record<string, string> = { format: 'flint-learner/1' };
+      // the epoch last run (the one a SaveModelCallback checkpoint was taken after): fit(..., { startEpoch: epoch + 1 }) resumes
+      const metadata: Record<string, string> = { format: 'flint-learner/1', epoch: String(this.epoch), dataEpoch: String(this.dls.train.epoch) };
       if ((o.withOpt ?? true) && this.opt) {
         const sd = this.opt.stateDict();
         const scalars = sd.state.map((s, i) => {
@@ -472,8 +473,9 @@ export class Learner {
     return out;
   }
 
-  /** Loads what save wrote: the weights (strictly, by key) and, withOpt (default) when present, the optimizer state. */
-  load(name: string, o: { withOpt?: boolean; strict?: boolean } = {}): void {
+  /** Loads what save wrote: the weights (strictly, by key) and, withOpt (default) when present, the optimizer state.
+   * Returns the epoch recorded at save time (null for files without one). */
+  load(name: string, o: { withOpt?: boolean; strict?: boolean } = {}): { epoch: number | null } {
     const file = join(this.path, this.modelDir, `${name}.safetensors`);
     const { tensors, metadata } = torch.loadWithMetadata(file, { device: this.dls.device });
     try {
@@ -496,6 +498,10 @@ export class Learner {
         const state = meta.scalars.map((s, i) => ({ ...s, ...(optTensors.get(i) ?? {}) }) as optim.ParamState);
         this.opt!.loadStateDict({ state, hypers: meta.hypers });
       }
+      const dataEpoch = Number(metadata.dataEpoch);
+      if (Number.isInteger(dataEpoch) && dataEpoch >= 0) this.dls.train.epoch = dataEpoch;
+      const epoch = metadata.epoch === undefined ? NaN : Number(metadata.epoch);
+      return { epoch: Number.isInteger(epoch) ? epoch : null };
     } finally {
       torch.dispose(tensors);
     }
