@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { data, loadLearner, torch } from '../src/index.js';
@@ -96,4 +96,24 @@ test('flint train on a CSV file, then flint predict with its export, in fresh pr
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /flint: CSV file .*bad\.csv: no column 'score', which the model was trained on \(columns: color, age\)/);
   torch.dispose([x, probs]);
+});
+
+test('flint lr-find prints the four suggestions and writes its chart; train --mixed-precision trains in bfloat16', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flint-cli-'));
+  const csv = join(dir, 'people.csv');
+  writeTableCsv(csv, 400);
+  const out = execFileSync(process.execPath, [bin, 'lr-find', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--out', join(dir, 'lr')],
+    { encoding: 'utf8' }).trim().split('\n');
+  assert.match(out[0]!, /^Flint lr-find: tabular model/);
+  const names = out.slice(1, 5).map((l) => /^(\w+)\s+(\S+)$/.exec(l)!);
+  assert.deepEqual(names.map((m) => m[1]), ['valley', 'slide', 'minimum', 'steep']);
+  for (const m of names) assert.ok(Number(m[2]) > 1e-7 && Number(m[2]) < 10, `${m[1]} ${m[2]}`);
+  assert.ok(existsSync(join(dir, 'lr', 'lr_find.svg')) && existsSync(join(dir, 'lr', 'lr_find.png')));
+  const log = execFileSync(process.execPath, [bin, 'train', '--csv', csv, '--target', 'price', '--ignore', 'label,id', '--task', 'regression',
+    '--epochs', '2', '--mixed-precision', '--out', join(dir, 'mp')], { encoding: 'utf8' });
+  assert.match(log, /'price', regression, .* fitOneCycle\(2, 0\.01\) with Adam, mixed precision, cpu/);
+  assert.match(log, /^epoch\s+train_loss\s+valid_loss\s+rmse\s+time$/m);
+  const rows = log.split('\n').filter((l) => /^\d\s/.test(l));
+  assert.equal(rows.length, 2);
+  assert.ok(rows.every((r) => r.split(/\s+/).slice(1, 4).every((v) => Number.isFinite(Number(v)))), rows.join('\n'));
 });
