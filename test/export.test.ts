@@ -113,3 +113,14 @@ test('export and loadLearner name their mistakes', async () => {
   assert.throws(() => loadLearner(ckpt), /loadLearner: .*ckpt\.safetensors is not a Flint export \(format "flint-learner\/1", expected 'flint-export\/1'\)/);
   assert.throws(() => loadLearner(join(dir, 'nope.safetensors')), /cannot read .*nope\.safetensors/);
 });
+
+test('getPreds under an identity activation (regression) returns live predictions and a separate decoded copy', async () => {
+  torch.manualSeed(0);
+  const x = torch.randn([12, 3]);
+  const dls = data.DataLoaders.fromTensors(x, x.sum(1), x, x.sum(1), { batchSize: 4, shuffle: false });
+  const learn = new Learner(dls, new nn.Linear(3, 1), { lossFunc: new nn.MSELossFlat() });
+  const { preds, decoded } = await learn.getPreds({ withDecoded: true });
+  assert.notEqual(preds, decoded);
+  torch.tidy(() => assert.ok(preds.equal(decoded!) && preds.equal(learn.model.call(x)), 'the model\'s outputs, twice'));
+  torch.dispose([preds, decoded!]);
+});
