@@ -5,10 +5,11 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { optim, torch, type Tensor } from '../src/index.js';
 import { native } from '../src/torch/native.js';
-import { type Model, BLOCK_STEPS, OPS_PER_BLOCK, MODELS, OPT_TENSORS, OPT_TENSOR_SHAPE } from './models.js';
+import { type Model, AMP_MODELS, BLOCK_STEPS, OPS_PER_BLOCK, MODELS, OPT_TENSORS, OPT_TENSOR_SHAPE } from './models.js';
+import { makeAmpStep } from './amp_steps.js';
 
 const F = torch.functional;
-const { values } = parseArgs({ options: { device: { type: 'string', default: 'cpu' }, threads: { type: 'string' } } });
+const { values } = parseArgs({ options: { device: { type: 'string', default: 'cpu' }, threads: { type: 'string' }, amp: { type: 'boolean' } } });
 const device = values.device!;
 if (values.threads) torch.setNumThreads(Number(values.threads));
 const sync = (): void => { if (device !== 'cpu') torch.cuda.synchronize(); };
@@ -34,15 +35,15 @@ function makeStep(m: Model): () => void {
 const a = torch.ones([1], { device }).keep();
 const b = torch.ones([1], { device }).keep();
 const blocks: Record<string, () => number> = {};
-for (const [name, m] of Object.entries(MODELS)) {
-  const step = makeStep(m);
-  blocks[name] = () => {
-    const t0 = process.hrtime.bigint();
-    for (let k = 0; k < BLOCK_STEPS; k++) step();
-    sync();
-    return Number(process.hrtime.bigint() - t0) / 1e6 / BLOCK_STEPS;  // ms per step
-  };
-}
+const timed = (step: () => void) => (): number => {
+  const t0 = process.hrtime.bigint();
+  for (let k = 0; k < BLOCK_STEPS; k++) step();
+  sync();
+  return Number(process.hrtime.bigint() - t0) / 1e6 / BLOCK_STEPS;  // ms per step
+};
+for (const [name, m] of Object.entries(MODELS)) blocks[name] = timed(makeStep(m));
+// mixed precision (GPU rows; `--amp` adds them on the CPU, in bfloat16, for checking the code)
+if (device !== 'cpu' || values.amp) for (const [name, m] of Object.entries(AMP_MODELS)) blocks[`${name}-amp`] = timed(makeAmpStep(m, device));
 // AdamW steps over a 1M-parameter, 50-tensor model with fixed gradients: the optimizer alone
 {
   torch.manualSeed(0);

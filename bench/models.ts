@@ -50,3 +50,15 @@ export const cnn: Model = {
 };
 
 export const MODELS: Record<string, Model> = { mlp, cnn, tiny };
+
+/** A wider MLP where float16 matmuls matter: 1024-4096-4096-10 at batch 512. */
+export const wide: Model = {
+  name: 'MLP 1024-4096-4096-10, batch 512',
+  input: [512, 1024],
+  classes: 10,
+  shapes: [[4096, 1024], [4096], [4096, 4096], [4096], [10, 4096], [10]],
+  forward: (x, [w1, b1, w2, b2, w3, b3]) => F.linear(F.linear(F.linear(x, w1!, b1!).relu(), w2!, b2!).relu(), w3!, b3!),
+};
+
+/** The mixed-precision rows (GPU): the same step under autocast with loss scaling (bench/amp_steps.ts). */
+export const AMP_MODELS: Record<string, Model> = { cnn, wide };

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { torch } from '../src/index.js';
 import { writeFileAtomic } from '../src/torch/safetensors.js';
-import { BLOCK_STEPS, MODELS, OPS_PER_BLOCK } from './models.js';
+import { AMP_MODELS, BLOCK_STEPS, MODELS, OPS_PER_BLOCK } from './models.js';
 import { measureDataEpoch } from './data_epoch.js';
 import { learnerBench } from './learner_overhead.js';
 
@@ -96,6 +96,16 @@ for (const [key, m] of Object.entries(MODELS)) {
   const r = await paired(flint, py, key);
   lines.push(`| ${m.name} | ${f2(r.a, 3)} | ${f2(r.b, 3)} | **${f2(r.ratio)}** |`);
   process.stderr.write(`  ${m.name}: ${f2(r.ratio)}\n`);
+}
+if (device !== 'cpu') {
+  lines.push('');
+  lines.push('| mixed-precision step (float16 autocast, dynamic loss scaling, SGD) | Flint ms/step | PyTorch ms/step | ratio |');
+  lines.push('|---|---|---|---|');
+  for (const [key, m] of Object.entries(AMP_MODELS)) {
+    const r = await paired(flint, py, `${key}-amp`);
+    lines.push(`| ${m.name}: Flint's MixedPrecision parts (torch.autocast, optim.GradScaler) vs torch.autocast + torch GradScaler | ${f2(r.a, 3)} | ${f2(r.b, 3)} | **${f2(r.ratio)}** |`);
+    process.stderr.write(`  ${m.name} (amp): ${f2(r.ratio)}\n`);
+  }
 }
 {
   const r = await paired(flint, py, 'adamw');

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 device = sys.argv[1] if len(sys.argv) > 1 else "cpu"
-if len(sys.argv) > 2:
+if len(sys.argv) > 2 and sys.argv[2] != "--amp":
     torch.set_num_threads(int(sys.argv[2]))
 BLOCK_STEPS, OPS_PER_BLOCK = 10, 2000  # as in bench/models.ts
 
@@ -44,6 +44,32 @@ def make_step(forward, input_shape, shapes, classes=10):
             for p in params:
                 p.sub_(p.grad, alpha=0.01)
                 p.grad = None
+    return step
+
+
+def wide(x, p):
+    w1, b1, w2, b2, w3, b3 = p
+    return F.linear(F.linear(F.linear(x, w1, b1).relu(), w2, b2).relu(), w3, b3)
+
+
+def make_amp_step(forward, input_shape, shapes, classes=10):
+    """The step of bench/amp_steps.ts: autocast (float16 on CUDA, bfloat16 on the CPU) and PyTorch's GradScaler."""
+    torch.manual_seed(0)
+    params = [(torch.randn(s, device=device) * 0.05).requires_grad_() for s in shapes]
+    x = torch.randn(input_shape, device=device)
+    y = torch.randint(0, classes, (input_shape[0],), device=device)
+    cuda = device != "cpu"
+    opt = torch.optim.SGD(params, lr=0.01, foreach=False)  # p -= lr * grad, one param at a time, as Flint's step
+    scaler = torch.cuda.amp.GradScaler(enabled=cuda)
+
+    def step():
+        with torch.autocast("cuda" if cuda else "cpu", dtype=torch.float16 if cuda else torch.bfloat16):
+            loss = F.cross_entropy(forward(x, params), y)
+        scaler.scale(loss).backward()
+        scaler.step(opt)  # unscales, checks for inf/NaN (one host read), steps unless they overflowed
+        scaler.update()
+        for p in params:
+            p.grad = None
     return step
 
 
@@ -91,6 +117,9 @@ blocks = {
     "adamw": adamw_block,
     "op": op_block,
 }
+if device != "cpu" or "--amp" in sys.argv:  # bench/models.ts AMP_MODELS
+    blocks["cnn-amp"] = block_of(make_amp_step(cnn, (64, 1, 28, 28), [(16, 1, 3, 3), (16,), (32, 16, 3, 3), (32,), (10, 32), (10,)]))
+    blocks["wide-amp"] = block_of(make_amp_step(wide, (512, 1024), [(4096, 1024), (4096,), (4096, 4096), (4096,), (10, 4096), (10,)]))
 for f in blocks.values():
     for _ in range(3):
         f()
