@@ -2,16 +2,13 @@
 // CUDA, bfloat16 on the CPU), the loss scaled by optim.GradScaler, gradients unscaled and checked, the SGD update
 // skipped on overflow, the scale updated. bench/torch_steps.py does the same with torch.autocast and PyTorch's
 // GradScaler.
-import { optim, torch, type Tensor } from '../src/index.js';
-import type { Model } from './models.js';
+import { optim, torch } from '../src/index.js';
+import { type Model, stepData } from './models.js';
 
 const F = torch.functional;
 
 export function makeAmpStep(m: Model, device: string): () => void {
-  torch.manualSeed(0);
-  const params: Tensor[] = m.shapes.map((s) => torch.randn(s, { device }).mul_(0.05).requiresGrad_().keep());
-  const x = torch.randn(m.input, { device }).keep();
-  const y = torch.randint(0, m.classes, [m.input[0]!], { device }).keep();
+  const { params, x, y } = stepData(m, device);
   const cuda = device !== 'cpu';
   const scaler = new optim.GradScaler({ enabled: cuda });
   const autocast = { deviceType: cuda ? 'cuda' as const : 'cpu' as const, dtype: cuda ? 'float16' : 'bfloat16' };

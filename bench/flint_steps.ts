@@ -3,9 +3,9 @@
 // Flint and PyTorch (bench/torch_steps.py) block by block and compare them under the same machine noise.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { optim, torch, type Tensor } from '../src/index.js';
+import { optim, torch } from '../src/index.js';
 import { native } from '../src/torch/native.js';
-import { type Model, AMP_MODELS, BLOCK_STEPS, OPS_PER_BLOCK, MODELS, OPT_TENSORS, OPT_TENSOR_SHAPE } from './models.js';
+import { type Model, AMP_MODELS, BLOCK_STEPS, OPS_PER_BLOCK, MODELS, OPT_TENSORS, OPT_TENSOR_SHAPE, stepData } from './models.js';
 import { makeAmpStep } from './amp_steps.js';
 
 const F = torch.functional;
@@ -16,10 +16,7 @@ const sync = (): void => { if (device !== 'cpu') torch.cuda.synchronize(); };
 
 /** One SGD step: forward, cross entropy, backward, p -= lr * grad, grads cleared. Same as the Python step. */
 function makeStep(m: Model): () => void {
-  torch.manualSeed(0);
-  const params: Tensor[] = m.shapes.map((s) => torch.randn(s, { device }).mul_(0.05).requiresGrad_().keep());
-  const x = torch.randn(m.input, { device }).keep();
-  const y = torch.randint(0, m.classes, [m.input[0]!], { device }).keep();
+  const { params, x, y } = stepData(m, device);
   return () => torch.tidy(() => {
     const loss = F.crossEntropy(m.forward(x, params), y);
     loss.backward();

@@ -11,6 +11,15 @@ export interface Model {
   forward(x: Tensor, p: Tensor[]): Tensor;
 }
 
+/** A model's parameters (randn * 0.05), input and class targets, seeded as bench/torch_steps.py's setup(). */
+export function stepData(m: Model, device: string): { params: Tensor[]; x: Tensor; y: Tensor } {
+  torch.manualSeed(0);
+  const params = m.shapes.map((s) => torch.randn(s, { device }).mul_(0.05).requiresGrad_().keep());
+  const x = torch.randn(m.input, { device }).keep();
+  const y = torch.randint(0, m.classes, [m.input[0]!], { device }).keep();
+  return { params, x, y };
+}
+
 /** Steps per timed block, and trivial ops per timed block (the same numbers are in bench/torch_steps.py). */
 export const BLOCK_STEPS = 10;
 export const OPS_PER_BLOCK = 2000;

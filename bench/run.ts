@@ -78,6 +78,15 @@ async function paired(a: Worker, b: Worker, cmd: string): Promise<{ a: number; b
 const f2 = (x: number, d = 2): string => x.toFixed(d);
 const lines: string[] = [];
 
+/** One table row per model: a against b on the model's block command (`key` + suffix), times and ratio. */
+async function modelRows(a: Worker, b: Worker, models: Record<string, { name: string }>, o: { suffix?: string; label?: (name: string) => string; log?: string } = {}): Promise<void> {
+  for (const [key, m] of Object.entries(models)) {
+    const r = await paired(a, b, `${key}${o.suffix ?? ''}`);
+    lines.push(`| ${o.label ? o.label(m.name) : m.name} | ${f2(r.a, 3)} | ${f2(r.b, 3)} | **${f2(r.ratio)}** |`);
+    if (o.log !== undefined) process.stderr.write(`  ${m.name}${o.log}: ${f2(r.ratio)}\n`);
+  }
+}
+
 // 1. Flint against PyTorch, each with its default threads; PyTorch gets Flint's BLAS thread count so both
 //    run the same kernels with the same threads.
 const flint = await start({ name: 'flint' });
@@ -92,20 +101,13 @@ lines.push(`\`npm run bench${device === 'cpu' ? '' : ` -- --device ${device}`}\`
 lines.push('');
 lines.push('| training step (SGD, same ops in both) | Flint ms/step | PyTorch ms/step | ratio |');
 lines.push('|---|---|---|---|');
-for (const [key, m] of Object.entries(MODELS)) {
-  const r = await paired(flint, py, key);
-  lines.push(`| ${m.name} | ${f2(r.a, 3)} | ${f2(r.b, 3)} | **${f2(r.ratio)}** |`);
-  process.stderr.write(`  ${m.name}: ${f2(r.ratio)}\n`);
-}
+await modelRows(flint, py, MODELS, { log: '' });
 if (device !== 'cpu') {
   lines.push('');
   lines.push('| mixed-precision step (float16 autocast, dynamic loss scaling, SGD) | Flint ms/step | PyTorch ms/step | ratio |');
   lines.push('|---|---|---|---|');
-  for (const [key, m] of Object.entries(AMP_MODELS)) {
-    const r = await paired(flint, py, `${key}-amp`);
-    lines.push(`| ${m.name}: Flint's MixedPrecision parts (torch.autocast, optim.GradScaler) vs torch.autocast + torch GradScaler | ${f2(r.a, 3)} | ${f2(r.b, 3)} | **${f2(r.ratio)}** |`);
-    process.stderr.write(`  ${m.name} (amp): ${f2(r.ratio)}\n`);
-  }
+  await modelRows(flint, py, AMP_MODELS, { suffix: '-amp', log: ' (amp)',
+    label: (name) => `${name}: Flint's MixedPrecision parts (torch.autocast, optim.GradScaler) vs torch.autocast + torch GradScaler` });
 }
 {
   const r = await paired(flint, py, 'adamw');
@@ -146,10 +148,7 @@ if (device === 'cpu' && cores > 1 && blas !== null) {
   lines.push('');
   lines.push('| training step | policy ms/step | OpenBLAS default ms/step | ratio |');
   lines.push('|---|---|---|---|');
-  for (const [key, m] of Object.entries(MODELS)) {
-    const r = await paired(policy, naive, key);
-    lines.push(`| ${m.name} | ${f2(r.a, 3)} | ${f2(r.b, 3)} | **${f2(r.ratio)}** |`);
-  }
+  await modelRows(policy, naive, MODELS);
   policy.close();
   naive.close();
 }

@@ -31,11 +31,17 @@ def cnn(x, p):
     return F.linear(F.adaptive_avg_pool2d(h2, 1).flatten(1), w, b)
 
 
-def make_step(forward, input_shape, shapes, classes=10):
+def setup(input_shape, shapes, classes):
+    """Parameters, input and targets, seeded as stepData in bench/models.ts."""
     torch.manual_seed(0)
     params = [(torch.randn(s, device=device) * 0.05).requires_grad_() for s in shapes]
     x = torch.randn(input_shape, device=device)
     y = torch.randint(0, classes, (input_shape[0],), device=device)
+    return params, x, y
+
+
+def make_step(forward, input_shape, shapes, classes=10):
+    params, x, y = setup(input_shape, shapes, classes)
 
     def step():
         loss = F.cross_entropy(forward(x, params), y)
@@ -54,10 +60,7 @@ def wide(x, p):
 
 def make_amp_step(forward, input_shape, shapes, classes=10):
     """The step of bench/amp_steps.ts: autocast (float16 on CUDA, bfloat16 on the CPU) and PyTorch's GradScaler."""
-    torch.manual_seed(0)
-    params = [(torch.randn(s, device=device) * 0.05).requires_grad_() for s in shapes]
-    x = torch.randn(input_shape, device=device)
-    y = torch.randint(0, classes, (input_shape[0],), device=device)
+    params, x, y = setup(input_shape, shapes, classes)
     cuda = device != "cpu"
     opt = torch.optim.SGD(params, lr=0.01, foreach=False)  # p -= lr * grad, one param at a time, as Flint's step
     scaler = torch.cuda.amp.GradScaler(enabled=cuda)

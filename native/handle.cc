@@ -270,21 +270,14 @@ OP_BEGIN(memory)
   return o;
 OP_END
 
-OP_BEGIN(shape)
-  const at::Tensor& t = T(info, 0);
-  auto sizes = t.sizes();
-  auto out = Napi::Array::New(env, sizes.size());
-  for (size_t k = 0; k < sizes.size(); k++) out.Set(static_cast<uint32_t>(k), Napi::Number::New(env, static_cast<double>(sizes[k])));
+static Napi::Array intArray(Napi::Env env, c10::IntArrayRef xs) {
+  auto out = Napi::Array::New(env, xs.size());
+  for (size_t k = 0; k < xs.size(); k++) out.Set(static_cast<uint32_t>(k), Napi::Number::New(env, static_cast<double>(xs[k])));
   return out;
-OP_END
+}
 
-OP_BEGIN(strides)
-  const at::Tensor& t = T(info, 0);
-  auto st = t.strides();
-  auto out = Napi::Array::New(env, st.size());
-  for (size_t k = 0; k < st.size(); k++) out.Set(static_cast<uint32_t>(k), Napi::Number::New(env, static_cast<double>(st[k])));
-  return out;
-OP_END
+OP_BEGIN(shape) return intArray(env, T(info, 0).sizes()); OP_END
+OP_BEGIN(strides) return intArray(env, T(info, 0).strides()); OP_END
 
 OP_BEGIN(dtype)
   return Napi::Number::New(env, static_cast<int>(T(info, 0).scalar_type()));

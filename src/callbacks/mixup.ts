@@ -5,8 +5,8 @@
 // with float targets the targets are blended instead. All of it stays on the device: no host reads.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { reductionHolder, withNoneReduce, type Module } from '../nn/index.js';
-import type { LossFunc } from '../learner/index.js';
+import { reductionHolder, withNoneReduce } from '../nn/index.js';
+import { callLoss, type LossFunc } from '../learner/index.js';
 import { Callback } from '../learner/callback.js';
 
 /** lam reshaped to broadcast over the sample dimension of a tensor of `ndim` dims. */
@@ -66,7 +66,7 @@ export abstract class MixHandler extends Callback {
 
   private lossFunc(pred: Tensor, yb: Tensor[]): Tensor {
     const old = this.oldLf!;
-    const call = (ys: Tensor[]): Tensor => (typeof old === 'function' ? old(pred, ...ys) : (old as Module).call(pred, ...ys));
+    const call = (ys: Tensor[]): Tensor => callLoss(old, pred, ys);
     if (!this.learn.training || !this.intTargets) return call(yb);
     const [l0, l1] = withNoneReduce(old, `${this.constructor.name} with integer targets`, () => [call(yb), call(this.yb1)]);
     const loss = l1!.lerp(l0!, perSample(this.lam!, l0!.ndim));

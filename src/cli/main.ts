@@ -1,7 +1,7 @@
 // The `flint` command's entry: the real actions behind the parsed command line. Ctrl-C during training prints
 // where the fit stopped and exits 130; other errors print their message and exit 1.
-import { renameSync, writeFileSync } from 'node:fs';
 import { FitInterrupted } from '../index.js';
+import { writeFileAtomic } from '../torch/safetensors.js';
 import { buildProgram, type CliActions } from './program.js';
 import { lrFind, train } from './train.js';
 import { predict, predictionsCsv } from './predict.js';
@@ -13,9 +13,7 @@ export const actions: CliActions = {
   predict: async (exportFile, input, o) => {
     const csv = predictionsCsv(await predict(exportFile, input, o));
     if (!o.out) { process.stdout.write(csv); return; }
-    const tmp = `${o.out}.tmp-${process.pid}`;
-    writeFileSync(tmp, csv);
-    renameSync(tmp, o.out);
+    writeFileAtomic(o.out, Buffer.from(csv));
   },
 };
 

@@ -2,7 +2,7 @@
 // fresh process (loadLearner, `flint predict`) applies it to new data exactly as training did.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import type { NormStats } from './normalize.js';
+import { normalize, type NormStats } from './normalize.js';
 
 export interface ImagePreprocessing {
   kind: 'image';
@@ -50,8 +50,8 @@ export function imageInputs(p: ImagePreprocessing, raw: Tensor): Tensor {
     throw new torch.TorchError(`images: expected N images of shape [${p.itemShape.join(', ')}], got a tensor of shape [${raw.shape.join(', ')}]`);
   }
   return torch.tidy(() => {
-    const mean = torch.tensor(p.mean).reshape(p.statsShape).to({ device: raw.device });
-    const std = torch.tensor(p.std).reshape(p.statsShape).to({ device: raw.device });
-    return raw.float().div(p.divisor).reshape([n, ...p.itemShape]).sub(mean).div(std);
+    const stats = { mean: torch.tensor(p.mean).reshape(p.statsShape).to({ device: raw.device }), std: torch.tensor(p.std).reshape(p.statsShape).to({ device: raw.device }) };
+    // the ops of training's pipeline (fashionMnist: bytes / 255, then normalize), so predictions match exactly
+    return normalize(raw.float().div(p.divisor).reshape([n, ...p.itemShape]), stats);
   });
 }

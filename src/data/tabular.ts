@@ -39,7 +39,7 @@ export function tabularFromCsv(path: string, o: TabularCsvOptions): DataLoaders 
     const trainCont = t.xCont.indexSelect(0, trainIdx);
     const mean = trainCont.mean([0]);
     // a constant column has std 0: leave it centred, not divided by zero
-    const sd = trainCont.std([0], false, true);
+    const sd = trainCont.std([0], false);  // biased, as fastai's Normalize for tables (ddof=0)
     const std = torch.where(sd.gt(0), sd, 1);
     const x = torch.cat([t.xCat.float().add(1), t.xCont.sub(mean).div(std)], 1);
     const y = t.y!;

@@ -18,6 +18,11 @@ import {
 } from './exceptions.js';
 
 export type LossFunc = ((pred: Tensor, ...targets: Tensor[]) => Tensor) | Module;
+
+/** A loss function applied to predictions and targets, whether a plain function or an nn loss module. */
+export function callLoss(f: LossFunc, pred: Tensor, yb: Tensor[]): Tensor {
+  return f instanceof Module ? f.call(pred, ...yb) : f(pred, ...yb);
+}
 export type OptFunc = (params: optim.ParamsInput, o: { lr: number }) => optim.Optimizer;
 export type Splitter = (model: Module) => Tensor[] | Tensor[][];
 /** An epoch row as the logger receives it: epoch, the values, and the time. */
@@ -231,16 +236,12 @@ export class Learner {
     optim.markNormBias(this.opt, this.model, { trainBn: this.trainBn, wdBnBias: this.wdBnBias });
   }
 
-  private computeLoss(pred: Tensor, yb: Tensor[]): Tensor {
-    const f = this.lossFunc;
-    return f instanceof Module ? f.call(pred, ...yb) : f(pred, ...yb);
-  }
 
   private async doOneBatch(): Promise<void> {
     this.pred = this.model.call(...this.xb);
     await this.event('afterPred');
     if (this.yb.length) {
-      this.lossGrad = this.computeLoss(this.pred!, this.yb);
+      this.lossGrad = callLoss(this.lossFunc, this.pred!, this.yb);
       this.loss = this.lossGrad.detach();
       this.lossParts = (this.lossFunc as { lastParts?: Record<string, Tensor> }).lastParts ?? null;
     }

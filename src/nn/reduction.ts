@@ -1,6 +1,7 @@
 // fastai's NoneReduce: some recipes (getPreds withLoss, MixUp) need a loss function's per-item losses. The
 // reduction lives on the loss module, or on the module a flattened loss wraps (`func`).
 import * as torch from '../torch/index.js';
+import { runThenRestore } from '../torch/restore.js';
 
 export type ReductionHolder = { reduction: string };
 
@@ -18,14 +19,5 @@ export function withNoneReduce<T>(lossFunc: unknown, what: string, fn: () => T):
   if (!holder) throw new torch.TorchError(`${what}: the loss function has no reduction option to set to 'none' (use an nn loss module)`);
   const saved = holder.reduction;
   holder.reduction = 'none';
-  let result: T;
-  try {
-    result = fn();
-  } catch (e) {
-    holder.reduction = saved;
-    throw e;
-  }
-  if (result instanceof Promise) return result.finally(() => { holder.reduction = saved; }) as T;
-  holder.reduction = saved;
-  return result;
+  return runThenRestore(fn, () => { holder.reduction = saved; });
 }

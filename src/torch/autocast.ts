@@ -4,6 +4,7 @@
 import { native } from './native.js';
 import { dtypeCode, dtypeFromCode, toDType, type DType } from './dtype.js';
 import { TorchError } from './errors.js';
+import { runThenRestore } from './restore.js';
 
 export type AutocastDevice = 'cpu' | 'cuda';
 
@@ -42,15 +43,5 @@ export function enterAutocast(deviceType: AutocastDevice, o: { dtype?: DType | s
 
 /** Runs fn inside an autocast region (PyTorch's `with torch.autocast(device_type, dtype)`); fn may be async. */
 export function autocast<T>(o: { deviceType: AutocastDevice; dtype?: DType | string; enabled?: boolean }, fn: () => T): T {
-  const exit = enterAutocast(o.deviceType, o);
-  let result: T;
-  try {
-    result = fn();
-  } catch (e) {
-    exit();
-    throw e;
-  }
-  if (result instanceof Promise) return result.finally(exit) as T;
-  exit();
-  return result;
+  return runThenRestore(fn, enterAutocast(o.deviceType, o));
 }

@@ -2,23 +2,13 @@
 import { native } from './native.js';
 import { type Handle } from './native.js';
 import { Tensor, op, wrap } from './tensor.js';
+import { runThenRestore } from './restore.js';
 
 function withGradMode<T>(enabled: boolean, fn: () => T): T {
   const prev: boolean = native.isGradEnabled();
   native.setGradEnabled(enabled);
-  let result: T;
-  try {
-    result = fn();
-  } catch (e) {
-    native.setGradEnabled(prev);
-    throw e;
-  }
-  if (result instanceof Promise) {
-    // An async fn keeps the mode until it settles (the same one-at-a-time rule as async tidy scopes).
-    return result.finally(() => native.setGradEnabled(prev)) as T;
-  }
-  native.setGradEnabled(prev);
-  return result;
+  // an async fn keeps the mode until it settles (the same one-at-a-time rule as async tidy scopes)
+  return runThenRestore(fn, () => native.setGradEnabled(prev));
 }
 
 /** Runs fn with gradient tracking off (PyTorch's `with torch.no_grad()`). */
