@@ -1,7 +1,7 @@
 // Beta sampling, MixUp and CutMix: the mixed batches and losses against their definitions, training only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Callback, Learner, callbacks, data, nn, optim, torch, type Tensor } from '../src/index.js';
+import { Callback, CancelEpochException, CancelFitException, Learner, callbacks, data, nn, optim, torch, type Tensor } from '../src/index.js';
 
 test('Beta and Gamma samples have the distributions\' mean and variance', () => {
   torch.tidy(() => {
@@ -117,4 +117,21 @@ test('CutMix pastes one box of the shuffled images and weighs the loss by the ar
   assert.equal(checked, 6);
   const flat = learner(torch.randn([16, 30]), Y, [new callbacks.CutMix()], new nn.CrossEntropyLoss());
   await assert.rejects(flat.noBar(() => flat.fit(1)), /CutMix: the input must be images \(N, C, H, W\), got shape \[8, 30\]/);
+});
+
+test('MixUp restores the loss function when an epoch or the fit is cancelled during training', async () => {
+  const lossFunc = new nn.CrossEntropyLoss();
+  let epochs = 0;
+  const cancel = new Callback({
+    afterBatch: (l) => { if (l.training && l.iter === 0 && l.epoch === 0) throw new CancelEpochException(); },
+    afterEpoch: () => { epochs++; },
+  });
+  const l = learner(X, Y, [new callbacks.MixUp(), cancel], lossFunc);
+  await l.noBar(() => l.fit(2));
+  assert.equal(epochs, 2);
+  assert.equal(l.lossFunc, lossFunc, 'restored after an epoch cancelled in training (no MixUp wrapper around a wrapper)');
+  const stop = new Callback({ afterBatch: (l2) => { if (l2.training && l2.iter === 0) throw new CancelFitException(); } });
+  const l2 = learner(X, Y, [new callbacks.MixUp(), stop], lossFunc);
+  await l2.noBar(() => l2.fit(2));
+  assert.equal(l2.lossFunc, lossFunc, 'restored after the fit was cancelled in training');
 });

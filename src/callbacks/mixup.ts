@@ -31,12 +31,13 @@ export abstract class MixHandler extends Callback {
   }
 
   override beforeTrain(): void {
+    // a CancelEpochException in training skips afterTrain: undo that epoch's swap before swapping again
+    this.restore();
     this.oldLf = this.learn.lossFunc;
     this.learn.lossFunc = (pred: Tensor, ...yb: Tensor[]) => this.lossFunc(pred, yb);
   }
-  override afterTrain(): void { this.restore(); }
-  override afterCancelTrain(): void { this.restore(); }
-  override afterCancelFit(): void { this.restore(); }
+  override afterTrain(): void { this.restore(); }  // runs after afterCancelTrain too
+  override afterFit(): void { this.restore(); }  // and after a fit cancelled in training
   override afterBatch(): void {
     // the batch's tensors were freed with its scope
     this.lam = null;
