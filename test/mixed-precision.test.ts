@@ -2,7 +2,7 @@
 // is exercised with the scaler switched on explicitly, and on CUDA in cuda.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Callback, Learner, callbacks, data, nn, optim, torch } from '../src/index.js';
+import { Callback, CancelEpochException, Learner, callbacks, data, nn, optim, torch } from '../src/index.js';
 
 test('autocast runs linear layers in bfloat16 on the CPU and restores the previous state, also after errors', async () => {
   torch.tidy(() => {
@@ -144,3 +144,14 @@ test('MixedPrecision: an error in the forward pass leaves autocast off', async (
   assert.throws(() => new callbacks.MixedPrecision({ dtype: 'float32' as 'float16' }), /MixedPrecision: dtype must be 'bfloat16' or 'float16'/);
 });
 
+
+test('MixedPrecision: autocast is off once a phase is cancelled in the middle of a batch', async () => {
+  const states: boolean[] = [];
+  const cancel = new Callback({ afterPred: (l) => { if (l.training && l.iter === 0 && l.epoch === 0) throw new CancelEpochException(); } });
+  cancel.order = 5;  // before MixedPrecision's afterLoss: autocast is on when it throws
+  const probe = new Callback({ afterEpoch: () => { states.push(torch.autocastState('cpu').enabled); } });
+  probe.order = 20;
+  const l = learner([new callbacks.MixedPrecision(), cancel, probe]);
+  await l.noBar(() => l.fit(2));
+  assert.deepEqual(states, [false, false]);
+});

@@ -73,7 +73,11 @@ export class MixedPrecision extends Callback {
     this.foundInf = null;
   }
   override afterBatch(): void { this.leave(); }
-  override afterFit(): void { this.leave(); }
+  // a cancellation of a wider phase raised mid-batch skips afterBatch; its afterCancel event runs first
+  override afterCancelTrain(): void { this.leave(); }
+  override afterCancelValidate(): void { this.leave(); }
+  override afterCancelEpoch(): void { this.leave(); }
+  override afterCancelFit(): void { this.leave(); }
   override cleanupAfterError(): void { this.leave(); }
 
   private leave(): void {
