@@ -8,7 +8,7 @@ export * as callbacks from './callbacks/index.js';
 export * as plot from './plot/index.js';
 export * as schedule from './schedule/index.js';
 export * as models from './nn/models/index.js';
-export { Tensor, TorchError } from './torch/index.js';
+export { Tensor, TorchError, FlintError, ArgumentError } from './torch/index.js';
 export { Learner, loadLearner } from './default-learner.js';
 export {
   Callback, EVENTS, type EventName, type LearnerOptions, CallbackError,

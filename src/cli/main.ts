@@ -1,7 +1,7 @@
 // The `flint` command's entry: the real actions behind the parsed command line. Ctrl-C during training prints
 // where the fit stopped and exits 130; other errors print their message and exit 1.
 import { FitInterrupted } from '../index.js';
-import { writeFileAtomic } from '../torch/safetensors.js';
+import { writeFileAtomic } from '../torch/files.js';
 import { buildProgram, type CliActions } from './program.js';
 import { lrFind, train } from './train.js';
 import { predict, predictionsCsv } from './predict.js';

@@ -1,8 +1,6 @@
 // Line charts to SVG (Apache ECharts' server-side renderer) and PNG (resvg), written atomically.
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { writeFileAtomic } from '../torch/safetensors.js';
+import { writeFileAtomic } from '../torch/files.js';
 
 const require = createRequire(import.meta.url);
 
@@ -61,7 +59,6 @@ export function svgToPng(svg: string): Buffer {
 export function writeChart(svg: string, file: string): { svg: string; png: string } {
   const base = file.replace(/\.(svg|png)$/i, '');
   const paths = { svg: `${base}.svg`, png: `${base}.png` };
-  mkdirSync(dirname(paths.svg), { recursive: true });
   writeFileAtomic(paths.svg, Buffer.from(svg));
   writeFileAtomic(paths.png, svgToPng(svg));
   return paths;

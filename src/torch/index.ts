@@ -1,7 +1,8 @@
 // The `torch` namespace: everything a PyTorch user expects under torch.*.
 export { Tensor } from './tensor.js';
 export type { Operand, ValuesIndices, NestedArray, ShapeArgs } from './tensor.js';
-export { TorchError } from './errors.js';
+export { TorchError, FlintError, ArgumentError } from './errors.js';
+export { writeFileAtomic, ensureDir } from './files.js';
 export type { DType } from './dtype.js';
 export { DTYPES, isFloating, isDTypeName } from './dtype.js';
 export * from './creation.js';

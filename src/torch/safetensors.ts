@@ -1,12 +1,14 @@
 // torch.save / torch.load in the safetensors format (https://github.com/huggingface/safetensors):
 // 8-byte little-endian header length N, N bytes of JSON header, then the raw little-endian data.
 // Files are written atomically; every field of a file read is checked before any byte is used.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './files.js';
 import { native } from './native.js';
 import { type DType, ITEM_SIZE, dtypeCode } from './dtype.js';
 import { TorchError } from './errors.js';
 import { Tensor, wrap } from './tensor.js';
+
+export { writeFileAtomic };
 
 const TO_ST: Record<DType, string> = {
   float32: 'F32', float64: 'F64', float16: 'F16', bfloat16: 'BF16', int8: 'I8', uint8: 'U8', int16: 'I16',
@@ -146,31 +148,9 @@ export function deserialize(buf: Uint8Array, opts: { device?: string; source?: s
   return { tensors, metadata };
 }
 
-/** Writes a file atomically: a temporary file beside it, flushed, then renamed over the target. */
-export function writeFileAtomic(path: string, data: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w');
-  try {
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
-  }
-  closeSync(fd);
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
-  }
-}
-
 /** Saves tensors to a .safetensors file (readable by Python's safetensors), atomically. */
 export function save(tensors: Record<string, Tensor>, path: string, opts: { metadata?: Record<string, string> } = {}): void {
-  writeFileAtomic(path, serialize(tensors, opts.metadata));
+  writeFileAtomic(path, serialize(tensors, opts.metadata), 'torch.save');
 }
 
 /** Loads every tensor of a .safetensors file. */
