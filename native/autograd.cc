@@ -19,8 +19,10 @@ OP_BEGIN(setGrad)
   const at::Tensor& a = T(info, 0);
   at::Tensor g = OT(info, 1);
   if (g.defined()) {
-    if (g.sizes() != a.sizes()) throw ArgError("assigned grad has shape " + c10::str(g.sizes()) + " but the tensor has " + c10::str(a.sizes()));
-    if (g.scalar_type() != a.scalar_type() || g.device() != a.device()) throw ArgError("assigned grad must match the tensor's dtype and device");
+    if (g.sizes() != a.sizes()) throw ArgError("grad", "a tensor of shape " + c10::str(a.sizes()), "shape " + c10::str(g.sizes()));
+    if (g.scalar_type() != a.scalar_type() || g.device() != a.device()) {
+      throw ArgError("grad", "a tensor of the tensor's dtype and device (" + describeValue(info[0]) + ")", describeValue(info[1]));
+    }
   }
   a.mutable_grad() = g;
   return env.Undefined();
@@ -101,7 +103,7 @@ OP_BEGIN(foreachLerp_)
 #if HAVE_FOREACH_LERP
   at::_foreach_lerp_(xs, ends, w);
 #else
-  if (xs.size() != ends.size()) throw ArgError("foreachLerp_: lists differ in length");
+  if (xs.size() != ends.size()) throw ArgError(argName(1), "a list of " + std::to_string(xs.size()) + " tensors", std::to_string(ends.size()) + " tensors");
   for (size_t i = 0; i < xs.size(); i++) xs[i].lerp_(ends[i], w);
 #endif
   return env.Undefined();
@@ -109,7 +111,7 @@ OP_END
 OP_BEGIN(foreachCopy_)
   auto xs = TL(info, 0);
   auto src = TL(info, 1);
-  if (xs.size() != src.size()) throw ArgError("foreachCopy_: lists differ in length");
+  if (xs.size() != src.size()) throw ArgError(argName(1), "a list of " + std::to_string(xs.size()) + " tensors", std::to_string(src.size()) + " tensors");
   for (size_t i = 0; i < xs.size(); i++) xs[i].copy_(src[i]);
   return env.Undefined();
 OP_END

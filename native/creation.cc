@@ -8,17 +8,25 @@ namespace flint {
 // fromTyped(typedArray, srcDtype, shape, dstDtype, device): copies host memory (any TypedArray or Buffer,
 // read as srcDtype) into a new tensor, converted to dstDtype on device.
 OP_BEGIN(fromTyped)
-  if (!info[0].IsTypedArray()) throw ArgError("argument 0 must be a TypedArray or Buffer");
+  if (!info[0].IsTypedArray()) throw ArgError(argName(0), "a TypedArray or Buffer", describeArg(info, 0));
   auto ta = info[0].As<Napi::TypedArray>();
   at::ScalarType src = DT(info, 1);
   std::vector<int64_t> shape = SH(info, 2);
   at::ScalarType dst = DT(info, 3);
   c10::Device dev = DEV(info, 4);
+  // The byte count the shape needs, refused before it can overflow (a huge shape must not wrap around).
   int64_t numel = 1;
-  for (int64_t s : shape) numel *= s;
+  uint64_t bound = static_cast<uint64_t>(INT64_MAX) / c10::elementSize(src);
+  for (int64_t s : shape) {
+    if (s != 0 && static_cast<uint64_t>(numel) > bound / static_cast<uint64_t>(s)) {
+      throw ArgError(argName(2), "a shape whose size fits in memory", c10::str(c10::IntArrayRef(shape)));
+    }
+    numel *= s;
+  }
   size_t need = static_cast<size_t>(numel) * c10::elementSize(src);
   if (ta.ByteLength() != need) {
-    throw ArgError("data has " + std::to_string(ta.ByteLength()) + " bytes but shape and dtype need " + std::to_string(need));
+    throw ArgError(argName(0), std::to_string(need) + " bytes of data for shape " + c10::str(c10::IntArrayRef(shape)),
+                   std::to_string(ta.ByteLength()) + " bytes");
   }
   auto* data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   at::Tensor t = numel == 0 ? at::empty(shape, at::dtype(src)) : at::from_blob(data, shape, at::dtype(src)).clone();
@@ -40,9 +48,7 @@ OP_BEGIN(randperm) return wrap(env, at::randperm(I(info, 0), OPTS(info, 1, 2)));
 // randpermSeeded(n, seed): a permutation from a private generator, so data shuffling is reproducible and
 // leaves the global generator (and so model init and dropout) untouched.
 OP_BEGIN(randpermSeeded)
-  double seed = D(info, 1);
-  if (!(seed >= 0) || std::floor(seed) != seed) throw ArgError("seed must be a non-negative integer");
-  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed));
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seedOf(info, 1));
   return wrap(env, at::randperm(I(info, 0), gen, at::TensorOptions().dtype(at::kLong)));
 OP_END
 // Gamma(concentration, 1) samples, one per element, from the global generator (Beta and Dirichlet build on it).

@@ -26,20 +26,34 @@ struct Handle {
   at::Tensor t;
 };
 
-// A bad argument (type, disposed tensor); becomes a TorchError naming the op.
+// A bad argument (wrong JS type, disposed tensor, value out of range): becomes the JS ArgumentError
+// "op: expected X for ARG, got Z" (fields fn/arg/expected/got, plus op and inputs). libtorch's own
+// failures (c10::Error) stay TorchError.
 struct ArgError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  std::string arg, expected, got;
+  ArgError(std::string arg_, std::string expected_, std::string got_)
+      : std::runtime_error("expected " + expected_ + " for " + arg_ + ", got " + got_),
+        arg(std::move(arg_)), expected(std::move(expected_)), got(std::move(got_)) {}
 };
+inline std::string argName(size_t i) { return "argument " + std::to_string(i); }
+// A short description of any JS value for messages (never runs user code, never throws).
+std::string describeValue(const Napi::Value& v, int depth = 1);
+// The description of argument i ("nothing" when it was not passed).
+std::string describeArg(const Napi::CallbackInfo& info, size_t i);
 
 Napi::Value wrap(Napi::Env env, at::Tensor t);        // new handle (null for an undefined tensor)
 Napi::Value wrapList(Napi::Env env, const std::vector<at::Tensor>& ts);
 void release(Napi::BasicEnv env, Handle* h);               // drop the tensor now (dispose)
-[[noreturn]] void throwTorch(const Napi::CallbackInfo& info, const char* op, const std::string& msg);
+// The error path: build the JS error and make it the pending exception, with napi_throw and no reference
+// (a Napi::Error C++ exception holds a napi_ref whose deletion waits for the next macrotask, so errors
+// caught in a synchronous loop would pile up). The op returns the value this gives; V8 throws the error.
+Napi::Value throwTorch(const Napi::CallbackInfo& info, const char* op, const std::string& msg);
+Napi::Value throwArg(const Napi::CallbackInfo& info, const char* op, const ArgError& e);
 
 Handle* handleOf(const Napi::Value& v, size_t i);
 inline const at::Tensor& T(const Napi::CallbackInfo& info, size_t i) {
   Handle* h = handleOf(info[i], i);
-  if (!h->t.defined()) throw ArgError("argument " + std::to_string(i) + " is a disposed tensor");
+  if (!h->t.defined()) throw ArgError(argName(i), "a live tensor", "a disposed tensor");
   return h->t;
 }
 inline bool isNil(const Napi::Value& v) { return v.IsNull() || v.IsUndefined(); }
@@ -69,7 +83,7 @@ std::vector<int64_t> IL(const Napi::CallbackInfo& info, size_t i);
 inline std::vector<int64_t> SH(const Napi::CallbackInfo& info, size_t i) {
   std::vector<int64_t> s = IL(info, i);
   for (int64_t d : s) {
-    if (d < 0) throw ArgError("negative dimension " + std::to_string(d) + " in shape " + c10::str(c10::IntArrayRef(s)));
+    if (d < 0) throw ArgError(argName(i), "a shape of non-negative integers", c10::str(c10::IntArrayRef(s)) + " (negative dimension " + std::to_string(d) + ")");
   }
   return s;
 }
@@ -97,6 +111,8 @@ inline c10::optional<at::ScalarType> ODT(const Napi::CallbackInfo& info, size_t 
   return DT(info, i);
 }
 c10::Device DEV(const Napi::CallbackInfo& info, size_t i);
+// A seed: an integer in [0, 2^64) (anything else, Infinity included, is refused rather than cast).
+uint64_t seedOf(const Napi::CallbackInfo& info, size_t i);
 inline at::TensorOptions OPTS(const Napi::CallbackInfo& info, size_t dt, size_t dev) {
   return at::TensorOptions().dtype(DT(info, dt)).device(DEV(info, dev));
 }
@@ -113,8 +129,9 @@ void registerHost(Napi::Env, Napi::Object);
 
 }  // namespace flint
 
-// Every exported function body sits between OP_BEGIN and OP_END: libtorch's exceptions and bad arguments
-// become a JS TorchError naming the op and describing the inputs; nothing reaches V8 as a C++ exception.
+// Every exported function body sits between OP_BEGIN and OP_END: libtorch's exceptions become a JS TorchError
+// and ArgErrors a JS ArgumentError, each naming the op and describing the inputs; nothing reaches V8 as a C++
+// exception.
 #define OP_BEGIN(name)                                                   \
   static Napi::Value name(const Napi::CallbackInfo& info) {              \
     static const char* kOp = #name;                                      \
@@ -124,10 +141,14 @@ void registerHost(Napi::Env, Napi::Object);
 #define OP_END                                                           \
     } catch (const Napi::Error&) {                                       \
       throw;                                                             \
+    } catch (const flint::ArgError& e) {                                 \
+      return flint::throwArg(info, kOp, e);                              \
     } catch (const c10::Error& e) {                                      \
-      flint::throwTorch(info, kOp, e.what_without_backtrace());          \
+      return flint::throwTorch(info, kOp, e.what_without_backtrace());   \
     } catch (const std::exception& e) {                                  \
-      flint::throwTorch(info, kOp, e.what());                            \
+      return flint::throwTorch(info, kOp, e.what());                     \
+    } catch (...) {                                                      \
+      return flint::throwTorch(info, kOp, "unknown C++ exception");      \
     }                                                                    \
   }
 #define EXPORT(exports, name) exports.Set(#name, Napi::Function::New(env, name, #name))

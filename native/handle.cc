@@ -1,13 +1,16 @@
 // Handles, argument readers and the error path: how a JS value becomes an at::Tensor and back.
 #include "flint.h"
 
+#include <c10/util/Logging.h>
+#include <cstdlib>
 #include <sstream>
 
 namespace flint {
 
 namespace {
 struct AddonData {
-  Napi::FunctionReference errorClass;
+  Napi::FunctionReference errorClass;     // TorchError
+  Napi::FunctionReference argErrorClass;  // ArgumentError (falls back to errorClass)
 };
 int64_t gLive = 0;
 int64_t gBytes = 0;
@@ -42,35 +45,87 @@ std::string describeTensor(const at::Tensor& t) {
   return s.str();
 }
 
+// At most `max` bytes of s, cut at a UTF-8 character boundary.
+std::string shortText(const std::string& s, size_t max = 40) {
+  if (s.size() <= max) return s;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) cut--;
+  return s.substr(0, cut) + "...";
+}
+
+// Numbers through JS's own ToString ("NaN", "-Infinity", "0.1"), which runs no user code.
+std::string numberText(const Napi::Value& v) {
+  napi_value str;
+  size_t len = 0;
+  char buf[64];
+  if (napi_coerce_to_string(v.Env(), v, &str) != napi_ok ||
+      napi_get_value_string_utf8(v.Env(), str, buf, sizeof buf, &len) != napi_ok) {
+    return "a number";
+  }
+  return std::string(buf, len);
+}
+
+std::string bigintText(const Napi::Value& v) {
+  int64_t x = 0;
+  bool lossless = false;
+  if (napi_get_value_bigint_int64(v.Env(), v, &x, &lossless) != napi_ok) return "a BigInt";
+  return lossless ? std::to_string(x) + "n (a BigInt)" : "a BigInt";
+}
+
+// Reading array elements can run user code (getters, proxies); a throw there must not leak out.
+std::string arrayText(const Napi::Value& v) {
+  napi_env env = v.Env();
+  uint32_t n = 0;
+  if (napi_get_array_length(env, v, &n) != napi_ok) return "an array";
+  std::string out = "[";
+  for (uint32_t i = 0; i < n && i < 8; i++) {
+    napi_value e;
+    if (napi_get_element(env, v, i, &e) != napi_ok) {
+      napi_value ignored;
+      napi_get_and_clear_last_exception(env, &ignored);
+      return "an array of length " + std::to_string(n);
+    }
+    out += (i ? ", " : "") + describeValue(Napi::Value(env, e), 1);
+  }
+  if (n > 8) out += ", ...";
+  return out + "]";
+}
+}  // namespace
+
 std::string describeValue(const Napi::Value& v, int depth) {
   switch (v.Type()) {
     case napi_external: {
       auto* h = v.As<Napi::External<Handle>>().Data();
       return (h && h->magic == kMagic) ? describeTensor(h->t) : "foreign object";
     }
-    case napi_number: {
-      std::ostringstream s;
-      s << v.As<Napi::Number>().DoubleValue();
-      return s.str();
-    }
+    case napi_number: return numberText(v);
+    case napi_bigint: return bigintText(v);
     case napi_boolean: return v.As<Napi::Boolean>().Value() ? "true" : "false";
-    case napi_string: return "'" + v.As<Napi::String>().Utf8Value() + "'";
+    case napi_string: {
+      napi_value str = v;
+      size_t len = 0;
+      char buf[48];
+      if (napi_get_value_string_utf8(v.Env(), str, buf, sizeof buf, &len) != napi_ok) return "a string";
+      return "'" + shortText(std::string(buf, len)) + "'";
+    }
+    case napi_symbol: return "a symbol";
+    case napi_function: return "a function";
     case napi_null: return "null";
     case napi_undefined: return "undefined";
-    case napi_object:
-      if (v.IsArray() && depth == 0) {
-        auto a = v.As<Napi::Array>();
-        std::string out = "[";
-        uint32_t n = a.Length();
-        for (uint32_t i = 0; i < n && i < 8; i++) out += (i ? ", " : "") + describeValue(a.Get(i), 1);
-        if (n > 8) out += ", ...";
-        return out + "]";
-      }
-      return v.IsArray() ? "[...]" : "object";
+    case napi_object: {
+      bool isArray = false, isTyped = false;
+      napi_is_array(v.Env(), v, &isArray);
+      napi_is_typedarray(v.Env(), v, &isTyped);
+      if (isArray) return depth == 0 ? arrayText(v) : "[...]";
+      return isTyped ? "a TypedArray" : "object";
+    }
     default: return "value";
   }
 }
-}  // namespace
+
+std::string describeArg(const Napi::CallbackInfo& info, size_t i) {
+  return info.Length() <= i ? std::string("nothing") : describeValue(info[i], 1);
+}
 
 // A basic finalizer (NAPI_EXPERIMENTAL): it runs synchronously during GC rather than in a later
 // setImmediate, so a long synchronous loop cannot pile up thousands of pending finalizers and fragment the heap.
@@ -84,11 +139,18 @@ Napi::Value wrap(Napi::Env env, at::Tensor t) {
   auto* h = new Handle();
   h->nbytes = bytesOf(t);
   h->t = std::move(t);
+  Napi::External<Handle> out;
+  try {
+    out = Napi::External<Handle>::New(env, h, finalizeHandle);
+  } catch (...) {  // no external was made, so no finalizer will run: the tensor is freed here, uncounted
+    delete h;
+    throw;
+  }
   gLive++;
   gBytes += h->nbytes;
   // Native bytes count towards V8's heap limit so the GC backstop sees real pressure.
   Napi::MemoryManagement::AdjustExternalMemory(env, h->nbytes);
-  return Napi::External<Handle>::New(env, h, finalizeHandle);
+  return out;
 }
 
 Napi::Value wrapList(Napi::Env env, const std::vector<at::Tensor>& ts) {
@@ -105,91 +167,153 @@ void release(Napi::BasicEnv env, Handle* h) {
   h->t.reset();
 }
 
-void throwTorch(const Napi::CallbackInfo& info, const char* op, const std::string& msg) {
-  Napi::Env env = info.Env();
+namespace {
+// The inputs as the op saw them: "float32[2, 3], 'x'" (trailing undefined arguments are omitted optionals).
+std::string describeInputs(const Napi::CallbackInfo& info) {
   size_t n = info.Length();
-  while (n > 0 && info[n - 1].IsUndefined()) n--;  // omitted optional arguments
+  while (n > 0 && info[n - 1].IsUndefined()) n--;
   std::string inputs;
   for (size_t i = 0; i < n; i++) inputs += (i ? ", " : "") + describeValue(info[i], 0);
+  return inputs;
+}
+
+void setString(napi_env env, napi_value obj, const char* key, const std::string& value) {
+  napi_value s;
+  if (napi_create_string_utf8(env, value.data(), value.size(), &s) == napi_ok) napi_set_named_property(env, obj, key, s);
+}
+
+// An exception left pending by a failed napi call inside the op is replaced by ours (describing the
+// inputs and constructing the error call napi, which refuses to run with one pending).
+void clearPending(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+  }
+}
+
+// Makes `err` the pending exception with plain napi calls, no Napi::Error (see flint.h).
+Napi::Value raise(napi_env env, napi_value err) {
+  napi_throw(env, err);
+  return Napi::Value(env, nullptr);
+}
+
+// new cls(...args), or nullptr when it throws (the exception is cleared) or there is no class.
+napi_value construct(napi_env env, const Napi::FunctionReference& cls, const std::vector<std::string>& args) {
+  if (cls.IsEmpty()) return nullptr;
+  std::vector<napi_value> argv(args.size());
+  for (size_t i = 0; i < args.size(); i++) {
+    if (napi_create_string_utf8(env, args[i].data(), args[i].size(), &argv[i]) != napi_ok) return nullptr;
+  }
+  napi_value out;
+  if (napi_new_instance(env, cls.Value(), argv.size(), argv.data(), &out) != napi_ok) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+    return nullptr;
+  }
+  return out;
+}
+
+napi_value plainError(napi_env env, const std::string& text) {
+  napi_value msg, err;
+  napi_create_string_utf8(env, text.data(), text.size(), &msg);
+  napi_create_error(env, nullptr, msg, &err);
+  return err;
+}
+}  // namespace
+
+Napi::Value throwTorch(const Napi::CallbackInfo& info, const char* op, const std::string& msg) {
+  napi_env env = info.Env();
+  clearPending(env);
+  std::string inputs = describeInputs(info);
   std::string first = msg.substr(0, msg.find("\nException raised from"));
   std::string text = std::string(op) + "(" + inputs + "): " + first;
-  auto* data = env.GetInstanceData<AddonData>();
-  Napi::Object err;
-  if (data && !data->errorClass.IsEmpty()) {
-    err = data->errorClass.New({Napi::String::New(env, text)});
-  } else {
-    err = Napi::Error::New(env, text).Value();
+  auto* data = info.Env().GetInstanceData<AddonData>();
+  napi_value err = data ? construct(env, data->errorClass, {text}) : nullptr;
+  if (!err) err = plainError(env, text);
+  setString(env, err, "op", op);
+  setString(env, err, "inputs", inputs);
+  setString(env, err, "torchMessage", first);
+  return raise(env, err);
+}
+
+Napi::Value throwArg(const Napi::CallbackInfo& info, const char* op, const ArgError& e) {
+  napi_env env = info.Env();
+  clearPending(env);
+  std::string inputs = describeInputs(info);
+  auto* data = info.Env().GetInstanceData<AddonData>();
+  napi_value err = nullptr;
+  if (data && !data->argErrorClass.IsEmpty()) {
+    err = construct(env, data->argErrorClass, {op, e.arg, e.expected, e.got});
+  } else if (data) {  // an older src/torch that passed only TorchError
+    err = construct(env, data->errorClass, {std::string(op) + "(" + inputs + "): " + e.what()});
   }
-  err.Set("op", Napi::String::New(env, op));
-  err.Set("inputs", Napi::String::New(env, inputs));
-  err.Set("torchMessage", Napi::String::New(env, first));
-  throw Napi::Error(env, err);
+  if (!err) err = plainError(env, std::string(op) + ": " + e.what());
+  setString(env, err, "op", op);
+  setString(env, err, "inputs", inputs);
+  return raise(env, err);
 }
 
 Handle* handleOf(const Napi::Value& v, size_t i) {
-  if (v.Type() != napi_external) {
-    throw ArgError("argument " + std::to_string(i) + " must be a tensor, got " + describeValue(v, 1));
-  }
+  if (v.Type() != napi_external) throw ArgError(argName(i), "a tensor", describeValue(v, 1));
   auto* h = v.As<Napi::External<Handle>>().Data();
-  if (!h || h->magic != kMagic) throw ArgError("argument " + std::to_string(i) + " is not a Flint tensor");
+  if (!h || h->magic != kMagic) throw ArgError(argName(i), "a Flint tensor", "a foreign external");
   return h;
 }
 
 double D(const Napi::CallbackInfo& info, size_t i) {
-  if (info.Length() <= i || !info[i].IsNumber()) {
-    throw ArgError("argument " + std::to_string(i) + " must be a number, got " +
-                   (info.Length() <= i ? std::string("nothing") : describeValue(info[i], 1)));
-  }
+  if (info.Length() <= i || !info[i].IsNumber()) throw ArgError(argName(i), "a number", describeArg(info, i));
   return info[i].As<Napi::Number>().DoubleValue();
 }
 
+// 2^63: doubles at or beyond it do not fit an int64 (casting them is undefined behaviour).
+constexpr double kInt64Bound = 9223372036854775808.0;
+
 int64_t I(const Napi::CallbackInfo& info, size_t i) {
   double d = D(info, i);
-  if (!std::isfinite(d) || std::floor(d) != d) {
-    throw ArgError("argument " + std::to_string(i) + " must be an integer, got " + describeValue(info[i], 1));
+  if (!std::isfinite(d) || std::floor(d) != d || d >= kInt64Bound || d < -kInt64Bound) {
+    throw ArgError(argName(i), "an integer", describeValue(info[i], 1));
   }
   return static_cast<int64_t>(d);
 }
 
 bool B(const Napi::CallbackInfo& info, size_t i) {
-  if (info.Length() <= i || !info[i].IsBoolean()) {
-    throw ArgError("argument " + std::to_string(i) + " must be a boolean");
-  }
+  if (info.Length() <= i || !info[i].IsBoolean()) throw ArgError(argName(i), "a boolean", describeArg(info, i));
   return info[i].As<Napi::Boolean>().Value();
 }
 
 std::string Str(const Napi::CallbackInfo& info, size_t i) {
-  if (info.Length() <= i || !info[i].IsString()) throw ArgError("argument " + std::to_string(i) + " must be a string");
+  if (info.Length() <= i || !info[i].IsString()) throw ArgError(argName(i), "a string", describeArg(info, i));
   return info[i].As<Napi::String>().Utf8Value();
 }
 
 // Integral numbers become integer Scalars, others double: so int tensors stay int under `t * 2`, and
 // float tensors are not promoted by `t * 2` (PyTorch's rule for Python ints and floats).
-static at::Scalar scalarOf(const Napi::Value& v, size_t i) {
+static at::Scalar scalarOf(const Napi::Value& v, const std::string& arg) {
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
     if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.2e18) return at::Scalar(static_cast<int64_t>(d));
     return at::Scalar(d);
   }
   if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
-  throw ArgError("argument " + std::to_string(i) + " must be a number or a tensor, got " + describeValue(v, 1));
+  throw ArgError(arg, "a number or a tensor", describeValue(v, 1));
 }
 
 at::Scalar S(const Napi::CallbackInfo& info, size_t i) {
-  if (info.Length() <= i) throw ArgError("argument " + std::to_string(i) + " is missing");
-  return scalarOf(info[i], i);
+  if (info.Length() <= i) throw ArgError(argName(i), "a number or a tensor", "nothing");
+  return scalarOf(info[i], argName(i));
 }
 
 std::vector<int64_t> IL(const Napi::CallbackInfo& info, size_t i) {
-  if (info.Length() <= i || !info[i].IsArray()) throw ArgError("argument " + std::to_string(i) + " must be an array of integers");
+  if (info.Length() <= i || !info[i].IsArray()) throw ArgError(argName(i), "an array of integers", describeArg(info, i));
   auto a = info[i].As<Napi::Array>();
   std::vector<int64_t> out(a.Length());
   for (uint32_t k = 0; k < a.Length(); k++) {
     Napi::Value e = a.Get(k);
     double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : NAN;
-    if (!std::isfinite(d) || std::floor(d) != d) {
-      throw ArgError("argument " + std::to_string(i) + " must be an array of integers, element " + std::to_string(k) +
-                     " is " + describeValue(e, 1));
+    if (!std::isfinite(d) || std::floor(d) != d || d >= kInt64Bound || d < -kInt64Bound) {
+      throw ArgError(argName(i), "an array of integers", describeValue(info[i], 0) + " (element " + std::to_string(k) +
+                     " is " + describeValue(e, 1) + ")");
     }
     out[k] = static_cast<int64_t>(d);
   }
@@ -197,25 +321,26 @@ std::vector<int64_t> IL(const Napi::CallbackInfo& info, size_t i) {
 }
 
 std::vector<at::Tensor> TL(const Napi::CallbackInfo& info, size_t i) {
-  if (info.Length() <= i || !info[i].IsArray()) throw ArgError("argument " + std::to_string(i) + " must be an array of tensors");
+  if (info.Length() <= i || !info[i].IsArray()) throw ArgError(argName(i), "an array of tensors", describeArg(info, i));
   auto a = info[i].As<Napi::Array>();
   std::vector<at::Tensor> out;
   out.reserve(a.Length());
   for (uint32_t k = 0; k < a.Length(); k++) {
     Napi::Value e = a.Get(k);
-    if (e.Type() != napi_external) throw ArgError("argument " + std::to_string(i) + ", element " + std::to_string(k) + " is not a tensor");
+    std::string arg = argName(i) + ", element " + std::to_string(k);
+    if (e.Type() != napi_external) throw ArgError(arg, "a tensor", describeValue(e, 1));
     Handle* h = handleOf(e, i);
-    if (!h->t.defined()) throw ArgError("argument " + std::to_string(i) + ", element " + std::to_string(k) + " is a disposed tensor");
+    if (!h->t.defined()) throw ArgError(arg, "a live tensor", "a disposed tensor");
     out.push_back(h->t);
   }
   return out;
 }
 
 std::vector<at::Scalar> SL(const Napi::CallbackInfo& info, size_t i) {
-  if (info.Length() <= i || !info[i].IsArray()) throw ArgError("argument " + std::to_string(i) + " must be an array of numbers");
+  if (info.Length() <= i || !info[i].IsArray()) throw ArgError(argName(i), "an array of numbers", describeArg(info, i));
   auto a = info[i].As<Napi::Array>();
   std::vector<at::Scalar> out;
-  for (uint32_t k = 0; k < a.Length(); k++) out.push_back(scalarOf(a.Get(k), i));
+  for (uint32_t k = 0; k < a.Length(); k++) out.push_back(scalarOf(a.Get(k), argName(i) + ", element " + std::to_string(k)));
   return out;
 }
 
@@ -225,29 +350,48 @@ at::ScalarType DT(const Napi::CallbackInfo& info, size_t i) {
     case at::kByte: case at::kChar: case at::kShort: case at::kInt: case at::kLong: case at::kHalf:
     case at::kFloat: case at::kDouble: case at::kBool: case at::kBFloat16:
       return static_cast<at::ScalarType>(c);
-    default: throw ArgError("unsupported dtype code " + std::to_string(c));
+    default: throw ArgError(argName(i), "a supported dtype code", std::to_string(c));
   }
 }
 
 c10::Device DEV(const Napi::CallbackInfo& info, size_t i) {
-  c10::Device d(Str(info, i));  // throws c10::Error on a malformed string
+  std::string s = Str(info, i);
+  c10::Device d = c10::kCPU;
+  try {
+    d = c10::Device(s);
+  } catch (const c10::Error&) {  // a malformed string is the caller's mistake, not libtorch's failure
+    throw ArgError(argName(i), "'cpu', 'cuda' or 'cuda:N'", "'" + s + "'");
+  }
   if (d.is_cuda()) {
     int64_t n = at::getNumGPUs();
-    if (n == 0) throw ArgError("device '" + Str(info, i) + "' requested but CUDA is not available (libtorch has no usable CUDA device)");
+    if (n == 0) throw ArgError(argName(i), "'cpu' (CUDA is not available: libtorch has no usable CUDA device)", "'" + s + "'");
     if (d.has_index() && d.index() >= n) {
-      throw ArgError("device '" + Str(info, i) + "' does not exist: " + std::to_string(n) + " CUDA device(s)");
+      throw ArgError(argName(i), "one of the " + std::to_string(n) + " CUDA device(s)", "'" + s + "', which does not exist");
     }
   } else if (!d.is_cpu()) {
-    throw ArgError("device '" + Str(info, i) + "' is not supported (use 'cpu', 'cuda' or 'cuda:N')");
+    throw ArgError(argName(i), "'cpu', 'cuda' or 'cuda:N'", "'" + s + "'");
   }
   return d;
 }
 
+uint64_t seedOf(const Napi::CallbackInfo& info, size_t i) {
+  double d = D(info, i);
+  if (!(d >= 0) || d >= 18446744073709551616.0 || std::floor(d) != d) {
+    throw ArgError(argName(i), "a non-negative integer seed below 2^64", describeValue(info[i]));
+  }
+  return static_cast<uint64_t>(d);
+}
+
 // ---- core exports ----
 
+// setErrorClass(TorchError, ArgumentError?): the classes the error path constructs.
 OP_BEGIN(setErrorClass)
   auto* data = env.GetInstanceData<AddonData>();
+  if (info.Length() < 1 || !info[0].IsFunction()) throw ArgError(argName(0), "a class", describeArg(info, 0));
+  if (info.Length() > 1 && !isNil(info[1]) && !info[1].IsFunction()) throw ArgError(argName(1), "a class", describeArg(info, 1));
   data->errorClass = Napi::Persistent(info[0].As<Napi::Function>());
+  data->argErrorClass = info.Length() > 1 && info[1].IsFunction() ? Napi::Persistent(info[1].As<Napi::Function>())
+                                                                  : Napi::FunctionReference();
   return env.Undefined();
 OP_END
 
@@ -301,6 +445,14 @@ OP_END
 
 void registerHandles(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
+  // Every c10::Error symbolizes a C++ backtrace when it is made (5-11 ms on libtorch 1.13), which Flint then
+  // drops (what_without_backtrace). An empty fetcher makes libtorch's errors cheap; FLINT_CPP_BACKTRACE=1
+  // keeps libtorch's default for debugging the engine itself. (A lambda returning std::string picks the
+  // string overload on libtorch 2.x, which also has a lazy-Backtrace one.)
+  const char* keepBacktraces = std::getenv("FLINT_CPP_BACKTRACE");
+  if (keepBacktraces == nullptr || std::string(keepBacktraces) != "1") {
+    c10::SetStackTraceFetcher([]() -> std::string { return std::string(); });
+  }
   EXPORT(exports, setErrorClass);
   EXPORT(exports, dispose);
   EXPORT(exports, isDisposed);

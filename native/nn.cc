@@ -58,7 +58,7 @@ OP_BEGIN(layerNorm) return wrap(env, at::layer_norm(T(info, 0), IL(info, 1), OOT
 OP_BEGIN(groupNorm) return wrap(env, at::group_norm(T(info, 0), I(info, 1), OOT(info, 2), OOT(info, 3), D(info, 4), true)); OP_END
 OP_BEGIN(dropout)
   double p = D(info, 1);
-  if (!(p >= 0 && p <= 1)) throw ArgError("dropout probability must be in [0, 1]");
+  if (!(p >= 0 && p <= 1)) throw ArgError(argName(1), "a dropout probability in [0, 1]", describeValue(info[1]));
   return wrap(env, at::dropout(T(info, 0), p, B(info, 2)));
 OP_END
 OP_BEGIN(embedding) return wrap(env, at::embedding(T(info, 0), T(info, 1), I(info, 2), false, false)); OP_END
@@ -92,7 +92,7 @@ OP_END
 // featureDropout(x, p, train): zeroes whole channels
 OP_BEGIN(featureDropout)
   double p = D(info, 1);
-  if (!(p >= 0 && p <= 1)) throw ArgError("dropout probability must be in [0, 1]");
+  if (!(p >= 0 && p <= 1)) throw ArgError(argName(1), "a dropout probability in [0, 1]", describeValue(info[1]));
   return wrap(env, at::feature_dropout(T(info, 0), p, B(info, 2)));
 OP_END
 // embeddingBag(weight, indices, offsets, mode (0 sum, 1 mean, 2 max), perSampleWeights|null, paddingIdx|null)
@@ -104,7 +104,7 @@ OP_END
 // ---- losses; reduction is ATen's enum: 0 none, 1 mean, 2 sum ----
 static int64_t reductionOf(const Napi::CallbackInfo& info, size_t i) {
   int64_t r = I(info, i);
-  if (r < 0 || r > 2) throw ArgError("reduction code must be 0 (none), 1 (mean) or 2 (sum)");
+  if (r < 0 || r > 2) throw ArgError(argName(i), "a reduction code 0 (none), 1 (mean) or 2 (sum)", std::to_string(r));
   return r;
 }
 OP_BEGIN(crossEntropy)

@@ -78,7 +78,7 @@ static at::Scalar alphaOf(const Napi::CallbackInfo& info, size_t i) {
 static c10::optional<c10::string_view> modeOf(const Napi::CallbackInfo& info, size_t i, std::string& keep) {
   if (info.Length() <= i || isNil(info[i])) return c10::nullopt;
   keep = Str(info, i);
-  if (keep != "trunc" && keep != "floor") throw ArgError("rounding mode must be 'trunc', 'floor' or null, got '" + keep + "'");
+  if (keep != "trunc" && keep != "floor") throw ArgError("rounding mode", "'trunc', 'floor' or null", "'" + keep + "'");
   return c10::string_view(keep);
 }
 
@@ -151,7 +151,7 @@ OP_END
 // ---- activations with parameters ----
 OP_BEGIN(gelu)
   std::string approx = (info.Length() > 1 && !isNil(info[1])) ? Str(info, 1) : "none";
-  if (approx != "none" && approx != "tanh") throw ArgError("gelu approximate must be 'none' or 'tanh', got '" + approx + "'");
+  if (approx != "none" && approx != "tanh") throw ArgError("approximate", "'none' or 'tanh'", "'" + approx + "'");
   return wrap(env, at::gelu(T(info, 0), approx));
 OP_END
 OP_BEGIN(leakyRelu) return wrap(env, at::leaky_relu(T(info, 0), S(info, 1))); OP_END

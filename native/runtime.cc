@@ -10,7 +10,7 @@ namespace flint {
 
 OP_BEGIN(setNumThreads)
   int64_t n = I(info, 0);
-  if (n < 1) throw ArgError("number of threads must be at least 1");
+  if (n < 1) throw ArgError(argName(0), "an integer >= 1 (number of threads)", std::to_string(n));
   at::set_num_threads(static_cast<int>(n));
   return env.Undefined();
 OP_END
@@ -22,7 +22,7 @@ OP_END
 // OpenBLAS runs its own thread pool beside libtorch's; these reach it by symbol when it is linked in.
 OP_BEGIN(setBlasThreads)
   int64_t n = I(info, 0);
-  if (n < 1) throw ArgError("number of BLAS threads must be at least 1");
+  if (n < 1) throw ArgError(argName(0), "an integer >= 1 (number of BLAS threads)", std::to_string(n));
   using SetFn = void (*)(int);
   auto fn = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
   if (fn) fn(static_cast<int>(n));
@@ -36,9 +36,7 @@ OP_BEGIN(getBlasThreads)
 OP_END
 
 OP_BEGIN(manualSeed)
-  double d = D(info, 0);
-  if (!(d >= 0) || std::floor(d) != d) throw ArgError("seed must be a non-negative integer");
-  at::manual_seed(static_cast<uint64_t>(d));
+  at::manual_seed(seedOf(info, 0));
   return env.Undefined();
 OP_END
 
@@ -82,7 +80,7 @@ OP_END
 // functions with ones taking the device type; the policy (nesting, saving and restoring) lives in src/torch.
 static bool autocastCuda(const Napi::CallbackInfo& info, size_t i) {
   std::string d = Str(info, i);
-  if (d != "cpu" && d != "cuda") throw ArgError("autocast device type must be 'cpu' or 'cuda', got '" + d + "'");
+  if (d != "cpu" && d != "cuda") throw ArgError(argName(i), "'cpu' or 'cuda' (autocast device type)", "'" + d + "'");
   return d == "cuda";
 }
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)

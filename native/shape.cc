@@ -26,7 +26,7 @@ OP_BEGIN(diagonal) return wrap(env, T(info, 0).diagonal(I(info, 1), I(info, 2), 
 
 // index(a, indices): one entry per leading dim, a tensor (integer or boolean) or null for "all".
 static c10::List<c10::optional<at::Tensor>> indexList(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsArray()) throw ArgError("indices must be an array of tensors or nulls");
+  if (!info[i].IsArray()) throw ArgError(argName(i), "an array of tensors or nulls (indices)", describeArg(info, i));
   auto arr = info[i].As<Napi::Array>();
   c10::List<c10::optional<at::Tensor>> out;
   for (uint32_t k = 0; k < arr.Length(); k++) {
@@ -35,7 +35,7 @@ static c10::List<c10::optional<at::Tensor>> indexList(const Napi::CallbackInfo& 
       out.push_back(c10::nullopt);
     } else {
       Handle* h = handleOf(e, i);
-      if (!h->t.defined()) throw ArgError("index " + std::to_string(k) + " is a disposed tensor");
+      if (!h->t.defined()) throw ArgError(argName(i) + ", element " + std::to_string(k), "a live tensor", "a disposed tensor");
       out.push_back(h->t);
     }
   }

@@ -5,66 +5,139 @@ import { DataLoaders } from './data/index.js';
 import { BaseLearner, readExport, type LearnerOptions, type LossFunc } from './learner/index.js';
 import type { Callback } from './learner/index.js';
 import * as torch from './torch/index.js';
-import { TorchError, type Tensor } from './torch/index.js';
+import type { Tensor } from './torch/index.js';
 import { join } from 'node:path';
+import { FIT_OPTIONS } from './learner/learner.js';
+import { checkLr, checkLrGroups, checkMoms, checkName, naming, optBool } from './learner/checks.js';
+import { FlintError } from './torch/index.js';
+import { checkFunction, checkInt, checkNumber, checkOptions, checkString, describe, fail } from './torch/validate.js';
 import { CastToTensor, LRFinder, ParamScheduler, ProgressCallback, Recorder, TrainEvalCallback, type Suggestion, valley } from './callbacks/index.js';
 import { type HyperValue } from './optim/index.js';
 import { SchedCos, combineScheds, combinedCos } from './schedule/index.js';
+
+type Cbs = (Callback | (new () => Callback))[];
+export interface FitOneCycleOptions { div?: number; divFinal?: number; pctStart?: number; moms?: [number, number, number];
+  wd?: number | null; cbs?: Cbs; resetOpt?: boolean; startEpoch?: number }
+export interface FitFlatCosOptions { divFinal?: number; pctStart?: number; wd?: number | null; cbs?: Cbs; resetOpt?: boolean }
+export interface FitSgdrOptions { cycleMult?: number; wd?: number | null; cbs?: Cbs; resetOpt?: boolean }
+export interface FineTuneOptions { freezeEpochs?: number; lrMult?: number; pctStart?: number; div?: number; wd?: number | null; cbs?: Cbs }
+export interface LrFindOptions { startLr?: number; endLr?: number; numIt?: number; stopDiv?: boolean; showPlot?: boolean;
+  suggestFuncs?: Record<string, Suggestion> }
+
+/** At most this many SGDR cycles (each is a schedule piece). */
+const MAX_CYCLES = 10_000;
+
+/** A schedule's warm-up share: in [0, 1) (a share of 1 leaves the annealing no room). */
+function checkPct(fn: string, arg: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) fail(fn, arg, 'a number in [0, 1)', v);
+  return v as number;
+}
+const optPositive = (fn: string, arg: string, v: unknown): number | undefined =>
+  (v === undefined ? undefined : checkNumber(fn, arg, v, { gt: 0 }));
+
+/** Splits fit's own options (wd, cbs, resetOpt, startEpoch) from a scheduled fit's options, checking those. */
+function fitPart(o: { wd?: number | null; cbs?: Cbs; resetOpt?: boolean; startEpoch?: number }): { wd?: number | null; cbs?: Cbs; resetOpt?: boolean; startEpoch?: number } {
+  const out: { wd?: number | null; cbs?: Cbs; resetOpt?: boolean; startEpoch?: number } = {};
+  if (o.wd !== undefined) out.wd = o.wd;
+  if (o.cbs !== undefined) out.cbs = o.cbs;
+  if (o.resetOpt !== undefined) out.resetOpt = o.resetOpt;
+  if (o.startEpoch !== undefined) out.startEpoch = o.startEpoch;
+  return out;
+}
 
 export class Learner extends BaseLearner {
   constructor(dls: DataLoaders, model: Module, o: LearnerOptions = {}) {
     super(dls, model, o, [TrainEvalCallback, CastToTensor, Recorder, ProgressCallback]);
   }
   /** The learning rate(s) per parameter group after setting `lr` (a number, per-group list, or fastai slice). */
-  private groupLrs(lr: HyperValue | undefined): number[] {
+  #groupLrs(fn: string, arg: string, lr: HyperValue | undefined): number[] {
     if (!this.opt) this.createOpt();
+    checkLrGroups(fn, arg, lr, this.opt!.hypers.length);
     this.opt!.setHyper('lr', lr ?? this.lr);
     return this.opt!.hypers.map((h) => h.lr!);
   }
 
   /** fastai's one-cycle policy: lr warms up from lrMax/div to lrMax over pctStart of training (cosine), then
    * anneals to lrMax/divFinal; momentum does the opposite (moms). */
-  async fitOneCycle(nEpoch: number, lrMax?: HyperValue, o: { div?: number; divFinal?: number; pctStart?: number; moms?: [number, number, number];
-    wd?: number | null; cbs?: (Callback | (new () => Callback))[]; resetOpt?: boolean; startEpoch?: number } = {}): Promise<void> {
-    const lrs = this.groupLrs(lrMax);
-    const div = o.div ?? 25;
-    const divFinal = o.divFinal ?? 1e5;
-    const pct = o.pctStart ?? 0.25;
-    const [m0, m1, m2] = o.moms ?? this.moms;
-    const scheds = {
-      lr: combinedCos(pct, lrs.map((l) => l / div), lrs, lrs.map((l) => l / divFinal)),
-      mom: combinedCos(pct, m0, m1, m2),
-    };
-    await this.fit(nEpoch, undefined, { wd: o.wd, cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])], resetOpt: o.resetOpt, startEpoch: o.startEpoch });
+  async fitOneCycle(nEpoch: number, lrMax?: HyperValue, o: FitOneCycleOptions = {}): Promise<void> {
+    const fn = 'Learner.fitOneCycle';
+    checkInt(fn, 'nEpoch', nEpoch, { min: 1 });
+    if (lrMax !== undefined) checkLr(fn, 'lrMax', lrMax);
+    checkOptions(fn, o, ['div', 'divFinal', 'pctStart', 'moms', ...FIT_OPTIONS], 'opts');
+    const div = optPositive(fn, 'opts.div', o.div) ?? 25;
+    const divFinal = optPositive(fn, 'opts.divFinal', o.divFinal) ?? 1e5;
+    const pct = checkPct(fn, 'opts.pctStart', o.pctStart) ?? 0.25;
+    const [m0, m1, m2] = o.moms === undefined ? this.moms : checkMoms(fn, 'opts.moms', o.moms);
+    const fo = this._checkFitOptions(fn, fitPart(o), nEpoch);
+    await this._exclusive(fn, async () => {
+      const lrs = this.#groupLrs(fn, 'lrMax', lrMax);
+      const scheds = {
+        lr: combinedCos(pct, lrs.map((l) => l / div), lrs, lrs.map((l) => l / divFinal)),
+        mom: combinedCos(pct, m0, m1, m2),
+      };
+      await this._fitNow(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
+    });
   }
 
   /** Flat lr for pctStart of training, then cosine annealing to lr/divFinal. */
-  async fitFlatCos(nEpoch: number, lr?: HyperValue, o: { divFinal?: number; pctStart?: number; wd?: number | null;
-    cbs?: (Callback | (new () => Callback))[]; resetOpt?: boolean } = {}): Promise<void> {
-    const lrs = this.groupLrs(lr);
-    const scheds = { lr: combinedCos(o.pctStart ?? 0.75, lrs, lrs, lrs.map((l) => l / (o.divFinal ?? 1e5))) };
-    await this.fit(nEpoch, undefined, { wd: o.wd, cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])], resetOpt: o.resetOpt });
+  async fitFlatCos(nEpoch: number, lr?: HyperValue, o: FitFlatCosOptions = {}): Promise<void> {
+    const fn = 'Learner.fitFlatCos';
+    checkInt(fn, 'nEpoch', nEpoch, { min: 1 });
+    if (lr !== undefined) checkLr(fn, 'lr', lr);
+    checkOptions(fn, o, ['divFinal', 'pctStart', 'wd', 'cbs', 'resetOpt'], 'opts');
+    const divFinal = optPositive(fn, 'opts.divFinal', o.divFinal) ?? 1e5;
+    const pct = checkPct(fn, 'opts.pctStart', o.pctStart) ?? 0.75;
+    const fo = this._checkFitOptions(fn, fitPart(o), nEpoch);
+    await this._exclusive(fn, async () => {
+      const lrs = this.#groupLrs(fn, 'lr', lr);
+      const scheds = { lr: combinedCos(pct, lrs, lrs, lrs.map((l) => l / divFinal)) };
+      await this._fitNow(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
+    });
   }
 
   /** SGD with warm restarts: nCycles cosine cycles from lrMax to 0, each cycleMult times longer. */
-  async fitSgdr(nCycles: number, cycleLen: number, lrMax?: HyperValue, o: { cycleMult?: number; wd?: number | null;
-    cbs?: (Callback | (new () => Callback))[]; resetOpt?: boolean } = {}): Promise<void> {
-    const lrs = this.groupLrs(lrMax);
-    const mult = o.cycleMult ?? 2;
+  async fitSgdr(nCycles: number, cycleLen: number, lrMax?: HyperValue, o: FitSgdrOptions = {}): Promise<void> {
+    const fn = 'Learner.fitSgdr';
+    checkInt(fn, 'nCycles', nCycles, { min: 1, max: MAX_CYCLES });
+    checkInt(fn, 'cycleLen', cycleLen, { min: 1 });
+    if (lrMax !== undefined) checkLr(fn, 'lrMax', lrMax);
+    checkOptions(fn, o, ['cycleMult', 'wd', 'cbs', 'resetOpt'], 'opts');
+    const mult = o.cycleMult === undefined ? 2 : checkNumber(fn, 'opts.cycleMult', o.cycleMult, { min: 1 });
     const nEpoch = mult === 1 ? cycleLen * nCycles : Math.floor((cycleLen * (mult ** nCycles - 1)) / (mult - 1));
-    const pcts = Array.from({ length: nCycles }, (_, i) => (cycleLen * mult ** i) / nEpoch);
-    const scheds = { lr: combineScheds(pcts, pcts.map(() => SchedCos(lrs, 0))) };
-    await this.fit(nEpoch, undefined, { wd: o.wd, cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])], resetOpt: o.resetOpt });
+    if (!Number.isSafeInteger(nEpoch)) {
+      throw new FlintError(`${fn}: ${nCycles} cycles of ${cycleLen} epoch(s), each ${mult} times longer, make ${nEpoch} epochs; use fewer cycles or a smaller cycleMult`);
+    }
+    const fo = this._checkFitOptions(fn, fitPart(o), nEpoch);
+    await this._exclusive(fn, async () => {
+      const lrs = this.#groupLrs(fn, 'lrMax', lrMax);
+      const pcts = Array.from({ length: nCycles }, (_, i) => (cycleLen * mult ** i) / nEpoch);
+      const total = pcts.reduce((a, b) => a + b, 0);
+      // the last cycle is cut by the floor above; the shares must sum to 1
+      pcts[pcts.length - 1] = pcts[pcts.length - 1]! + 1 - total;
+      const scheds = { lr: combineScheds(pcts, pcts.map(() => SchedCos(lrs, 0))) };
+      await this._fitNow(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
+    });
   }
 
   /** fastai's transfer-learning recipe: train the last group frozen, then everything with discriminative lrs. */
-  async fineTune(epochs: number, baseLr = 2e-3, o: { freezeEpochs?: number; lrMult?: number; pctStart?: number; div?: number;
-    wd?: number | null; cbs?: (Callback | (new () => Callback))[] } = {}): Promise<void> {
-    this.freeze();
-    await this.fitOneCycle(o.freezeEpochs ?? 1, { stop: baseLr }, { pctStart: 0.99, wd: o.wd, cbs: o.cbs });
-    const lr = baseLr / 2;
-    this.unfreeze();
-    await this.fitOneCycle(epochs, { start: lr / (o.lrMult ?? 100), stop: lr }, { pctStart: o.pctStart ?? 0.3, div: o.div ?? 5, wd: o.wd, cbs: o.cbs });
+  async fineTune(epochs: number, baseLr = 2e-3, o: FineTuneOptions = {}): Promise<void> {
+    const fn = 'Learner.fineTune';
+    checkInt(fn, 'epochs', epochs, { min: 1 });
+    checkNumber(fn, 'baseLr', baseLr, { gt: 0 });
+    checkOptions(fn, o, ['freezeEpochs', 'lrMult', 'pctStart', 'div', 'wd', 'cbs'], 'opts');
+    const freezeEpochs = o.freezeEpochs === undefined ? 1 : checkInt(fn, 'opts.freezeEpochs', o.freezeEpochs, { min: 0 });
+    const lrMult = optPositive(fn, 'opts.lrMult', o.lrMult) ?? 100;
+    const pct = checkPct(fn, 'opts.pctStart', o.pctStart) ?? 0.3;
+    const div = optPositive(fn, 'opts.div', o.div) ?? 5;
+    const fo = this._checkFitOptions(fn, fitPart(o), epochs);
+    await this._exclusive(fn, async () => {
+      this.freeze();
+      if (freezeEpochs > 0) await this.fitOneCycle(freezeEpochs, { stop: baseLr }, { pctStart: 0.99, wd: fo.wd, cbs: fo.cbs });
+      const lr = baseLr / 2;
+      this.unfreeze();
+      await this.fitOneCycle(epochs, { start: lr / lrMult, stop: lr }, { pctStart: pct, div, wd: fo.wd, cbs: fo.cbs });
+    });
   }
 
   /**
@@ -73,33 +146,51 @@ export class Learner extends BaseLearner {
    * exactly. Returns each suggestion function's lr ({ valley } by default); with showPlot (default) it writes
    * the chart with the suggestions to `<path>/lr_find.svg|png`.
    */
-  async lrFind(o: { startLr?: number; endLr?: number; numIt?: number; stopDiv?: boolean; showPlot?: boolean;
-    suggestFuncs?: Record<string, Suggestion> } = {}): Promise<Record<string, number>> {
-    const numIt = o.numIt ?? 100;
-    const nEpoch = Math.floor(numIt / this.dls.train.length) + 1;
-    const finder = new LRFinder(o.startLr ?? 1e-7, o.endLr ?? 10, numIt, o.stopDiv ?? true);
-    await this.noLogging(() => this.fit(nEpoch, undefined, { cbs: [finder] }));
-    const rec = this.recorder;
-    if (!rec) throw new TorchError('lrFind needs the Recorder (defaultCbs)');
-    let lrs = rec.lrs.slice(Math.floor(numIt / 10), -5);
-    let losses = rec.losses.slice(Math.floor(numIt / 10), -5);
-    const nan = losses.findIndex((l) => Number.isNaN(l));
-    if (nan >= 0) { lrs = lrs.slice(0, nan); losses = losses.slice(0, nan); }
-    if (lrs.length < 2) throw new TorchError(`lrFind: only ${lrs.length} usable points; raise numIt or lower startLr`);
-    const out: Record<string, number> = {};
-    const points: Record<string, [number, number]> = {};
-    for (const [name, f] of Object.entries(o.suggestFuncs ?? { valley })) {
-      const s = f(lrs, losses, numIt);
-      out[name] = s.lr;
-      points[name] = s.point;
-    }
-    if (o.showPlot ?? true) rec.plotLrFind({ suggestions: points, file: join(this.path, 'lr_find') });
-    return out;
+  async lrFind(o: LrFindOptions = {}): Promise<Record<string, number>> {
+    const fn = 'Learner.lrFind';
+    checkOptions(fn, o, ['startLr', 'endLr', 'numIt', 'stopDiv', 'showPlot', 'suggestFuncs'], 'opts');
+    const startLr = optPositive(fn, 'opts.startLr', o.startLr) ?? 1e-7;
+    const endLr = optPositive(fn, 'opts.endLr', o.endLr) ?? 10;
+    const numIt = o.numIt === undefined ? 100 : checkInt(fn, 'opts.numIt', o.numIt, { min: 1 });
+    const stopDiv = optBool(fn, 'opts.stopDiv', o.stopDiv) ?? true;
+    const showPlot = optBool(fn, 'opts.showPlot', o.showPlot) ?? true;
+    const funcs = o.suggestFuncs === undefined ? { valley } : checkOptions<Record<string, unknown>>(fn, o.suggestFuncs, undefined, 'opts.suggestFuncs');
+    const entries = Object.entries(funcs).map(([k, f]) => [k, checkFunction<Suggestion>(fn, `opts.suggestFuncs.${k}`, f)] as const);
+    if (entries.length === 0) fail(fn, 'opts.suggestFuncs', 'at least one suggestion function', funcs);
+    return this._exclusive(fn, async () => {
+      const rec = this.recorder;
+      if (!rec) throw new FlintError(`${fn}: needs the Recorder (a default callback; the Learner was made with defaultCbs: false)`);
+      this._checkTrainBatches(fn);
+      const nEpoch = Math.floor(numIt / this.dls.train.length) + 1;
+      const finder = new LRFinder(startLr, endLr, numIt, stopDiv);
+      await this.noLogging(() => this._fitNow(nEpoch, undefined, { cbs: [finder] }));
+      let lrs = rec.lrs.slice(Math.floor(numIt / 10), -5);
+      let losses = rec.losses.slice(Math.floor(numIt / 10), -5);
+      const nan = losses.findIndex((l) => Number.isNaN(l));
+      if (nan >= 0) { lrs = lrs.slice(0, nan); losses = losses.slice(0, nan); }
+      if (lrs.length < 2) throw new FlintError(`${fn}: only ${lrs.length} usable points (of ${rec.lrs.length} batches run); raise numIt or lower startLr`);
+      const out: Record<string, number> = {};
+      const points: Record<string, [number, number]> = {};
+      for (const [name, f] of entries) {
+        const s: unknown = f(lrs, losses, numIt);
+        const r = s as { lr?: unknown; point?: unknown } | null;
+        if (r === null || typeof r !== 'object' || typeof r.lr !== 'number' || !Array.isArray(r.point) || r.point.length !== 2) {
+          throw new FlintError(`${fn}: the suggestion function '${name}' returned ${describe(s)}, expected { lr, point: [lr, loss] }`);
+        }
+        out[name] = r.lr;
+        points[name] = r.point as [number, number];
+      }
+      if (showPlot) rec.plotLrFind({ suggestions: points, file: join(this.path, 'lr_find') });
+      return out;
+    });
   }
 
   /** Freezes parameter groups before n (the optimizer's state is cleared, as in fastai). */
   freezeTo(n: number): void {
+    checkInt('Learner.freezeTo', 'n', n);
     if (!this.opt) this.createOpt();
+    const groups = this.opt!.hypers.length;
+    if (n >= groups || n < -groups) fail('Learner.freezeTo', 'n', `a parameter-group index in [${-groups}, ${groups - 1}]`, n);
     this.opt!.freezeTo(n);
     this.opt!.clearState();
   }
@@ -112,6 +203,7 @@ export class Learner extends BaseLearner {
 
   /** Runs fn without the progress callback (no bars, no table), restoring it afterwards (fastai's no_bar). */
   async noBar<T>(fn: () => Promise<T> | T): Promise<T> {
+    checkFunction('Learner.noBar', 'fn', fn);
     return this.withoutCbs([ProgressCallback], fn);
   }
   /** The Recorder (a default callback), unless defaultCbs was false. */
@@ -134,8 +226,11 @@ export class Learner extends BaseLearner {
  * for predict and getPreds. Its loaders are empty: predict on new data through `getPreds({ dl })`.
  */
 export function loadLearner(file: string, o: { device?: string } = {}): Learner {
-  const device = o.device ?? 'cpu';
-  const parts = readExport(file, { device });
+  const fn = 'loadLearner';
+  checkName(fn, 'file', file);
+  checkOptions(fn, o, ['device'], 'opts');
+  const device = o.device === undefined ? 'cpu' : checkString(fn, 'opts.device', o.device);
+  const parts = naming(fn, () => readExport(file, { device }));
   const empty = (): Tensor => torch.zeros([0]);
   const dls = DataLoaders.fromTensors(empty(), empty(), empty(), empty(), { device });
   dls.preprocessing = parts.preprocessing;

@@ -88,7 +88,7 @@ test('grad accumulates, can be set and cleared; retainGraph allows a second back
     assert.deepEqual(x.grad!.toArray(), [0, 0, 0]);
     x.grad = null;
     assert.equal(x.grad, null);
-    assert.throws(() => { x.grad = torch.zeros(4); }, /assigned grad has shape/);
+    assert.throws(() => { x.grad = torch.zeros(4); }, /Tensor\.grad: .*shape \[3\].*shape \[4\]|assigned grad has shape/);
     const z = x.mul(2).sum();
     z.backward();
     assert.throws(() => z.backward(), /backward through the graph a second time/);
@@ -128,7 +128,8 @@ test('detach cuts the graph; requiresGrad on integer tensors is refused', () => 
   torch.tidy(() => {
     const x = torch.tensor([1, 2], { requiresGrad: true });
     assert.equal(x.mul(2).detach().requiresGrad, false);
-    assert.throws(() => torch.tensor([1, 2], { dtype: 'int64', requiresGrad: true }), /floating-point dtype/);
+    assert.throws(() => torch.tensor([1, 2], { dtype: 'int64', requiresGrad: true }),
+      /torch\.tensor: expected false for dtype int64 \(only floating-point tensors take gradients\) for opts\.requiresGrad, got true/);
     assert.throws(() => torch.ones(2, { dtype: 'int64' }).requiresGrad_(), /only tensors of floating point/i);
   });
 });

@@ -94,7 +94,7 @@ test('flint train on a CSV file, then flint predict with its export, in fresh pr
   writeFileSync(join(dir, 'bad.csv'), 'color,age\nred,3\n');
   const bad = spawnSync(process.execPath, [bin, 'predict', join(run, 'export.safetensors'), join(dir, 'bad.csv')], { encoding: 'utf8' });
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /flint: CSV file .*bad\.csv: no column 'score', which the model was trained on \(columns: color, age\)/);
+  assert.match(bad.stderr, /flint: data\.tabularInputs: CSV file .*bad\.csv: no column 'score', which the model was trained on \(columns: color, age\)/);
   torch.dispose([x, probs]);
 });
 
@@ -116,4 +116,26 @@ test('flint lr-find prints the four suggestions and writes its chart; train --mi
   const rows = log.split('\n').filter((l) => /^\d\s/.test(l));
   assert.equal(rows.length, 2);
   assert.ok(rows.every((r) => r.split(/\s+/).slice(1, 4).every((v) => Number.isFinite(Number(v)))), rows.join('\n'));
+});
+
+test('flint train: an --out that cannot be made fails at once, before training; a small CSV gets a batch size that fits', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flint-cli-'));
+  const csv = join(dir, 'small.csv');
+  writeTableCsv(csv, 48);
+  const args = ['train', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--epochs', '1', '--size', 'small'];
+  // Node's recursive mkdir spins for ever on /proc/x; the run folder is checked before anything is trained
+  const proc = spawnSync(process.execPath, [bin, ...args, '--out', '/proc/x/run'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(proc.status, 1, proc.stderr);
+  assert.match(proc.stderr, /^flint: train --out: cannot create the folder \/proc\/x\/run: /);
+  assert.equal(proc.stdout, '', 'nothing was trained');
+  // 48 rows leave 38 for training, fewer than the default batch of 64: the batch size is lowered and said
+  const run = join(dir, 'run');
+  const log = execFileSync(process.execPath, [bin, ...args, '--out', run], { encoding: 'utf8' });
+  assert.match(log, /^batch size 38: the default 64 is more than the 38 training rows \(set it with --batch-size\)$/m);
+  assert.equal(log.split('\n').filter((l) => /^0\s/.test(l)).length, 1, 'one epoch trained');
+  assert.ok(existsSync(join(run, 'export.safetensors')));
+  // a batch size asked for that leaves no batch is an error suggesting one that works
+  const big = spawnSync(process.execPath, [bin, ...args, '--batch-size', '64', '--out', join(dir, 'big')], { encoding: 'utf8' });
+  assert.equal(big.status, 1);
+  assert.match(big.stderr, /^flint: --batch-size 64 is more than the 38 training rows, so an epoch would have no batch; use --batch-size 38 or less$/m);
 });

@@ -23,8 +23,8 @@ test('TensorDataset rows and errors', () => {
     const ds = new data.TensorDataset(torch.arange(10).reshape(5, 2), torch.arange(5));
     assert.equal(ds.length, 5);
     assert.deepEqual(ds.get(2).map((t) => t.toArray()), [[4, 5], 2]);
-    assert.throws(() => ds.get(5), /index 5 out of range for 5 items/);
-    assert.throws(() => new data.TensorDataset(torch.zeros([3]), torch.zeros([4])), /tensor 1 has 4 rows, tensor 0 has 3/);
+    assert.throws(() => ds.get(5), /TensorDataset\.get: expected an integer >= 0 and <= 4 for i, got 5/);
+    assert.throws(() => new data.TensorDataset(torch.zeros([3]), torch.zeros([4])), /data\.TensorDataset: expected a tensor of 3 rows like tensors\[0\] for tensors\[1\], got a tensor float32\[4\]/);
   });
 });
 
@@ -37,7 +37,7 @@ test('DataLoader batches in order, with dropLast and length', () => {
     const dropped = new data.DataLoader(ds, { batchSize: 4, dropLast: true });
     assert.equal(dropped.length, 2);
     assert.deepEqual(each(dropped, (b) => ids(b).length), [4, 4]);
-    assert.throws(() => new data.DataLoader(ds, { batchSize: 0 }), /batchSize must be a positive integer/);
+    assert.throws(() => new data.DataLoader(ds, { batchSize: 0 }), /data\.DataLoader: expected an integer >= 1 for options\.batchSize, got 0/);
   });
 });
 
@@ -198,17 +198,17 @@ test('CSV: numeric and categorical columns, a categorical or numeric target', ()
 test('CSV: missing values, unknown columns and malformed files name the place', () => {
   const path = join(dir, 'bad.csv');
   writeFileSync(path, 'a,b\n1,2\n3,\n');
-  assert.throws(() => data.readCsv(path), /CSV file .*bad\.csv: missing value at row 2 \(line 3\), column 'b'/);
+  assert.throws(() => data.readCsv(path), /data\.readCsv: CSV file .*bad\.csv: missing value "" at row 2 \(line 3\), column 'b'/);
   writeFileSync(path, 'a,b\n1,NA\n');
-  assert.throws(() => data.readCsv(path), /missing value at row 1 \(line 2\), column 'b'/);
+  assert.throws(() => data.readCsv(path), /missing value "NA" at row 1 \(line 2\), column 'b'/);
   writeFileSync(path, 'a,b\n1,2\n');
-  assert.throws(() => data.readCsv(path, { target: 'c' }), /no column 'c' \(columns: a, b\)/);
+  assert.throws(() => data.readCsv(path, { target: 'c' }), /no column 'c' for options\.target \(columns: a, b\)/);
   writeFileSync(path, 'a,b\n1,"2\n');
   assert.throws(() => data.readCsv(path), /CSV file .*bad\.csv: .*[Qq]uote/);
   writeFileSync(path, 'a,b\n1,2,3\n');
   assert.throws(() => data.readCsv(path), /CSV file .*bad\.csv: .*(columns|record)/i);
   writeFileSync(path, 'a,b\n');
-  assert.throws(() => data.readCsv(path), /needs a header row and at least one data row/);
+  assert.throws(() => data.readCsv(path), /a header row but no data rows/);
 });
 
 test('normalization statistics come from the training split', () => {
@@ -231,4 +231,32 @@ test('DataLoaders.fromTensors: a shuffled training loader that drops the last ba
     assert.deepEqual(each(dls.valid, ids).flat(), [0, 1, 2, 3, 4]);
     assert.equal(dls.device, 'cpu');
   });
+});
+
+test('DataLoader: a dataset of impossible length, a bad batch size, and items that fail are refused by name', () => {
+  for (const length of [Infinity, NaN, -1, 2.5, '3', undefined]) {
+    assert.throws(() => new data.DataLoader({ length, get: (i: number) => i } as unknown as data.Dataset),
+      /data\.DataLoader: expected a non-negative integer for dataset\.length, got/, String(length));
+  }
+  assert.throws(() => new data.DataLoader({ length: 3 } as unknown as data.Dataset), /expected a dataset \(an object with a length and a get\(i\) method\) for dataset/);
+  for (const batchSize of [0, NaN, -1, 1.5, Infinity]) {
+    assert.throws(() => new data.DataLoader({ length: 3, get: (i: number) => i }, { batchSize }), /data\.DataLoader: expected an integer >= 1 for options\.batchSize/);
+  }
+  assert.throws(() => new data.DataLoader({ length: 3, get: (i: number) => i }, { batchSize: 2, bachSize: 2 } as data.DataLoaderOptions<number>),
+    /expected one of the options .* for options\.bachSize/);
+  // a length that a getter changes later is checked again when iterating
+  const growing = { n: 2, get length(): number { return this.n; }, get: (i: number) => i };
+  const dl = new data.DataLoader(growing, { batchSize: 2 });
+  growing.n = Infinity;
+  assert.throws(() => dl.oneBatch(), /DataLoader: expected a non-negative integer for dataset\.length, got Infinity/);
+  const live = torch.memory().liveTensors;
+  const holes = new data.DataLoader({ length: 5, get: (i: number) => (i === 3 ? undefined : i) }, { batchSize: 2 });
+  assert.throws(() => [...holes], /DataLoader: dataset\.get\(3\) returned undefined/);
+  const throwing = new data.DataLoader({ length: 5, get: (i: number) => { if (i === 4) throw new Error('disk gone'); return i; } }, { batchSize: 2, shuffle: true, seed: 1 });
+  assert.throws(() => [...throwing], (e: Error) => /DataLoader: dataset\.get\(4\) failed: disk gone/.test(e.message) && (e.cause as Error).message === 'disk gone');
+  const mixed = new data.DataLoader({ length: 2, get: (i: number) => (i === 0 ? 1 : 'one') }, { batchSize: 2 });
+  assert.throws(() => mixed.oneBatch(), /DataLoader: collating batch 0 .*data\.defaultCollate: item 1 is "one", but item 0 is a number/);
+  const noTensors = new data.DataLoader({ length: 2, get: (i: number) => i }, { batchSize: 2, collate: () => 5 as unknown as data.Batch });
+  assert.throws(() => noTensors.oneBatch(), /DataLoader: the collated batch 0 holds 5; a batch is a tensor, or arrays and plain objects of tensors/);
+  assert.equal(torch.memory().liveTensors, live, 'failed batches leave no tensor behind');
 });

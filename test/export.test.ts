@@ -14,10 +14,10 @@ test('the model registry builds registered models, remembers how, and names its 
   assert.deepEqual(models.modelSpec(m), { name: 'mlp', args: { nIn: 4, nOut: 2, hidden: [8] } });
   assert.equal(models.modelSpec(new nn.Linear(2, 2)), undefined);
   assert.deepEqual(models.registeredModels().filter((n) => ['mlp', 'simpleCnn', 'tabular'].includes(n)), ['mlp', 'simpleCnn', 'tabular']);
-  assert.throws(() => models.createModel('resnet9'), /createModel: no model 'resnet9' is registered \(registered: .*mlp.*\); import the module/);
-  assert.throws(() => models.createModel('mlp', { nIn: 4, nOut: 2, f: () => 1 }), /the arguments must be plain JSON values \(args.f is not\)/);
-  assert.throws(() => models.createModel('mlp', { nIn: 0, nOut: 2 }), /mlp: nIn must be an integer >= 1, got 0/);
-  assert.throws(() => models.registerModel('mlp', () => new nn.Linear(1, 1)), /a different factory is already registered as 'mlp'/);
+  assert.throws(() => models.createModel('resnet9'), /models\.createModel: expected a registered model \(registered: .*mlp.*; import the module that calls registerModel for it first\) for name, got "resnet9"/);
+  assert.throws(() => models.createModel('mlp', { nIn: 4, nOut: 2, f: () => 1 }), /models\.createModel: expected plain JSON values in the arguments .* for args\.f, got a function f/);
+  assert.throws(() => models.createModel('mlp', { nIn: 0, nOut: 2 }), /models\.mlp: expected an integer >= 1 for nIn, got 0/);
+  assert.throws(() => models.registerModel('mlp', () => new nn.Linear(1, 1)), /models\.registerModel: .*a different factory is already registered as/);
   m.dispose();
 });
 
@@ -32,7 +32,7 @@ test('TabularModel: fastai\'s embedding sizes, layer layout and input check', ()
   torch.tidy(() => {
     const x = torch.cat([torch.randint(0, 4, [5, 1]).float(), torch.randint(0, 10, [5, 1]).float(), torch.randn([5, 3])], 1);
     assert.deepEqual(m.call(x).shape, [5, 2]);
-    assert.throws(() => m.call(torch.randn([5, 4])), /TabularModel: expected input \[N, 5\] \(2 category codes, then 3 continuous\), got \[5, 4\]/);
+    assert.throws(() => m.call(torch.randn([5, 4])), /models\.TabularModel: expected a tensor \[N, 5\] \(2 category codes, then 3 continuous\) for input, got a tensor float32\[5, 4\]/);
     const r = new models.TabularModel({ nCont: 2, nOut: 1, layers: [4], yRange: [10, 20] });
     const y = r.call(torch.randn([50, 2]).mul(100));
     assert.ok(y.min().item() >= 10 && y.max().item() <= 20, 'outputs inside yRange');

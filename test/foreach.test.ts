@@ -46,7 +46,8 @@ test('foreach updates equal per-tensor updates', () => {
 test('foreach lists of different lengths are refused', () => {
   torch.tidy(() => {
     const [xs, ys] = lists();
-    assert.throws(() => torch.foreachAdd_(xs, ys.slice(1)), /foreachAdd_\(/);
-    assert.throws(() => torch.foreachLerp_(xs, ys.slice(1), 0.5), /foreachLerp_\(/);
+    assert.throws(() => torch.foreachAdd_(xs, ys.slice(1)), /foreachAdd_\b/);
+    assert.throws(() => torch.foreachLerp_(xs, ys.slice(1), 0.5), /foreachLerp_\b/);
+    assert.throws(() => torch.foreachAdd_(null as never, ys), /^ArgumentError: torch\.foreachAdd_: expected an array of tensors for xs, got null$/);
   });
 });

@@ -80,9 +80,15 @@ test('dropout zeroes about p of the values and rescales the rest; identity when 
 });
 
 test('bad options name the problem', () => {
-  assert.throws(() => F.crossEntropy(logits, target, { reduction: 'avg' as never }), /reduction must be 'mean', 'sum' or 'none'/);
-  assert.throws(() => F.conv2d(x4, w2, null, { stride: [1, 2, 3] }), /stride must be a number or an array of 2 numbers/);
-  assert.throws(() => F.interpolate(x3, { size: 4 }), /expected 4-d input/);
+  assert.throws(() => F.crossEntropy(logits, target, { reduction: 'avg' as never }),
+    /torch\.functional\.crossEntropy: expected 'mean', 'sum' or 'none' for opts\.reduction, got "avg"/);
+  assert.throws(() => F.crossEntropy(logits, target, { reduction: 'toString' as never }), /for opts\.reduction, got "toString"/);
+  assert.throws(() => F.conv2d(x4, w2, null, { stride: [1, 2, 3] }),
+    /torch\.functional\.conv2d: expected a number or an array of 2 numbers for opts\.stride, got \[1, 2, 3\]/);
+  assert.throws(() => F.conv2d(x4, w2, null, { strides: 2 } as never), /torch\.functional\.conv2d: expected one of the options stride, padding, dilation, groups for opts\.strides/);
+  assert.throws(() => F.maxPool2d(x4, 2n as never), /torch\.functional\.maxPool2d: expected a number or an array of 2 numbers for kernelSize, got 2n \(a BigInt\)/);
+  assert.throws(() => F.interpolate(x3, { size: 4 }), /torch\.functional\.interpolate: expected a 4-d tensor \(N, C, H, W\) for input, got a tensor float32\[/);
   assert.throws(() => F.interpolate(x4, {}), /exactly one of size and scaleFactor/);
-  assert.throws(() => F.dropout(x4, 1.5), /dropout probability must be in \[0, 1\]/);
+  assert.throws(() => F.batchNorm(x4, null, null, null as never), /torch\.functional\.batchNorm: expected an options object for opts, got null/);
+  assert.throws(() => F.dropout(x4, 1.5), /dropout probability must be in \[0, 1\]|dropout: expected .*\[0, 1\].*1\.5/);
 });

@@ -47,13 +47,14 @@ test('keep() exempts a tensor from scopes; dispose is idempotent; use after disp
   k.dispose();
   assert.equal(live(), before);
   assert.equal(k.isDisposed, true);
-  assert.throws(() => k.add(1), (e: Error) => e.name === 'TorchError' && /disposed tensor/.test(e.message));
+  assert.throws(() => k.add(1), (e: Error) => e.name === 'ArgumentError' && /disposed tensor/.test(e.message));
   assert.throws(() => k.sum(), /disposed tensor/);
   assert.throws(() => torch.ones(1).add(k), /disposed tensor/);
   assert.throws(() => k.item(), /disposed tensor/);
 });
 
 test('`using` disposes at the end of the block', () => {
+  gc();  // earlier tests' garbage tensors go first, so only this block's count
   const before = live();
   {
     using t = torch.ones([4]);
@@ -69,7 +70,7 @@ test('a tidy that throws still frees its tensors', () => {
   assert.equal(live(), before);
 });
 
-test('async tidy keeps its scope until the promise settles; overlapping async scopes are detected', async () => {
+test('async tidy keeps its scope until the promise settles (concurrent scopes: test/scope.test.ts)', async () => {
   const before = live();
   const r = await torch.tidy(async () => {
     const a = torch.ones([2]);
@@ -81,11 +82,6 @@ test('async tidy keeps its scope until the promise settles; overlapping async sc
   assert.equal(r.sum().item(), 6);
   torch.dispose(r);
   gc();
-  // p1 opens first but finishes while p2 (opened inside it) is still running: misnested.
-  const p1 = torch.tidy(async () => { await new Promise((res) => setTimeout(res, 1)); });
-  const p2 = torch.tidy(async () => { await new Promise((res) => setTimeout(res, 10)); });
-  await assert.rejects(p1, /scopes ended out of order/);
-  await p2;
   assert.equal(torch.memory().scopes, 0);
 });
 

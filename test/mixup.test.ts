@@ -17,7 +17,7 @@ test('Beta and Gamma samples have the distributions\' mean and variance', () => 
     }
     const g = torch.standardGamma(torch.full([200000], 2.5));
     assert.ok(Math.abs(g.mean().item() - 2.5) < 0.03 && Math.abs(g.var().item() - 2.5) < 0.1, 'Gamma(2.5): mean = variance = 2.5');
-    assert.throws(() => new torch.distributions.Beta(0, 1), /Beta: concentration1 must be a positive finite number, got 0/);
+    assert.throws(() => new torch.distributions.Beta(0, 1), /torch\.distributions\.Beta: expected a finite number > 0 for concentration1, got 0/);
   });
 });
 

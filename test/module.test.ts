@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nn, torch, type Tensor } from '../src/index.js';
+import { models, nn, torch, type Tensor } from '../src/index.js';
 import { gc } from './helpers.js';
 
 class Block extends nn.Module {
@@ -115,10 +115,13 @@ test('registration guards: duplicate names, dotted names, non-leaf parameters', 
   class Bad extends nn.Module { forward(x: Tensor): Tensor { return x; } }
   const m = new Bad();
   m.registerParameter('w', torch.zeros([1]));
-  assert.throws(() => m.registerParameter('w', torch.zeros([1])), /'w' is already registered/);
-  assert.throws(() => m.registerModule('a.b', new nn.ReLU()), /invalid member name "a.b"/);
+  assert.throws(() => m.registerParameter('w', torch.zeros([1])), /Module.registerParameter: .* for name, got 'w', which is already registered/);
+  assert.throws(() => m.registerModule('a.b', new nn.ReLU()), /Module.registerModule: expected a non-empty member name without '.' for name, got "a.b"/);
   const leaf = torch.ones([1], { requiresGrad: true });
-  assert.throws(() => m.registerParameter('v', leaf.mul(2)), /must be a leaf tensor/);
+  assert.throws(() => m.registerParameter('v', leaf.mul(2)), /Module.registerParameter: expected a leaf tensor/);
+  // as PyTorch's: integer tensors cannot require gradients, so they cannot be parameters
+  assert.throws(() => m.registerParameter('i', torch.zeros([1], { dtype: 'int64' })), /expected a floating-point tensor for param, got a tensor int64\[1\]/);
+  assert.throws(() => m.loadStateDict(null as never), /Module.loadStateDict: expected a record of tensors by key .* for dict, got null/);
   m.dispose();
   leaf.dispose();
 });
@@ -139,7 +142,7 @@ test('containers: Sequential, ModuleList, ModuleDict', () => {
   const seq = new nn.Sequential(new nn.Linear(2, 3)).append(new nn.ReLU());
   assert.equal(seq.length, 2);
   assert.ok(seq.at(-1) instanceof nn.ReLU);
-  assert.throws(() => seq.at(5), /index 5 out of range for 2 layers/);
+  assert.throws(() => seq.at(5), /Sequential.at: expected an index within 2 layers \(from -2 to 1\) for index, got 5/);
   const list = new nn.ModuleList([new nn.Linear(2, 2), new nn.Linear(2, 2)]);
   assert.deepEqual(list.namedParameters().map(([n]) => n), ['0.weight', '0.bias', '1.weight', '1.bias']);
   assert.equal([...list].length, 2);
@@ -147,27 +150,54 @@ test('containers: Sequential, ModuleList, ModuleDict', () => {
   const dict = new nn.ModuleDict({ enc: new nn.Linear(2, 2), dec: new nn.Linear(2, 2) });
   assert.deepEqual(dict.keys(), ['enc', 'dec']);
   assert.ok(dict.get('dec') instanceof nn.Linear);
-  assert.throws(() => dict.get('nope'), /no module named 'nope'/);
+  assert.throws(() => dict.get('nope'), /ModuleDict.get: expected one of the names 'enc', 'dec' for key, got "nope"/);
   assert.equal(String(dict), 'ModuleDict(\n  (enc): Linear(in_features=2, out_features=2, bias=True)\n  (dec): Linear(in_features=2, out_features=2, bias=True)\n)');
   for (const m of [seq, list, dict]) m.dispose();
 });
 
 test('layer arguments are checked', () => {
-  assert.throws(() => new nn.Linear(0, 3), /Linear: inFeatures must be a positive integer, got 0/);
-  assert.throws(() => new nn.Conv2d(3, 4, 3, { groups: 2 }), /inChannels \(3\) must be divisible by groups \(2\)/);
+  const live = torch.memory().liveTensors;
+  assert.throws(() => new nn.Linear(0, 3), { name: 'ArgumentError', message: 'nn.Linear: expected a positive integer for inFeatures, got 0' });
+  assert.throws(() => new nn.Conv2d(3, 4, 0), { name: 'ArgumentError', message: 'nn.Conv2d: expected a positive integer or an array of 2 such integers for kernelSize, got 0' });
+  assert.throws(() => new nn.Conv2d(3, 4, 3, { groups: 2 }), /nn.Conv2d: expected a divisor of inChannels \(3\) for groups, got 2/);
   assert.throws(() => new nn.Conv2d(2, 4, 3, { padding: 'same', stride: 2 }), /padding='same' is not supported for strided/);
-  assert.throws(() => new nn.GroupNorm(3, 4), /numChannels \(4\) must be divisible by numGroups \(3\)/);
-  assert.throws(() => new nn.Embedding(5, 2, { paddingIdx: 5 }), /paddingIdx must be an integer within numEmbeddings/);
-  assert.throws(() => new nn.Dropout(2), /probability must be in \[0, 1\]/);
-  assert.throws(() => new nn.CrossEntropyLoss({ reduction: 'avg' as never }), /reduction must be 'mean', 'sum' or 'none'/);
+  assert.throws(() => new nn.Conv2d(2, 4, 3, { strides: 2 } as never), /nn.Conv2d: expected one of the options stride, .* for options.strides, got "strides"/);
+  assert.throws(() => new nn.GroupNorm(3, 4), /nn.GroupNorm: expected a divisor of numChannels \(4\) for numGroups, got 3/);
+  assert.throws(() => new nn.Embedding(5, 2, { paddingIdx: 5 }), /nn.Embedding: expected an integer within numEmbeddings \(5\), from -5 to 4 for paddingIdx, got 5/);
+  assert.throws(() => new nn.Dropout(2), /nn.Dropout: expected a finite number >= 0 and <= 1 for p, got 2/);
+  assert.throws(() => new nn.Dropout(true as never), /nn.Dropout: .* for p, got true/);
+  assert.throws(() => new nn.BatchNorm1d(3, { momentum: NaN }), /nn.BatchNorm1d: .* for momentum, got NaN/);
+  assert.throws(() => new nn.CrossEntropyLoss({ reduction: 'avg' as never }), /nn.CrossEntropyLoss: expected one of 'mean', 'sum', 'none' for reduction, got "avg"/);
+  // too large for memory: refused before any allocation, naming the layer (issue 8: the error named 'empty')
+  assert.throws(() => new nn.Linear(1e12, 2), /nn.Linear: expected sizes that fit in this machine's memory for weight, got 2.000e\+12 elements/);
+  // an unknown device: libtorch's refusal, named after the layer
+  assert.throws(() => new nn.Linear(2, 2, { device: 'abc' }), /nn.Linear: could not create weight \[2, 2\] \(float32 on abc\): /);
+  assert.equal(torch.memory().liveTensors, live, 'refused constructors leave nothing behind');
   torch.tidy(() => {
     const bn = new nn.BatchNorm2d(3);
-    assert.throws(() => bn.call(torch.ones([2, 3])), /BatchNorm2d: expected 4D input \(got 2D input\)/);
+    assert.throws(() => bn.call(torch.ones([2, 3])), /nn.BatchNorm2d: expected a 4-d \(N, C, H, W\) tensor for input, got a tensor float32\[2, 3\]/);
     const lin = new nn.Linear(3, 2);
-    assert.throws(() => lin.call(torch.ones([2, 4])), /linear\(.*cannot be multiplied/);
+    // libtorch's own failure stays a TorchError, prefixed with the layer that was called
+    assert.throws(() => lin.call(torch.ones([2, 4])), { name: 'TorchError', message: /^Linear: linear\(.*cannot be multiplied/ });
+    const seq = new nn.Sequential(new nn.ReLU(), lin);
+    assert.throws(() => seq.call(torch.ones([2, 4])), { name: 'TorchError', message: /^Sequential.1 \(Linear\): linear\(.*cannot be multiplied/ });
     bn.dispose();
     lin.dispose();
   });
+});
+
+test('models: bad arguments name the model; a model too large for memory frees the layers already made', () => {
+  const live = torch.memory().liveTensors;
+  assert.throws(() => models.mlp({ nIn: 4, nOut: 0 }), { name: 'ArgumentError', message: 'models.mlp: expected an integer >= 1 for nOut, got 0' });
+  assert.throws(() => models.mlp({ nIn: 4, nOut: 2, hiden: [8] } as never), /models.mlp: expected one of the options nIn, nOut, hidden for args.hiden/);
+  assert.throws(() => models.createModel('mlp', { nIn: 10n as never, nOut: 2 }), /models.createModel: expected plain JSON values .* for args.nIn, got 10n \(a BigInt\)/);
+  // the first layers fit, the head does not: refused naming the model and the layer, nothing left behind
+  assert.throws(() => models.createModel('mlp', { nIn: 4, nOut: 1e12, hidden: [8] }),
+    /models.createModel\('mlp'\): models.mlp: nn.Linear: expected sizes that fit in this machine's memory for weight/);
+  assert.throws(() => new models.TabularModel({ cardinalities: [3], nCont: 1, layers: [4, 1e12] }), /models.TabularModel: nn.Linear: expected sizes that fit/);
+  assert.throws(() => models.createModel('nope'), /models.createModel: expected a registered model \(registered: .*mlp.*\) for name, got "nope"/);
+  assert.throws(() => models.registerModel('mlp', () => new nn.ReLU()), /models.registerModel: .* got 'mlp', which a different factory is already registered as/);
+  assert.equal(torch.memory().liveTensors, live);
 });
 
 test('init: gains, fans and the statistics of each initializer', () => {

@@ -225,16 +225,31 @@ test('flattened losses: activation, decodes and printout', () => {
     assert.equal(String(ce), 'FlattenedLoss of CrossEntropyLoss()');
     const bce = new nn.BCEWithLogitsLossFlat({ thresh: 0.7 });
     assert.deepEqual(bce.decodes(torch.tensor([0.6, 0.8])).toArray(), [false, true]);
-    assert.throws(() => new nn.BCEWithLogitsLossFlat({ posWeight: torch.ones([2]), flatten: true }), /flatten must be false with posWeight/);
+    assert.throws(() => new nn.BCEWithLogitsLossFlat({ posWeight: torch.ones([2]), flatten: true }), /nn.BCEWithLogitsLossFlat: .*flatten must be false with posWeight/);
     assert.ok(new nn.MSELossFlat().activation(logits).equal(logits));
   });
 });
 
 test('recurrent and attention layers check their inputs', () => {
   torch.tidy(() => {
-    assert.throws(() => new nn.LSTM(3, 4).call(torch.zeros([5, 2, 2])), /input has 2 features, expected inputSize 3/);
-    assert.throws(() => new nn.GRU(3, 4).call(torch.zeros([5, 2, 3]), torch.zeros([2, 2, 4])), /h0 has shape \[2, 2, 4\], expected \[1, 2, 4\]/);
-    assert.throws(() => new nn.MultiheadAttention(6, 4), /embedDim \(6\) must be divisible by numHeads \(4\)/);
-    assert.throws(() => new nn.TransformerEncoderLayer(8, 2, { activation: 'tanh' as never }), /activation must be 'relu' or 'gelu'/);
+    assert.throws(() => new nn.LSTM(3, 4).call(torch.zeros([5, 2, 2])),
+      { name: 'ArgumentError', message: 'nn.LSTM: expected 3 features (inputSize) in the last dimension for input, got a tensor float32[5, 2, 2]' });
+    assert.throws(() => new nn.GRU(3, 4).call(torch.zeros([5, 2, 3]), torch.zeros([2, 2, 4])),
+      /nn.GRU: expected a tensor of shape \[1, 2, 4\] for h0, got a tensor float32\[2, 2, 4\]/);
+    // an hx that is not [h0, c0] (issue 8: it read 'shape' of undefined)
+    assert.throws(() => new nn.LSTM(3, 4).call(torch.zeros([5, 2, 3]), [torch.zeros([1, 2, 4])] as never),
+      /nn.LSTM: expected an array \[h0, c0\] of two tensors for hx, got \[a tensor float32\[1, 2, 4\]\]/);
+    assert.throws(() => new nn.MultiheadAttention(6, 4), /nn.MultiheadAttention: expected a divisor of embedDim \(6\) for numHeads, got 4/);
+    assert.throws(() => new nn.TransformerEncoderLayer(8, 2, { activation: 'tanh' as never }),
+      /nn.TransformerEncoderLayer: expected one of 'relu', 'gelu' for activation, got "tanh"/);
+    // masks of the wrong shape are named with the shapes expected (issue 8: the error named 'reshape')
+    const mha = new nn.MultiheadAttention(4, 2);
+    const q = torch.randn([3, 2, 4]);
+    const kv = torch.randn([5, 2, 4]);
+    assert.throws(() => mha.call(q, kv, kv, { attnMask: torch.zeros([3, 4], { dtype: 'bool' }) }),
+      /nn.MultiheadAttention: expected a bool or float tensor of shape \[3, 5\] or \[4, 3, 5\] for attnMask, got a tensor bool\[3, 4\]/);
+    assert.throws(() => mha.call(q, kv, kv, { keyPaddingMask: torch.zeros([5, 2], { dtype: 'bool' }) }),
+      /nn.MultiheadAttention: expected a bool or float tensor of shape \[2, 5\] for keyPaddingMask, got a tensor bool\[5, 2\]/);
+    mha.dispose();
   });
 });

@@ -142,7 +142,7 @@ test('zeroGrad zeroes in place; stateDict / loadStateDict resume exactly; clearS
   assert.ok(ps.every((p) => p.grad!.abs().sum().item() === 0));
   opt.clearState();
   assert.equal(opt.state.get(ps[0]!)!.step, undefined);
-  assert.throws(() => optim.Adam([ps[0]!]).loadStateDict(sd), /state has 3 parameters, the optimizer 1/);
+  assert.throws(() => optim.Adam([ps[0]!]).loadStateDict(sd), /Optimizer.loadStateDict: .*the state has 3 parameters, the optimizer 1/);
   torch.dispose([a, ps, sd.state]);
 });
 
@@ -161,11 +161,23 @@ test('optimizer steps leave live tensors unchanged', () => {
 });
 
 test('bad optimizer input is refused clearly', () => {
-  assert.throws(() => optim.SGD([]), /empty parameter list/);
+  assert.throws(() => optim.SGD([]), /optim.SGD: .*empty parameter list/);
+  assert.throws(() => optim.SGD(null as never), /optim.SGD: expected a non-empty array of parameters .* for params, got null/);
   const p = torch.zeros([1], { requiresGrad: true }).keep();
-  assert.throws(() => optim.SGD([[p], [p]]), /more than one group/);
-  assert.throws(() => optim.SGD([p], { lr: 0.1, nesterov: true }), /nesterov needs mom > 0/);
-  assert.throws(() => optim.SGD([{} as Tensor]), /parameters must be tensors/);
+  assert.throws(() => optim.SGD([[p], [p]]), /optim.SGD: .*more than one group/);
+  assert.throws(() => optim.SGD([p], { lr: 0.1, nesterov: true }), /optim.SGD: .*nesterov needs mom > 0/);
+  assert.throws(() => optim.SGD([{} as Tensor]), /optim.SGD: expected a tensor \(parameters must be tensors\) for params\[0\], got an empty object/);
+  // a learning rate that is no learning rate is refused everywhere (issue 8: accepted in silence)
+  for (const lr of [NaN, 'abc', -1, Infinity]) {
+    for (const [name, make] of [['SGD', optim.SGD], ['Adam', optim.Adam], ['RAdam', optim.RAdam], ['ranger', optim.ranger]] as const) {
+      assert.throws(() => make([p], { lr: lr as number }), { name: 'ArgumentError', message: new RegExp(`^optim.${name}: expected a finite number >= 0 for options.lr`) });
+    }
+    const opt = optim.SGD([p], { lr: 0.1 });
+    assert.throws(() => opt.setHyper('lr', lr as number), /Optimizer.setHyper: expected .* for value, got /);
+    assert.equal(opt.hypers[0]!.lr, 0.1, 'a refused value changes nothing');
+  }
+  assert.throws(() => optim.Adam([p], { mom: 1 }), /optim.Adam: expected a number >= 0 and < 1 for options.mom, got 1/);
+  assert.throws(() => optim.Adam([p], { lr: 1e-3, betas: [0.9, 0.99] } as never), /optim.Adam: expected one of the options .* for options.betas/);
   p.dispose();
 });
 

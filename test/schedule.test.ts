@@ -33,8 +33,8 @@ test('combineScheds and combinedCos switch schedules at the shares', () => {
   near(oc(1) as number, 1e-6, 'end');
   const perGroup = schedule.SchedLin([0, 10], [1, 20]);
   assert.deepEqual(perGroup(0.5), [0.5, 15]);
-  assert.throws(() => schedule.combineScheds([0.5, 0.4], [schedule.SchedNo(1), schedule.SchedNo(2)]), /must sum to 1/);
-  assert.throws(() => schedule.SchedLin(0, 1)(1.5), /position must be in \[0, 1\]/);
+  assert.throws(() => schedule.combineScheds([0.5, 0.4], [schedule.SchedNo(1), schedule.SchedNo(2)]), /schedule\.combineScheds: expected shares that sum to 1 \(these sum to 0\.9\) for pcts, got \[0\.5, 0\.4\]/);
+  assert.throws(() => schedule.SchedLin(0, 1)(1.5), /schedule\.SchedLin: expected a position in \[0, 1\] for pos, got 1\.5/);
 });
 
 function learner(groups = false): Learner {

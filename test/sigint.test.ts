@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Learner, data, nn, torch } from '../src/index.js';
@@ -64,4 +64,91 @@ test('SIGINT during fit cancels it after the current batch, runs afterFit and le
   fresh.load('model');
   assert.ok(!fresh.model.stateDict().weight!.equal(before), 'weights loaded from the checkpoint');
   before.dispose();
+});
+
+// A child whose batch 3 of epoch 0 blocks the thread (as a long native op does) right after printing READY, so
+// the parent's Ctrl-C arrives during that batch. Modes: 'once' (one Ctrl-C), 'twice' (afterCancelFit blocks for
+// 20 s after printing CANCELLING, and the parent presses Ctrl-C again), 'save' (SaveModelCallback with
+// saveOnInterrupt), 'nosave' (without it).
+const blocking = `
+import { Callback, Learner, FitInterrupted, callbacks, data, nn, torch } from '${index}';
+const [dir, mode] = process.argv.slice(1);
+const block = (ms) => { const t = Date.now(); while (Date.now() - t < ms); };
+torch.manualSeed(0);
+const dls = data.DataLoaders.fromTensors(torch.randn([4096, 4]), torch.randint(0, 2, [4096]), torch.randn([64, 4]), torch.randint(0, 2, [64]), { batchSize: 8 });
+let last = '';
+const probe = new Callback({
+  afterBatch: (l) => {
+    last = l.epoch + ' ' + l.iter;
+    if (l.training && l.epoch === 0 && l.iter === 3) { console.log('READY'); block(1500); }
+  },
+  afterCancelFit: () => {
+    console.log('afterCancelFit after ' + last);
+    if (mode === 'twice') { console.log('CANCELLING'); block(20000); console.log('STILL ALIVE'); }
+  },
+});
+const cbs = [probe];
+if (mode === 'save' || mode === 'nosave') cbs.push(new callbacks.SaveModelCallback({ saveOnInterrupt: mode === 'save' }));
+const learn = new Learner(dls, new nn.Linear(4, 2), { lossFunc: new nn.CrossEntropyLoss(), path: dir, cbs });
+learn.logger = () => {};
+try {
+  await learn.noBar(() => learn.fit(3, 1e-3));
+  console.log('finished?');
+} catch (e) {
+  console.log(e instanceof FitInterrupted ? 'FitInterrupted: ' + e.message : 'other: ' + e);
+  process.exit(130);
+}
+`;
+
+/** Runs the blocking child in `mode`, pressing Ctrl-C when it prints READY and (mode 'twice') CANCELLING. */
+async function interrupt(mode: string): Promise<{ dir: string; code: number | null; signal: string | null; out: string; err: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'flint-sigint-'));
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', blocking, dir, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let sent = 0;
+  proc.stderr.on('data', (d) => { err += d; });
+  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => {
+    proc.stdout.on('data', (d) => {
+      out += d;
+      if (sent === 0 && out.includes('READY')) { sent = 1; proc.kill('SIGINT'); }
+      if (sent === 1 && out.includes('CANCELLING')) { sent = 2; proc.kill('SIGINT'); }
+    });
+    proc.on('exit', (c, s) => resolve([c, s]));
+  });
+  return { dir, code, signal, out, err };
+}
+
+test('Ctrl-C during a batch cancels the fit right after that batch, not one batch later', async () => {
+  const r = await interrupt('once');
+  assert.equal(r.code, 130, `exit code; stderr: ${r.err}`);
+  const lines = r.out.trim().split('\n');
+  assert.deepEqual(lines, ['READY', 'afterCancelFit after 0 3',
+    'FitInterrupted: interrupted (SIGINT) in epoch 0, batch 3: the fit was cancelled after that batch and its afterFit callbacks ran']);
+});
+
+test('a second Ctrl-C ends the process at once, even while the thread is blocked', async () => {
+  const r = await interrupt('twice');
+  // killed by the signal itself (a shell reports status 130), before the blocked callback could go on
+  assert.equal(r.signal, 'SIGINT', `exit ${r.code}; stdout: ${r.out}; stderr: ${r.err}`);
+  assert.ok(r.out.includes('CANCELLING') && !r.out.includes('STILL ALIVE'), r.out);
+});
+
+test('SaveModelCallback interrupted in the first epoch: saveOnInterrupt saves the model as it is; otherwise it warns that no checkpoint exists', async () => {
+  const saved = await interrupt('save');
+  assert.equal(saved.code, 130, saved.err);
+  const file = join(saved.dir, 'models', 'model_interrupted.safetensors');
+  assert.match(saved.err, new RegExp(`SaveModelCallback: interrupted in epoch 0, batch 3: saved the model as it was to ${file.replace(/[.]/g, '\\.')}`));
+  assert.ok(!existsSync(join(saved.dir, 'models', 'model.safetensors')), 'no best model: no epoch ended');
+  const fresh = new Learner(data.DataLoaders.fromTensors(torch.randn([8, 4]), torch.randint(0, 2, [8]), torch.randn([8, 4]), torch.randint(0, 2, [8]), { batchSize: 8 }),
+    new nn.Linear(4, 2), { lossFunc: new nn.CrossEntropyLoss(), path: saved.dir });
+  const before = fresh.model.stateDict().weight!.clone();
+  assert.deepEqual(fresh.load('model_interrupted'), { epoch: 0 });
+  assert.ok(!fresh.model.stateDict().weight!.equal(before), 'weights loaded from the interrupted checkpoint');
+  before.dispose();
+
+  const warned = await interrupt('nosave');
+  assert.equal(warned.code, 130, warned.err);
+  assert.match(warned.err, /SaveModelCallback: interrupted in epoch 0 before any checkpoint was saved, so there is no 'model' checkpoint from this fit \(pass saveOnInterrupt: true to save the model at an interruption\)/);
+  assert.ok(!existsSync(join(warned.dir, 'models')), 'nothing was saved');
 });

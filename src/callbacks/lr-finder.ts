@@ -6,6 +6,14 @@ import type { ParamState, Hypers } from '../optim/index.js';
 import { CancelFitException, CancelValidException } from '../learner/index.js';
 import { SchedExp, type Value } from '../schedule/index.js';
 import { ParamScheduler } from './param-scheduler.js';
+import { checkInt, checkNumber, fail } from '../torch/validate.js';
+
+/** A learning rate > 0 (finite), or one per parameter group. */
+function checkValue(fn: string, arg: string, v: unknown): Value {
+  if (Array.isArray(v) && v.length > 0) return v.map((x, i) => checkNumber(fn, `${arg}[${i}]`, x, { gt: 0 }));
+  if (typeof v === 'number') return checkNumber(fn, arg, v, { gt: 0 });
+  return fail(fn, arg, 'a learning rate > 0, or one per parameter group', v);
+}
 
 export class LRFinder extends ParamScheduler {
   readonly numIt: number;
@@ -13,9 +21,13 @@ export class LRFinder extends ParamScheduler {
   private savedModel: Record<string, Tensor> | null = null;
   private savedOpt: { state: ParamState[]; hypers: Hypers[] } | null = null;
 
-  constructor(startLr: Value = 1e-7, endLr: Value = 10, numIt = 100, readonly stopDiv = true) {
-    super({ lr: SchedExp(startLr, endLr) });
-    this.numIt = Math.max(6, numIt);
+  readonly stopDiv: boolean;
+  constructor(startLr: Value = 1e-7, endLr: Value = 10, numIt = 100, stopDiv = true) {
+    const fn = 'callbacks.LRFinder';
+    super({ lr: SchedExp(checkValue(fn, 'startLr', startLr), checkValue(fn, 'endLr', endLr)) });
+    this.numIt = Math.max(6, checkInt(fn, 'numIt', numIt, { min: 1 }));
+    if (typeof stopDiv !== 'boolean') fail(fn, 'stopDiv', 'a boolean', stopDiv);
+    this.stopDiv = stopDiv;
   }
   override beforeFit(): void {
     super.beforeFit();

@@ -7,6 +7,7 @@ import type { Tensor } from '../torch/index.js';
 import { GradScaler, type GradScalerOptions } from '../optim/index.js';
 import { CancelStepException } from '../learner/index.js';
 import { Callback } from '../learner/callback.js';
+import { checkInt, checkNumber, checkOneOf, checkOptions, fail } from '../torch/validate.js';
 
 export interface MixedPrecisionOptions extends GradScalerOptions {
   /** 'bfloat16' (default on the CPU) or 'float16' (default on CUDA). */
@@ -29,11 +30,18 @@ export class MixedPrecision extends Callback {
 
   constructor(o: MixedPrecisionOptions = {}) {
     super();
-    if (o.dtype !== undefined && o.dtype !== 'bfloat16' && o.dtype !== 'float16') {
-      throw new torch.TorchError(`MixedPrecision: dtype must be 'bfloat16' or 'float16', got ${JSON.stringify(o.dtype)}`);
+    const fn = 'callbacks.MixedPrecision';
+    checkOptions(fn, o, ['dtype', 'scaler', 'initScale', 'growthFactor', 'backoffFactor', 'growthInterval'], 'opts');
+    if (o.dtype !== undefined) checkOneOf(fn, 'opts.dtype', o.dtype, ['bfloat16', 'float16']);
+    if (o.scaler !== undefined && typeof o.scaler !== 'boolean') fail(fn, 'opts.scaler', 'a boolean', o.scaler);
+    // GradScaler's ranges, checked here so the message names MixedPrecision and the option
+    if (o.initScale !== undefined) checkNumber(fn, 'opts.initScale', o.initScale, { gt: 0 });
+    if (o.growthFactor !== undefined) checkNumber(fn, 'opts.growthFactor', o.growthFactor, { gt: 1 });
+    if (o.backoffFactor !== undefined && !(typeof o.backoffFactor === 'number' && o.backoffFactor > 0 && o.backoffFactor < 1)) {
+      fail(fn, 'opts.backoffFactor', 'a number in (0, 1)', o.backoffFactor);
     }
-    new GradScaler(o);  // checks the scaler options now rather than at the first fit
-    this.o = o;
+    if (o.growthInterval !== undefined) checkInt(fn, 'opts.growthInterval', o.growthInterval, { min: 1 });
+    this.o = { ...o };
   }
 
   private get dtype(): 'bfloat16' | 'float16' {

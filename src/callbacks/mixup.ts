@@ -8,6 +8,7 @@ import type { Tensor } from '../torch/index.js';
 import { reductionHolder, withNoneReduce } from '../nn/index.js';
 import { callLoss, type LossFunc } from '../learner/index.js';
 import { Callback } from '../learner/callback.js';
+import { checkNumber } from '../torch/validate.js';
 
 /** lam reshaped to broadcast over the sample dimension of a tensor of `ndim` dims. */
 function perSample(lam: Tensor, ndim: number): Tensor {
@@ -27,6 +28,7 @@ export abstract class MixHandler extends Callback {
 
   constructor(alpha: number) {
     super();
+    checkNumber(`callbacks.${new.target.name}`, 'alpha', alpha, { gt: 0 });
     this.distrib = new torch.distributions.Beta(alpha, alpha);
   }
 
@@ -53,7 +55,7 @@ export abstract class MixHandler extends Callback {
 
   override beforeBatch(): void {
     const y = this.yb[0];
-    if (!y) throw new torch.TorchError(`${this.constructor.name}: the batch has no target`);
+    if (!y) throw new torch.FlintError(`${this.constructor.name}: the batch has no target`);
     this.intTargets = !torch.isFloating(y.dtype);
     const x = this.xb[0]!;
     this.shuffle = torch.randperm(y.shape[0]!, { device: x.device });
@@ -85,7 +87,7 @@ export class MixUp extends MixHandler {
     const lam = this.distrib.sample([bs], { device: x0.device });
     this.lam = torch.maximum(lam, lam.neg().add(1));
     this.learn.xb = this.xb.map((x, i) => {
-      if (!torch.isFloating(x.dtype)) throw new torch.TorchError(`MixUp: input ${i} is ${x.dtype}; only float inputs can be blended`);
+      if (!torch.isFloating(x.dtype)) throw new torch.FlintError(`MixUp: input ${i} is ${x.dtype}; only float inputs can be blended`);
       return x.indexSelect(0, this.shuffle!).lerp(x, perSample(this.lam!, x.ndim));
     });
   }
@@ -96,7 +98,7 @@ export class MixUp extends MixHandler {
 export class CutMix extends MixHandler {
   constructor(alpha = 1) { super(alpha); }
   protected mix(x: Tensor): void {
-    if (x.ndim !== 4) throw new torch.TorchError(`CutMix: the input must be images (N, C, H, W), got shape [${x.shape.join(', ')}]`);
+    if (x.ndim !== 4) throw new torch.FlintError(`CutMix: the input must be images (N, C, H, W), got shape [${x.shape.join(', ')}]`);
     const [H, W] = [x.shape[2]!, x.shape[3]!];
     const device = x.device;
     const lam0 = this.distrib.sample([1], { device });

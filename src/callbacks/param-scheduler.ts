@@ -4,6 +4,7 @@ import { Callback } from '../learner/callback.js';
 import type { Recorder } from './recorder.js';
 import type { Schedule } from '../schedule/index.js';
 import { lineChartSvg, writeChart } from '../plot/index.js';
+import { checkArray, checkFunction, checkNumber, checkOptions, checkString, fail } from '../torch/validate.js';
 
 export class ParamScheduler extends Callback {
   override order = 60;
@@ -11,8 +12,14 @@ export class ParamScheduler extends Callback {
   /** Per hyper-parameter, the last group's value at each training batch. */
   hps: Record<string, number[]> = {};
 
-  constructor(readonly scheds: Record<string, Schedule>) {
+  readonly scheds: Record<string, Schedule>;
+  constructor(scheds: Record<string, Schedule>) {
     super();
+    const fn = `callbacks.${new.target.name}`;
+    if (scheds === undefined) fail(fn, 'scheds', 'an object of schedules by hyper-parameter name', scheds);
+    checkOptions(fn, scheds, undefined, 'scheds');
+    for (const [k, f] of Object.entries(scheds)) checkFunction(fn, `scheds.${k}`, f);
+    this.scheds = scheds;
   }
   override beforeFit(): void {
     this.hps = Object.fromEntries(Object.keys(this.scheds).map((k) => [k, []]));
@@ -33,6 +40,11 @@ export class ParamScheduler extends Callback {
 
 /** Charts the recorded hyper-parameters against the training iteration (fastai's plot_sched). */
 export function plotSched(hps: Record<string, number[]>, file?: string): string {
+  const fn = 'callbacks.plotSched';
+  if (hps === undefined) fail(fn, 'hps', 'an object of values by hyper-parameter name', hps);
+  checkOptions(fn, hps, undefined, 'hps');
+  for (const [k, v] of Object.entries(hps)) checkArray<unknown>(fn, `hps.${k}`, v, 'an array of numbers').forEach((x, i) => checkNumber(fn, `hps.${k}[${i}]`, x));
+  if (file !== undefined) checkString(fn, 'file', file);
   const names = Object.keys(hps);
   const svgs = names.map((n) => lineChartSvg([{ name: n, points: hps[n]!.map((v, i) => [i, v] as [number, number]) }],
     { title: n, xName: 'iteration', width: 480, height: 300 }));

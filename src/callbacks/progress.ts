@@ -6,6 +6,7 @@ import type { Recorder } from './recorder.js';
 import { silentLogger, type LogRow } from '../learner/learner.js';
 import { ProgressBar, type BarStream } from '../progress/bar.js';
 import { tableHeader, tableRow } from '../progress/format.js';
+import { fail } from '../torch/validate.js';
 
 export interface ProgressStream extends BarStream {
   isTTY?: boolean;
@@ -17,8 +18,13 @@ export class ProgressCallback extends Callback {
   private widths: number[] = [];
   private oldLogger: ((row: LogRow) => void) | null = null;
 
-  constructor(private readonly stream: ProgressStream = process.stdout) {
+  private readonly stream: ProgressStream;
+  constructor(stream: ProgressStream = process.stdout) {
     super();
+    if (stream === null || typeof stream !== 'object' || typeof (stream as { write?: unknown }).write !== 'function') {
+      fail('callbacks.ProgressCallback', 'stream', 'a writable stream (an object with a write method)', stream);
+    }
+    this.stream = stream;
   }
   private get tty(): boolean {
     return this.stream.isTTY === true;

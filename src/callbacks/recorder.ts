@@ -5,6 +5,7 @@ import { Callback } from '../learner/callback.js';
 import { formatTime } from '../progress/format.js';
 import { lineChartSvg, writeChart } from '../plot/index.js';
 import { plotSched } from './param-scheduler.js';
+import { checkOptions, fail } from '../torch/validate.js';
 
 export interface RecorderOptions {
   addTime?: boolean;
@@ -39,6 +40,12 @@ export class Recorder extends Callback {
 
   constructor(o: RecorderOptions = {}) {
     super();
+    const fn = 'callbacks.Recorder';
+    checkOptions(fn, o, ['addTime', 'trainMetrics', 'validMetrics', 'beta'], 'opts');
+    for (const k of ['addTime', 'trainMetrics', 'validMetrics'] as const) {
+      if (o[k] !== undefined && typeof o[k] !== 'boolean') fail(fn, `opts.${k}`, 'a boolean', o[k]);
+    }
+    if (o.beta !== undefined && !(typeof o.beta === 'number' && o.beta >= 0 && o.beta < 1)) fail(fn, 'opts.beta', 'a number in [0, 1)', o.beta);
     this.addTime = o.addTime ?? true;
     this.trainMetrics = o.trainMetrics ?? false;
     this.validMetrics = o.validMetrics ?? true;

@@ -2,7 +2,8 @@
 // canvas): training and validation losses so far, written atomically so a viewer never sees half a file.
 import { join } from 'node:path';
 import { Callback } from '../learner/callback.js';
-import { TorchError } from '../torch/index.js';
+import { FlintError } from '../torch/index.js';
+import { checkName } from '../learner/checks.js';
 import { LRFinder } from './lr-finder.js';
 import { Recorder } from './recorder.js';
 
@@ -10,11 +11,16 @@ export class ShowGraphCallback extends Callback {
   override order = 65;
   override runValid = false;
   /** The chart goes to `<learn.path>/<fname>.svg|png`. */
-  constructor(readonly fname = 'loss') { super(); }
+  readonly fname: string;
+  constructor(fname = 'loss') {
+    super();
+    checkName('callbacks.ShowGraphCallback', 'fname', fname);
+    this.fname = fname;
+  }
   override beforeFit(): void {
     // not during the LR finder or validate(), as in fastai (the learner sets run back to true after the fit)
     this.run = !this.learn.validatingOnly && !this.learn.cbs.some((c) => c instanceof LRFinder);
-    if (this.run && !(this.learn.cb('recorder') instanceof Recorder)) throw new TorchError('ShowGraphCallback needs the Recorder (defaultCbs)');
+    if (this.run && !(this.learn.cb('recorder') instanceof Recorder)) throw new FlintError('ShowGraphCallback needs the Recorder (defaultCbs)');
   }
   override afterEpoch(): void {
     (this.learn.cb('recorder') as Recorder).plotLoss({ skipStart: 0, file: join(this.learn.path, this.fname) });

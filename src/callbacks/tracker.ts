@@ -3,7 +3,21 @@
 import * as torch from '../torch/index.js';
 import { CancelFitException } from '../learner/index.js';
 import { Callback } from '../learner/callback.js';
+import { checkInt, checkNumber, checkOneOf, checkOptions, fail } from '../torch/validate.js';
+import { checkName, optBool } from '../learner/checks.js';
 import type { Recorder } from './recorder.js';
+
+const TRACKER_OPTIONS = ['monitor', 'comp', 'minDelta', 'resetOnFit'] as const;
+
+/** Checks a tracker's options under the public name of the callback being made. */
+function checkTracker(fn: string, o: unknown, extra: readonly string[]): TrackerOptions {
+  const opts = checkOptions(fn, o as TrackerOptions, [...TRACKER_OPTIONS, ...extra], 'opts');
+  if (opts.monitor !== undefined && (typeof opts.monitor !== 'string' || opts.monitor === '')) fail(fn, 'opts.monitor', 'a column name', opts.monitor);
+  if (opts.comp !== undefined) checkOneOf(fn, 'opts.comp', opts.comp, ['less', 'greater']);
+  if (opts.minDelta !== undefined) checkNumber(fn, 'opts.minDelta', opts.minDelta, { min: 0 });
+  optBool(fn, 'opts.resetOnFit', opts.resetOnFit);
+  return opts;
+}
 
 export interface TrackerOptions {
   /** A column of the epoch table (default 'valid_loss'). */
@@ -26,6 +40,8 @@ export class TrackerCallback extends Callback {
 
   constructor(o: TrackerOptions = {}) {
     super();
+    // subclasses check their options (and these) under their own names first
+    if (new.target === TrackerCallback) checkTracker('callbacks.TrackerCallback', o, []);
     this.monitor = o.monitor ?? 'valid_loss';
     this.comp = o.comp ?? (/loss|error/i.test(this.monitor) ? 'less' : 'greater');
     this.minDelta = this.comp === 'less' ? -(o.minDelta ?? 0) : (o.minDelta ?? 0);
@@ -35,7 +51,7 @@ export class TrackerCallback extends Callback {
     if (this.resetOnFit || this.best === null) this.best = this.comp === 'less' ? Infinity : -Infinity;
     const names = this.learn.cb<Recorder>('recorder')?.metricNames ?? [];
     this.idx = names.slice(1).indexOf(this.monitor);
-    if (this.idx < 0) throw new torch.TorchError(`${this.constructor.name}: '${this.monitor}' is not a recorded column (${names.slice(1).join(', ')})`);
+    if (this.idx < 0) throw new torch.FlintError(`${this.constructor.name}: '${this.monitor}' is not a recorded column (${names.slice(1).join(', ')})`);
   }
   override afterEpoch(): void {
     const values = this.learn.cb<Recorder>('recorder')!.values;
@@ -53,6 +69,12 @@ abstract class PatientTracker extends TrackerCallback {
     super(o);
     this.patience = o.patience ?? 1;
   }
+  /** Checks the options of a patient tracker (fn: its public name) before it is made. */
+  protected static checkPatient(fn: string, o: unknown, extra: readonly string[] = []): TrackerOptions & { patience?: number } {
+    const opts = checkTracker(fn, o, ['patience', ...extra]) as TrackerOptions & { patience?: number };
+    if (opts.patience !== undefined) checkInt(fn, 'opts.patience', opts.patience, { min: 1 });
+    return opts;
+  }
   override beforeFit(): void {
     this.wait = 0;
     super.beforeFit();
@@ -68,30 +90,71 @@ abstract class PatientTracker extends TrackerCallback {
 /** Stops when the monitored value has not improved for `patience` epochs. */
 export class EarlyStoppingCallback extends PatientTracker {
   override order = 63;
-  constructor(o: TrackerOptions & { patience?: number } = {}) { super(o); }
+  constructor(o: TrackerOptions & { patience?: number } = {}) { super(PatientTracker.checkPatient('callbacks.EarlyStoppingCallback', o)); }
   protected onPlateau(): void {
     console.log(`No improvement since epoch ${this.learn.epoch - this.wait}: early stopping`);
     throw new CancelFitException();
   }
 }
 
+export interface SaveModelOptions extends TrackerOptions {
+  fname?: string;
+  everyEpoch?: number | boolean;
+  atEnd?: boolean;
+  withOpt?: boolean;
+  /** On Ctrl-C (the fit interrupted by SIGINT), save the model as it is to `<fname>_interrupted`. */
+  saveOnInterrupt?: boolean;
+}
+
+function checkSaveModel(o: unknown): SaveModelOptions {
+  const fn = 'callbacks.SaveModelCallback';
+  const opts = checkTracker(fn, o, ['fname', 'everyEpoch', 'atEnd', 'withOpt', 'saveOnInterrupt']) as SaveModelOptions;
+  if (opts.fname !== undefined) checkName(fn, 'opts.fname', opts.fname);
+  if (opts.everyEpoch !== undefined && typeof opts.everyEpoch !== 'boolean') checkInt(fn, 'opts.everyEpoch', opts.everyEpoch, { min: 1 });
+  for (const k of ['atEnd', 'withOpt', 'saveOnInterrupt'] as const) optBool(fn, `opts.${k}`, opts[k]);
+  return opts;
+}
+
 /** Saves the model when the monitored value improves (or every epoch, or at the end) and reloads the best at
- * the end of the fit. */
+ * the end of the fit. A fit interrupted by Ctrl-C saves the model as it is with saveOnInterrupt, and otherwise
+ * warns when this fit saved no checkpoint yet. */
 export class SaveModelCallback extends TrackerCallback {
   readonly fname: string;
   readonly everyEpoch: number | false;
   readonly atEnd: boolean;
   readonly withOpt: boolean;
+  readonly saveOnInterrupt: boolean;
   lastSavedPath: string | null = null;
-  constructor(o: TrackerOptions & { fname?: string; everyEpoch?: number | boolean; atEnd?: boolean; withOpt?: boolean } = {}) {
-    super(o);
+  /** Where the last Ctrl-C interruption was saved (saveOnInterrupt), else null. */
+  interruptedPath: string | null = null;
+  constructor(o: SaveModelOptions = {}) {
+    super(checkSaveModel(o));
     this.fname = o.fname ?? 'model';
     this.everyEpoch = o.everyEpoch === true ? 1 : (o.everyEpoch || false);
     this.atEnd = o.atEnd ?? false;
     this.withOpt = o.withOpt ?? false;
+    this.saveOnInterrupt = o.saveOnInterrupt ?? false;
   }
+  /** Whether this fit saved a checkpoint yet (lastSavedPath may be an earlier fit's). */
+  private savedThisFit = false;
   private save(name: string): void {
     this.lastSavedPath = this.learn.save(name, { withOpt: this.withOpt });
+    this.savedThisFit = true;
+  }
+  override beforeFit(): void {
+    super.beforeFit();
+    this.savedThisFit = false;
+    this.interruptedPath = null;
+  }
+  override afterCancelFit(): void {
+    if (!this.learn.interrupted) return;  // early stopping and other cancellations end the fit normally
+    if (this.saveOnInterrupt) {
+      this.interruptedPath = this.learn.save(`${this.fname}_interrupted`, { withOpt: this.withOpt });
+      console.warn(`SaveModelCallback: interrupted in epoch ${this.learn.epoch}, batch ${this.learn.iter}: saved the model as it was to ${this.interruptedPath}`);
+    } else if (!this.savedThisFit) {
+      console.warn(`SaveModelCallback: interrupted in epoch ${this.learn.epoch} before any checkpoint was saved, so there is no '${this.fname}' ` +
+        'checkpoint from this fit (pass saveOnInterrupt: true to save the model at an interruption)');
+    }
   }
   override afterEpoch(): void {
     if (this.everyEpoch) {
@@ -116,9 +179,17 @@ export class ReduceLROnPlateau extends PatientTracker {
   readonly factor: number;
   readonly minLr: number;
   constructor(o: TrackerOptions & { patience?: number; factor?: number; minLr?: number } = {}) {
-    super(o);
+    super(ReduceLROnPlateau.checkOptions(o));
     this.factor = o.factor ?? 10;
     this.minLr = o.minLr ?? 0;
+  }
+  private static checkOptions(o: unknown): TrackerOptions & { patience?: number; factor?: number; minLr?: number } {
+    const fn = 'callbacks.ReduceLROnPlateau';
+    const opts = PatientTracker.checkPatient(fn, o, ['factor', 'minLr']) as TrackerOptions & { factor?: number; minLr?: number };
+    // the lr is divided by factor: below 1 it would grow
+    if (opts.factor !== undefined) checkNumber(fn, 'opts.factor', opts.factor, { min: 1 });
+    if (opts.minLr !== undefined) checkNumber(fn, 'opts.minLr', opts.minLr, { min: 0 });
+    return opts;
   }
   protected onPlateau(): void {
     const hypers = this.learn.opt!.hypers;

@@ -2,6 +2,7 @@
 import { clipGradNorm_ } from '../nn/index.js';
 import { CancelBatchException, CancelFitException } from '../learner/index.js';
 import { Callback } from '../learner/callback.js';
+import { checkInt, checkNumber } from '../torch/validate.js';
 
 /** Stops the fit when the loss becomes NaN or infinite (reads the loss each batch to know). */
 export class TerminateOnNaNCallback extends Callback {
@@ -17,7 +18,14 @@ export class GradientClip extends Callback {
   // after GradientAccumulation (6) and MixedPrecision (10): clips the accumulated, unscaled gradients once per
   // real step (fastai's order 0 clips float16-scaled gradients, whose norm is the scale times too large)
   override order = 20;
-  constructor(readonly maxNorm = 1, readonly normType = 2) { super(); }
+  readonly maxNorm: number;
+  readonly normType: number;
+  constructor(maxNorm = 1, normType = 2) {
+    super();
+    this.maxNorm = checkNumber('callbacks.GradientClip', 'maxNorm', maxNorm, { gt: 0 });
+    // a p-norm (p > 0) or Infinity, the largest absolute value
+    this.normType = checkNumber('callbacks.GradientClip', 'normType', normType, { gt: 0, infinite: true });
+  }
   override beforeStep(): void {
     clipGradNorm_(this.learn.model.parameters(), this.maxNorm, this.normType).dispose();
   }
@@ -29,7 +37,11 @@ export class GradientAccumulation extends Callback {
   override order = 6;
   override runValid = false;
   private count = 0;
-  constructor(readonly nAcc = 32) { super(); }
+  readonly nAcc: number;
+  constructor(nAcc = 32) {
+    super();
+    this.nAcc = checkInt('callbacks.GradientAccumulation', 'nAcc', nAcc, { min: 1 });
+  }
   private bs(): number {
     return this.learn.yb[0]?.shape[0] ?? 1;
   }

@@ -13,7 +13,7 @@ export const actions: CliActions = {
   predict: async (exportFile, input, o) => {
     const csv = predictionsCsv(await predict(exportFile, input, o));
     if (!o.out) { process.stdout.write(csv); return; }
-    writeFileAtomic(o.out, Buffer.from(csv));
+    writeFileAtomic(o.out, Buffer.from(csv), 'predict --out');
   },
 };
 

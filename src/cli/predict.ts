@@ -20,7 +20,7 @@ export async function predict(exportFile: string, input: string, o: PredictOptio
   const device = o.device ?? 'cpu';
   const learn = loadLearner(exportFile, { device });
   const prep = learn.dls.preprocessing;
-  if (!prep) throw new torch.TorchError(`flint predict: ${exportFile} has no preprocessing to apply to raw input (export a Learner whose DataLoaders carry one)`);
+  if (!prep) throw new torch.FlintError(`flint predict: ${exportFile} has no preprocessing to apply to raw input (export a Learner whose DataLoaders carry one)`);
   const x = inputs(prep, input);
   const dl = new data.DataLoader(new data.TensorDataset(x), { batchSize: o.batchSize ?? 256, device });
   const { preds, decoded } = await learn.getPreds({ dl, withDecoded: true });

@@ -31,6 +31,33 @@ export interface Task {
   learn: Learner;
   /** One line saying what is trained on what. */
   description: string;
+  /** Choices made for the user, to print (a batch size lowered to fit a small training split). */
+  notes: string[];
+}
+
+/**
+ * A training split smaller than the batch size gives no batch (the training loader drops its last partial one):
+ * with the default batch size the CLI lowers it to the split's size and says so; a batch size asked for with
+ * --batch-size that leaves nothing to train on is an error suggesting one that works.
+ */
+function fitBatchSize(dls: data.DataLoaders, asked: number | undefined, batchSize: number, device: string, notes: string[]): data.DataLoaders {
+  const n = dls.train.dataset.length;
+  if (dls.train.length > 0) return dls;
+  if (n < 2) throw new torch.FlintError(`the training split has ${n} row(s); training needs at least 2 (use more data or a smaller --valid-pct)`);
+  if (asked !== undefined) {
+    throw new torch.FlintError(`--batch-size ${asked} is more than the ${n} training rows, so an epoch would have no batch; use --batch-size ${n} or less`);
+  }
+  notes.push(`batch size ${n}: the default ${batchSize} is more than the ${n} training rows (set it with --batch-size)`);
+  return rebatch(dls, n, device);
+}
+
+/** The same tensors in loaders of another batch size (the training one shuffling and dropping its last partial batch). */
+function rebatch(dls: data.DataLoaders, batchSize: number, device: string): data.DataLoaders {
+  const [x, y] = (dls.train.dataset as data.TensorDataset).tensors as [Tensor, Tensor];
+  const [vx, vy] = (dls.valid.dataset as data.TensorDataset).tensors as [Tensor, Tensor];
+  const out = data.DataLoaders.fromTensors(x, y, vx, vy, { batchSize, device });
+  out.preprocessing = dls.preprocessing;
+  return out;
 }
 
 function limitTrain(dls: data.DataLoaders, limit: number | undefined, batchSize: number, device: string): data.DataLoaders {
@@ -57,21 +84,22 @@ const count = (m: nn.Module): string => m.parameters().reduce((n, p) => n + p.nu
 
 /** The Learner for the data options: loaders, model (from the registry, so it exports), loss and metrics. */
 export function buildTask(o: DataOptions): Task {
+  const notes: string[] = [];
   const device = o.device ?? (torch.cuda.isAvailable() ? 'cuda' : 'cpu');
   const batchSize = o.batchSize ?? (o.csv ? 64 : 128);
   const size = o.size ?? 'medium';
   torch.manualSeed(42);
   if (!o.csv) {
-    if (o.target || o.task) throw new torch.TorchError('--target and --task apply to --csv data only');
-    const dls = limitTrain(data.fashionMnist({ batchSize, device }), o.limit, batchSize, device);
+    if (o.target || o.task) throw new torch.FlintError('--target and --task apply to --csv data only');
+    const dls = fitBatchSize(limitTrain(data.fashionMnist({ batchSize, device }), o.limit, batchSize, device), o.batchSize, batchSize, device, notes);
     const model = models.createModel('simpleCnn', { nIn: 1, nOut: 10, channels: CNN_CHANNELS[size] });
     const learn = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()], path: o.runDir });
-    return { learn, description: `CNN (${count(model)} parameters) on Fashion-MNIST (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation images)` };
+    return { learn, notes, description: `CNN (${count(model)} parameters) on Fashion-MNIST (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation images)` };
   }
-  if (!o.target) throw new torch.TorchError('--csv needs --target, the column to predict');
+  if (!o.target) throw new torch.FlintError('--csv needs --target, the column to predict');
   const targetType = o.task === undefined ? undefined : o.task === 'classification' ? 'category' : 'number';
-  const dls = limitTrain(data.tabularFromCsv(o.csv, { target: o.target, targetType, categorical: o.categorical, ignore: o.ignore, validPct: o.validPct, batchSize, device }),
-    o.limit, batchSize, device);
+  const dls = fitBatchSize(limitTrain(data.tabularFromCsv(o.csv, { target: o.target, targetType, categorical: o.categorical, ignore: o.ignore, validPct: o.validPct, batchSize, device }),
+    o.limit, batchSize, device), o.batchSize, batchSize, device, notes);
   const prep = dls.preprocessing as data.TabularPreprocessing;
   const classes = prep.vocab?.length;
   const model = models.createModel('tabular', {
@@ -82,5 +110,5 @@ export function buildTask(o: DataOptions): Task {
     ? new Learner(dls, model, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()], path: o.runDir })
     : new Learner(dls, model, { lossFunc: new nn.MSELossFlat(), metrics: [metrics.rmse()], path: o.runDir });
   const kind = classes ? `classification into ${classes} classes` : 'regression';
-  return { learn, description: `tabular model (${count(model)} parameters) on ${o.csv}: '${o.target}', ${kind}, from ${prep.catNames.length} categorical and ${prep.contNames.length} continuous columns (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation rows)` };
+  return { learn, notes, description: `tabular model (${count(model)} parameters) on ${o.csv}: '${o.target}', ${kind}, from ${prep.catNames.length} categorical and ${prep.contNames.length} continuous columns (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation rows)` };
 }

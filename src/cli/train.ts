@@ -1,8 +1,10 @@
 // `flint train`, `flint demo` (train with Fashion-MNIST's defaults) and `flint lr-find`: build the task, train
 // with one-cycle, and leave in the run folder the charts, the weights (models/model.safetensors) and an export
 // (export.safetensors, for `flint predict`).
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { callbacks, torch, type Learner } from '../index.js';
+import { ensureDir } from '../torch/files.js';
 import { buildTask, type DataOptions } from './task.js';
 
 export interface TrainOptions extends Omit<DataOptions, 'runDir'> {
@@ -33,10 +35,22 @@ export function defaultRunDir(): string {
   return join('runs', new Date().toISOString().replace(/[:.]/g, '-'));
 }
 
+/** The run folder, made and checked writable before any training, so a bad --out fails at once. */
+export function prepareRunDir(dir: string, command: string): void {
+  ensureDir(dir, `${command} --out`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new torch.FlintError(`${command} --out: the folder ${dir} is not writable (${(e as Error).message})`, { cause: e });
+  }
+}
+
 export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const log = o.log ?? console.log;
   const runDir = o.runDir ?? defaultRunDir();
-  const { learn, description } = buildTask({ ...o, runDir });
+  prepareRunDir(runDir, o.title ?? 'train');
+  const { learn, description, notes } = buildTask({ ...o, runDir });
+  for (const n of notes) log(n);
   const epochs = o.epochs ?? 5;
   let lr = o.lr ?? 1e-2;
   if (o.lrFind) {
@@ -61,7 +75,9 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
 export async function lrFind(o: Omit<TrainOptions, 'epochs' | 'lr' | 'lrFind'> = {}): Promise<Record<string, number>> {
   const log = o.log ?? console.log;
   const runDir = o.runDir ?? defaultRunDir();
-  const { learn, description } = buildTask({ ...o, runDir });
+  prepareRunDir(runDir, 'lr-find');
+  const { learn, description, notes } = buildTask({ ...o, runDir });
+  for (const n of notes) log(n);
   log(`Flint lr-find: ${description}`);
   const suggestions = await learn.lrFind({ suggestFuncs: { valley: callbacks.valley, slide: callbacks.slide(), minimum: callbacks.minimum, steep: callbacks.steep } });
   for (const [name, v] of Object.entries(suggestions)) log(`${name.padEnd(8)}${v.toExponential(2)}`);

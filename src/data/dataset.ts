@@ -1,6 +1,6 @@
 // Datasets: anything with a length and an item getter; TensorDataset holds in-memory tensors row by row.
-import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
+import { checkInt, checkTensor, fail } from '../torch/validate.js';
 
 /** A map-style dataset, as PyTorch's: `length` items, `get(i)` for 0 <= i < length. */
 export interface Dataset<T = unknown> {
@@ -12,11 +12,15 @@ export interface Dataset<T = unknown> {
 export class TensorDataset implements Dataset<Tensor[]> {
   readonly tensors: Tensor[];
   constructor(...tensors: Tensor[]) {
-    if (tensors.length === 0) throw new torch.TorchError('TensorDataset: give at least one tensor');
-    const n = tensors[0]!.shape[0];
-    if (n === undefined) throw new torch.TorchError('TensorDataset: tensors need a first (item) dimension');
+    const fn = 'data.TensorDataset';
+    if (tensors.length === 0) fail(fn, 'tensors', 'at least one tensor', tensors);
     tensors.forEach((t, i) => {
-      if (t.shape[0] !== n) throw new torch.TorchError(`TensorDataset: tensor ${i} has ${t.shape[0]} rows, tensor 0 has ${n}`);
+      checkTensor(fn, `tensors[${i}]`, t);
+      if (t.ndim === 0) fail(fn, `tensors[${i}]`, 'a tensor with a first (item) dimension', t);
+    });
+    const n = tensors[0]!.shape[0]!;
+    tensors.forEach((t, i) => {
+      if (t.shape[0] !== n) fail(fn, `tensors[${i}]`, `a tensor of ${n} rows like tensors[0]`, t);
     });
     this.tensors = tensors;
   }
@@ -24,7 +28,9 @@ export class TensorDataset implements Dataset<Tensor[]> {
     return this.tensors[0]!.shape[0]!;
   }
   get(i: number): Tensor[] {
-    if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new torch.TorchError(`TensorDataset: index ${i} out of range for ${this.length} items`);
+    const n = this.length;
+    if (n === 0) fail('TensorDataset.get', 'i', 'an index into a non-empty dataset (this one has 0 items)', i);
+    checkInt('TensorDataset.get', 'i', i, { min: 0, max: n - 1 });
     return this.tensors.map((t) => t.select(0, i));
   }
 }

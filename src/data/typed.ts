@@ -2,6 +2,7 @@
 // holds, for code that dispatches on it (showing, decoding). Models see plain tensors: CastToTensor (order 9)
 // strips the types before each batch reaches them.
 import { Tensor } from '../torch/index.js';
+import { fail, isTensorLike } from '../torch/validate.js';
 
 export class TensorImage extends Tensor {}
 export class TensorCategory extends Tensor {}
@@ -9,5 +10,6 @@ export class TensorMultiCategory extends Tensor {}
 
 /** Whether a tensor carries a type beyond plain Tensor. */
 export function isTyped(t: Tensor): boolean {
+  if (!isTensorLike(t)) fail('data.isTyped', 't', 'a tensor', t);
   return t.constructor !== Tensor;
 }

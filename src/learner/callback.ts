@@ -5,8 +5,10 @@ import type { Tensor } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import type { Optimizer } from '../optim/index.js';
 import type { DataLoaders, DataLoader } from '../data/index.js';
-import { type EventName, INNER_LOOP } from './events.js';
+import { EVENTS, type EventName, INNER_LOOP } from './events.js';
+import { checkFunction, checkOptions } from '../torch/validate.js';
 import { CallbackError, isCancellation } from './exceptions.js';
+import { FlintError } from '../torch/errors.js';
 import type { Learner } from './learner.js';
 
 export type Handler = (learn: Learner) => void | Promise<void>;
@@ -30,11 +32,14 @@ export class Callback {
   private readonly handlers: Handlers;
 
   constructor(handlers: Handlers = {}) {
-    this.handlers = handlers;
+    // subclasses call super() without handlers; a handler object names events and gives functions
+    checkOptions('Callback', handlers, EVENTS, 'handlers');
+    for (const [k, f] of Object.entries(handlers)) checkFunction('Callback', `handlers.${k}`, f);
+    this.handlers = { ...handlers };
   }
 
   get learn(): Learner {
-    if (!this._learn) throw new Error(`${this.constructor.name} is not attached to a Learner`);
+    if (!this._learn) throw new FlintError(`${this.constructor.name} is not attached to a Learner (add it with learn.addCb or the cbs option)`);
     return this._learn;
   }
   set learn(l: Learner) {

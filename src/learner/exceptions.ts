@@ -1,5 +1,7 @@
 // The seven cancellations (each skips the rest of its phase, see withEvents) and the wrapper for any other
 // error thrown by a callback.
+import { FlintError } from '../torch/errors.js';
+
 export class CancelFitException extends Error { override name = 'CancelFitException'; }
 export class CancelEpochException extends Error { override name = 'CancelEpochException'; }
 export class CancelTrainException extends Error { override name = 'CancelTrainException'; }
@@ -19,7 +21,7 @@ export function isCancellation(e: unknown): boolean {
 }
 
 /** "Exception occurred in `Name` when calling event `eventName`: message", the original kept as cause. */
-export class CallbackError extends Error {
+export class CallbackError extends FlintError {
   override name = 'CallbackError';
   constructor(readonly callbackName: string, readonly eventName: string, cause: unknown) {
     // anything may be thrown: a string, undefined, an Error without a message (fastai#4019)
@@ -30,7 +32,7 @@ export class CallbackError extends Error {
 }
 
 /** Thrown by fit after a SIGINT (Ctrl-C) cancelled it: the batch in flight finished and afterFit ran. */
-export class FitInterrupted extends Error {
+export class FitInterrupted extends FlintError {
   override name = 'FitInterrupted';
   constructor(readonly epoch: number, readonly iter: number) {
     super(`interrupted (SIGINT) in epoch ${epoch}, batch ${iter}: the fit was cancelled after that batch and its afterFit callbacks ran`);

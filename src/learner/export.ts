@@ -2,6 +2,7 @@
 // state-dict keys) whose metadata names the model's registered factory and arguments, the loss function and the
 // data preprocessing (normalization, categories, class names), so a fresh process can predict.
 import * as torch from '../torch/index.js';
+import { FlintError } from '../torch/errors.js';
 import type { Tensor } from '../torch/index.js';
 import { lossFromSpec, lossSpec, models, type LossSpec, type Module } from '../nn/index.js';
 import type { Preprocessing } from '../data/index.js';
@@ -20,7 +21,7 @@ export interface ExportParts {
 export function writeExport(file: string, parts: { model: Module; lossFunc: unknown; preprocessing: Preprocessing | null }): void {
   const spec = models.modelSpec(parts.model);
   if (!spec) {
-    throw new torch.TorchError('export: the model was not made by nn.models.createModel(name, args), so a fresh process could not ' +
+    throw new FlintError('Learner.export: the model was not made by nn.models.createModel(name, args), so a fresh process could not ' +
       'rebuild it; register its factory with nn.models.registerModel and build it with createModel');
   }
   const loss = lossSpec(parts.lossFunc);
@@ -40,18 +41,18 @@ export function readExport(file: string, o: { device?: string } = {}): ExportPar
   const { tensors, metadata } = torch.loadWithMetadata(file, { device: o.device });
   try {
     if (metadata.format !== EXPORT_FORMAT) {
-      throw new torch.TorchError(`loadLearner: ${file} is not a Flint export (format ${JSON.stringify(metadata.format ?? null)}, expected '${EXPORT_FORMAT}'); ` +
+      throw new FlintError(`loadLearner: ${file} is not a Flint export (format ${JSON.stringify(metadata.format ?? null)}, expected '${EXPORT_FORMAT}'); ` +
         'checkpoints written by learn.save load with learn.load');
     }
     const field = <T>(name: string): T => {
       try {
         return JSON.parse(metadata[name] ?? 'null') as T;
       } catch (e) {
-        throw new torch.TorchError(`loadLearner: ${file}: the '${name}' metadata is not valid JSON (${(e as Error).message})`);
+        throw new FlintError(`loadLearner: ${file}: the '${name}' metadata is not valid JSON (${(e as Error).message})`);
       }
     };
     const spec = field<models.ModelSpec | null>('model');
-    if (!spec) throw new torch.TorchError(`loadLearner: ${file} names no model`);
+    if (!spec) throw new FlintError(`loadLearner: ${file} names no model`);
     const model = models.createModel(spec.name, spec.args);
     if (o.device) model.to(o.device);
     const weights: Record<string, Tensor> = {};

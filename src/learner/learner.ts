@@ -1,17 +1,23 @@
 // The Learner: fastai's training loop. Every phase runs through withEvents (before, body, afterCancel on its
 // cancellation, after); each batch runs in a memory scope; validation runs with gradients off; the loop
 // yields to the event loop at least every 100 ms.
-import { mkdirSync } from 'node:fs';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { dirname, join } from 'node:path';
 import * as torch from '../torch/index.js';
-import type { Tensor } from '../torch/index.js';
+import { FlintError, type Tensor } from '../torch/index.js';
+import { ensureDir } from '../torch/files.js';
+import { checkArray, checkFunction, checkInt, checkNumber, checkOptions, checkString, checkTensor, describe, fail, isTensorLike } from '../torch/validate.js';
 import { Module, withNoneReduce } from '../nn/index.js';
 import * as optim from '../optim/index.js';
-import type { Batch, DataLoader, DataLoaders } from '../data/index.js';
+import { DataLoader, type Batch, type DataLoaders } from '../data/index.js';
 import { type Metric, toMetric } from '../metrics/index.js';
 import { Callback } from './callback.js';
+import {
+  type CallbackInput, checkCallback, checkCallbacks, checkLossFunc, checkLr, checkLrGroups, checkMetric, checkMoms, checkName,
+  checkParamGroups, checkWd, naming, optBool, optLoader,
+} from './checks.js';
 import { writeExport } from './export.js';
-import type { EventName } from './events.js';
+import { EVENTS, type EventName } from './events.js';
 import {
   CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException, CancelStepException,
   CancelTrainException, CancelValidException, FitInterrupted, isCancellation,
@@ -27,7 +33,7 @@ export type OptFunc = (params: optim.ParamsInput, o: { lr: number }) => optim.Op
 export type Splitter = (model: Module) => Tensor[] | Tensor[][];
 /** An epoch row as the logger receives it: epoch, the values, and the time. */
 export type LogRow = (number | string | undefined)[];
-type CallbackInput = Callback | (new () => Callback);
+export type { CallbackInput };
 type Cancellation = new (...a: never[]) => Error;
 
 export interface LearnerOptions {
@@ -47,6 +53,15 @@ export interface LearnerOptions {
 }
 
 const YIELD_EVERY_MS = 100;
+const LEARNER_OPTIONS = ['lossFunc', 'optFunc', 'lr', 'splitter', 'cbs', 'metrics', 'path', 'modelDir', 'wd', 'wdBnBias', 'trainBn',
+  'moms', 'defaultCbs'] as const;
+export const FIT_OPTIONS = ['wd', 'cbs', 'resetOpt', 'startEpoch'] as const;
+export interface FitOptions { wd?: number | null; cbs?: CallbackInput[]; resetOpt?: boolean; startEpoch?: number }
+
+/** The public operation running on a Learner, and the callbacks' async context: calls made from inside it
+ * (fitOneCycle's fit, a callback's save) are part of it; a call from elsewhere while it runs is refused. */
+const running = new AsyncLocalStorage<Learner>();
+
 
 /** The logger withoutLogging installs; the progress callback leaves it in place (fastai's no_logging). */
 export const silentLogger = (): void => {};
@@ -93,9 +108,19 @@ export class Learner {
   validatingOnly = false;
   private lastYield = 0;
   /** Set by SIGINT during a fit: the fit is cancelled once the current batch ends. */
-  private interrupted = false;
+  private sigint = false;
   /** Per event, the callbacks that handle it, in order; rebuilt when the list changes. */
   private dispatch: Map<EventName, Callback[]> | null = null;
+  /** The public operation running now (fit, validate...), by its public name; null when idle. */
+  private busy: string | null = null;
+  /** An asynchronous afterCreate still running or failed: awaited (its error thrown) before any fit or validation. */
+  private created: Promise<void> | null = null;
+  private createError: unknown = null;
+
+  /** True while a fit is being cancelled because of Ctrl-C (SIGINT): callbacks read it in afterCancelFit. */
+  get interrupted(): boolean {
+    return this.sigint;
+  }
 
   /** The smoothed training loss (fastai's learn.smooth_loss): a host read, so ask for it sparingly. */
   get smoothLoss(): number | null {
@@ -103,59 +128,92 @@ export class Learner {
   }
 
   constructor(dls: DataLoaders, model: Module, o: LearnerOptions = {}, defaultCbs: CallbackInput[] = []) {
-    if (!(model instanceof Module)) throw new torch.TorchError('Learner: model must be an nn.Module');
+    const fn = 'Learner';
+    const d = dls as Partial<DataLoaders> | null;
+    if (d === null || typeof d !== 'object' || !(d.train instanceof DataLoader) || !(d.valid instanceof DataLoader)) {
+      fail(fn, 'dls', 'a data.DataLoaders (train and valid DataLoaders)', dls);
+    }
+    if (!(model instanceof Module)) fail(fn, 'model', 'an nn.Module', model);
+    checkOptions(fn, o, LEARNER_OPTIONS, 'opts');
+    if (o.lossFunc !== undefined) checkLossFunc(fn, 'opts.lossFunc', o.lossFunc);
+    if (o.optFunc !== undefined) checkFunction(fn, 'opts.optFunc', o.optFunc);
+    if (o.splitter !== undefined) checkFunction(fn, 'opts.splitter', o.splitter);
+    const lr = o.lr === undefined ? 1e-3 : checkNumber(fn, 'opts.lr', o.lr, { min: 0 });
+    const cbs = checkCallbacks(fn, 'opts.cbs', o.cbs);
+    const metrics = o.metrics === undefined ? [] : checkArray(fn, 'opts.metrics', o.metrics, 'an array of metrics')
+      .map((m, i) => checkMetric(fn, `opts.metrics[${i}]`, m));
+    const path = o.path === undefined ? '.' : checkName(fn, 'opts.path', o.path);
+    const modelDir = o.modelDir === undefined ? 'models' : checkName(fn, 'opts.modelDir', o.modelDir);
+    const wd = checkWd(fn, 'opts.wd', o.wd) ?? null;
+    const moms = o.moms === undefined ? [0.95, 0.85, 0.95] as [number, number, number] : checkMoms(fn, 'opts.moms', o.moms);
     this.dls = dls;
     this.model = model;
-    this.lossFunc = o.lossFunc ?? (() => { throw new torch.TorchError('Learner: no lossFunc given'); });
+    this.lossFunc = o.lossFunc ?? (() => { throw new FlintError('Learner: no lossFunc was given to the Learner, so it cannot compute a loss'); });
     this.optFunc = o.optFunc ?? optim.Adam;
-    this.lr = o.lr ?? 1e-3;
+    this.lr = lr;
     this.splitter = o.splitter ?? optim.trainableParams;
-    this.metrics = (o.metrics ?? []).map(toMetric);
-    this.path = o.path ?? '.';
-    this.modelDir = o.modelDir ?? 'models';
-    this.wd = o.wd ?? null;
-    this.wdBnBias = o.wdBnBias ?? false;
-    this.trainBn = o.trainBn ?? true;
-    this.moms = o.moms ?? [0.95, 0.85, 0.95];
-    this.addCbs([...(o.defaultCbs === false ? [] : defaultCbs), ...(o.cbs ?? [])]);
-    void this.event('afterCreate');
+    this.metrics = metrics.map((m) => toMetric(m as Metric));
+    this.path = path;
+    this.modelDir = modelDir;
+    this.wd = wd;
+    this.wdBnBias = optBool(fn, 'opts.wdBnBias', o.wdBnBias) ?? false;
+    this.trainBn = optBool(fn, 'opts.trainBn', o.trainBn) ?? true;
+    this.moms = [...moms];
+    const defaults = optBool(fn, 'opts.defaultCbs', o.defaultCbs) ?? true;
+    this.addCbs([...(defaults ? defaultCbs : []), ...cbs]);
+    // fastai's afterCreate is synchronous; an asynchronous one cannot be awaited by a constructor, so it is
+    // awaited before the first fit or validation, and its failure is thrown there (never an unhandled rejection)
+    const r = this.event('afterCreate');
+    if (r) {
+      this.created = r.catch((e) => { this.createError = e; });
+    }
   }
 
   // ---- callbacks ----
-  private instantiate(cb: CallbackInput): Callback {
-    return cb instanceof Callback ? cb : new cb();
-  }
-  addCb(cb: CallbackInput): Callback {
-    const c = this.instantiate(cb);
+  #attach(cb: CallbackInput): Callback {
+    const c = cb instanceof Callback ? cb : new cb();
     c.learn = this;
     this.cbs.push(c);
     this.dispatch = null;
     return c;
   }
-  addCbs(cbs: CallbackInput[]): Callback[] {
-    return cbs.map((c) => this.addCb(c));
+  addCb(cb: CallbackInput): Callback {
+    return this.#attach(checkCallback('Learner.addCb', 'cb', cb));
   }
-  /** Removes a callback instance, or every callback of a class. */
-  removeCb(cb: CallbackInput): void {
+  addCbs(cbs: CallbackInput[]): Callback[] {
+    return checkCallbacks('Learner.addCbs', 'cbs', cbs, true).map((c) => this.#attach(c));
+  }
+  #detach(cb: CallbackInput): void {
     this.cbs = this.cbs.filter((c) => (cb instanceof Callback ? c !== cb : !(c instanceof cb)));
     this.dispatch = null;
   }
+  /** Removes a callback instance, or every callback of a class. */
+  removeCb(cb: CallbackInput): void {
+    this.#detach(checkCallback('Learner.removeCb', 'cb', cb));
+  }
   removeCbs(cbs: CallbackInput[]): void {
-    for (const c of cbs) this.removeCb(c);
+    for (const c of checkCallbacks('Learner.removeCbs', 'cbs', cbs, true)) this.#detach(c);
   }
   /** Runs fn with callbacks added, removing them afterwards even on error. */
   async withCbs<T>(cbs: CallbackInput[], fn: () => Promise<T> | T): Promise<T> {
-    const added = this.addCbs(cbs);
+    const list = checkCallbacks('Learner.withCbs', 'cbs', cbs, true);
+    checkFunction('Learner.withCbs', 'fn', fn);
+    return this.#withAdded(list, fn);
+  }
+  async #withAdded<T>(cbs: CallbackInput[], fn: () => Promise<T> | T): Promise<T> {
+    const added = cbs.map((c) => this.#attach(c));
     try {
       return await fn();
     } finally {
-      this.removeCbs(added);
+      for (const c of added) this.#detach(c);
     }
   }
   /** Runs fn with callbacks removed, restoring them (in their places) afterwards even on error. */
   async withoutCbs<T>(cbs: CallbackInput[], fn: () => Promise<T> | T): Promise<T> {
+    const list = checkCallbacks('Learner.withoutCbs', 'cbs', cbs, true);
+    checkFunction('Learner.withoutCbs', 'fn', fn);
     const saved = [...this.cbs];
-    this.removeCbs(cbs);
+    for (const c of list) this.#detach(c);
     try {
       return await fn();
     } finally {
@@ -165,7 +223,34 @@ export class Learner {
   }
   /** The callback exposed under a name ('recorder', 'trainEval'...), if any. */
   cb<C extends Callback = Callback>(name: string): C | undefined {
+    checkString('Learner.cb', 'name', name);
     return this.cbs.find((c) => c.name === name) as C | undefined;
+  }
+
+  /**
+   * Runs a public operation (fit, validate, lrFind...) alone on this Learner: a second one started while it
+   * runs is refused (their batches would free each other's tensors), while calls made from inside it (fitOneCycle's
+   * fit, a callback's validate) belong to it. An asynchronous afterCreate is awaited first.
+   */
+  protected async _exclusive<T>(fn: string, f: () => Promise<T>): Promise<T> {
+    if (running.getStore() === this) return f();
+    if (this.busy !== null) {
+      throw new FlintError(`${fn}: ${this.busy} is running on this Learner; await it before calling ${fn} (one operation at a time per Learner)`);
+    }
+    this.busy = fn;
+    try {
+      return await running.run(this, async () => {
+        if (this.created) await this.created;
+        if (this.createError !== null) throw this.createError;
+        return f();
+      });
+    } finally {
+      this.busy = null;
+    }
+  }
+  /** The public name of the operation running now (for messages), or `fallback`. */
+  protected _opName(fallback: string): string {
+    return this.busy ?? fallback;
   }
   /** Fires an event on the callbacks that handle it, in order (stable for ties). Synchronous handlers run
    * without a promise per call; the first asynchronous one makes the rest wait for it. */
@@ -173,28 +258,31 @@ export class Learner {
     this.dispatch ??= new Map();
     let cbs = this.dispatch.get(name);
     if (!cbs) {
+      if (!(EVENTS as readonly unknown[]).includes(name)) fail('Learner.event', 'name', 'an event name (callbacks.EVENTS)', name);
       // every callback hears afterFit, which resets its run switch
       cbs = name === 'afterFit' ? this.orderedCbs(null) : this.orderedCbs(name);
       this.dispatch.set(name, cbs);
     }
     for (let i = 0; i < cbs.length; i++) {
       const r = cbs[i]!.call(name);
-      if (r) return this.eventRest(r, cbs, i + 1, name);
+      if (r) return this.#eventRest(r, cbs, i + 1, name);
     }
   }
-  private async eventRest(pending: Promise<void>, cbs: Callback[], from: number, name: EventName): Promise<void> {
+  async #eventRest(pending: Promise<void>, cbs: Callback[], from: number, name: EventName): Promise<void> {
     await pending;
     for (let i = from; i < cbs.length; i++) await cbs[i]!.call(name);
   }
 
   /** Callbacks with a handler for an event (all of them for null), in the order they run. */
   orderedCbs(event: EventName | null): Callback[] {
+    if (event !== null && !(EVENTS as readonly unknown[]).includes(event)) fail('Learner.orderedCbs', 'event', 'an event name or null', event);
     return this.cbs.map((c, i) => [c, i] as const).sort((a, b) => a[0].order - b[0].order || a[1] - b[1]).map(([c]) => c)
       .filter((c) => event === null || c.handles(event));
   }
 
   /** Which callbacks run at each event of the loop (fastai's show_training_loop); printed and returned. */
   showTrainingLoop(print: (s: string) => void = console.log): string {
+    checkFunction('Learner.showTrainingLoop', 'print', print);
     const loop = ['Start Fit', 'beforeFit', 'Start Epoch Loop', 'beforeEpoch', 'Start Train', 'beforeTrain', 'Start Batch Loop',
       'beforeBatch', 'afterPred', 'afterLoss', 'beforeBackward', 'afterCancelBackward', 'afterBackward', 'beforeStep',
       'afterCancelStep', 'afterStep', 'afterCancelBatch', 'afterBatch', 'End Batch Loop', 'End Train', 'afterCancelTrain',
@@ -218,7 +306,7 @@ export class Learner {
 
   // ---- the loop ----
   /** before`X`; f; afterCancel`X` if f threw the phase's cancellation; after`X`; then final. Other errors pass through. */
-  private async withEvents(f: () => Promise<void>, phase: string, cancel: Cancellation, final?: () => void): Promise<void> {
+  async #withEvents(f: () => Promise<void>, phase: string, cancel: Cancellation, final?: () => void): Promise<void> {
     const cap = phase[0]!.toUpperCase() + phase.slice(1);
     try {
       await this.event(`before${cap}` as EventName);
@@ -231,28 +319,54 @@ export class Learner {
     final?.();
   }
 
+  /** Makes the optimizer from optFunc over the splitter's parameter groups (fastai's create_opt). */
   createOpt(): void {
-    this.opt = this.optFunc(this.splitter(this.model), { lr: this.lr });
+    const fn = this._opName('Learner.createOpt');
+    const groups = this.splitter(this.model);
+    checkParamGroups(fn, groups);
+    const opt = this.optFunc(groups, { lr: this.lr });
+    if (!(opt instanceof optim.Optimizer)) fail(fn, 'optFunc', 'a function returning an optim.Optimizer', opt);
+    this.opt = opt;
     optim.markNormBias(this.opt, this.model, { trainBn: this.trainBn, wdBnBias: this.wdBnBias });
   }
 
+  /** What the model returned must be a tensor; what the loss function returned, a tensor (one value to train on). */
+  #checkPred(p: unknown): void {
+    if (!isTensorLike(p) || (p as Tensor).isDisposed) {
+      throw new FlintError(`${this._opName('Learner.fit')}: the model's forward returned ${describe(p)}; the Learner expects a tensor of predictions`);
+    }
+  }
+  #checkLoss(l: unknown): void {
+    const fn = this._opName('Learner.fit');
+    if (!isTensorLike(l) || (l as Tensor).isDisposed) {
+      throw new FlintError(`${fn}: the loss function returned ${describe(l)}; the Learner expects a tensor (a single value to train on)`);
+    }
+    if (this.training && (l as Tensor).numel() !== 1) {
+      throw new FlintError(`${fn}: the loss function returned ${describe(l)}; training needs a single value (reduce the loss with mean or sum)`);
+    }
+  }
 
-  private async doOneBatch(): Promise<void> {
-    this.pred = this.model.call(...this.xb);
+
+  async #doOneBatch(): Promise<void> {
+    const pred: unknown = this.model.call(...this.xb);
+    this.#checkPred(pred);
+    this.pred = pred as Tensor;
     await this.event('afterPred');
     if (this.yb.length) {
-      this.lossGrad = callLoss(this.lossFunc, this.pred!, this.yb);
+      const loss: unknown = callLoss(this.lossFunc, this.pred!, this.yb);
+      this.#checkLoss(loss);
+      this.lossGrad = loss as Tensor;
       this.loss = this.lossGrad.detach();
       this.lossParts = (this.lossFunc as { lastParts?: Record<string, Tensor> }).lastParts ?? null;
     }
     await this.event('afterLoss');
     if (!this.training || !this.yb.length) return;
-    await this.withEvents(async () => { this.lossGrad!.backward(); }, 'backward', CancelBackwardException);
-    await this.withEvents(async () => { this.opt!.step(); }, 'step', CancelStepException);
+    await this.#withEvents(async () => { this.lossGrad!.backward(); }, 'backward', CancelBackwardException);
+    await this.#withEvents(async () => { this.opt!.step(); }, 'step', CancelStepException);
     this.opt!.zeroGrad();
   }
 
-  private async oneBatch(i: number, b: Batch): Promise<void> {
+  async #oneBatch(i: number, b: Batch): Promise<void> {
     this.iter = i;
     // nothing from the previous batch survives into this one (its tensors were freed with its scope)
     this.pred = null;
@@ -264,7 +378,7 @@ export class Learner {
     this.yb = parts.slice(1);
     // the batch's tensors (prediction, loss, gradients' wrappers...) are freed when it ends
     try {
-      await torch.tidy(() => this.withEvents(() => this.doOneBatch(), 'batch', CancelBatchException));
+      await torch.tidy(() => this.#withEvents(() => this.#doOneBatch(), 'batch', CancelBatchException));
     } catch (e) {
       if (!isCancellation(e)) {
         for (const cb of this.cbs) {
@@ -273,43 +387,47 @@ export class Learner {
       }
       throw e;
     }
-    if (this.interrupted) throw new CancelFitException();
     if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
-      await new Promise((r) => setImmediate(r));  // keep SIGINT handlers, timers and servers alive
+      // keep SIGINT handlers, timers and servers alive; two turns of the event loop, so a signal that arrived during
+      // the batch is read (libuv reads signals in its poll phase, which one turn may skip, as on the loop's first)
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
       this.lastYield = performance.now();
     }
+    // after the yield: a Ctrl-C that arrived during this batch cancels now, before another batch starts
+    if (this.sigint) throw new CancelFitException();
   }
 
-  private async allBatches(): Promise<void> {
+  async #allBatches(): Promise<void> {
     const dl = this.dl!;
     this.nIter = dl.length;
     let i = 0;
-    for (const b of dl) await this.oneBatch(i++, b);
+    for (const b of dl) await this.#oneBatch(i++, b);
   }
 
-  private async doEpochTrain(): Promise<void> {
+  async #doEpochTrain(): Promise<void> {
     this.dl = this.dls.train;
-    await this.withEvents(() => this.allBatches(), 'train', CancelTrainException);
+    await this.#withEvents(() => this.#allBatches(), 'train', CancelTrainException);
   }
 
-  private async doEpochValidate(dl?: DataLoader<any>): Promise<void> {
+  async #doEpochValidate(dl?: DataLoader<any>): Promise<void> {
     this.dl = dl ?? this.dls.valid;
-    await torch.noGrad(() => this.withEvents(() => this.allBatches(), 'validate', CancelValidException));
+    await torch.noGrad(() => this.#withEvents(() => this.#allBatches(), 'validate', CancelValidException));
   }
 
-  private async doEpoch(): Promise<void> {
-    await this.doEpochTrain();
-    await this.doEpochValidate();
+  async #doEpoch(): Promise<void> {
+    await this.#doEpochTrain();
+    await this.#doEpochValidate();
   }
 
-  private async doFit(): Promise<void> {
+  async #doFit(): Promise<void> {
     for (let epoch = 0; epoch < this.nEpoch; epoch++) {
       this.epoch = epoch;
-      await this.withEvents(() => this.doEpoch(), 'epoch', CancelEpochException);
+      await this.#withEvents(() => this.#doEpoch(), 'epoch', CancelEpochException);
     }
   }
 
-  private endCleanup(): void {
+  #endCleanup(): void {
     this.dl = null;
     this.xb = [];
     this.yb = [];
@@ -319,8 +437,38 @@ export class Learner {
   }
 
   /** Trains for nEpoch epochs at lr (default: the learner's), with callbacks added for this call only. */
-  async fit(nEpoch: number, lr?: number, o: { wd?: number | null; cbs?: CallbackInput[]; resetOpt?: boolean; startEpoch?: number } = {}): Promise<void> {
-    if (!Number.isInteger(nEpoch) || nEpoch < 0) throw new torch.TorchError(`fit: nEpoch must be a non-negative integer, got ${String(nEpoch)}`);
+  async fit(nEpoch: number, lr?: optim.HyperValue, o: FitOptions = {}): Promise<void> {
+    const fn = 'Learner.fit';
+    checkInt(fn, 'nEpoch', nEpoch, { min: 1 });
+    if (lr !== undefined) checkLr(fn, 'lr', lr);
+    const fo = this._checkFitOptions(fn, o, nEpoch);
+    await this._exclusive(fn, () => this._fitNow(nEpoch, lr, fo));
+  }
+
+  /** Checks fit's options (fn names the public call) and returns them with the callbacks checked. */
+  protected _checkFitOptions(fn: string, o: unknown, nEpoch: number): FitOptions {
+    const opts = checkOptions<FitOptions>(fn, o as FitOptions, FIT_OPTIONS, 'opts');
+    checkWd(fn, 'opts.wd', opts.wd);
+    const cbs = checkCallbacks(fn, 'opts.cbs', opts.cbs);
+    optBool(fn, 'opts.resetOpt', opts.resetOpt);
+    if (opts.startEpoch !== undefined) checkInt(fn, 'opts.startEpoch', opts.startEpoch, { min: 0, max: nEpoch });
+    return { ...opts, cbs };
+  }
+
+  /** A fit needs at least one training batch: refuse before anything runs, naming the sizes. */
+  protected _checkTrainBatches(fn: string): void {
+    const dl = this.dls.train;
+    if (dl.length > 0) return;
+    const n = dl.dataset.length;
+    throw new FlintError(`${fn}: the training DataLoader yields no batch (${n} item${n === 1 ? '' : 's'}, batchSize ${dl.batchSize}` +
+      `${dl.dropLast ? ', dropLast' : ''}), so there is nothing to train on; ` +
+      `${n > 0 ? `use a batchSize of at most ${n}${dl.dropLast ? ' or dropLast: false' : ''}` : 'give it a non-empty dataset'}`);
+  }
+
+  /** fit's work, inside exclusive, its arguments checked. */
+  protected async _fitNow(nEpoch: number, lr: optim.HyperValue | undefined, o: FitOptions): Promise<void> {
+    const fn = this._opName('Learner.fit');
+    this._checkTrainBatches(fn);
     const cbs = [...(o.cbs ?? [])];
     const start = o.startEpoch ?? 0;
     if (start !== 0) {
@@ -329,27 +477,29 @@ export class Learner {
       skip.order = -9;
       cbs.push(skip);
     }
-    await this.withCbs(cbs, async () => {
-      if (o.resetOpt || !this.opt) this.createOpt();
+    if (o.resetOpt || !this.opt) this.createOpt();
+    checkLrGroups(fn, 'lr', lr, this.opt!.hypers.length);
+    await this.#withAdded(cbs, async () => {
       const wd = o.wd === undefined ? this.wd : o.wd;
       if (wd !== null) this.opt!.setHyper('wd', wd);
       this.opt!.setHyper('lr', lr ?? this.lr);
       this.nEpoch = nEpoch;
       this.lastYield = performance.now();
-      await this.withSigint(() => this.withEvents(() => this.doFit(), 'fit', CancelFitException, () => this.endCleanup()));
+      await this.#withSigint(() => this.#withEvents(() => this.#doFit(), 'fit', CancelFitException, () => this.#endCleanup()));
     });
   }
 
   /**
-   * Ctrl-C during a fit: the current batch finishes, the fit is cancelled with CancelFitException (so afterFit
-   * runs and checkpoints are left loadable), then fit throws FitInterrupted, so nothing after it runs unless the
-   * caller catches it. A second Ctrl-C while cancelling exits at once.
+   * Ctrl-C during a fit: the batch in flight finishes, the fit is cancelled with CancelFitException before
+   * another batch starts (so afterCancelFit and afterFit run and checkpoints are left loadable), then fit throws
+   * FitInterrupted, so nothing after it runs unless the caller catches it. The first Ctrl-C removes this
+   * listener, so (when no other SIGINT listener is installed) Node restores the default disposition and a
+   * second Ctrl-C kills the process at once, even in the middle of a long native op (status 130 in a shell).
    */
-  private async withSigint(f: () => Promise<void>): Promise<void> {
+  async #withSigint(f: () => Promise<void>): Promise<void> {
     const onSigint = (): void => {
-      if (!this.interrupted) { this.interrupted = true; return; }
+      this.sigint = true;
       process.removeListener('SIGINT', onSigint);
-      process.kill(process.pid, 'SIGINT');
     };
     process.on('SIGINT', onSigint);
     let interrupted: boolean;
@@ -357,19 +507,19 @@ export class Learner {
       await f();
     } finally {
       process.removeListener('SIGINT', onSigint);
-      interrupted = this.interrupted;
-      this.interrupted = false;
+      interrupted = this.sigint;
+      this.sigint = false;
     }
     if (interrupted) throw new FitInterrupted(this.epoch, this.iter);
   }
 
   /** The loss function's activation (fastai: loss_func.activation), or identity. */
-  private activation(): (x: Tensor) => Tensor {
+  #activation(): (x: Tensor) => Tensor {
     const f = this.lossFunc as { activation?: (x: Tensor) => Tensor };
     return typeof f.activation === 'function' ? f.activation.bind(f) : (x) => x;
   }
   /** The loss function's decodes (fastai: loss_func.decodes), or identity. */
-  private decodes(): (x: Tensor) => Tensor {
+  #decodes(): (x: Tensor) => Tensor {
     const f = this.lossFunc as { decodes?: (x: Tensor) => Tensor };
     return typeof f.decodes === 'function' ? f.decodes.bind(f) : (x) => x;
   }
@@ -380,6 +530,16 @@ export class Learner {
    * Everything returned is owned by the caller.
    */
   async getPreds(o: { dl?: DataLoader<any>; withInput?: boolean; withDecoded?: boolean; withLoss?: boolean; act?: (x: Tensor) => Tensor } = {}):
+    Promise<{ preds: Tensor; targs: Tensor | null; inputs?: Tensor; decoded?: Tensor; losses?: Tensor }> {
+    const fn = 'Learner.getPreds';
+    checkOptions(fn, o, ['dl', 'withInput', 'withDecoded', 'withLoss', 'act'], 'opts');
+    optLoader(fn, 'opts.dl', o.dl);
+    for (const k of ['withInput', 'withDecoded', 'withLoss'] as const) optBool(fn, `opts.${k}`, o[k]);
+    if (o.act !== undefined) checkFunction(fn, 'opts.act', o.act);
+    return this._exclusive(fn, () => this.#getPredsNow(o));
+  }
+
+  async #getPredsNow(o: { dl?: DataLoader<any>; withInput?: boolean; withDecoded?: boolean; withLoss?: boolean; act?: (x: Tensor) => Tensor }):
     Promise<{ preds: Tensor; targs: Tensor | null; inputs?: Tensor; decoded?: Tensor; losses?: Tensor }> {
     const parts: { preds: Tensor[]; targs: Tensor[]; inputs: Tensor[]; losses: Tensor[] } = { preds: [], targs: [], inputs: [], losses: [] };
     const gather = new Callback({
@@ -394,8 +554,8 @@ export class Learner {
         }
       },
     });
-    const run = () => this.validate({ dl: o.dl, cbs: [gather] });
-    if (o.withLoss) await withNoneReduce(this.lossFunc, 'getPreds withLoss', run);
+    const run = () => this.#validateNow(o.dl, [gather]);
+    if (o.withLoss) await withNoneReduce(this.lossFunc, 'Learner.getPreds withLoss', run);
     else await run();
     const cat = (ts: Tensor[]): Tensor | undefined => {
       if (ts.length === 0) return undefined;
@@ -404,27 +564,38 @@ export class Learner {
       return out;
     };
     const raw = cat(parts.preds);
-    if (!raw) throw new torch.TorchError('getPreds: the loader produced no batches');
-    const preds = torch.tidy(() => (o.act ?? this.activation())(raw)).keep();
+    if (!raw) throw new FlintError('Learner.getPreds: the loader produced no batches (an empty dataset, or dropLast with fewer items than batchSize)');
+    let preds: Tensor;
+    try {
+      const p: unknown = torch.tidy(() => (o.act ?? this.#activation())(raw));
+      if (!isTensorLike(p) || (p as Tensor).isDisposed) throw new FlintError(`Learner.getPreds: the activation returned ${describe(p)}, expected a tensor`);
+      preds = (p as Tensor).keep();
+    } catch (e) {
+      torch.dispose([raw, parts.targs, parts.inputs, parts.losses]);
+      throw e;
+    }
     if (preds !== raw) raw.dispose();  // an identity activation (regression) returns raw itself
     const out: { preds: Tensor; targs: Tensor | null; inputs?: Tensor; decoded?: Tensor; losses?: Tensor } = { preds, targs: cat(parts.targs) ?? null };
     if (o.withInput) out.inputs = cat(parts.inputs);
     // a separate tensor even when decodes is the identity, so the caller can dispose both
-    if (o.withDecoded) out.decoded = torch.tidy(() => { const d = this.decodes()(preds); return d === preds ? d.clone() : d; }).keep();
+    if (o.withDecoded) out.decoded = torch.tidy(() => { const d = this.#decodes()(preds); return d === preds ? d.clone() : d; }).keep();
     if (o.withLoss) out.losses = cat(parts.losses);
     return out;
   }
 
   /** The prediction for one item (no batch dimension): the activation's output and its decoded form. */
   predict(item: Tensor): { probs: Tensor; decoded: Tensor } {
+    checkTensor('Learner.predict', 'item', item);
     const wasTraining = this.model.training;
     this.model.eval();
     try {
-      return torch.tidy(() => torch.noGrad(() => {
+      return naming('Learner.predict', () => torch.tidy(() => torch.noGrad(() => {
         const x = item.to({ device: this.dls.device }).unsqueeze(0);
-        const probs = this.activation()(this.model.call(x)).squeeze(0);
-        return { probs, decoded: this.decodes()(probs) };
-      }));
+        const out: unknown = this.model.call(x);
+        if (!isTensorLike(out)) throw new FlintError(`Learner.predict: the model's forward returned ${describe(out)}; the Learner expects a tensor of predictions`);
+        const probs = this.#activation()(out as Tensor).squeeze(0);
+        return { probs, decoded: this.#decodes()(probs) };
+      })));
     } finally {
       this.model.train(wasTraining);
     }
@@ -435,10 +606,15 @@ export class Learner {
    * optimizer state, to `<path>/<modelDir>/<name>.safetensors`, atomically. Returns the file's path.
    */
   save(name: string, o: { withOpt?: boolean } = {}): string {
+    const fn = 'Learner.save';
+    checkName(fn, 'name', name);
+    checkOptions(fn, o, ['withOpt'], 'opts');
+    optBool(fn, 'opts.withOpt', o.withOpt);
     const dir = join(this.path, this.modelDir);
-    mkdirSync(dir, { recursive: true });
+    ensureDir(dir, fn);
     const file = join(dir, `${name}.safetensors`);
-    torch.tidy(() => {
+    // torch.save writes atomically through writeFileAtomic, which also removes temporary files of killed saves
+    naming(fn, () => torch.tidy(() => {
       const tensors: Record<string, Tensor> = { ...this.model.stateDict() };
       // the epoch last run (the one a SaveModelCallback checkpoint was taken after): fit(..., { startEpoch: epoch + 1 }) resumes
       const metadata: Record<string, string> = { format: 'flint-learner/1', epoch: String(this.epoch), dataEpoch: String(this.dls.train.epoch) };
@@ -458,7 +634,7 @@ export class Learner {
       } else {
         torch.save(tensors, file, { metadata });
       }
-    });
+    }));
     return file;
   }
 
@@ -468,16 +644,26 @@ export class Learner {
    * `<path>/export.safetensors`), atomically. Load it with loadLearner. Returns the file's path.
    */
   export(file?: string): string {
-    const out = file ?? join(this.path, 'export.safetensors');
-    mkdirSync(dirname(out), { recursive: true });
-    writeExport(out, { model: this.model, lossFunc: this.lossFunc, preprocessing: this.dls.preprocessing });
+    const fn = 'Learner.export';
+    const out = file === undefined ? join(this.path, 'export.safetensors') : checkName(fn, 'file', file);
+    ensureDir(dirname(out), fn);
+    naming(fn, () => writeExport(out, { model: this.model, lossFunc: this.lossFunc, preprocessing: this.dls.preprocessing }));
     return out;
   }
 
   /** Loads what save wrote: the weights (strictly, by key) and, withOpt (default) when present, the optimizer state.
    * Returns the epoch recorded at save time (null for files without one). */
   load(name: string, o: { withOpt?: boolean; strict?: boolean } = {}): { epoch: number | null } {
+    const fn = 'Learner.load';
+    checkName(fn, 'name', name);
+    checkOptions(fn, o, ['withOpt', 'strict'], 'opts');
+    optBool(fn, 'opts.withOpt', o.withOpt);
+    optBool(fn, 'opts.strict', o.strict);
     const file = join(this.path, this.modelDir, `${name}.safetensors`);
+    return naming(fn, () => this.#loadFile(file, o));
+  }
+
+  #loadFile(file: string, o: { withOpt?: boolean; strict?: boolean }): { epoch: number | null } {
     const { tensors, metadata } = torch.loadWithMetadata(file, { device: this.dls.device });
     try {
       const model: Record<string, Tensor> = {};
@@ -494,7 +680,7 @@ export class Learner {
       }
       this.model.loadStateDict(model, { strict: o.strict ?? true });
       if ((o.withOpt ?? true) && metadata.opt) {
-        const meta = JSON.parse(metadata.opt) as { hypers: optim.Hypers[]; scalars: Record<string, number | boolean>[] };
+        const meta = optMeta(file, metadata.opt);
         if (!this.opt) this.createOpt();
         const state = meta.scalars.map((s, i) => ({ ...s, ...(optTensors.get(i) ?? {}) }) as optim.ParamState);
         this.opt!.loadStateDict({ state, hypers: meta.hypers });
@@ -510,6 +696,7 @@ export class Learner {
 
   /** Runs fn with the logger silenced (fastai's no_logging), restoring it afterwards even on error. */
   async withoutLogging<T>(fn: () => Promise<T> | T): Promise<T> {
+    checkFunction('Learner.withoutLogging', 'fn', fn);
     const saved = this.logger;
     this.logger = silentLogger;
     try {
@@ -521,25 +708,53 @@ export class Learner {
 
   /** fastai's name for withoutLogging. */
   noLogging<T>(fn: () => Promise<T> | T): Promise<T> {
+    checkFunction('Learner.noLogging', 'fn', fn);
     return this.withoutLogging(fn);
   }
 
   /** Runs a validation pass (the valid loader, or dl) and returns [loss, ...metrics]; it logs nothing and
    * leaves the fit's history alone. */
   async validate(o: { dl?: DataLoader<any>; cbs?: CallbackInput[] } = {}): Promise<(number | undefined)[]> {
-    return this.withCbs(o.cbs ?? [], () => this.withoutLogging(async () => {
+    const fn = 'Learner.validate';
+    checkOptions(fn, o, ['dl', 'cbs'], 'opts');
+    const dl = optLoader(fn, 'opts.dl', o.dl);
+    const cbs = checkCallbacks(fn, 'opts.cbs', o.cbs);
+    return this._exclusive(fn, () => this.#validateNow(dl, cbs));
+  }
+
+  async #validateNow(dl: DataLoader<any> | undefined, cbs: CallbackInput[]): Promise<(number | undefined)[]> {
+    const o = { dl };
+    return this.#withAdded(cbs, () => this.withoutLogging(async () => {
       this.validatingOnly = true;
       try {
         await this.event('beforeFit');
         await this.event('beforeEpoch');
-        await this.doEpochValidate(o.dl);
+        await this.#doEpochValidate(o.dl);
         await this.event('afterEpoch');
         await this.event('afterFit');
       } finally {
         this.validatingOnly = false;
-        this.endCleanup();
+        this.#endCleanup();
       }
       return this.finalRecord;
     }));
   }
+}
+
+/** The optimizer part of a checkpoint's metadata, checked: a damaged entry is an error naming the file. */
+function optMeta(file: string, text: string): { hypers: optim.Hypers[]; scalars: Record<string, number | boolean>[] } {
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text);
+  } catch (e) {
+    throw new FlintError(`Learner.load: ${file}: the optimizer state in its metadata is not valid JSON (${(e as Error).message}); ` +
+      'load the weights alone with { withOpt: false }');
+  }
+  const m = meta as { hypers?: unknown; scalars?: unknown } | null;
+  const records = (v: unknown): boolean => Array.isArray(v) && v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x));
+  if (m === null || typeof m !== 'object' || !records(m.hypers) || !records(m.scalars)) {
+    throw new FlintError(`Learner.load: ${file}: the optimizer state in its metadata is malformed (expected { hypers: [...], scalars: [...] }); ` +
+      'load the weights alone with { withOpt: false }');
+  }
+  return m as { hypers: optim.Hypers[]; scalars: Record<string, number | boolean>[] };
 }

@@ -4,6 +4,8 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { AccumMetric } from './accum.js';
+import { labelled } from './metric.js';
+import { checkArray, checkDim, checkInt, checkNumber, checkOneOf, checkOptions, checkSampleWeight, checkTensor, fail } from './check.js';
 
 export type Average = 'binary' | 'macro' | 'micro' | 'weighted';
 export interface ClassOptions {
@@ -20,18 +22,52 @@ export interface ClassOptions {
 /** The confusion matrix [true class, predicted class] of integer class tensors, as float64, optionally
  * weighting each sample. */
 export function confusionMatrix(preds: Tensor, targs: Tensor, numClasses?: number, sampleWeight?: Tensor | readonly number[]): Tensor {
+  const fn = 'metrics.confusionMatrix';
+  checkTensor(fn, 'preds', preds);
+  checkTensor(fn, 'targs', targs);
+  if (numClasses !== undefined) checkInt(fn, 'numClasses', numClasses, { min: 1, max: MAX_CLASSES });
+  const weights = checkSampleWeight(fn, 'sampleWeight', sampleWeight);
+  if (preds.numel() !== targs.numel()) fail(fn, 'targs', `${preds.numel()} class indices, one per prediction`, targs);
+  if (preds.device !== targs.device) fail(fn, 'targs', `a tensor on ${preds.device} like preds`, targs);
   return torch.tidy(() => {
-    const p = preds.long().flatten();
-    const t = targs.long().flatten();
-    const c = numClasses ?? Math.max(p.numel() ? p.max().item() : 0, t.numel() ? t.max().item() : 0) + 1;
+    const classes = (x: Tensor, arg: string): Tensor => {
+      if (x.dtype.startsWith('complex')) fail(fn, arg, 'class indices (a real tensor)', x);
+      // floats are accepted when they hold whole numbers (0., 1.); a fraction means logits or scores were passed
+      if ((x.dtype.startsWith('float') || x.dtype === 'bfloat16') && x.numel() && !x.eq(x.floor()).all().item()) fail(fn, arg, 'whole class indices (argmax the logits first)', x);
+      return x.long().flatten();
+    };
+    const p = classes(preds, 'preds');
+    const t = classes(targs, 'targs');
+    for (const [x, arg] of [[p, 'preds'], [t, 'targs']] as const) {
+      if (x.numel() && x.min().item() < 0) fail(fn, arg, 'non-negative class indices', x);
+    }
+    const top = Math.max(p.numel() ? p.max().item() : 0, t.numel() ? t.max().item() : 0) + 1;
+    if (numClasses !== undefined && top > numClasses) fail(fn, 'numClasses', `a count above the largest class index (${top - 1})`, numClasses);
+    const c = numClasses ?? top;
+    if (c > MAX_CLASSES) fail(fn, 'preds', `class indices below ${MAX_CLASSES} (a ${c} x ${c} matrix would not fit in memory)`, preds);
     let w: Tensor | null = null;
-    if (sampleWeight !== undefined) {
-      w = sampleWeight instanceof torch.Tensor ? sampleWeight.flatten().double() : torch.tensor([...sampleWeight], { dtype: 'float64' });
-      if (w.numel() !== p.numel()) throw new torch.TorchError(`sampleWeight has ${w.numel()} weights for ${p.numel()} predictions`);
+    if (weights !== undefined) {
+      w = weights instanceof torch.Tensor ? weights.flatten().double() : torch.tensor([...weights], { dtype: 'float64' });
+      if (w.numel() !== p.numel()) fail(fn, 'sampleWeight', `${p.numel()} weights, one per prediction`, weights);
+      if (w.numel() && w.min().item() < 0) fail(fn, 'sampleWeight', 'non-negative weights', weights);
       w = w.to({ device: p.device });
     }
     return t.mul(c).add(p).bincount(w, c * c).reshape(c, c).double();
   });
+}
+
+/** The most classes a confusion matrix may have (c x c float64: 800 MB at 10,000). */
+const MAX_CLASSES = 10_000;
+const AVERAGES = ['binary', 'macro', 'micro', 'weighted'] as const;
+
+function classOptions(fn: string, options: ClassOptions | undefined): ClassOptions {
+  const o = checkOptions(fn, options, ['axis', 'average', 'posLabel', 'labels', 'sampleWeight']);
+  if (o.axis !== undefined) checkDim(fn, 'options.axis', o.axis);
+  if (o.average !== undefined) checkOneOf(fn, 'options.average', o.average, AVERAGES);
+  if (o.posLabel !== undefined) checkInt(fn, 'options.posLabel', o.posLabel, { min: 0 });
+  if (o.labels !== undefined) checkArray(fn, 'options.labels', o.labels).forEach((l, i) => checkInt(fn, `options.labels[${i}]`, l, { min: 0 }));
+  checkSampleWeight(fn, 'options.sampleWeight', o.sampleWeight);
+  return { ...o };
 }
 
 /** Per-class counts: tp, fp, fn, support, and which classes take part. */
@@ -70,7 +106,7 @@ function average(score: (tp: Tensor, fp: Tensor, fn: Tensor) => Tensor, cm: Tens
     const total = w.sum().item();
     return total ? s.mul(w).sum().item() / total : 0;
   }
-  throw new torch.TorchError(`average must be 'binary', 'macro', 'micro' or 'weighted', got ${JSON.stringify(avg)}`);
+  throw new torch.FlintError(`average must be 'binary', 'macro', 'micro' or 'weighted', got ${String(avg)}`);
 }
 
 const precision = (tp: Tensor, fp: Tensor): Tensor => safeDiv(tp, tp.add(fp));
@@ -83,24 +119,47 @@ const jaccard = (tp: Tensor, fp: Tensor, fn: Tensor): Tensor => safeDiv(tp, tp.a
 
 function classMetric(name: string, f: (cm: Tensor) => number, o: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric {
   const fn = (p: unknown, t: unknown): number => torch.tidy(() => f(confusionMatrix(p as Tensor, t as Tensor, undefined, o.sampleWeight)));
-  return new AccumMetric(fn, { dimArgmax: o.axis ?? -1, flatten: true, name });
+  return labelled(new AccumMetric(fn, { dimArgmax: o.axis ?? -1, flatten: true, name }), `metrics.${name[0]!.toUpperCase()}${name.slice(1)}`);
+}
+/** Options of the metrics that take only an axis and sample weights. */
+function axisOptions(fn: string, options: { axis?: number; sampleWeight?: Tensor | readonly number[] } | undefined): { axis?: number; sampleWeight?: Tensor | readonly number[] } {
+  const o = checkOptions(fn, options, ['axis', 'sampleWeight']);
+  if (o.axis !== undefined) checkDim(fn, 'options.axis', o.axis);
+  checkSampleWeight(fn, 'options.sampleWeight', o.sampleWeight);
+  return { ...o };
 }
 
-export const Precision = (o: ClassOptions = {}): AccumMetric => classMetric('precision', (cm) => average(precision, cm, o), o);
-export const Recall = (o: ClassOptions = {}): AccumMetric => classMetric('recall', (cm) => average(recall, cm, o), o);
-export const F1Score = (o: ClassOptions = {}): AccumMetric => classMetric('f1Score', (cm) => average(fbeta(1), cm, o), o);
-export const FBeta = (beta: number, o: ClassOptions = {}): AccumMetric => classMetric('fBeta', (cm) => average(fbeta(beta), cm, o), o);
-export const Jaccard = (o: ClassOptions = {}): AccumMetric => classMetric('jaccard', (cm) => average(jaccard, cm, o), o);
+export const Precision = (options: ClassOptions = {}): AccumMetric => {
+  const o = classOptions('metrics.Precision', options);
+  return classMetric('precision', (cm) => average(precision, cm, o), o);
+};
+export const Recall = (options: ClassOptions = {}): AccumMetric => {
+  const o = classOptions('metrics.Recall', options);
+  return classMetric('recall', (cm) => average(recall, cm, o), o);
+};
+export const F1Score = (options: ClassOptions = {}): AccumMetric => {
+  const o = classOptions('metrics.F1Score', options);
+  return classMetric('f1Score', (cm) => average(fbeta(1), cm, o), o);
+};
+export const FBeta = (beta: number, options: ClassOptions = {}): AccumMetric => {
+  checkNumber('metrics.FBeta', 'beta', beta, { min: 0 });
+  const o = classOptions('metrics.FBeta', options);
+  return classMetric('fBeta', (cm) => average(fbeta(beta), cm, o), o);
+};
+export const Jaccard = (options: ClassOptions = {}): AccumMetric => {
+  const o = classOptions('metrics.Jaccard', options);
+  return classMetric('jaccard', (cm) => average(jaccard, cm, o), o);
+};
 
 /** Mean recall over the classes that occur in the targets. */
-export const BalancedAccuracy = (o: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('balancedAccuracy', (cm) => {
+export const BalancedAccuracy = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('balancedAccuracy', (cm) => {
   const rows = cm.sum(1);
   const r = cm.diagonal().div(rows.clamp(1e-300)).maskedSelect(rows.gt(0));
   return r.numel() ? r.mean().item() : 0;
-}, o);
+}, axisOptions('metrics.BalancedAccuracy', options));
 
 /** Matthews correlation coefficient (multiclass form, scikit-learn's formula). */
-export const MatthewsCorrCoef = (o: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('matthewsCorrCoef', (cm) => {
+export const MatthewsCorrCoef = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('matthewsCorrCoef', (cm) => {
   const t = cm.sum(1);
   const p = cm.sum(0);
   const n = cm.sum().item();
@@ -108,15 +167,18 @@ export const MatthewsCorrCoef = (o: { axis?: number; sampleWeight?: Tensor | rea
   const cov = correct * n - t.dot(p).item();
   const den = (n * n - p.dot(p).item()) * (n * n - t.dot(t).item());
   return den === 0 ? 0 : cov / Math.sqrt(den);
-}, o);
+}, axisOptions('metrics.MatthewsCorrCoef', options));
 
 /** Cohen's kappa: agreement beyond chance. */
-export const CohenKappa = (o: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('cohenKappa', (cm) => {
+export const CohenKappa = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('cohenKappa', (cm) => {
   const n = cm.sum().item();
   const po = cm.diagonal().sum().item() / n;
   const pe = cm.sum(1).dot(cm.sum(0)).item() / (n * n);
-  return pe === 1 ? 0 : (po - pe) / (1 - pe);
-}, o);
+  return pe === 1 || n === 0 ? 0 : (po - pe) / (1 - pe);
+}, axisOptions('metrics.CohenKappa', options));
 
 /** Fraction of wrong labels (single-label classification). */
-export const HammingLoss = (o: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('hammingLoss', (cm) => 1 - cm.diagonal().sum().item() / cm.sum().item(), o);
+export const HammingLoss = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('hammingLoss', (cm) => {
+  const n = cm.sum().item();
+  return n === 0 ? 0 : 1 - cm.diagonal().sum().item() / n;
+}, axisOptions('metrics.HammingLoss', options));

@@ -2,6 +2,7 @@
 // data's device; `value` is the one host read, once per phase.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
+import { TRANSFORM_KEYS, checkDimOf, describe, fail, checkFunction, checkNumber, checkOptions, checkState, checkString, checkTensor, checkTransform, guard } from './check.js';
 
 export type Activation = 'none' | 'softmax' | 'binarySoftmax' | 'sigmoid';
 
@@ -16,9 +17,24 @@ export interface PredTransform {
 
 /** Applies activation (softmax over dimArgmax, or -1), argmax, and threshold, as AccumMetric does. */
 export function transformPreds(pred: Tensor, t: PredTransform): Tensor {
+  const fn = 'metrics.transformPreds';
+  checkTensor(fn, 'pred', pred);
+  t = checkTransform(fn, checkOptions(fn, t, TRANSFORM_KEYS, 'transform'), 'transform');
+  const dim = t.dimArgmax ?? -1;
+  const act = t.activation ?? 'none';
+  if (act === 'softmax' || act === 'binarySoftmax' || (act === 'none' && t.dimArgmax !== undefined)) checkDimOf(fn, 'transform.dimArgmax', dim, pred, 'pred');
+  return guard(fn, () => torch.tidy(() => applyTransform(pred, t)));
+}
+
+/** transformPreds without the checks (the metrics check their options when made). */
+export function applyTransform(pred: Tensor, t: PredTransform): Tensor {
   const dim = t.dimArgmax ?? -1;
   let p = pred;
   const act = t.activation ?? 'none';
+  // a 0-d prediction has no class axis to reduce over
+  if (p.ndim === 0 && (act !== 'none' || t.dimArgmax !== undefined) && act !== 'sigmoid') {
+    throw new torch.FlintError(`a 0-d prediction has no class axis for ${act === 'none' ? 'argmax' : act}`);
+  }
   if (act === 'softmax') p = p.softmax(dim);
   else if (act === 'binarySoftmax') p = p.softmax(dim).select(-1, p.shape[p.ndim - 1]! - 1);
   else if (act === 'sigmoid') p = p.sigmoid();
@@ -36,6 +52,17 @@ export interface BatchState {
   readonly lossParts?: Record<string, Tensor> | null;
 }
 
+const labels = new WeakMap<object, string>();
+/** Marks a built-in metric with the public name that made it ('metrics.F1Score'), for error messages. */
+export function labelled<M extends object>(m: M, fn: string): M {
+  labels.set(m, fn);
+  return m;
+}
+/** What error messages call a metric: its public maker's name, or its column name. */
+export function labelOf(m: Metric): string {
+  return labels.get(m) ?? m.name;
+}
+
 export abstract class Metric {
   /** Which phases log it (fastxtend): the Recorder makes train_x / valid_x columns accordingly. */
   logMetric: 'train' | 'valid' | 'both' = 'valid';
@@ -44,8 +71,15 @@ export abstract class Metric {
   /** The value over the phase (undefined before anything was accumulated). */
   abstract get value(): number | undefined;
   /** The metric on one batch of predictions and targets (fastai: calling the metric). */
-  compute(_preds: Tensor, _targs: Tensor): number {
-    throw new torch.TorchError(`${this.name} is computed from the learner's state during a fit, not from one batch of predictions`);
+  compute(preds: Tensor, targs: Tensor): number {
+    const fn = 'Metric.compute';
+    checkTensor(fn, 'preds', preds);
+    checkTensor(fn, 'targs', targs);
+    return guard(`${fn} (${labelOf(this)})`, () => this.computeBatch(preds, targs));
+  }
+  /** What compute does once its arguments are checked; metrics that have a one-batch value override it. */
+  protected computeBatch(_preds: Tensor, _targs: Tensor): number {
+    throw new torch.FlintError(`Metric.compute: ${this.name} is computed from the learner's state during a fit, not from one batch of predictions`);
   }
   /** The column name: the class name without 'Metric', lower camel case. */
   get name(): string {
@@ -65,6 +99,11 @@ export class RunningMean {
   }
   /** total += value * n: one native call per batch (the value is detached: metrics never need its graph). */
   add(batchValue: Tensor, n: number): void {
+    const fn = 'RunningMean.add';
+    checkTensor(fn, 'batchValue', batchValue);
+    if (batchValue.numel() !== 1 || batchValue.dtype === 'bool' || batchValue.dtype.startsWith('complex')) fail(fn, 'batchValue', 'a one-element real tensor', batchValue);
+    checkNumber(fn, 'n', n, { min: 0 });
+    if (this.total !== null && this.total.device !== batchValue.device) fail(fn, 'batchValue', `a tensor on ${this.total.device}, like the earlier values`, batchValue);
     if (this.total === null) this.total = torch.tidy(() => batchValue.detach().double().mul(n)).keep();
     else this.total.add_(batchValue.detach(), n);
     this.count += n;
@@ -76,6 +115,7 @@ export class RunningMean {
 
 /** Items in a batch: the first target's first dimension (or the prediction's when there are no targets). */
 export function batchSize(s: BatchState): number {
+  checkState('metrics.batchSize', s);
   const t = s.yb[0] ?? s.pred;
   return t && t.ndim > 0 ? t.shape[0]! : 1;
 }
@@ -84,14 +124,22 @@ export function batchSize(s: BatchState): number {
 abstract class FuncMetric extends Metric {
   /** transform: activation, argmax and threshold applied to predictions first (fastxtend: every metric has them). */
   constructor(readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor, protected readonly funcName: string | undefined,
-    readonly transform: PredTransform) {
+    readonly transform: PredTransform, fn = 'metrics.AvgMetric') {
     super();
+    checkFunction(fn, 'func', func);
+    if (funcName !== undefined) checkString(fn, 'funcName', funcName);
+    checkTransform(fn, checkOptions(fn, transform, TRANSFORM_KEYS, 'transform'), 'transform');
+    labelled(this, `${fn}(${this.name})`);
   }
-  /** func on one batch's (transformed) predictions. */
+  /** func on one batch's (transformed) predictions: a tensor of one value. */
   protected apply(pred: Tensor, targets: Tensor[]): Tensor {
-    return this.func(transformPreds(pred, this.transform), ...targets);
+    const r: unknown = this.func(applyTransform(pred, this.transform), ...targets);
+    if (!(r instanceof torch.Tensor) || r.isDisposed || r.numel() !== 1) {
+      throw new torch.FlintError(`the metric function returned ${describe(r)}; it must return a one-element tensor`);
+    }
+    return r;
   }
-  override compute(preds: Tensor, targs: Tensor): number {
+  protected override computeBatch(preds: Tensor, targs: Tensor): number {
     return torch.tidy(() => this.apply(preds, [targs]).item<number>());
   }
   override get name(): string { return this.funcName ?? (this.func.name || 'metric'); }
@@ -106,8 +154,9 @@ export class AvgMetric extends FuncMetric {
   }
   reset(): void { this.mean.reset(); }
   accumulate(s: BatchState): void {
+    checkState('Metric.accumulate', s);
     if (!s.pred) return;
-    torch.tidy(() => this.mean.add(this.apply(s.pred!, s.yb), batchSize(s)));
+    guard(`Metric.accumulate (${labelOf(this)})`, () => torch.tidy(() => this.mean.add(this.apply(s.pred!, s.yb), batchSize(s))));
   }
   get value(): number | undefined { return this.mean.value; }
 }
@@ -117,10 +166,17 @@ export class AvgLoss extends Metric {
   private readonly mean = new RunningMean();
   reset(): void { this.mean.reset(); }
   accumulate(s: BatchState): void {
-    if (s.loss) torch.tidy(() => this.mean.add(s.loss!.ndim === 0 ? s.loss! : s.loss!.mean(), batchSize(s)));
+    checkState('Metric.accumulate', s);
+    if (s.loss) guard(`Metric.accumulate (${labelOf(this)})`, () => torch.tidy(() => this.mean.add(s.loss!.ndim === 0 ? s.loss! : s.loss!.float().mean(), batchSize(s))));
   }
   get value(): number | undefined { return this.mean.value; }
   override get name(): string { return 'loss'; }
+}
+
+/** A smoothing factor in [0, 1) (1 would divide by 1 - beta^n = 0). */
+function checkBeta(fn: string, beta: unknown): void {
+  checkNumber(fn, 'beta', beta, { min: 0 });
+  if ((beta as number) >= 1) fail(fn, 'beta', 'a number >= 0 and < 1', beta);
 }
 
 /** Exponential smoothing, val = beta val + (1 - beta) x, debiased by 1 - beta^count. It only keeps each batch's
@@ -168,11 +224,18 @@ class Smoother {
 /** The exponentially smoothed training loss (per batch it only keeps the batch's loss). */
 export class AvgSmoothLoss extends Metric {
   private readonly s: Smoother;
-  constructor(readonly beta = 0.98) { super(); this.s = new Smoother(beta); }
+  constructor(readonly beta = 0.98) {
+    super();
+    checkBeta('metrics.AvgSmoothLoss', beta);
+    this.s = new Smoother(beta);
+  }
   get count(): number { return this.s.count; }
   reset(): void { this.s.reset(); }
   accumulate(b: BatchState): void {
-    if (b.loss) this.s.push(b.loss.ndim === 0 ? b.loss : torch.tidy(() => b.loss!.mean()));
+    checkState('Metric.accumulate', b);
+    if (!b.loss) return;
+    if (b.loss.numel() === 0 || b.loss.dtype === 'bool' || b.loss.dtype.startsWith('complex')) fail('Metric.accumulate', 'state.loss', 'a non-empty real tensor', b.loss);
+    this.s.push(b.loss.ndim === 0 ? b.loss : torch.tidy(() => b.loss!.float().mean()));
   }
   /** The smoothed value after each batch since the last call (the Recorder's `losses`). */
   takeSmoothed(): number[] { return this.s.takeSmoothed(); }
@@ -185,12 +248,14 @@ export class AvgSmoothMetric extends FuncMetric {
   private readonly s: Smoother;
   override logMetric: 'train' | 'valid' | 'both' = 'train';
   constructor(func: (pred: Tensor, ...targets: Tensor[]) => Tensor, readonly beta = 0.98, funcName?: string, transform: PredTransform = {}) {
-    super(func, funcName, transform);
+    super(func, funcName, transform, 'metrics.AvgSmoothMetric');
+    checkBeta('metrics.AvgSmoothMetric', beta);
     this.s = new Smoother(beta);
   }
   reset(): void { this.s.reset(); }
   accumulate(b: BatchState): void {
-    if (b.pred) this.s.push(torch.tidy(() => this.apply(b.pred!.detach(), b.yb).double()));
+    checkState('Metric.accumulate', b);
+    if (b.pred) this.s.push(guard(`Metric.accumulate (${labelOf(this)})`, () => torch.tidy(() => this.apply(b.pred!.detach(), b.yb).double().reshape([]))));
   }
   get value(): number | undefined { return this.s.value; }
 }
@@ -199,11 +264,12 @@ export class AvgSmoothMetric extends FuncMetric {
 export class LossPartMetric extends Metric {
   private readonly mean = new RunningMean();
   override logMetric: 'train' | 'valid' | 'both' = 'both';
-  constructor(readonly part: string) { super(); }
+  constructor(readonly part: string) { super(); checkString('metrics.LossPartMetric', 'part', part); }
   reset(): void { this.mean.reset(); }
   accumulate(s: BatchState): void {
-    const v = s.lossParts?.[this.part];
-    if (v) torch.tidy(() => this.mean.add(v.ndim === 0 ? v : v.mean(), batchSize(s)));
+    checkState('Metric.accumulate', s);
+    const v = s.lossParts && Object.hasOwn(s.lossParts, this.part) ? s.lossParts[this.part] : undefined;
+    if (v) guard(`Metric.accumulate (${labelOf(this)})`, () => torch.tidy(() => this.mean.add(v.ndim === 0 ? v : v.float().mean(), batchSize(s))));
   }
   get value(): number | undefined { return this.mean.value; }
   override get name(): string { return this.part; }
@@ -211,9 +277,13 @@ export class LossPartMetric extends Metric {
 
 /** A value computed elsewhere, reported under a name. */
 export class ValueMetric extends Metric {
-  constructor(readonly func: () => number, private readonly valueName: string) { super(); }
+  constructor(readonly func: () => number, private readonly valueName: string) {
+    super();
+    checkFunction('metrics.ValueMetric', 'func', func);
+    checkString('metrics.ValueMetric', 'name', valueName);
+  }
   reset(): void {}
-  accumulate(): void {}
+  accumulate(s: BatchState): void { checkState('Metric.accumulate', s); }
   get value(): number { return this.func(); }
   override get name(): string { return this.valueName; }
 }

@@ -3,6 +3,8 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { AccumMetric } from './accum.js';
+import { labelled } from './metric.js';
+import { checkOptions, checkSampleWeight } from './check.js';
 
 export interface RegOptions {
   sampleWeight?: Tensor | readonly number[];
@@ -12,17 +14,21 @@ export interface RegOptions {
 function weights(p: Tensor, w: RegOptions['sampleWeight']): Tensor {
   if (w === undefined) return torch.onesLike(p);
   const t = w instanceof torch.Tensor ? w.flatten().double() : torch.tensor([...w], { dtype: 'float64' });
-  if (t.numel() !== p.numel()) throw new torch.TorchError(`sampleWeight has ${t.numel()} weights for ${p.numel()} predictions`);
+  if (t.numel() !== p.numel()) throw new torch.FlintError(`sampleWeight has ${t.numel()} weights for ${p.numel()} predictions`);
   return t.to({ device: p.device });
 }
 /** The weighted mean of x. */
 const wmean = (x: Tensor, w: Tensor): Tensor => x.mul(w).sum().div(w.sum());
 
-function reg(name: string, f: (p: Tensor, t: Tensor, w: Tensor) => Tensor, o: RegOptions = {}): AccumMetric {
-  return new AccumMetric((p, t) => {
+function reg(name: string, f: (p: Tensor, t: Tensor, w: Tensor) => Tensor, options: RegOptions = {}): AccumMetric {
+  const fn = `metrics.${name === 'explainedVariance' || name === 'r2Score' || name === 'pearsonCorrCoef' ? name[0]!.toUpperCase() + name.slice(1) : name}`;
+  const o = checkOptions(fn, options, ['sampleWeight']);
+  checkSampleWeight(fn, 'options.sampleWeight', o.sampleWeight);
+  return labelled(new AccumMetric((p, t) => {
+    if ((p as Tensor).dtype.startsWith('complex') || (t as Tensor).dtype.startsWith('complex')) throw new torch.FlintError('regression metrics need real values');
     const pd = (p as Tensor).double();
     return f(pd, (t as Tensor).double(), weights(pd, o.sampleWeight));
-  }, { flatten: true, name });
+  }, { flatten: true, name }), fn);
 }
 
 export const mse = (o: RegOptions = {}): AccumMetric => reg('mse', (p, t, w) => wmean(p.sub(t).square(), w), o);

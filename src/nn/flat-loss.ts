@@ -5,6 +5,16 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Module } from './module.js';
 import { BCEWithLogitsLoss, CrossEntropyLoss, MSELoss } from './loss.js';
+import { checkInt, checkNumber, checkTensor, fail, naming, optBool, options } from './check.js';
+
+/** Runs fn; a Flint error from it names the public method. */
+function named<T>(fn: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw naming(fn, e);
+  }
+}
 
 type Reduction = torch.functional.Reduction;
 
@@ -15,6 +25,8 @@ abstract class FlatLoss extends Module {
     this.registerModule('func', func);
   }
   forward(input: Tensor, target: Tensor): Tensor {
+    checkTensor(`nn.${this.constructor.name}`, 'input', input);
+    checkTensor(`nn.${this.constructor.name}`, 'target', target);
     return torch.tidy(() => {
       let inp = input.transpose(this.axis, -1).contiguous();
       let targ = target.transpose(this.axis, -1).contiguous();
@@ -36,32 +48,62 @@ abstract class FlatLoss extends Module {
   }
 }
 
+/** The flattening options, checked; the rest (the wrapped loss's own options) is returned apart. */
+function split<O extends { axis?: number; flatten?: boolean; floatify?: boolean; thresh?: number }>(fn: string, o: O, flatKeys: readonly string[], lossKeys: readonly string[]):
+  { axis: number; flatten: boolean | undefined; floatify: boolean | undefined; rest: Record<string, unknown> } {
+  options(fn, o, [...flatKeys, ...lossKeys]);
+  const axis = o.axis === undefined ? -1 : checkInt(fn, 'axis', o.axis);
+  const flatten = o.flatten === undefined ? undefined : optBool(fn, 'flatten', o.flatten, true);
+  const floatify = o.floatify === undefined ? undefined : optBool(fn, 'floatify', o.floatify, true);
+  const rest = Object.fromEntries(Object.entries(o).filter(([k]) => lossKeys.includes(k)));
+  return { axis, flatten, floatify, rest };
+}
+
+/** Builds the wrapped loss; its errors name the flattened class the user made. */
+function inner<T>(fn: string, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof torch.ArgumentError && e.fn !== fn) throw new torch.ArgumentError(fn, e.arg, e.expected, e.got, { cause: e });
+    throw e;
+  }
+}
+
 /** Cross entropy over the class axis (default last), for any number of leading dims. */
 export class CrossEntropyLossFlat extends FlatLoss {
-  constructor(o: { axis?: number; flatten?: boolean; weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number } = {}) {
-    super(new CrossEntropyLoss(o), o.axis ?? -1, o.flatten ?? true, false, true);
+  /** floatify (default false, as fastai's) casts the targets to float: for class probabilities instead of indices. */
+  constructor(o: { axis?: number; flatten?: boolean; floatify?: boolean; weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number } = {}) {
+    const fn = 'nn.CrossEntropyLossFlat';
+    const a = split(fn, o, ['axis', 'flatten', 'floatify'], ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing']);
+    super(inner(fn, () => new CrossEntropyLoss(a.rest)), a.axis, a.flatten ?? true, a.floatify ?? false, true);
   }
-  activation(x: Tensor): Tensor { return x.softmax(this.axis); }
-  decodes(x: Tensor): Tensor { return x.argmax(this.axis); }
+  activation(x: Tensor): Tensor { return named('CrossEntropyLossFlat.activation', () => checkTensor('CrossEntropyLossFlat.activation', 'x', x).softmax(this.axis)); }
+  decodes(x: Tensor): Tensor { return named('CrossEntropyLossFlat.decodes', () => checkTensor('CrossEntropyLossFlat.decodes', 'x', x).argmax(this.axis)); }
 }
 
 /** Binary cross entropy on logits with float targets; decodes by a threshold on the sigmoid. */
 export class BCEWithLogitsLossFlat extends FlatLoss {
   readonly thresh: number;
   constructor(o: { axis?: number; flatten?: boolean; floatify?: boolean; thresh?: number; weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}) {
-    if (o.posWeight && o.flatten === true) throw new torch.TorchError('BCEWithLogitsLossFlat: flatten must be false with posWeight (its shape would not match)');
-    super(new BCEWithLogitsLoss(o), o.axis ?? -1, o.posWeight ? false : (o.flatten ?? true), o.floatify ?? true, false);
-    this.thresh = o.thresh ?? 0.5;
+    const fn = 'nn.BCEWithLogitsLossFlat';
+    const a = split(fn, o, ['axis', 'flatten', 'floatify', 'thresh'], ['weight', 'posWeight', 'reduction']);
+    const thresh = o.thresh === undefined ? 0.5 : checkNumber(fn, 'thresh', o.thresh);
+    const hasPos = o.posWeight !== undefined && o.posWeight !== null;
+    if (hasPos && a.flatten === true) fail(fn, 'flatten', 'false with posWeight (flatten must be false with posWeight: its shape would not match)', true);
+    super(inner(fn, () => new BCEWithLogitsLoss(a.rest)), a.axis, hasPos ? false : (a.flatten ?? true), a.floatify ?? true, false);
+    this.thresh = thresh;
   }
-  activation(x: Tensor): Tensor { return x.sigmoid(); }
-  decodes(x: Tensor): Tensor { return x.gt(this.thresh); }
+  activation(x: Tensor): Tensor { return named('BCEWithLogitsLossFlat.activation', () => checkTensor('BCEWithLogitsLossFlat.activation', 'x', x).sigmoid()); }
+  decodes(x: Tensor): Tensor { return named('BCEWithLogitsLossFlat.decodes', () => checkTensor('BCEWithLogitsLossFlat.decodes', 'x', x).gt(this.thresh)); }
 }
 
 /** Mean squared error on flattened, float targets. */
 export class MSELossFlat extends FlatLoss {
   constructor(o: { axis?: number; flatten?: boolean; floatify?: boolean; reduction?: Reduction } = {}) {
-    super(new MSELoss(o), o.axis ?? -1, o.flatten ?? true, o.floatify ?? true, false);
+    const fn = 'nn.MSELossFlat';
+    const a = split(fn, o, ['axis', 'flatten', 'floatify'], ['reduction']);
+    super(inner(fn, () => new MSELoss(a.rest)), a.axis, a.flatten ?? true, a.floatify ?? true, false);
   }
-  activation(x: Tensor): Tensor { return x; }
-  decodes(x: Tensor): Tensor { return x; }
+  activation(x: Tensor): Tensor { return named('MSELossFlat.activation', () => checkTensor('MSELossFlat.activation', 'x', x)); }
+  decodes(x: Tensor): Tensor { return named('MSELossFlat.decodes', () => checkTensor('MSELossFlat.decodes', 'x', x)); }
 }

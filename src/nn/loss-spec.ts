@@ -5,6 +5,7 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import * as losses from './loss.js';
 import * as flat from './flat-loss.js';
+import { checkString, checkTensor, fail, naming, options } from './check.js';
 
 type LossClass = new (o: Record<string, unknown>) => object;
 const CLASSES: Record<string, LossClass> = {
@@ -13,6 +14,14 @@ const CLASSES: Record<string, LossClass> = {
   CrossEntropyLossFlat: flat.CrossEntropyLossFlat, BCEWithLogitsLossFlat: flat.BCEWithLogitsLossFlat, MSELossFlat: flat.MSELossFlat,
 } as unknown as Record<string, LossClass>;
 const SCALARS = ['reduction', 'ignoreIndex', 'labelSmoothing', 'beta', 'delta', 'axis', 'flatten', 'floatify', 'thresh'];
+// the scalar options each class takes
+const FLAT = ['axis', 'flatten', 'floatify'];
+const KEYS: Record<string, readonly string[]> = {
+  CrossEntropyLoss: ['reduction', 'ignoreIndex', 'labelSmoothing'], NLLLoss: ['reduction', 'ignoreIndex'], MSELoss: ['reduction'],
+  L1Loss: ['reduction'], SmoothL1Loss: ['reduction', 'beta'], HuberLoss: ['reduction', 'delta'], BCELoss: ['reduction'],
+  BCEWithLogitsLoss: ['reduction'], CrossEntropyLossFlat: [...FLAT, 'reduction', 'ignoreIndex', 'labelSmoothing'],
+  BCEWithLogitsLossFlat: [...FLAT, 'thresh', 'reduction'], MSELossFlat: [...FLAT, 'reduction'],
+};
 const TENSORS = ['weight', 'posWeight'];
 
 export interface LossSpec {
@@ -23,14 +32,16 @@ export interface LossSpec {
 /** The loss's spec and its weight tensors, or null when it is not one of nn's loss classes. */
 export function lossSpec(lossFunc: unknown): { spec: LossSpec; tensors: Record<string, Tensor> } | null {
   if (typeof lossFunc !== 'object' || lossFunc === null) return null;
-  const name = lossFunc.constructor.name;
-  if (CLASSES[name] !== lossFunc.constructor) return null;
+  const ctor = (lossFunc as { constructor?: unknown }).constructor;
+  if (typeof ctor !== 'function') return null;
+  const name = ctor.name;
+  if (!Object.hasOwn(CLASSES, name) || CLASSES[name] !== ctor) return null;
   // a flattened loss keeps the wrapped loss's options on `func`
   const sources = [lossFunc as Record<string, unknown>, ((lossFunc as { func?: object }).func ?? {}) as Record<string, unknown>];
   const options: Record<string, number | boolean | string> = {};
   const tensors: Record<string, Tensor> = {};
   for (const src of sources) {
-    for (const k of SCALARS) {
+    for (const k of KEYS[name]!) {
       const v = src[k];
       if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') options[k] = v;
     }
@@ -43,7 +54,20 @@ export function lossSpec(lossFunc: unknown): { spec: LossSpec; tensors: Record<s
 
 /** Rebuilds a loss from lossSpec's output. */
 export function lossFromSpec(spec: LossSpec, tensors: Record<string, Tensor> = {}): object {
-  const Cls = CLASSES[spec.name];
-  if (!Cls) throw new torch.TorchError(`lossFromSpec: unknown loss '${spec.name}' (known: ${Object.keys(CLASSES).join(', ')})`);
-  return new Cls({ ...spec.options, ...tensors });
+  const fn = 'nn.lossFromSpec';
+  if (spec === undefined) fail(fn, 'spec', 'a loss spec { name, options } (as lossSpec returns)', spec);
+  options(fn, spec, ['name', 'options'], 'spec');
+  const name = checkString(fn, 'spec.name', spec.name);
+  if (!Object.hasOwn(CLASSES, name)) fail(fn, 'spec.name', `one of the losses ${Object.keys(CLASSES).join(', ')}`, name);
+  const opts = options(fn, spec.options ?? {}, SCALARS, 'spec.options');
+  for (const [k, v] of Object.entries(opts)) {
+    if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'string') fail(fn, `spec.options.${k}`, 'a number, a boolean or a string', v);
+  }
+  options(fn, tensors, TENSORS, 'tensors');
+  for (const [k, t] of Object.entries(tensors)) checkTensor(fn, `tensors.${k}`, t);
+  try {
+    return new CLASSES[name]!({ ...opts, ...tensors });
+  } catch (e) {
+    throw naming(fn, e);
+  }
 }

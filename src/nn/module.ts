@@ -3,8 +3,34 @@
 // iteration order and state-dict keys come out exactly as PyTorch writes them.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
+import { checkBool, checkFunction, checkString, checkTensor, fail } from '../torch/validate.js';
+import { options, rewrite } from './check.js';
 
-const { TorchError } = torch;
+/** Where an error raised inside forward came from: the innermost module that was called, and its message. */
+const WHERE = Symbol('flint.module.where');
+type Located = Error & { [WHERE]?: { module: Module; message: string } };
+
+/** Names the module in a Flint error raised by its forward: "Linear: <message>" from the module that failed,
+ * "Net.body.0 (Linear): <message>" from the modules around it, so the error says which layer failed. */
+function located(m: Module, e: unknown): unknown {
+  if (!(e instanceof torch.FlintError)) return e;
+  const err = e as Located;
+  const cls = m.constructor.name;
+  const where = err[WHERE];
+  if (!where) {
+    err[WHERE] = { module: m, message: e.message };
+    if (!e.message.includes(cls)) rewrite(e, `${cls}: ${e.message}`);
+    return e;
+  }
+  if (where.module === m) return e;
+  const inner = where.module.constructor.name;
+  const path = m.namedModules().find(([, x]) => x === where.module)?.[0];
+  const what = where.message.includes(inner) ? '' : ` (${inner})`;
+  rewrite(e, path ? `${cls}.${path}${what}: ${where.message}` : `${cls} > ${inner}: ${where.message}`);
+  return e;
+}
+
+const optBool = (fn: string, arg: string, v: unknown, fallback: boolean): boolean => (v === undefined ? fallback : checkBool(fn, arg, v));
 
 export interface LoadResult {
   missingKeys: string[];
@@ -31,21 +57,29 @@ export abstract class Module {
 
   /** Runs the module: the short form of forward(), used everywhere in Flint (PyTorch's `module(x)`). */
   call<M extends Module>(this: M, ...inputs: Parameters<M['forward']>): ReturnType<M['forward']> {
-    return this.forward(...inputs);
+    try {
+      return this.forward(...inputs);
+    } catch (e) {
+      throw located(this, e);
+    }
   }
 
   // ---- registration ----
-  private checkName(name: string): void {
-    if (!name || name.includes('.')) throw new TorchError(`${this.constructor.name}: invalid member name ${JSON.stringify(name)} (must be non-empty, without '.')`);
+  #checkName(fn: string, name: unknown): void {
+    if (typeof name !== 'string' || !name || name.includes('.')) fail(fn, 'name', "a non-empty member name without '.'", name);
     if (this._parameters.has(name) || this._buffers.has(name) || this._modules.has(name)) {
-      throw new TorchError(`${this.constructor.name}: '${name}' is already registered`);
+      throw new torch.ArgumentError(fn, 'name', `a name not yet registered in ${this.constructor.name}`, `'${name}', which is already registered`);
     }
   }
   /** Registers a trainable tensor (made a leaf that requires grad, exempt from tidy scopes); returns it. */
   registerParameter<T extends Tensor | null>(name: string, t: T): T {
-    this.checkName(name);
+    const fn = 'Module.registerParameter';
+    this.#checkName(fn, name);
     if (t !== null) {
-      if (!t.isLeaf) throw new TorchError(`${this.constructor.name}: parameter '${name}' must be a leaf tensor (detach it first)`);
+      checkTensor(fn, 'param', t);
+      if (!t.isLeaf) fail(fn, 'param', 'a leaf tensor (detach it first)', `${String(t.gradFn)}'s output`);
+      // as PyTorch's: only floating-point (and complex) tensors can require gradients
+      if (!torch.isFloating(t.dtype)) fail(fn, 'param', 'a floating-point tensor', t);
       if (!t.requiresGrad) t.requiresGrad_(true);
       t.keep();
     }
@@ -54,16 +88,21 @@ export abstract class Module {
   }
   /** Registers state that is not trained (running statistics...); persistent buffers go in the state dict. */
   registerBuffer<T extends Tensor | null>(name: string, t: T, opts: { persistent?: boolean } = {}): T {
-    this.checkName(name);
+    const fn = 'Module.registerBuffer';
+    this.#checkName(fn, name);
+    if (t !== null) checkTensor(fn, 'tensor', t);
+    options(fn, opts, ['persistent'], 'opts');
+    const persistent = optBool(fn, 'opts.persistent', opts.persistent, true);
     if (t !== null) t.keep();
     this._buffers.set(name, t);
-    if (opts.persistent === false) this._nonPersistent.add(name);
+    if (!persistent) this._nonPersistent.add(name);
     return t;
   }
   /** Registers a child module; returns it. */
   registerModule<M extends Module>(name: string, m: M): M {
-    this.checkName(name);
-    if (!(m instanceof Module)) throw new TorchError(`${this.constructor.name}: '${name}' is not a Module`);
+    const fn = 'Module.registerModule';
+    this.#checkName(fn, name);
+    if (!(m instanceof Module)) fail(fn, 'module', 'a Module', m);
     this._modules.set(name, m);
     return m;
   }
@@ -77,6 +116,8 @@ export abstract class Module {
   }
   /** This module and every descendant, depth first, each once. */
   namedModules(prefix = '', memo = new Set<Module>()): [string, Module][] {
+    checkString('Module.namedModules', 'prefix', prefix);
+    if (!(memo instanceof Set)) fail('Module.namedModules', 'memo', 'a Set of modules', memo);
     if (memo.has(this)) return [];
     memo.add(this);
     const out: [string, Module][] = [[prefix, this]];
@@ -86,7 +127,7 @@ export abstract class Module {
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
-  private namedMembers(kind: '_parameters' | '_buffers', recurse: boolean): [string, Tensor][] {
+  #namedMembers(kind: '_parameters' | '_buffers', recurse: boolean): [string, Tensor][] {
     const seen = new Set<Tensor>();
     const out: [string, Tensor][] = [];
     const mods: [string, Module][] = recurse ? this.namedModules() : [['', this]];
@@ -101,20 +142,21 @@ export abstract class Module {
   }
   /** (name, parameter) pairs with PyTorch's names ('0.weight', 'layers.1.bias'); shared ones once. */
   namedParameters(recurse = true): [string, Tensor][] {
-    return this.namedMembers('_parameters', recurse);
+    return this.#namedMembers('_parameters', optBool('Module.namedParameters', 'recurse', recurse, true));
   }
   parameters(recurse = true): Tensor[] {
-    return this.namedParameters(recurse).map(([, t]) => t);
+    return this.#namedMembers('_parameters', optBool('Module.parameters', 'recurse', recurse, true)).map(([, t]) => t);
   }
   namedBuffers(recurse = true): [string, Tensor][] {
-    return this.namedMembers('_buffers', recurse);
+    return this.#namedMembers('_buffers', optBool('Module.namedBuffers', 'recurse', recurse, true));
   }
   buffers(recurse = true): Tensor[] {
-    return this.namedBuffers(recurse).map(([, t]) => t);
+    return this.#namedMembers('_buffers', optBool('Module.buffers', 'recurse', recurse, true)).map(([, t]) => t);
   }
 
   // ---- modes and bulk changes ----
   train(mode = true): this {
+    optBool('Module.train', 'mode', mode, true);
     for (const m of this.modules()) m.training = mode;
     return this;
   }
@@ -123,6 +165,7 @@ export abstract class Module {
   }
   /** Applies fn to every descendant (children first) and then to this module, as PyTorch does. */
   apply(fn: (m: Module) => void): this {
+    checkFunction('Module.apply', 'fn', fn);
     for (const m of this._modules.values()) m.apply(fn);
     fn(this);
     return this;
@@ -130,15 +173,29 @@ export abstract class Module {
   /** Moves or casts every parameter and buffer in place, keeping their identity (optimizers holding them stay
    * valid); a dtype applies to floating-point tensors only, so integer buffers keep their type. */
   to(target: string | { dtype?: string; device?: string }): this {
-    const { dtype, device } = typeof target === 'string' ? (torch.isDTypeName(target) ? { dtype: target } : { device: target }) : target;
-    torch.tidy(() => torch.noGrad(() => {
-      for (const t of [...this.parameters(), ...this.buffers()]) {
-        const spec = { device, dtype: dtype !== undefined && torch.isFloating(t.dtype) ? dtype : undefined };
-        t.setData_(t.to(spec));
-        const g = t.grad;
-        if (g !== null) t.grad = g.to(spec);
-      }
-    }));
+    const fn = 'Module.to';
+    const { dtype, device } = typeof target === 'string' ? (torch.isDTypeName(target) ? { dtype: target } : { device: target })
+      : options(fn, target as { dtype?: string; device?: string }, ['dtype', 'device'], 'target');
+    if (typeof target !== 'string' && target === undefined) fail(fn, 'target', 'a dtype, a device, or { dtype, device }', target);
+    // as PyTorch's: a module moves to floating-point dtypes only (integer buffers keep theirs)
+    if (dtype !== undefined && (typeof dtype !== 'string' || !torch.isDTypeName(dtype) || !torch.isFloating(dtype as torch.DType))) {
+      fail(fn, 'dtype', "a floating-point dtype ('float32', 'float64', 'float16', 'bfloat16')", dtype);
+    }
+    if (device !== undefined && (typeof device !== 'string' || device === '')) fail(fn, 'device', "a device such as 'cpu' or 'cuda'", device);
+    try {
+      torch.tidy(() => torch.noGrad(() => {
+        for (const t of [...this.parameters(), ...this.buffers()]) {
+          const spec = { device, dtype: dtype !== undefined && torch.isFloating(t.dtype) ? dtype : undefined };
+          t.setData_(t.to(spec));
+          const g = t.grad;
+          if (g !== null) t.grad = g.to(spec);
+        }
+      }));
+    } catch (e) {
+      // an unknown or unavailable device: libtorch's message, named after the call
+      if (e instanceof torch.FlintError && !e.message.includes(fn)) rewrite(e, `${fn}: ${e.message}`);
+      throw e;
+    }
     return this;
   }
   /** Clears every parameter's gradient (sets it to null, PyTorch 2's default). */
@@ -146,6 +203,7 @@ export abstract class Module {
     for (const p of this.parameters()) p.grad = null;
   }
   requiresGrad_(flag = true): this {
+    optBool('Module.requiresGrad_', 'flag', flag, true);
     for (const p of this.parameters()) p.requiresGrad_(flag);
     return this;
   }
@@ -167,31 +225,35 @@ export abstract class Module {
   }
   /** Copies values in by PyTorch key. strict (default): every key must match both ways. Shapes must match. */
   loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
-    const strict = opts.strict ?? true;
+    const fn = 'Module.loadStateDict';
+    const proto = dict !== null && typeof dict === 'object' ? Object.getPrototypeOf(dict) : undefined;
+    if (proto !== Object.prototype && proto !== null) fail(fn, 'dict', 'a record of tensors by key (as stateDict() returns)', dict);
+    for (const [k, v] of Object.entries(dict)) checkTensor(fn, `dict['${k}']`, v);
+    options(fn, opts, ['strict'], 'opts');
+    const strict = optBool(fn, 'opts.strict', opts.strict, true);
     const own = new Map<string, Tensor>();
     for (const [prefix, m] of this.namedModules()) {
       const key = (n: string) => (prefix ? `${prefix}.${n}` : n);
       for (const [n, t] of m._parameters) if (t !== null) own.set(key(n), t);
       for (const [n, t] of m._buffers) if (t !== null && !m._nonPersistent.has(n)) own.set(key(n), t);
     }
-    const missingKeys = [...own.keys()].filter((k) => !(k in dict));
+    const missingKeys = [...own.keys()].filter((k) => !Object.hasOwn(dict, k));
     const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
     if (strict && (missingKeys.length || unexpectedKeys.length)) {
-      throw new TorchError(`loadStateDict(${this.constructor.name}): ` +
+      throw new torch.ArgumentError(fn, 'dict', `the keys of ${this.constructor.name}'s state dict`,
         [missingKeys.length ? `missing keys ${missingKeys.map((k) => `'${k}'`).join(', ')}` : '',
-          unexpectedKeys.length ? `unexpected keys ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}` : ''].filter(Boolean).join('; '));
+          unexpectedKeys.length ? `unexpected keys ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}` : ''].filter(Boolean).join('; ').slice(0, 2000));
     }
     const mismatched: string[] = [];
     for (const [k, t] of own) {
-      const src = dict[k];
-      if (src === undefined) continue;
+      if (!Object.hasOwn(dict, k)) continue;
+      const src = dict[k]!;
       if (src.shape.join() !== t.shape.join()) mismatched.push(`'${k}': checkpoint [${src.shape.join(', ')}], model [${t.shape.join(', ')}]`);
     }
-    if (mismatched.length) throw new TorchError(`loadStateDict(${this.constructor.name}): shape mismatch for ${mismatched.join('; ')}`);
+    if (mismatched.length) throw new torch.ArgumentError(fn, 'dict', `the shapes of ${this.constructor.name}'s parameters and buffers`, `shape mismatch for ${mismatched.join('; ')}`);
     torch.noGrad(() => {
       for (const [k, t] of own) {
-        const src = dict[k];
-        if (src !== undefined) t.copy_(src);
+        if (Object.hasOwn(dict, k)) t.copy_(dict[k]!);
       }
     });
     return { missingKeys, unexpectedKeys };

@@ -3,6 +3,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Module } from './module.js';
+import { checkNumber, fail, options } from './check.js';
 
 type PartFunc = Module | ((pred: Tensor, target: Tensor) => Tensor);
 
@@ -15,15 +16,28 @@ export class MultiLoss extends Module {
 
   constructor(parts: Record<string, PartFunc>, weights: Record<string, number> = {}) {
     super();
+    const fn = 'nn.MultiLoss';
+    const proto = parts !== null && typeof parts === 'object' ? Object.getPrototypeOf(parts) : undefined;
+    if (proto !== Object.prototype && proto !== null) fail(fn, 'parts', 'a record of losses by name ({ ce: lossA, l1: lossB })', parts);
     this.partNames = Object.keys(parts);
-    if (this.partNames.length === 0) throw new torch.TorchError('MultiLoss: give at least one part');
-    for (const k of Object.keys(weights)) if (!(k in parts)) throw new torch.TorchError(`MultiLoss: weight for unknown part '${k}'`);
+    if (this.partNames.length === 0) fail(fn, 'parts', 'at least one part', parts);
+    for (const n of this.partNames) {
+      const f = parts[n];
+      if (!(f instanceof Module) && typeof f !== 'function') fail(fn, `parts.${n}`, 'a loss module or a function (pred, target) => tensor', f);
+      if (n.includes('.')) fail(fn, 'parts', "part names without '.'", n);
+    }
+    options(fn, weights, this.partNames, 'weights');
+    for (const [k, w] of Object.entries(weights)) checkNumber(fn, `weights.${k}`, w);
     this.funcs = this.partNames.map((n) => parts[n]!);
     this.weights = this.partNames.map((n) => weights[n] ?? 1);
     this.funcs.forEach((f, i) => { if (f instanceof Module) this.registerModule(this.partNames[i]!, f); });
   }
   forward(pred: Tensor, target: Tensor): Tensor {
-    const values = this.funcs.map((f) => (f instanceof Module ? f.call(pred, target) : f(pred, target)));
+    const values = this.funcs.map((f, i) => {
+      const v = f instanceof Module ? f.call(pred, target) : f(pred, target);
+      if (!torch.Tensor.prototype.isPrototypeOf(v as object)) fail('nn.MultiLoss', `the part '${this.partNames[i]}'`, 'a loss function returning a tensor', v);
+      return v;
+    });
     this.lastParts = Object.fromEntries(this.partNames.map((n, i) => [n, values[i]!.detach()]));
     return values.map((v, i) => v.mul(this.weights[i]!)).reduce((a, b) => a.add(b));
   }

@@ -1,7 +1,7 @@
 // fastai's NoneReduce: some recipes (getPreds withLoss, MixUp) need a loss function's per-item losses. The
 // reduction lives on the loss module, or on the module a flattened loss wraps (`func`).
-import * as torch from '../torch/index.js';
 import { runThenRestore } from '../torch/restore.js';
+import { checkFunction, checkString, fail } from '../torch/validate.js';
 
 export type ReductionHolder = { reduction: string };
 
@@ -15,8 +15,10 @@ export function reductionHolder(lossFunc: unknown): ReductionHolder | null {
 
 /** Runs fn with the loss function's reduction set to 'none', restoring it afterwards; fn may be async. */
 export function withNoneReduce<T>(lossFunc: unknown, what: string, fn: () => T): T {
+  checkString('nn.withNoneReduce', 'what', what);
+  checkFunction('nn.withNoneReduce', 'fn', fn);
   const holder = reductionHolder(lossFunc);
-  if (!holder) throw new torch.TorchError(`${what}: the loss function has no reduction option to set to 'none' (use an nn loss module)`);
+  if (!holder) fail(what || 'nn.withNoneReduce', 'the loss function', "a loss module with a reduction option (nn.withNoneReduce sets it to 'none')", lossFunc);
   const saved = holder.reduction;
   holder.reduction = 'none';
   return runThenRestore(fn, () => { holder.reduction = saved; });

@@ -4,6 +4,7 @@
 // live on the device; the skip decision is the one host read per step (PyTorch's step reads it too).
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
+import { checkBool, checkInt, checkNumber, checkTensor, fail } from '../torch/validate.js';
 
 export interface GradScalerOptions {
   initScale?: number;
@@ -23,15 +24,16 @@ export class GradScaler {
   private tracker: Tensor | null = null;
 
   constructor(o: GradScalerOptions = {}) {
-    this.initScale = o.initScale ?? 2 ** 16;
-    this.growthFactor = o.growthFactor ?? 2;
-    this.backoffFactor = o.backoffFactor ?? 0.5;
-    this.growthInterval = o.growthInterval ?? 2000;
-    this.enabled = o.enabled ?? true;
-    const bad = !(this.initScale > 0) ? 'initScale' : !(this.growthFactor > 1) ? 'growthFactor'
-      : !(this.backoffFactor > 0 && this.backoffFactor < 1) ? 'backoffFactor'
-      : !(Number.isInteger(this.growthInterval) && this.growthInterval > 0) ? 'growthInterval' : null;
-    if (bad) throw new torch.TorchError(`GradScaler: ${bad} out of range (initScale > 0, growthFactor > 1, 0 < backoffFactor < 1, growthInterval a positive integer)`);
+    const fn = 'optim.GradScaler';
+    // other keys are let through: MixedPrecision hands its own options on
+    const proto = o !== null && typeof o === 'object' ? Object.getPrototypeOf(o) : undefined;
+    if (proto !== Object.prototype && proto !== null) fail(fn, 'options', 'an options object', o);
+    this.initScale = o.initScale === undefined ? 2 ** 16 : checkNumber(fn, 'initScale', o.initScale, { gt: 0 });
+    this.growthFactor = o.growthFactor === undefined ? 2 : checkNumber(fn, 'growthFactor', o.growthFactor, { gt: 1 });
+    this.backoffFactor = o.backoffFactor === undefined ? 0.5 : checkNumber(fn, 'backoffFactor', o.backoffFactor, { gt: 0 });
+    if (this.backoffFactor >= 1) fail(fn, 'backoffFactor', 'a number > 0 and < 1 (backoffFactor out of range)', this.backoffFactor);
+    this.growthInterval = o.growthInterval === undefined ? 2000 : checkInt(fn, 'growthInterval', o.growthInterval, { min: 1 });
+    this.enabled = o.enabled === undefined ? true : checkBool(fn, 'enabled', o.enabled);
   }
 
   private state(device: string): Tensor {
@@ -44,6 +46,7 @@ export class GradScaler {
 
   /** The loss times the scale (the loss itself when disabled). */
   scale(loss: Tensor): Tensor {
+    checkTensor('GradScaler.scale', 'loss', loss);
     if (!this.enabled) return loss;
     return loss.mul(this.state(loss.device));
   }
@@ -53,6 +56,8 @@ export class GradScaler {
    * some gradient is infinite or NaN, else 0.
    */
   unscale_(params: readonly Tensor[]): Tensor {
+    if (!Array.isArray(params)) fail('GradScaler.unscale_', 'params', 'an array of tensors', params);
+    params.forEach((p, i) => checkTensor('GradScaler.unscale_', `params[${i}]`, p));
     return torch.tidy(() => torch.noGrad(() => {
       const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
       if (!this.enabled || grads.length === 0) return torch.zeros([]);
@@ -65,6 +70,8 @@ export class GradScaler {
   /** PyTorch's _amp_update_scale_: back off on overflow (and restart the count), grow after growthInterval
    * clean steps in a row. Runs on the device, with no host read. */
   update(foundInf: Tensor): void {
+    // what unscale_ returns: one value, 1 when a gradient overflowed
+    if (checkTensor('GradScaler.update', 'foundInf', foundInf).numel() !== 1) fail('GradScaler.update', 'foundInf', 'a one-element tensor (as unscale_ returns)', foundInf);
     if (!this.enabled || !this.scaleT) return;
     torch.tidy(() => torch.noGrad(() => {
       const found = foundInf.gt(0);

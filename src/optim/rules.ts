@@ -3,7 +3,18 @@
 // Flint optimizer reproduces its PyTorch counterpart (test/optim.test.ts).
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { type GroupStep, type Hypers, Optimizer, type ParamsInput } from './optimizer.js';
+import { type GroupStep, type Hypers, Optimizer, type ParamsInput, checkParams, checkRuleOptions } from './optimizer.js';
+
+const BASE_KEYS = ['lr', 'wd', 'decoupleWd'];
+const ADAM_KEYS = [...BASE_KEYS, 'mom', 'sqrMom', 'eps'];
+const MOMENTS = ['mom', 'sqrMom'];
+
+/** A factory's arguments, checked under its public name before the optimizer is made. */
+function checked<O>(fn: string, params: ParamsInput, o: O, known: readonly string[], below1: readonly string[] = []): O {
+  checkParams(fn, params);
+  checkRuleOptions(fn, o, known, below1);
+  return (o ?? {}) as O;
+}
 
 /** Options every rule takes: a learning rate, weight decay, and whether the decay is decoupled. */
 export interface BaseOptions {
@@ -36,7 +47,9 @@ export interface SGDOptions extends BaseOptions {
 class SGDOptimizer extends Optimizer {
   constructor(params: ParamsInput, o: SGDOptions, readonly nesterov: boolean) {
     super(params, hypers({ lr: 1e-3, mom: 0, dampening: 0, wd: 0 }, { ...o }), { decoupleWd: o.decoupleWd });
-    if (nesterov && !(o.mom && o.mom > 0 && !o.dampening)) throw new torch.TorchError('SGD: nesterov needs mom > 0 and no dampening');
+    if (nesterov && !(o.mom && o.mom > 0 && !o.dampening)) {
+      throw new torch.ArgumentError('optim.SGD', 'options.nesterov', 'mom > 0 and no dampening with nesterov (nesterov needs mom > 0 and no dampening)', `mom ${o.mom ?? 0}, dampening ${o.dampening ?? 0}`);
+    }
   }
   protected update(group: GroupStep): void {
     const { lr, mom, dampening } = group.hyper as { lr: number; mom: number; dampening: number };
@@ -63,7 +76,10 @@ class SGDOptimizer extends Optimizer {
   }
 }
 /** SGD with optional momentum (mom), dampening and Nesterov momentum. */
-export const SGD = (params: ParamsInput, o: SGDOptions = {}): Optimizer => new SGDOptimizer(params, o, o.nesterov ?? false);
+export function SGD(params: ParamsInput, o: SGDOptions = {}): Optimizer {
+  const opts = checked('optim.SGD', params, o, [...BASE_KEYS, 'mom', 'dampening', 'nesterov']);
+  return new SGDOptimizer(params, opts, opts.nesterov ?? false);
+}
 
 // ---------------------------------------------------------------- Adam family
 export interface AdamOptions extends BaseOptions {
@@ -77,6 +93,10 @@ const ADAM_DEFAULTS = { lr: 1e-3, mom: 0.9, sqrMom: 0.99, eps: 1e-5, wd: 0.01 };
 abstract class MomentsOptimizer extends Optimizer {
   constructor(params: ParamsInput, o: AdamOptions, defaults: Hypers) {
     super(params, hypers(defaults, { ...o }), { decoupleWd: o.decoupleWd });
+  }
+  /** As PyTorch's betas: the moving-average factors must be below 1 (the debiasing divides by 1 - mom^t). */
+  protected override _below1(name: string): boolean {
+    return MOMENTS.includes(name);
   }
   /** Weight decay, the step counts, and the updated averages: what every Adam-like step starts with. */
   protected begin(group: GroupStep): { lr: number; mom: number; sqrMom: number; eps: number; steps: number[]; avg: Tensor[]; sqr: Tensor[] } {
@@ -107,9 +127,13 @@ class AdamOptimizer extends MomentsOptimizer {
   }
 }
 /** Adam with fastai's defaults (mom 0.9, sqrMom 0.99, eps 1e-5, wd 0.01 decoupled, i.e. AdamW). */
-export const Adam = (params: ParamsInput, o: AdamOptions = {}): Optimizer => new AdamOptimizer(params, o);
+export function Adam(params: ParamsInput, o: AdamOptions = {}): Optimizer {
+  return new AdamOptimizer(params, checked('optim.Adam', params, o, ADAM_KEYS, MOMENTS));
+}
 /** Adam with decoupled weight decay (the same as fastai's Adam default). */
-export const AdamW = (params: ParamsInput, o: AdamOptions = {}): Optimizer => new AdamOptimizer(params, { ...o, decoupleWd: true });
+export function AdamW(params: ParamsInput, o: AdamOptions = {}): Optimizer {
+  return new AdamOptimizer(params, { ...checked('optim.AdamW', params, o, ADAM_KEYS, MOMENTS), decoupleWd: true });
+}
 
 class RAdamOptimizer extends MomentsOptimizer {
   constructor(params: ParamsInput, o: AdamOptions) {
@@ -142,7 +166,9 @@ class RAdamOptimizer extends MomentsOptimizer {
   }
 }
 /** Rectified Adam (fastai defaults: mom 0.9, sqrMom 0.99, eps 1e-5, no weight decay). */
-export const RAdam = (params: ParamsInput, o: AdamOptions = {}): Optimizer => new RAdamOptimizer(params, o);
+export function RAdam(params: ParamsInput, o: AdamOptions = {}): Optimizer {
+  return new RAdamOptimizer(params, checked('optim.RAdam', params, o, ADAM_KEYS, MOMENTS));
+}
 
 // ---------------------------------------------------------------- RMSProp
 export interface RMSPropOptions extends BaseOptions {
@@ -174,7 +200,9 @@ class RMSPropOptimizer extends Optimizer {
   }
 }
 /** RMSProp (sqrMom is torch's alpha). */
-export const RMSProp = (params: ParamsInput, o: RMSPropOptions = {}): Optimizer => new RMSPropOptimizer(params, o);
+export function RMSProp(params: ParamsInput, o: RMSPropOptions = {}): Optimizer {
+  return new RMSPropOptimizer(params, checked('optim.RMSProp', params, o, ADAM_KEYS));
+}
 
 // ---------------------------------------------------------------- Lamb
 class LambOptimizer extends MomentsOptimizer {
@@ -195,4 +223,6 @@ class LambOptimizer extends MomentsOptimizer {
   }
 }
 /** LAMB: Adam with a per-layer trust ratio (fastai's lamb_step; defaults mom 0.9, sqrMom 0.99, eps 1e-5). */
-export const Lamb = (params: ParamsInput, o: AdamOptions = {}): Optimizer => new LambOptimizer(params, o);
+export function Lamb(params: ParamsInput, o: AdamOptions = {}): Optimizer {
+  return new LambOptimizer(params, checked('optim.Lamb', params, o, ADAM_KEYS, MOMENTS));
+}

@@ -1,20 +1,18 @@
 // Sampling from the distributions training recipes need (MixUp's Beta), on libtorch's global generator so
 // torch.manualSeed makes them reproducible.
 import { native } from './native.js';
-import { Tensor, op, wrap } from './tensor.js';
+import { Tensor, h, wrap } from './tensor.js';
+import { named } from './args.js';
 import { tidy } from './scope.js';
 import { full } from './creation.js';
-import { TorchError } from './errors.js';
+import { checkNumber, checkOptions, checkShape } from './validate.js';
 
 /** One Gamma(concentration, 1) sample per element of `concentration` (PyTorch's torch._standard_gamma). */
 export function standardGamma(concentration: Tensor): Tensor {
-  return wrap(native.standardGamma(op(concentration)));
+  return wrap(native.standardGamma(h(concentration)));
 }
 
-function positive(name: string, v: number): number {
-  if (!(v > 0) || !Number.isFinite(v)) throw new TorchError(`Beta: ${name} must be a positive finite number, got ${v}`);
-  return v;
-}
+const positive = (name: string, v: unknown): number => checkNumber('torch.distributions.Beta', name, v, { gt: 0 });
 
 /** Beta(concentration1, concentration0), sampled as X / (X + Y) with X ~ Gamma(c1), Y ~ Gamma(c0). */
 export class Beta {
@@ -30,11 +28,13 @@ export class Beta {
     return (a * b) / ((a + b) ** 2 * (a + b + 1));
   }
   /** Samples of the given shape (float32 on `device`, CPU by default). */
-  sample(shape: number[] = [], o: { device?: string } = {}): Tensor {
-    return tidy(() => {
+  sample(shape: number[] = [], opts?: { device?: string }): Tensor {
+    checkShape('torch.distributions.Beta.sample', 'shape', shape);
+    const o = checkOptions('torch.distributions.Beta.sample', opts, ['device']);
+    return named('torch.distributions.Beta.sample', () => tidy(() => {
       const x = standardGamma(full(shape, this.concentration1, { device: o.device }));
       const y = standardGamma(full(shape, this.concentration0, { device: o.device }));
       return x.div(x.add(y));
-    });
+    }));
   }
 }

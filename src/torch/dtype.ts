@@ -1,4 +1,5 @@
 import { TorchError } from './errors.js';
+import { fail } from './validate.js';
 
 /** The dtypes Flint supports, named as in PyTorch without the `torch.` prefix. */
 export type DType =
@@ -24,24 +25,30 @@ export const ITEM_SIZE: Record<DType, number> = {
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int8', 'uint8', 'int16', 'int32', 'int64', 'bool'];
 
-/** Accepts 'float32', PyTorch's 'torch.float32', and aliases like 'long'; throws a clear error otherwise. */
-export function toDType(d: unknown): DType {
-  if (typeof d === 'string') {
-    const s = d.startsWith('torch.') ? d.slice(6) : d;
-    if (s in CODES) return s as DType;
-    if (s in ALIASES) return ALIASES[s]!;
-  }
-  throw new TorchError(`unknown dtype ${JSON.stringify(d)}; expected one of ${DTYPES.join(', ')}`);
+/** The dtype a name stands for ('float32', PyTorch's 'torch.float32', aliases like 'long'), or undefined. */
+function lookup(d: unknown): DType | undefined {
+  if (typeof d !== 'string') return undefined;
+  const s = d.startsWith('torch.') ? d.slice(6) : d;
+  return Object.hasOwn(CODES, s) ? s as DType : Object.hasOwn(ALIASES, s) ? ALIASES[s] : undefined;
 }
 
-/** Whether a string names a dtype (so `to('int64')` converts and `to('cuda')` moves). */
-export function isDTypeName(s: string): boolean {
-  const n = s.startsWith('torch.') ? s.slice(6) : s;
-  return n in CODES || n in ALIASES;
+/**
+ * Accepts 'float32', PyTorch's 'torch.float32', and aliases like 'long'; otherwise throws an ArgumentError
+ * naming `fn` (the public function called) and `arg`.
+ */
+export function toDType(d: unknown, fn = 'torch.dtype', arg = 'dtype'): DType {
+  const t = lookup(d);
+  if (t === undefined) fail(fn, arg, `a dtype (one of ${DTYPES.join(', ')})`, d);
+  return t;
 }
 
-export function dtypeCode(d: unknown): number {
-  return CODES[toDType(d)];
+/** Whether a value names a dtype (so `to('int64')` converts and `to('cuda')` moves). */
+export function isDTypeName(s: unknown): boolean {
+  return lookup(s) !== undefined;
+}
+
+export function dtypeCode(d: unknown, fn?: string, arg?: string): number {
+  return CODES[toDType(d, fn, arg)];
 }
 
 export function dtypeFromCode(code: number): DType {
@@ -50,7 +57,7 @@ export function dtypeFromCode(code: number): DType {
   return n;
 }
 
-export function isFloating(d: DType): boolean {
+export function isFloating(d: unknown): boolean {
   return d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
 }
 

@@ -3,6 +3,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, parse, resolve, sep } from 'node:path';
 import { FlintError } from './errors.js';
+import { checkPath, fail } from './validate.js';
 
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -12,8 +13,8 @@ function errText(e: unknown): string {
  * Makes `dir` and its missing parents, one level at a time, failing with a message that names `fn` and the
  * folder when a part exists but is not a folder or cannot be created.
  */
-export function ensureDir(dir: string, fn = 'ensureDir'): void {
-  const full = resolve(dir);
+export function ensureDir(dir: string, fn = 'torch.ensureDir'): void {
+  const full = resolve(checkPath(fn, 'dir', dir));
   const { root } = parse(full);
   let cur = root;
   for (const part of full.slice(root.length).split(sep).filter(Boolean)) {
@@ -71,7 +72,10 @@ let counter = 0;
  * sees the old file or the new one, never a part. The folder is made when missing; temporary files left by
  * killed writers of the same target are removed.
  */
-export function writeFileAtomic(path: string, data: Uint8Array, fn = 'writeFileAtomic'): void {
+export function writeFileAtomic(path: string, data: Uint8Array | string, fn = 'torch.writeFileAtomic'): void {
+  checkPath(fn, 'path', path);
+  if (typeof data === 'string') data = Buffer.from(data, 'utf8');
+  else if (!(data instanceof Uint8Array)) fail(fn, 'data', 'a Uint8Array, Buffer or string', data);
   const dir = dirname(path);
   ensureDir(dir, fn);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}${counter++ % 1000}.tmp`);

@@ -17,6 +17,9 @@ export interface Printable {
   readonly gradFn: string | null;
   numel(): number;
   toTypedArray(): ArrayLike<number | bigint>;
+  /** The values at the edges (the first and last `edge` along each longer dim), row-major: what a summarized
+   * print shows, read without copying the whole tensor to the host. */
+  _edges?(edge: number): ArrayLike<number | bigint>;
 }
 
 // Python's '{:.4e}' writes at least two exponent digits.
@@ -113,20 +116,27 @@ function summarizedValues(values: ArrayLike<number | bigint>, shape: readonly nu
   return out;
 }
 
+/**
+ * The text of the values. When summarizing, `values` holds only the edges (summarizedValues' layout: each dim
+ * longer than 2 * EDGE cut to its first and last EDGE entries); otherwise every value, row-major.
+ */
 function body(values: ArrayLike<number | bigint>, shape: readonly number[], summarize: boolean, f: Formatter, indent: number): string {
-  const st = stridesOf(shape);
+  const held = shape.map((n) => (summarize && n > 2 * EDGE ? 2 * EDGE : n));
+  const st = stridesOf(held);
+  // index i of dim d (in the full shape) to its place in `values`
+  const at = (d: number, i: number): number => (held[d] !== shape[d] && i >= EDGE ? i - (shape[d]! - 2 * EDGE) : i);
   const rec = (d: number, off: number, ind: number): string => {
     const dims = shape.length - d;
     if (dims === 0) return f.format(values[off]!);
     const idx = kept(shape[d]!, summarize);
     if (dims === 1) {
       const perLine = Math.max(1, Math.floor((LINEWIDTH - ind) / (f.maxWidth + 2)));
-      const data = idx.map((i) => (i < 0 ? ' ...' : f.format(values[off + i * st[d]!]!)));
+      const data = idx.map((i) => (i < 0 ? ' ...' : f.format(values[off + at(d, i) * st[d]!]!)));
       const lines: string[] = [];
       for (let i = 0; i < data.length; i += perLine) lines.push(data.slice(i, i + perLine).join(', '));
       return '[' + lines.join(',\n' + ' '.repeat(ind + 1)) + ']';
     }
-    const slices = idx.map((i) => (i < 0 ? '...' : rec(d + 1, off + i * st[d]!, ind + 1)));
+    const slices = idx.map((i) => (i < 0 ? '...' : rec(d + 1, off + at(d, i) * st[d]!, ind + 1)));
     return '[' + slices.join(',' + '\n'.repeat(dims - 1) + ' '.repeat(ind + 1)) + ']';
   };
   return rec(0, 0, indent);
@@ -160,9 +170,9 @@ export function formatTensor(t: Printable): string {
     text = '[]';
   } else {
     if (!defaultDtype) suffixes.push(`dtype=torch.${t.dtype}`);
-    const values = t.toTypedArray();
     const summarize = t.numel() > THRESHOLD;
-    const f = new Formatter(summarize ? summarizedValues(values, t.shape, true) : values, t.dtype);
+    const values = !summarize ? t.toTypedArray() : t._edges ? t._edges(EDGE) : summarizedValues(t.toTypedArray(), t.shape, true);
+    const f = new Formatter(values, t.dtype);
     text = body(values, t.shape, summarize, f, indent);
   }
   const gradFn = t.gradFn;

@@ -3,10 +3,11 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { TorchError } from './errors.js';
+import { ArgumentError, TorchError } from './errors.js';
 
-/** An opaque handle owning one libtorch tensor (a Node-API external). */
-export type Handle = { readonly __flintHandle: unique symbol };
+import type { NativeAddon } from './native-api.js';
+
+export type { Handle } from './native-api.js';
 
 function addonPath(): string {
   if (process.env.FLINT_NATIVE) return resolve(process.env.FLINT_NATIVE);
@@ -21,7 +22,8 @@ function addonPath(): string {
     '(or `npm test` / `npm run demo`, which set everything up)');
 }
 
-// The addon's functions are checked at the native boundary (types, disposed tensors), so the JS side
-// types them loosely; src/torch wraps each one with a precise signature.
-export const native: Record<string, any> = createRequire(import.meta.url)(addonPath());
-native.setErrorClass(TorchError);
+// Typed by NativeAddon (native-api.ts), which test/native-api.test.ts keeps in step with the C++ exports.
+export const native = createRequire(import.meta.url)(addonPath()) as NativeAddon;
+// libtorch's failures become TorchError; the addon's own argument checks (wrong JS type, disposed tensor,
+// value out of range) ArgumentError. Both carry `op` and `inputs`.
+native.setErrorClass(TorchError, ArgumentError);

@@ -2,10 +2,22 @@
 import { availableParallelism } from 'node:os';
 import { native } from './native.js';
 import { scopeDepth } from './scope.js';
+import { fail } from './validate.js';
 
-/** Seeds every random op (CPU and CUDA generators), so runs are reproducible. */
+/** Seeds every random op (CPU and CUDA generators), so runs are reproducible. A seed is a non-negative safe
+ * integer (the native side casts it to uint64: Infinity or NaN there would be undefined behaviour). */
 export function manualSeed(seed: number): void {
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
+    fail('torch.manualSeed', 'seed', `an integer in [0, ${Number.MAX_SAFE_INTEGER}]`, seed);
+  }
   native.manualSeed(seed);
+}
+
+// More threads than this is a mistake (libtorch would try to start them all), not a configuration.
+const MAX_THREADS = 1024;
+function threadCount(fn: string, n: unknown): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS) fail(fn, 'n', `an integer in [1, ${MAX_THREADS}]`, n);
+  return n;
 }
 
 // Threads. Debian's libtorch does matrix products in OpenBLAS, whose own thread pool sits beside libtorch's
@@ -23,7 +35,7 @@ applyBlasPolicy();
 
 /** Sets libtorch's intra-op thread pool (and, unless pinned, the BLAS pool to cores / n). */
 export function setNumThreads(n: number): void {
-  native.setNumThreads(n);
+  native.setNumThreads(threadCount('torch.setNumThreads', n));
   applyBlasPolicy();
 }
 export function getNumThreads(): number {
@@ -31,6 +43,7 @@ export function getNumThreads(): number {
 }
 /** Pins OpenBLAS's thread count (false where libtorch does not use OpenBLAS). */
 export function setBlasThreads(n: number): boolean {
+  threadCount('torch.setBlasThreads', n);
   blasPinned = true;
   return native.setBlasThreads(n);
 }

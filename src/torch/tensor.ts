@@ -1,9 +1,13 @@
 // The Tensor class: a thin, typed face over one native handle. Each method is one native call; the native
-// side validates arguments and turns libtorch's exceptions into TorchErrors naming the op and inputs.
+// side validates arguments and turns libtorch's exceptions into TorchErrors naming the op and inputs. Where
+// JS code runs first (shapes, dims, options, dtypes) or the native op has another name than the method, the
+// arguments are checked here, so every error names the method the user called.
 import { native, type Handle } from './native.js';
-import { TENSOR, keep, track, type ScopedTensor } from './scope.js';
+import type { Scalar } from './native-api.js';
+import { TENSOR, keep, tidy, track, type ScopedTensor } from './scope.js';
 import { type DType, dtypeCode, dtypeFromCode, isDTypeName, toDType } from './dtype.js';
-import { TorchError } from './errors.js';
+import { checkArraySize, dimList, dtypeOpt, named, optBool, shapeOf } from './args.js';
+import { checkOptions, checkTensor, fail, checkDevice } from './validate.js';
 import { formatTensor } from './format.js';
 import { countHostRead } from './host-reads.js';
 
@@ -17,8 +21,18 @@ export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor
 /** What `toArray()` returns: nested arrays of numbers (booleans for bool tensors). */
 export type NestedArray = number | boolean | NestedArray[];
 
-export function op(x: Operand): unknown {
-  return x instanceof Tensor ? x._h : x;
+/** A tensor-or-number argument as the addon takes it. Anything else passes through as is: the native side
+ * refuses it with an error naming the op (typed as a Scalar only to satisfy the addon's signature). */
+export function op(x: Operand): Handle | Scalar {
+  return x instanceof Tensor ? x._h : x as Scalar;
+}
+/** A tensor argument as the addon takes it (a non-tensor passes through, for the native side to refuse). */
+export function h(t: Tensor): Handle {
+  return t instanceof Tensor ? t._h : t as unknown as Handle;
+}
+/** An optional tensor argument: null or undefined is none. */
+export function oh(t: Tensor | null | undefined): Handle | null {
+  return t === undefined || t === null ? null : h(t);
 }
 export function wrap(h: Handle): Tensor {
   return new Tensor(h);
@@ -30,19 +44,10 @@ function pair(hs: Handle[]): ValuesIndices {
   const [values, indices] = hs.map(wrap) as [Tensor, Tensor];
   return Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
 }
-export function shapeOf(args: ShapeArgs): number[] {
-  if (args.length === 1 && Array.isArray(args[0])) return [...args[0]];
-  return args.map((a) => {
-    if (typeof a !== 'number') throw new TorchError(`a shape is numbers or one array of numbers, got ${JSON.stringify(args)}`);
-    return a;
-  });
-}
-function dimList(dim: number | readonly number[] | null | undefined): number[] | null {
-  return dim === undefined || dim === null ? null : typeof dim === 'number' ? [dim] : [...dim];
-}
-function checkDevice(d: unknown): string {
-  if (typeof d !== 'string') throw new TorchError(`a device is a string like 'cpu' or 'cuda:0', got ${String(d)}`);
-  return d;
+/** An array of index tensors (null for a whole dim). */
+function indexList(fn: string, indices: unknown): (Handle | null)[] {
+  if (!Array.isArray(indices)) fail(fn, 'indices', 'an array of tensors (or null for a whole dimension)', indices);
+  return indices.map((i: Tensor | null) => (i === null ? null : h(i)));
 }
 
 export class Tensor implements ScopedTensor {
@@ -62,6 +67,10 @@ export class Tensor implements ScopedTensor {
   get shape(): readonly number[] {
     return (this._shape ??= Object.freeze(native.shape(this._h) as number[]));
   }
+  /** The shape, read for a method named fn (so that a disposed tensor's error names that method). */
+  private _shapeFor(fn: string): readonly number[] {
+    return this._shape ?? named(fn, () => this.shape);
+  }
   get dtype(): DType {
     return (this._dtype ??= dtypeFromCode(native.dtype(this._h)));
   }
@@ -75,17 +84,21 @@ export class Tensor implements ScopedTensor {
   size(): readonly number[];
   size(dim: number): number;
   size(dim?: number): readonly number[] | number {
-    if (dim === undefined) return this.shape;
-    const d = dim < 0 ? dim + this.ndim : dim;
-    const s = this.shape[d];
-    if (s === undefined) throw new TorchError(`size(${dim}): dimension out of range for a ${this.ndim}-d tensor`, { op: 'size' });
+    const shape = this._shapeFor('Tensor.size');
+    if (dim === undefined || dim === null) return shape;
+    if (typeof dim !== 'number' || !Number.isInteger(dim)) fail('Tensor.size', 'dim', 'an integer dimension', dim);
+    const s = shape[dim < 0 ? dim + shape.length : dim];
+    if (s === undefined) fail('Tensor.size', 'dim', `a dimension in [${-shape.length}, ${shape.length - 1}]`, dim);
     return s;
   }
   stride(): number[] {
     return native.strides(this._h);
   }
   numel(): number {
-    return this.shape.reduce((a, b) => a * b, 1);
+    const shape = this._shapeFor('Tensor.numel');
+    let n = 1;
+    for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+    return n;
   }
   get requiresGrad(): boolean {
     return native.requiresGrad(this._h);
@@ -118,7 +131,10 @@ export class Tensor implements ScopedTensor {
   /** The same tensor under another Tensor class (a typed wrapper such as data.TensorImage, or plain Tensor):
    * a second handle sharing storage and autograd identity, owned by the current scope. */
   as<T extends Tensor>(cls: new (h: Handle) => T): T {
-    return new cls(native.alias(this._h));
+    if (typeof cls !== 'function' || (cls !== Tensor && !(cls.prototype instanceof Tensor))) {
+      fail('Tensor.as', 'cls', 'Tensor or a subclass of Tensor', cls);
+    }
+    return named('Tensor.as', () => new cls(native.alias(this._h)));
   }
   /** Exempts this tensor from every torch.tidy scope (it lives until dispose()). */
   keep(): this {
@@ -132,29 +148,33 @@ export class Tensor implements ScopedTensor {
     let device: string | null = null;
     let copy = false;
     if (target instanceof Tensor) {
+      checkTensor('Tensor.to', 'target', target);
       dtype = target.dtype;
       device = target.device;
     } else if (typeof target === 'string') {
       if (isDTypeName(target)) dtype = toDType(target);
       else device = target;
-    } else if (target && typeof target === 'object') {
-      if (target.dtype !== undefined) dtype = toDType(target.dtype);
-      if (target.device !== undefined) device = checkDevice(target.device);
-      copy = target.copy ?? false;
+    } else if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
+      if (target.dtype !== undefined && target.dtype !== null) dtype = toDType(target.dtype, 'Tensor.to', 'target.dtype');
+      if (target.device !== undefined && target.device !== null) device = checkDevice('Tensor.to', 'target.device', target.device);
+      copy = optBool('Tensor.to', 'target.copy', target.copy, false);
     } else {
-      throw new TorchError(`to(): expected a dtype, a device or { dtype, device }, got ${String(target)}`, { op: 'to' });
+      fail('Tensor.to', 'target', 'a dtype, a device, a tensor or { dtype, device, copy }', target);
     }
     return wrap(native.to(this._h, dtype === null ? null : dtypeCode(dtype), device, copy));
   }
-  float(): Tensor { return this.to('float32'); }
-  double(): Tensor { return this.to('float64'); }
-  half(): Tensor { return this.to('float16'); }
-  bfloat16(): Tensor { return this.to('bfloat16'); }
-  long(): Tensor { return this.to('int64'); }
-  int(): Tensor { return this.to('int32'); }
-  bool(): Tensor { return this.to('bool'); }
-  cpu(): Tensor { return this.to({ device: 'cpu' }); }
-  cuda(index = 0): Tensor { return this.to({ device: `cuda:${index}` }); }
+  float(): Tensor { return named('Tensor.float', () => this.to('float32')); }
+  double(): Tensor { return named('Tensor.double', () => this.to('float64')); }
+  half(): Tensor { return named('Tensor.half', () => this.to('float16')); }
+  bfloat16(): Tensor { return named('Tensor.bfloat16', () => this.to('bfloat16')); }
+  long(): Tensor { return named('Tensor.long', () => this.to('int64')); }
+  int(): Tensor { return named('Tensor.int', () => this.to('int32')); }
+  bool(): Tensor { return named('Tensor.bool', () => this.to('bool')); }
+  cpu(): Tensor { return named('Tensor.cpu', () => this.to({ device: 'cpu' })); }
+  cuda(index = 0): Tensor {
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) fail('Tensor.cuda', 'index', 'a non-negative integer', index);
+    return named('Tensor.cuda', () => this.to({ device: `cuda:${index}` }));
+  }
   contiguous(): Tensor { return wrap(native.contiguous(this._h)); }
   clone(): Tensor { return wrap(native.clone(this._h)); }
   detach(): Tensor { return wrap(native.detach(this._h)); }
@@ -164,7 +184,7 @@ export class Tensor implements ScopedTensor {
   /** The single value of a one-element tensor: a number, or a boolean for bool tensors. */
   item<T extends number | boolean = number>(): T {
     countHostRead();
-    return native.item(this._h);
+    return native.item(this._h) as T;
   }
   /**
    * The values in row-major order. A CPU, contiguous tensor that does not require grad comes back as a
@@ -177,20 +197,36 @@ export class Tensor implements ScopedTensor {
   }
   /** The values as nested arrays of numbers (booleans for bool tensors; int64 as numbers). */
   toArray(): NestedArray {
+    const shape = this._shapeFor('Tensor.toArray');
+    checkArraySize(shape);
     countHostRead();
-    const flat = native.toTypedArray(this._h, false) as ArrayLike<number | bigint>;
+    const flat = named('Tensor.toArray', () => native.toTypedArray(this._h, false) as ArrayLike<number | bigint>);
     const isBool = this.dtype === 'bool';
     const conv = (v: number | bigint): number | boolean => (isBool ? v !== 0 : Number(v));
-    const shape = this.shape;
     if (shape.length === 0) return conv(flat[0]!);
     let pos = 0;
+    // arrays are made at their final length: grown by push, one near V8's limit aborts the process
     const build = (d: number): NestedArray[] => {
-      const out: NestedArray[] = [];
       const n = shape[d]!;
-      for (let i = 0; i < n; i++) out.push(d === shape.length - 1 ? conv(flat[pos++]!) : build(d + 1));
+      const out = new Array<NestedArray>(n);
+      for (let i = 0; i < n; i++) out[i] = d === shape.length - 1 ? conv(flat[pos++]!) : build(d + 1);
       return out;
     };
     return build(0);
+  }
+  /** @internal the values at the edges of each dim longer than 2 * edge (its first and last `edge` entries),
+   * row-major: what a summarized print shows, read without copying the whole tensor to the host. */
+  _edges(edge: number): ArrayLike<number | bigint> {
+    countHostRead();
+    const shape = this.shape;
+    return tidy(() => {
+      let t = this.detach();
+      for (let d = 0; d < shape.length; d++) {
+        const n = shape[d]!;
+        if (n > 2 * edge) t = wrap(native.cat([t.narrow(d, 0, edge)._h, t.narrow(d, n - edge, edge)._h], d));
+      }
+      return native.toTypedArray(t._h, false);  // a copy: the tensors it was read from are freed here
+    });
   }
   /** @internal raw bytes of the contiguous CPU form (for safetensors). */
   _bytes(): ArrayBuffer {
@@ -207,19 +243,22 @@ export class Tensor implements ScopedTensor {
   }
 
   // ---- views and indexing ----
-  reshape(...shape: ShapeArgs): Tensor { return wrap(native.reshape(this._h, shapeOf(shape))); }
-  view(...shape: ShapeArgs): Tensor { return wrap(native.view(this._h, shapeOf(shape))); }
+  reshape(...shape: ShapeArgs): Tensor { return wrap(native.reshape(this._h, shapeOf(shape, 'Tensor.reshape', 'shape'))); }
+  view(...shape: ShapeArgs): Tensor { return wrap(native.view(this._h, shapeOf(shape, 'Tensor.view', 'shape'))); }
   flatten(startDim = 0, endDim = -1): Tensor { return wrap(native.flatten(this._h, startDim, endDim)); }
   unflatten(dim: number, sizes: readonly number[]): Tensor { return wrap(native.unflatten(this._h, dim, sizes)); }
   squeeze(dim?: number): Tensor { return wrap(native.squeeze(this._h, dim ?? null)); }
   unsqueeze(dim: number): Tensor { return wrap(native.unsqueeze(this._h, dim)); }
-  permute(...dims: ShapeArgs): Tensor { return wrap(native.permute(this._h, shapeOf(dims))); }
+  permute(...dims: ShapeArgs): Tensor { return wrap(native.permute(this._h, shapeOf(dims, 'Tensor.permute', 'dims'))); }
   transpose(dim0: number, dim1: number): Tensor { return wrap(native.transpose(this._h, dim0, dim1)); }
   t(): Tensor { return wrap(native.t(this._h)); }
   movedim(source: number, destination: number): Tensor { return wrap(native.movedim(this._h, source, destination)); }
-  expand(...shape: ShapeArgs): Tensor { return wrap(native.expand(this._h, shapeOf(shape))); }
-  expandAs(other: Tensor): Tensor { return this.expand([...other.shape]); }
-  repeat(...repeats: ShapeArgs): Tensor { return wrap(native.repeat(this._h, shapeOf(repeats))); }
+  expand(...shape: ShapeArgs): Tensor { return wrap(native.expand(this._h, shapeOf(shape, 'Tensor.expand', 'shape'))); }
+  expandAs(other: Tensor): Tensor {
+    checkTensor('Tensor.expandAs', 'other', other);
+    return named('Tensor.expandAs', () => this.expand([...other.shape]));
+  }
+  repeat(...repeats: ShapeArgs): Tensor { return wrap(native.repeat(this._h, shapeOf(repeats, 'Tensor.repeat', 'repeats'))); }
   narrow(dim: number, start: number, length: number): Tensor { return wrap(native.narrow(this._h, dim, start, length)); }
   select(dim: number, index: number): Tensor { return wrap(native.select(this._h, dim, index)); }
   /** `t[start:end:step]` along dim (null ends mean the whole range). */
@@ -229,29 +268,29 @@ export class Tensor implements ScopedTensor {
   diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor { return wrap(native.diagonal(this._h, offset, dim1, dim2)); }
   /** Advanced indexing `t[i0, i1, ...]`: each entry an integer or boolean tensor, or null for `:`. */
   index(indices: readonly (Tensor | null)[]): Tensor {
-    return wrap(native.index(this._h, indices.map((i) => (i === null ? null : op(i)))));
+    return wrap(native.index(this._h, indexList('Tensor.index', indices)));
   }
   /** `t[indices] = values` (or `+=` with accumulate). */
   indexPut_(indices: readonly (Tensor | null)[], values: Operand, accumulate = false): this {
-    native.indexPut_(this._h, indices.map((i) => (i === null ? null : op(i))), op(values), accumulate);
+    native.indexPut_(this._h, indexList('Tensor.indexPut_', indices), op(values), accumulate);
     return this;
   }
-  indexSelect(dim: number, index: Tensor): Tensor { return wrap(native.indexSelect(this._h, dim, op(index))); }
-  maskedSelect(mask: Tensor): Tensor { return wrap(native.maskedSelect(this._h, op(mask))); }
-  maskedFill(mask: Tensor, value: Operand): Tensor { return wrap(native.maskedFill(this._h, op(mask), op(value))); }
-  maskedFill_(mask: Tensor, value: Operand): this { native.maskedFill_(this._h, op(mask), op(value)); return this; }
-  gather(dim: number, index: Tensor): Tensor { return wrap(native.gather(this._h, dim, op(index))); }
-  scatter(dim: number, index: Tensor, src: Operand): Tensor { return wrap(native.scatter(this._h, dim, op(index), op(src))); }
+  indexSelect(dim: number, index: Tensor): Tensor { return wrap(native.indexSelect(this._h, dim, h(index))); }
+  maskedSelect(mask: Tensor): Tensor { return wrap(native.maskedSelect(this._h, h(mask))); }
+  maskedFill(mask: Tensor, value: Operand): Tensor { return wrap(native.maskedFill(this._h, h(mask), op(value))); }
+  maskedFill_(mask: Tensor, value: Operand): this { native.maskedFill_(this._h, h(mask), op(value)); return this; }
+  gather(dim: number, index: Tensor): Tensor { return wrap(native.gather(this._h, dim, h(index))); }
+  scatter(dim: number, index: Tensor, src: Operand): Tensor { return wrap(native.scatter(this._h, dim, h(index), op(src))); }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
-    return wrap(native.scatterAdd(this._h, dim, op(index), op(src)));
+    return wrap(native.scatterAdd(this._h, dim, h(index), h(src)));
   }
   /** Splits into pieces of `size` (or of the given sizes) along dim. */
   split(sizeOrSizes: number | readonly number[], dim = 0): Tensor[] { return wrapList(native.split(this._h, sizeOrSizes, dim)); }
   chunk(chunks: number, dim = 0): Tensor[] { return wrapList(native.chunk(this._h, chunks, dim)); }
   unbind(dim = 0): Tensor[] { return wrapList(native.unbind(this._h, dim)); }
-  flip(...dims: ShapeArgs): Tensor { return wrap(native.flip(this._h, shapeOf(dims))); }
+  flip(...dims: ShapeArgs): Tensor { return wrap(native.flip(this._h, shapeOf(dims, 'Tensor.flip', 'dims'))); }
   roll(shifts: number | readonly number[], dims: number | readonly number[] = []): Tensor {
-    return wrap(native.roll(this._h, dimList(shifts), dimList(dims)));
+    return wrap(native.roll(this._h, dimList(shifts, 'Tensor.roll', 'shifts') as number[], dimList(dims, 'Tensor.roll', 'dims') ?? []));
   }
   tril(diagonal = 0): Tensor { return wrap(native.tril(this._h, diagonal)); }
   triu(diagonal = 0): Tensor { return wrap(native.triu(this._h, diagonal)); }
@@ -302,18 +341,20 @@ export class Tensor implements ScopedTensor {
   leakyRelu(negativeSlope = 0.01): Tensor { return wrap(native.leakyRelu(this._h, negativeSlope)); }
   softplus(beta = 1, threshold = 20): Tensor { return wrap(native.softplus(this._h, beta, threshold)); }
   elu(alpha = 1): Tensor { return wrap(native.elu(this._h, alpha)); }
-  softmax(dim: number, dtype?: DType): Tensor { return wrap(native.softmax(this._h, dim, dtype === undefined ? null : dtypeCode(dtype))); }
+  softmax(dim: number, dtype?: DType): Tensor {
+    return wrap(native.softmax(this._h, dim, dtype === undefined || dtype === null ? null : dtypeCode(dtype, 'Tensor.softmax')));
+  }
   logSoftmax(dim: number, dtype?: DType): Tensor {
-    return wrap(native.logSoftmax(this._h, dim, dtype === undefined ? null : dtypeCode(dtype)));
+    return wrap(native.logSoftmax(this._h, dim, dtype === undefined || dtype === null ? null : dtypeCode(dtype, 'Tensor.logSoftmax')));
   }
   /** Bounds may be numbers, tensors or null (no bound). */
   clamp(min: Operand | null = null, max: Operand | null = null): Tensor {
     return wrap(native.clamp(this._h, min === null ? null : op(min), max === null ? null : op(max)));
   }
-  clip(min: Operand | null = null, max: Operand | null = null): Tensor { return this.clamp(min, max); }
+  clip(min: Operand | null = null, max: Operand | null = null): Tensor { return named('Tensor.clip', () => this.clamp(min, max)); }
   /** PyTorch's `x.where(condition, y)`: x where condition holds, else y. */
-  where(condition: Tensor, other: Operand): Tensor { return wrap(native.where(op(condition), this._h, op(other))); }
-  lerp(end: Tensor, weight: Operand): Tensor { return wrap(native.lerp(this._h, op(end), op(weight))); }
+  where(condition: Tensor, other: Operand): Tensor { return wrap(native.where(h(condition), this._h, op(other))); }
+  lerp(end: Tensor, weight: Operand): Tensor { return wrap(native.lerp(this._h, h(end), op(weight))); }
   floor(): Tensor { return wrap(native.floor(this._h)); }
   ceil(): Tensor { return wrap(native.ceil(this._h)); }
   round(): Tensor { return wrap(native.round(this._h)); }
@@ -343,17 +384,17 @@ export class Tensor implements ScopedTensor {
   }
   /** |a - b| <= atol + rtol * |b| everywhere (after broadcasting). */
   allclose(other: Tensor, rtol = 1e-5, atol = 1e-8, equalNan = false): boolean {
-    return native.allclose(this._h, op(other), rtol, atol, equalNan);
+    return native.allclose(this._h, h(other), rtol, atol, equalNan);
   }
   /** Same shape and the same values. */
-  equal(other: Tensor): boolean { return native.equal(this._h, op(other)); }
+  equal(other: Tensor): boolean { return native.equal(this._h, h(other)); }
 
   // ---- reductions (dim: a number, a list, or omitted for all) ----
-  sum(dim?: number | readonly number[] | null, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(native.sum(this._h, dimList(dim), keepdim, opts.dtype === undefined ? null : dtypeCode(opts.dtype)));
+  sum(dim?: number | readonly number[] | null, keepdim = false, opts?: { dtype?: DType }): Tensor {
+    return wrap(native.sum(this._h, dimList(dim, 'Tensor.sum'), keepdim, dtypeOpt('Tensor.sum', opts)));
   }
-  mean(dim?: number | readonly number[] | null, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(native.mean(this._h, dimList(dim), keepdim, opts.dtype === undefined ? null : dtypeCode(opts.dtype)));
+  mean(dim?: number | readonly number[] | null, keepdim = false, opts?: { dtype?: DType }): Tensor {
+    return wrap(native.mean(this._h, dimList(dim, 'Tensor.mean'), keepdim, dtypeOpt('Tensor.mean', opts)));
   }
   /** `max()` is the largest value; `max(dim, keepdim)` gives values and indices along dim. */
   max(): Tensor;
@@ -366,56 +407,60 @@ export class Tensor implements ScopedTensor {
   min(dim?: number, keepdim = false): Tensor | ValuesIndices {
     return dim === undefined ? wrap(native.min(this._h)) : pair(native.minDim(this._h, dim, keepdim));
   }
-  amax(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amax(this._h, dimList(dim), keepdim)); }
-  amin(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amin(this._h, dimList(dim), keepdim)); }
+  amax(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amax(this._h, dimList(dim, 'Tensor.amax'), keepdim)); }
+  amin(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amin(this._h, dimList(dim, 'Tensor.amin'), keepdim)); }
   argmax(dim: number | null = null, keepdim = false): Tensor { return wrap(native.argmax(this._h, dim, keepdim)); }
   argmin(dim: number | null = null, keepdim = false): Tensor { return wrap(native.argmin(this._h, dim, keepdim)); }
   /** Standard deviation; unbiased (Bessel's correction) by default, as in PyTorch. */
   std(dim?: number | readonly number[] | null, unbiased = true, keepdim = false): Tensor {
-    return wrap(native.std(this._h, dimList(dim), unbiased, keepdim));
+    return wrap(native.std(this._h, dimList(dim, 'Tensor.std'), unbiased, keepdim));
   }
   var(dim?: number | readonly number[] | null, unbiased = true, keepdim = false): Tensor {
-    return wrap(native.var(this._h, dimList(dim), unbiased, keepdim));
+    return wrap(native.var(this._h, dimList(dim, 'Tensor.var'), unbiased, keepdim));
   }
-  prod(dim: number | null = null, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(native.prod(this._h, dim, keepdim, opts.dtype === undefined ? null : dtypeCode(opts.dtype)));
+  prod(dim: number | null = null, keepdim = false, opts?: { dtype?: DType }): Tensor {
+    return wrap(native.prod(this._h, dim, keepdim, dtypeOpt('Tensor.prod', opts)));
   }
-  logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return wrap(native.logsumexp(this._h, dimList(dim), keepdim)); }
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return wrap(native.logsumexp(this._h, dimList(dim, 'Tensor.logsumexp'), keepdim)); }
   all(dim: number | null = null, keepdim = false): Tensor { return wrap(native.all(this._h, dim, keepdim)); }
   any(dim: number | null = null, keepdim = false): Tensor { return wrap(native.any(this._h, dim, keepdim)); }
   /** p-norm (p = 2 by default; Infinity for the max norm) over dim, or over everything. */
   norm(p = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor {
-    return wrap(native.norm(this._h, p, dimList(dim), keepdim));
+    return wrap(native.norm(this._h, p, dimList(dim, 'Tensor.norm'), keepdim));
   }
-  cumsum(dim: number, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(native.cumsum(this._h, dim, opts.dtype === undefined ? null : dtypeCode(opts.dtype)));
+  cumsum(dim: number, opts?: { dtype?: DType }): Tensor {
+    return wrap(native.cumsum(this._h, dim, dtypeOpt('Tensor.cumsum', opts)));
   }
-  cumprod(dim: number, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(native.cumprod(this._h, dim, opts.dtype === undefined ? null : dtypeCode(opts.dtype)));
+  cumprod(dim: number, opts?: { dtype?: DType }): Tensor {
+    return wrap(native.cumprod(this._h, dim, dtypeOpt('Tensor.cumprod', opts)));
   }
   topk(k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
     return pair(native.topk(this._h, k, dim, largest, sorted));
   }
-  sort(dim = -1, descending = false, opts: { stable?: boolean } = {}): ValuesIndices {
-    return pair(native.sort(this._h, dim, descending, opts.stable ?? false));
+  sort(dim = -1, descending = false, opts?: { stable?: boolean }): ValuesIndices {
+    const stable = opts === undefined ? false : optBool('Tensor.sort', 'opts.stable', checkOptions('Tensor.sort', opts).stable, false);
+    return pair(native.sort(this._h, dim, descending, stable));
   }
   argsort(dim = -1, descending = false): Tensor {
-    const [values, indices] = native.sort(this._h, dim, descending, false) as Handle[];
+    const [values, indices] = named('Tensor.argsort', () => native.sort(this._h, dim, descending, false) as Handle[]);
     native.dispose(values);
     return wrap(indices!);
   }
   /** The sorted unique values; with returnInverse / returnCounts also the inverse indices and counts. */
-  unique(opts: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean } = {}): Tensor
+  unique(opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }): Tensor
     & { inverse?: Tensor; counts?: Tensor } {
-    const [v, inv, counts] = native.unique(this._h, opts.sorted ?? true, opts.returnInverse ?? false,
-      opts.returnCounts ?? false) as Handle[];
+    const o = checkOptions('Tensor.unique', opts);
+    const returnInverse = optBool('Tensor.unique', 'opts.returnInverse', o.returnInverse, false);
+    const returnCounts = optBool('Tensor.unique', 'opts.returnCounts', o.returnCounts, false);
+    const [v, inv, counts] = native.unique(this._h, optBool('Tensor.unique', 'opts.sorted', o.sorted, true), returnInverse,
+      returnCounts) as Handle[];
     const out = wrap(v!) as Tensor & { inverse?: Tensor; counts?: Tensor };
-    if (opts.returnInverse) out.inverse = wrap(inv!); else native.dispose(inv);
-    if (opts.returnCounts) out.counts = wrap(counts!); else native.dispose(counts);
+    if (returnInverse) out.inverse = wrap(inv!); else native.dispose(inv);
+    if (returnCounts) out.counts = wrap(counts!); else native.dispose(counts);
     return out;
   }
   bincount(weights: Tensor | null = null, minlength = 0): Tensor {
-    return wrap(native.bincount(this._h, weights === null ? null : op(weights), minlength));
+    return wrap(native.bincount(this._h, oh(weights), minlength));
   }
   median(): Tensor { return wrap(native.median(this._h)); }
   countNonzero(dim: number | null = null): Tensor { return wrap(native.countNonzero(this._h, dim)); }
@@ -435,10 +480,10 @@ export class Tensor implements ScopedTensor {
   pow_(exponent: Operand): this { native.pow_(this._h, op(exponent)); return this; }
   remainder_(other: Operand): this { native.remainder_(this._h, op(other)); return this; }
   /** self += value * t1 * t2 */
-  addcmul_(t1: Tensor, t2: Tensor, value = 1): this { native.addcmul_(this._h, op(t1), op(t2), value); return this; }
+  addcmul_(t1: Tensor, t2: Tensor, value = 1): this { native.addcmul_(this._h, h(t1), h(t2), value); return this; }
   /** self += value * t1 / t2 */
-  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this { native.addcdiv_(this._h, op(t1), op(t2), value); return this; }
-  lerp_(end: Tensor, weight: Operand): this { native.lerp_(this._h, op(end), op(weight)); return this; }
+  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this { native.addcdiv_(this._h, h(t1), h(t2), value); return this; }
+  lerp_(end: Tensor, weight: Operand): this { native.lerp_(this._h, h(end), op(weight)); return this; }
   clamp_(min: Operand | null = null, max: Operand | null = null): this {
     native.clamp_(this._h, min === null ? null : op(min), max === null ? null : op(max));
     return this;
@@ -466,8 +511,10 @@ export class Tensor implements ScopedTensor {
   // ---- autograd ----
   requiresGrad_(requiresGrad = true): this { native.requiresGrad_(this._h, requiresGrad); return this; }
   /** Accumulates d(this)/d(leaf) into each leaf's .grad. A non-scalar tensor needs `gradient`. */
-  backward(gradient?: Tensor | null, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
-    native.backward(this._h, gradient ? op(gradient) : null, opts.retainGraph ?? null, opts.createGraph ?? false);
+  backward(gradient?: Tensor | null, opts?: { retainGraph?: boolean; createGraph?: boolean }): void {
+    const o = checkOptions('Tensor.backward', opts);
+    native.backward(this._h, oh(gradient), o.retainGraph ?? null,
+      o.createGraph ?? false);
   }
   /** The accumulated gradient (a new wrapper each read, owned by the current scope), or null. */
   get grad(): Tensor | null {
@@ -475,12 +522,13 @@ export class Tensor implements ScopedTensor {
     return g === null ? null : wrap(g);
   }
   set grad(g: Tensor | null) {
-    native.setGrad(this._h, g === null ? null : op(g));
+    if (g !== null && !(g instanceof Tensor)) fail('Tensor.grad', 'grad', 'a tensor or null', g);
+    named('Tensor.grad', () => native.setGrad(this._h, oh(g)));
   }
   retainGrad(): this { native.retainGrad(this._h); return this; }
   /** Replaces this tensor's data (values, dtype, device) with src's, keeping its identity and grad flag. */
   setData_(src: Tensor): this {
-    native.setData_(this._h, op(src));
+    native.setData_(this._h, h(src));
     this._shape = undefined;  // shape and dtype may have changed
     this._dtype = undefined;
     return this;

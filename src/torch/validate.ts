@@ -182,3 +182,17 @@ export function checkTensor<T>(fn: string, arg: string, v: T): T {
 export function isTensorLike(v: unknown): boolean {
   return v !== null && typeof v === 'object' && (v as Record<PropertyKey, unknown>)[TENSOR] === true;
 }
+
+const DEVICE = /^(cpu|cuda(:\d+)?)$/;
+
+/** A device string: 'cpu', 'cuda' or 'cuda:N' (whether that CUDA device exists is the engine's check). */
+export function checkDevice(fn: string, arg: string, v: unknown): string {
+  if (typeof v !== 'string' || !DEVICE.test(v)) fail(fn, arg, "a device such as 'cpu', 'cuda' or 'cuda:0'", v);
+  return v as string;
+}
+
+/** A file path: a non-empty string without NUL bytes (Node would throw its own error for one). */
+export function checkPath(fn: string, arg: string, v: unknown): string {
+  if (typeof v !== 'string' || v === '' || v.includes('\0')) fail(fn, arg, 'a file path (a non-empty string)', v);
+  return v as string;
+}

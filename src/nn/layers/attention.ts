@@ -4,7 +4,8 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import * as init from '../init.js';
-import { type FactoryOptions, emptyParam, positiveInt } from './options.js';
+import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
+import { checkTensor, fail, optBool, naming, optTensor, options, prob, size } from '../check.js';
 import { Linear } from './linear.js';
 
 const F = torch.functional;
@@ -46,17 +47,25 @@ export class MultiheadAttention extends Module {
 
   constructor(readonly embedDim: number, readonly numHeads: number, o: MultiheadAttentionOptions = {}) {
     super();
-    positiveInt('embedDim', embedDim, 'MultiheadAttention');
-    positiveInt('numHeads', numHeads, 'MultiheadAttention');
-    if (embedDim % numHeads !== 0) throw new torch.TorchError(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
+    const fn = 'nn.MultiheadAttention';
+    size(fn, 'embedDim', embedDim);
+    size(fn, 'numHeads', numHeads);
+    if (embedDim % numHeads !== 0) fail(fn, 'numHeads', `a divisor of embedDim (${embedDim})`, numHeads);
+    options(fn, o, ['dropout', 'bias', 'batchFirst', ...FACTORY_KEYS]);
     this.headDim = embedDim / numHeads;
-    this.dropout = o.dropout ?? 0;
-    this.batchFirst = o.batchFirst ?? false;
-    const bias = o.bias ?? true;
-    this.inProjWeight = this.registerParameter('in_proj_weight', emptyParam([3 * embedDim, embedDim], o));
-    this.inProjBias = this.registerParameter('in_proj_bias', bias ? emptyParam([3 * embedDim], o) : null);
-    // created (and default-initialized) before the reset below, as in PyTorch, so seeded weights agree
-    this.outProj = this.registerModule('out_proj', new NonDynamicallyQuantizableLinear(embedDim, embedDim, { bias, device: o.device, dtype: o.dtype }));
+    this.dropout = prob(fn, 'dropout', o.dropout, 0);
+    this.batchFirst = optBool(fn, 'batchFirst', o.batchFirst, false);
+    const bias = optBool(fn, 'bias', o.bias, true);
+    const f = factory(fn, o);
+    this.inProjWeight = this.registerParameter('in_proj_weight', emptyParam(fn, 'in_proj_weight', [3 * embedDim, embedDim], f));
+    try {
+      this.inProjBias = this.registerParameter('in_proj_bias', bias ? emptyParam(fn, 'in_proj_bias', [3 * embedDim], f) : null);
+      // created (and default-initialized) before the reset below, as in PyTorch, so seeded weights agree
+      this.outProj = this.registerModule('out_proj', new NonDynamicallyQuantizableLinear(embedDim, embedDim, { bias, device: f.device, dtype: f.dtype }));
+    } catch (e) {
+      this.dispose();
+      throw naming(fn, e);
+    }
     init.xavierUniform_(this.inProjWeight);
     if (this.inProjBias) init.zeros_(this.inProjBias);
     if (this.outProj.bias) init.zeros_(this.outProj.bias);
@@ -65,15 +74,10 @@ export class MultiheadAttention extends Module {
   /** Returns [output, weights]: weights (batch, tgtLen, srcLen), or per head (batch, heads, tgtLen, srcLen)
    * when averageAttnWeights is false, or null when needWeights is false. */
   forward(query: Tensor, key: Tensor, value: Tensor, o: AttentionCallOptions = {}): [Tensor, Tensor | null] {
+    const { bsz, tgtLen, srcLen } = this.checkInputs(query, key, value, o);
     return torch.tidy(() => {
-      if (query.ndim !== 3 || key.ndim !== 3 || value.ndim !== 3) {
-        throw new torch.TorchError(`MultiheadAttention: expected 3-d query, key and value, got [${query.shape.join(', ')}], [${key.shape.join(', ')}], [${value.shape.join(', ')}]`);
-      }
       // work in (seq, batch, embed)
       const [q0, k0, v0] = this.batchFirst ? [query, key, value].map((t) => t.transpose(0, 1)) as [Tensor, Tensor, Tensor] : [query, key, value];
-      const [tgtLen, bsz, embed] = q0.shape as [number, number, number];
-      const srcLen = k0.shape[0]!;
-      if (embed !== this.embedDim) throw new torch.TorchError(`MultiheadAttention: query has ${embed} features, expected embedDim ${this.embedDim}`);
       const E = this.embedDim;
       const h = this.numHeads;
       const w = this.inProjWeight;
@@ -87,11 +91,11 @@ export class MultiheadAttention extends Module {
       const kh = heads(k, srcLen);
       const vh = heads(v, srcLen);
       let mask: Tensor | null = null;
-      if (o.attnMask) {
+      if (o.attnMask !== undefined && o.attnMask !== null) {
         mask = additive(o.attnMask, qh);
         if (mask.ndim === 2) mask = mask.unsqueeze(0);
       }
-      if (o.keyPaddingMask) {
+      if (o.keyPaddingMask !== undefined && o.keyPaddingMask !== null) {
         const kpm = additive(o.keyPaddingMask, qh).reshape(bsz, 1, 1, srcLen).expand(bsz, h, 1, srcLen).reshape(bsz * h, 1, srcLen);
         mask = mask ? mask.add(kpm) : kpm;
       }
@@ -105,5 +109,35 @@ export class MultiheadAttention extends Module {
       const perHead = weights.reshape(bsz, h, tgtLen, srcLen);
       return [y, o.averageAttnWeights === false ? perHead : perHead.mean(1)] as [Tensor, Tensor | null];
     });
+  }
+
+  /** Shapes and options, checked before any work: the sizes forward needs, or an error naming the argument. */
+  private checkInputs(query: Tensor, key: Tensor, value: Tensor, o: AttentionCallOptions): { bsz: number; tgtLen: number; srcLen: number } {
+    const fn = 'nn.MultiheadAttention';
+    const E = this.embedDim;
+    const layout = this.batchFirst ? '(batch, seq, embedDim)' : '(seq, batch, embedDim)';
+    for (const [arg, t] of [['query', query], ['key', key], ['value', value]] as const) {
+      if (checkTensor(fn, arg, t).ndim !== 3 || t.shape[2] !== E) fail(fn, arg, `a 3-d tensor ${layout} with embedDim ${E}`, t);
+    }
+    const [b, s] = this.batchFirst ? [0, 1] : [1, 0];
+    const bsz = query.shape[b]!;
+    const tgtLen = query.shape[s]!;
+    const srcLen = key.shape[s]!;
+    if (key.shape[b] !== bsz) fail(fn, 'key', `batch size ${bsz} (the query's)`, key);
+    if (value.shape.join() !== key.shape.join()) fail(fn, 'value', `the key's shape [${key.shape.join(', ')}]`, value);
+    options(fn, o, ['keyPaddingMask', 'attnMask', 'needWeights', 'averageAttnWeights'], 'options');
+    optBool(fn, 'needWeights', o.needWeights, true);
+    optBool(fn, 'averageAttnWeights', o.averageAttnWeights, true);
+    const mask = (arg: string, shapes: number[][]) => {
+      const m = optTensor(fn, arg, (o as Record<string, unknown>)[arg]);
+      if (m === null) return;
+      const okShape = shapes.some((sh) => sh.join() === m.shape.join());
+      if (!okShape || !(m.dtype === 'bool' || torch.isFloating(m.dtype))) {
+        fail(fn, arg, `a bool or float tensor of shape ${shapes.map((sh) => `[${sh.join(', ')}]`).join(' or ')}`, m);
+      }
+    };
+    mask('attnMask', [[tgtLen, srcLen], [bsz * this.numHeads, tgtLen, srcLen]]);
+    mask('keyPaddingMask', [[bsz, srcLen]]);
+    return { bsz, tgtLen, srcLen };
   }
 }

@@ -2,17 +2,25 @@
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
+import { checkInt, checkString, fail } from '../check.js';
+
+function checkModule(fn: string, arg: string, m: unknown): Module {
+  if (!(m instanceof Module)) fail(fn, arg, 'a Module', m);
+  return m as Module;
+}
 
 /** Modules held in order and registered as '0', '1', ... (as PyTorch names them): Sequential and ModuleList. */
 abstract class IndexedModules extends Module {
   protected readonly items: Module[] = [];
   /** What an error calls the items ('layers', 'modules'). */
   protected abstract readonly noun: string;
-  constructor(modules: readonly Module[]) {
+  constructor(fn: string, modules: readonly Module[]) {
     super();
-    for (const m of modules) this.append(m);
+    modules.forEach((m, i) => checkModule(fn, `modules[${i}]`, m));
+    for (const m of modules) this.items.push(this.registerModule(String(this.items.length), m));
   }
   append(m: Module): this {
+    checkModule(`${this.constructor.name}.append`, 'module', m);
     this.items.push(this.registerModule(String(this.items.length), m));
     return this;
   }
@@ -21,9 +29,11 @@ abstract class IndexedModules extends Module {
   }
   /** The i-th module (negative counts from the end). */
   at(i: number): Module {
+    const fn = `${this.constructor.name}.at`;
+    checkInt(fn, 'index', i);
     const m = this.items[i < 0 ? i + this.items.length : i];
-    if (!m) throw new torch.TorchError(`${this.constructor.name}: index ${i} out of range for ${this.items.length} ${this.noun}`);
-    return m;
+    if (!m) fail(fn, 'index', `an index within ${this.items.length} ${this.noun} (from ${-this.items.length} to ${this.items.length - 1})`, i);
+    return m!;
   }
   [Symbol.iterator](): Iterator<Module> {
     return this.items[Symbol.iterator]();
@@ -34,7 +44,7 @@ abstract class IndexedModules extends Module {
 export class Sequential extends IndexedModules {
   protected readonly noun = 'layers';
   constructor(...modules: Module[]) {
-    super(modules);
+    super('nn.Sequential', modules);
   }
   forward(x: Tensor): Tensor {
     for (const m of this.items) x = m.call(x);
@@ -46,7 +56,7 @@ export class Sequential extends IndexedModules {
 export class ModuleList extends IndexedModules {
   protected readonly noun = 'modules';
   constructor(modules: Module[] = []) {
-    super(modules);
+    super('nn.ModuleList', Array.isArray(modules) ? modules : fail('nn.ModuleList', 'modules', 'an array of Modules', modules));
   }
   forward(): Tensor {
     throw new torch.TorchError('ModuleList has no forward: iterate over it and call its modules');
@@ -57,12 +67,19 @@ export class ModuleList extends IndexedModules {
 export class ModuleDict extends Module {
   constructor(modules: Record<string, Module> = {}) {
     super();
+    const fn = 'nn.ModuleDict';
+    const proto = modules !== null && typeof modules === 'object' ? Object.getPrototypeOf(modules) : undefined;
+    if (proto !== Object.prototype && proto !== null) fail(fn, 'modules', 'a record of Modules by name', modules);
+    for (const [k, m] of Object.entries(modules)) {
+      checkModule(fn, `modules.${k}`, m);
+      if (!k || k.includes('.')) fail(fn, 'modules', "names that are non-empty and without '.'", k);
+    }
     for (const [k, m] of Object.entries(modules)) this.registerModule(k, m);
   }
   get(key: string): Module {
-    const m = this.namedChildren().find(([k]) => k === key)?.[1];
-    if (!m) throw new torch.TorchError(`ModuleDict: no module named '${key}'`);
-    return m;
+    const m = this.namedChildren().find(([k]) => k === checkString('ModuleDict.get', 'key', key))?.[1];
+    if (!m) fail('ModuleDict.get', 'key', `one of the names ${this.keys().map((k) => `'${k}'`).join(', ') || '(none)'}`, key);
+    return m!;
   }
   keys(): string[] {
     return this.namedChildren().map(([k]) => k);

@@ -4,7 +4,8 @@ import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import * as init from '../init.js';
 import { pyTuple } from '../repr.js';
-import { type FactoryOptions, emptyParam, positiveInt } from './options.js';
+import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
+import { checkTensor, fail, optBool, options, size, tuple } from '../check.js';
 
 const F = torch.functional;
 
@@ -29,21 +30,33 @@ abstract class ConvNd extends Module {
   constructor(n: number, readonly inChannels: number, readonly outChannels: number, kernelSize: number | number[],
     o: ConvOptions & { outputPadding?: number | number[] }, transposed: boolean) {
     super();
-    const layer = new.target.name;
-    positiveInt('inChannels', inChannels, layer);
-    positiveInt('outChannels', outChannels, layer);
-    this.groups = positiveInt('groups', o.groups ?? 1, layer);
-    if (inChannels % this.groups !== 0) throw new torch.TorchError(`${layer}: inChannels (${inChannels}) must be divisible by groups (${this.groups})`);
-    if (outChannels % this.groups !== 0) throw new torch.TorchError(`${layer}: outChannels (${outChannels}) must be divisible by groups (${this.groups})`);
-    this.kernelSize = F.tuple(kernelSize, n, `${layer} kernelSize`);
-    this.stride = F.tuple(o.stride ?? 1, n, `${layer} stride`);
-    this.padding = typeof o.padding === 'string' ? o.padding : F.tuple(o.padding ?? 0, n, `${layer} padding`);
-    if (this.padding === 'same' && this.stride.some((s) => s !== 1)) throw new torch.TorchError(`${layer}: padding='same' is not supported for strided convolutions`);
-    this.dilation = F.tuple(o.dilation ?? 1, n, `${layer} dilation`);
-    this.outputPadding = F.tuple(o.outputPadding ?? 0, n, `${layer} outputPadding`);
+    const fn = `nn.${new.target.name}`;
+    size(fn, 'inChannels', inChannels);
+    size(fn, 'outChannels', outChannels);
+    this.kernelSize = tuple(fn, 'kernelSize', kernelSize, n, 1);
+    options(fn, o, ['stride', 'padding', 'dilation', 'groups', 'bias', ...(transposed ? ['outputPadding'] : []), ...FACTORY_KEYS]);
+    this.groups = o.groups === undefined ? 1 : size(fn, 'groups', o.groups);
+    if (inChannels % this.groups !== 0) fail(fn, 'groups', `a divisor of inChannels (${inChannels})`, this.groups);
+    if (outChannels % this.groups !== 0) fail(fn, 'groups', `a divisor of outChannels (${outChannels})`, this.groups);
+    this.stride = tuple(fn, 'stride', o.stride === undefined ? 1 : o.stride, n, 1);
+    if (typeof o.padding === 'string' && !transposed) {
+      if (o.padding !== 'same' && o.padding !== 'valid') fail(fn, 'padding', "'same', 'valid', or non-negative integers", o.padding);
+      if (o.padding === 'same' && this.stride.some((s) => s !== 1)) throw new torch.ArgumentError(fn, 'padding', "stride 1 with padding='same' (padding='same' is not supported for strided convolutions)", `stride ${pyTuple(this.stride)}`);
+      this.padding = o.padding;
+    } else {
+      this.padding = tuple(fn, 'padding', o.padding === undefined ? 0 : o.padding, n, 0);
+    }
+    this.dilation = tuple(fn, 'dilation', o.dilation === undefined ? 1 : o.dilation, n, 1);
+    this.outputPadding = tuple(fn, 'outputPadding', o.outputPadding === undefined ? 0 : o.outputPadding, n, 0);
+    // PyTorch's rule: each output padding below its stride or its dilation
+    if (this.outputPadding.some((p, i) => p >= this.stride[i]! && p >= this.dilation[i]!)) {
+      fail(fn, 'outputPadding', `values smaller than stride ${pyTuple(this.stride)} or dilation ${pyTuple(this.dilation)}`, o.outputPadding);
+    }
+    const bias = optBool(fn, 'bias', o.bias, true);
+    const f = factory(fn, o);
     const shape = transposed ? [inChannels, outChannels / this.groups, ...this.kernelSize] : [outChannels, inChannels / this.groups, ...this.kernelSize];
-    this.weight = this.registerParameter('weight', emptyParam(shape, o));
-    this.bias = this.registerParameter('bias', o.bias === false ? null : emptyParam([outChannels], o));
+    this.weight = this.registerParameter('weight', emptyParam(fn, 'weight', shape, f));
+    this.bias = this.registerParameter('bias', bias ? emptyParam(fn, 'bias', [outChannels], f) : null);
     this.resetParameters();
   }
   resetParameters(): void {
@@ -74,7 +87,7 @@ export class Conv1d extends ConvNd {
     super(1, inChannels, outChannels, kernelSize, o, false);
   }
   forward(x: Tensor): Tensor {
-    return F.conv1d(x, this.weight, this.bias, this.convOptions());
+    return F.conv1d(checkTensor('nn.Conv1d', 'input', x), this.weight, this.bias, this.convOptions());
   }
 }
 
@@ -84,7 +97,7 @@ export class Conv2d extends ConvNd {
     super(2, inChannels, outChannels, kernelSize, o, false);
   }
   forward(x: Tensor): Tensor {
-    return F.conv2d(x, this.weight, this.bias, this.convOptions());
+    return F.conv2d(checkTensor('nn.Conv2d', 'input', x), this.weight, this.bias, this.convOptions());
   }
 }
 
@@ -95,7 +108,7 @@ export class ConvTranspose2d extends ConvNd {
     super(2, inChannels, outChannels, kernelSize, o, true);
   }
   forward(x: Tensor): Tensor {
-    return F.convTranspose2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding as number[],
+    return F.convTranspose2d(checkTensor('nn.ConvTranspose2d', 'input', x), this.weight, this.bias, { stride: this.stride, padding: this.padding as number[],
       outputPadding: this.outputPadding, groups: this.groups, dilation: this.dilation });
   }
 }

@@ -3,12 +3,13 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import { pyFloat } from '../repr.js';
+import { checkNumber, checkTensor } from '../check.js';
 
 /** The probability check and repr shared by the dropout layers (PyTorch's _DropoutNd). */
 abstract class DropoutNd extends Module {
   constructor(readonly p: number) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new torch.TorchError(`${this.constructor.name}: probability must be in [0, 1], got ${String(p)}`);
+    checkNumber(`nn.${new.target.name}`, 'p', p, { min: 0, max: 1 });
   }
   override extraRepr(): string {
     return `p=${pyFloat(this.p)}, inplace=False`;
@@ -18,7 +19,7 @@ abstract class DropoutNd extends Module {
 export class Dropout extends DropoutNd {
   constructor(p = 0.5) { super(p); }
   forward(x: Tensor): Tensor {
-    return torch.functional.dropout(x, this.p, this.training);
+    return torch.functional.dropout(checkTensor('nn.Dropout', 'input', x), this.p, this.training);
   }
 }
 
@@ -26,6 +27,6 @@ export class Dropout extends DropoutNd {
 export class Dropout2d extends DropoutNd {
   constructor(p = 0.5) { super(p); }
   forward(x: Tensor): Tensor {
-    return torch.functional.dropout2d(x, this.p, this.training);
+    return torch.functional.dropout2d(checkTensor('nn.Dropout2d', 'input', x), this.p, this.training);
   }
 }

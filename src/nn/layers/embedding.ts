@@ -3,13 +3,14 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import * as init from '../init.js';
-import { type FactoryOptions, emptyParam, positiveInt } from './options.js';
+import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
+import { checkTensor, fail, optOneOf, optTensor, options, size } from '../check.js';
 
 /** A padding index checked against the table size, negative ones counted from the end. */
-function paddingIndex(layer: string, pad: number | null | undefined, numEmbeddings: number): number | null {
+function paddingIndex(fn: string, pad: unknown, numEmbeddings: number): number | null {
   if (pad === null || pad === undefined) return null;
-  if (!Number.isInteger(pad) || pad >= numEmbeddings || pad < -numEmbeddings) {
-    throw new torch.TorchError(`${layer}: paddingIdx must be an integer within numEmbeddings (${numEmbeddings}), got ${String(pad)}`);
+  if (typeof pad !== 'number' || !Number.isSafeInteger(pad) || pad >= numEmbeddings || pad < -numEmbeddings) {
+    fail(fn, 'paddingIdx', `an integer within numEmbeddings (${numEmbeddings}), from ${-numEmbeddings} to ${numEmbeddings - 1}`, pad);
   }
   return pad < 0 ? pad + numEmbeddings : pad;
 }
@@ -25,17 +26,20 @@ export class Embedding extends Module {
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, o: { paddingIdx?: number | null } & FactoryOptions = {}) {
     super();
-    positiveInt('numEmbeddings', numEmbeddings, 'Embedding');
-    positiveInt('embeddingDim', embeddingDim, 'Embedding');
-    this.paddingIdx = paddingIndex('Embedding', o.paddingIdx, numEmbeddings);
-    this.weight = this.registerParameter('weight', emptyParam([numEmbeddings, embeddingDim], o));
+    const fn = 'nn.Embedding';
+    size(fn, 'numEmbeddings', numEmbeddings);
+    size(fn, 'embeddingDim', embeddingDim);
+    options(fn, o, ['paddingIdx', ...FACTORY_KEYS]);
+    this.paddingIdx = paddingIndex(fn, o.paddingIdx, numEmbeddings);
+    const f = factory(fn, o);
+    this.weight = this.registerParameter('weight', emptyParam(fn, 'weight', [numEmbeddings, embeddingDim], f));
     this.resetParameters();
   }
   resetParameters(): void {
     initTable(this.weight, this.paddingIdx);
   }
   forward(indices: Tensor): Tensor {
-    return torch.functional.embedding(indices, this.weight, this.paddingIdx);
+    return torch.functional.embedding(checkTensor('nn.Embedding', 'input', indices), this.weight, this.paddingIdx);
   }
   override extraRepr(): string {
     return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === null ? '' : `, padding_idx=${this.paddingIdx}`}`;
@@ -51,16 +55,20 @@ export class EmbeddingBag extends Module {
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number,
     o: { mode?: 'sum' | 'mean' | 'max'; paddingIdx?: number | null } & FactoryOptions = {}) {
     super();
-    positiveInt('numEmbeddings', numEmbeddings, 'EmbeddingBag');
-    positiveInt('embeddingDim', embeddingDim, 'EmbeddingBag');
-    this.mode = o.mode ?? 'mean';
-    if (!['sum', 'mean', 'max'].includes(this.mode)) throw new torch.TorchError(`EmbeddingBag: mode must be 'sum', 'mean' or 'max', got ${JSON.stringify(this.mode)}`);
-    this.paddingIdx = paddingIndex('EmbeddingBag', o.paddingIdx, numEmbeddings);
-    this.weight = this.registerParameter('weight', emptyParam([numEmbeddings, embeddingDim], o));
+    const fn = 'nn.EmbeddingBag';
+    size(fn, 'numEmbeddings', numEmbeddings);
+    size(fn, 'embeddingDim', embeddingDim);
+    options(fn, o, ['mode', 'paddingIdx', ...FACTORY_KEYS]);
+    this.mode = optOneOf(fn, 'mode', o.mode, ['sum', 'mean', 'max'], 'mean');
+    this.paddingIdx = paddingIndex(fn, o.paddingIdx, numEmbeddings);
+    const f = factory(fn, o);
+    this.weight = this.registerParameter('weight', emptyParam(fn, 'weight', [numEmbeddings, embeddingDim], f));
     initTable(this.weight, this.paddingIdx);
   }
   forward(input: Tensor, offsets: Tensor | null = null, perSampleWeights: Tensor | null = null): Tensor {
-    return torch.functional.embeddingBag(input, this.weight, { offsets, mode: this.mode, perSampleWeights, paddingIdx: this.paddingIdx });
+    const fn = 'nn.EmbeddingBag';
+    return torch.functional.embeddingBag(checkTensor(fn, 'input', input), this.weight, {
+      offsets: optTensor(fn, 'offsets', offsets), perSampleWeights: optTensor(fn, 'perSampleWeights', perSampleWeights), mode: this.mode, paddingIdx: this.paddingIdx });
   }
   override extraRepr(): string {
     return `${this.numEmbeddings}, ${this.embeddingDim}, mode=${this.mode}${this.paddingIdx === null ? '' : `, padding_idx=${this.paddingIdx}`}`;

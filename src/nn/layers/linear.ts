@@ -4,7 +4,8 @@ import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import * as init from '../init.js';
 import { pyBool, pyTuple } from '../repr.js';
-import { type FactoryOptions, emptyParam, positiveInt } from './options.js';
+import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
+import { checkInt, checkTensor, fail, optBool, options, size } from '../check.js';
 
 const F = torch.functional;
 
@@ -15,10 +16,14 @@ export class Linear extends Module {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, o: { bias?: boolean } & FactoryOptions = {}) {
     super();
-    positiveInt('inFeatures', inFeatures, 'Linear');
-    positiveInt('outFeatures', outFeatures, 'Linear');
-    this.weight = this.registerParameter('weight', emptyParam([outFeatures, inFeatures], o));
-    this.bias = this.registerParameter('bias', o.bias === false ? null : emptyParam([outFeatures], o));
+    const fn = `nn.${new.target.name}`;
+    size(fn, 'inFeatures', inFeatures);
+    size(fn, 'outFeatures', outFeatures);
+    options(fn, o, ['bias', ...FACTORY_KEYS]);
+    const bias = optBool(fn, 'bias', o.bias, true);
+    const f = factory(fn, o);
+    this.weight = this.registerParameter('weight', emptyParam(fn, 'weight', [outFeatures, inFeatures], f));
+    this.bias = this.registerParameter('bias', bias ? emptyParam(fn, 'bias', [outFeatures], f) : null);
     this.resetParameters();
   }
   resetParameters(): void {
@@ -29,7 +34,7 @@ export class Linear extends Module {
     }
   }
   forward(x: Tensor): Tensor {
-    return F.linear(x, this.weight, this.bias);
+    return F.linear(checkTensor('nn.Linear', 'input', x), this.weight, this.bias);
   }
   override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
@@ -46,22 +51,31 @@ export class Identity extends Module {
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
+    checkInt('nn.Flatten', 'startDim', startDim);
+    checkInt('nn.Flatten', 'endDim', endDim);
   }
   forward(x: Tensor): Tensor {
-    return x.flatten(this.startDim, this.endDim);
+    return checkTensor('nn.Flatten', 'input', x).flatten(this.startDim, this.endDim);
   }
   override extraRepr(): string {
     return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
   }
 }
 
-/** Splits dim into the given sizes. */
+/** Splits dim into the given sizes (one of them may be -1, inferred). */
 export class Unflatten extends Module {
-  constructor(readonly dim: number, readonly unflattenedSize: readonly number[]) {
+  readonly unflattenedSize: readonly number[];
+  constructor(readonly dim: number, unflattenedSize: readonly number[]) {
     super();
+    checkInt('nn.Unflatten', 'dim', dim);
+    const sizes = Array.isArray(unflattenedSize) ? unflattenedSize as unknown[] : fail('nn.Unflatten', 'unflattenedSize', 'an array of sizes', unflattenedSize);
+    if (sizes.length === 0) fail('nn.Unflatten', 'unflattenedSize', 'a non-empty array of sizes', sizes);
+    sizes.forEach((s, i) => checkInt('nn.Unflatten', `unflattenedSize[${i}]`, s, { min: -1 }));
+    if (sizes.filter((s) => s === -1).length > 1) fail('nn.Unflatten', 'unflattenedSize', 'at most one -1', sizes);
+    this.unflattenedSize = [...sizes as number[]];
   }
   forward(x: Tensor): Tensor {
-    return x.unflatten(this.dim, this.unflattenedSize);
+    return checkTensor('nn.Unflatten', 'input', x).unflatten(this.dim, this.unflattenedSize);
   }
   override extraRepr(): string {
     return `dim=${this.dim}, unflattened_size=${pyTuple(this.unflattenedSize)}`;
@@ -76,17 +90,21 @@ export class Bilinear extends Module {
   constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number,
     o: { bias?: boolean } & FactoryOptions = {}) {
     super();
-    positiveInt('in1Features', in1Features, 'Bilinear');
-    positiveInt('in2Features', in2Features, 'Bilinear');
-    positiveInt('outFeatures', outFeatures, 'Bilinear');
-    this.weight = this.registerParameter('weight', emptyParam([outFeatures, in1Features, in2Features], o));
-    this.bias = this.registerParameter('bias', o.bias === false ? null : emptyParam([outFeatures], o));
+    const fn = 'nn.Bilinear';
+    size(fn, 'in1Features', in1Features);
+    size(fn, 'in2Features', in2Features);
+    size(fn, 'outFeatures', outFeatures);
+    options(fn, o, ['bias', ...FACTORY_KEYS]);
+    const bias = optBool(fn, 'bias', o.bias, true);
+    const f = factory(fn, o);
+    this.weight = this.registerParameter('weight', emptyParam(fn, 'weight', [outFeatures, in1Features, in2Features], f));
+    this.bias = this.registerParameter('bias', bias ? emptyParam(fn, 'bias', [outFeatures], f) : null);
     const bound = 1 / Math.sqrt(in1Features);
     init.uniform_(this.weight, -bound, bound);
     if (this.bias) init.uniform_(this.bias, -bound, bound);
   }
   forward(x1: Tensor, x2: Tensor): Tensor {
-    return F.bilinear(x1, x2, this.weight, this.bias);
+    return F.bilinear(checkTensor('nn.Bilinear', 'input1', x1), checkTensor('nn.Bilinear', 'input2', x2), this.weight, this.bias);
   }
   override extraRepr(): string {
     return `in1_features=${this.in1Features}, in2_features=${this.in2Features}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;

@@ -4,7 +4,8 @@ import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import * as init from '../init.js';
 import { pyBool, pyFloat, pyTuple } from '../repr.js';
-import { type FactoryOptions, emptyParam, positiveInt } from './options.js';
+import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
+import { allocating, checkNumber, checkTensor, fail, optBool, optNum, options, size } from '../check.js';
 
 const F = torch.functional;
 
@@ -30,18 +31,29 @@ abstract class NormBase extends Module {
 
   constructor(readonly numFeatures: number, o: BatchNormOptions, defaults: { affine: boolean; trackRunningStats: boolean }) {
     super();
-    positiveInt('numFeatures', numFeatures, new.target.name);
-    this.eps = o.eps ?? 1e-5;
-    this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
-    this.affine = o.affine ?? defaults.affine;
-    this.trackRunningStats = o.trackRunningStats ?? defaults.trackRunningStats;
-    this.weight = this.registerParameter('weight', this.affine ? emptyParam([numFeatures], o) : null);
-    this.bias = this.registerParameter('bias', this.affine ? emptyParam([numFeatures], o) : null);
+    const fn = `nn.${new.target.name}`;
+    size(fn, 'numFeatures', numFeatures);
+    options(fn, o, ['eps', 'momentum', 'affine', 'trackRunningStats', ...FACTORY_KEYS]);
+    this.eps = optNum(fn, 'eps', o.eps, 1e-5, { min: 0 });
+    // null: a cumulative average (PyTorch's momentum=None)
+    this.momentum = o.momentum === undefined ? 0.1 : o.momentum === null ? null : checkNumber(fn, 'momentum', o.momentum, { min: 0, max: 1 });
+    this.affine = optBool(fn, 'affine', o.affine, defaults.affine);
+    this.trackRunningStats = optBool(fn, 'trackRunningStats', o.trackRunningStats, defaults.trackRunningStats);
+    const f = factory(fn, o);
     const track = this.trackRunningStats;
-    const f = { device: o.device, dtype: o.dtype };
-    this.runningMean = this.registerBuffer('running_mean', track ? torch.zeros([numFeatures], f) : null);
-    this.runningVar = this.registerBuffer('running_var', track ? torch.ones([numFeatures], f) : null);
-    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', track ? torch.tensor(0n, { device: o.device }) : null);
+    // the statistics first: once they exist nothing below can fail, so a failing constructor leaks nothing
+    const stats = track ? allocating(fn, 'running statistics', [numFeatures], f, () => torch.tidy(() => [
+      torch.zeros([numFeatures], f).keep(), torch.ones([numFeatures], f).keep(), torch.tensor(0n, { device: f.device }).keep()])) : null;
+    try {
+      this.weight = this.registerParameter('weight', this.affine ? emptyParam(fn, 'weight', [numFeatures], f) : null);
+      this.bias = this.registerParameter('bias', this.affine ? emptyParam(fn, 'bias', [numFeatures], f) : null);
+    } catch (e) {
+      torch.dispose([stats, this.parameters()]);
+      throw e;
+    }
+    this.runningMean = this.registerBuffer('running_mean', stats ? stats[0]! : null);
+    this.runningVar = this.registerBuffer('running_var', stats ? stats[1]! : null);
+    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', stats ? stats[2]! : null);
     if (this.weight) init.ones_(this.weight);
     if (this.bias) init.zeros_(this.bias);
   }
@@ -57,7 +69,7 @@ abstract class BatchNormNd extends NormBase {
   }
   protected abstract checkInput(x: Tensor): void;
   forward(x: Tensor): Tensor {
-    this.checkInput(x);
+    this.checkInput(checkTensor(`nn.${this.constructor.name}`, 'input', x));
     let factor = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked) {
       torch.noGrad(() => this.numBatchesTracked!.add_(1));
@@ -77,7 +89,7 @@ export class BatchNorm1d extends BatchNormNd {
     super(numFeatures, o);
   }
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new torch.TorchError(`BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input)`);
+    if (x.ndim !== 2 && x.ndim !== 3) fail('nn.BatchNorm1d', 'input', `a 2-d (N, C) or 3-d (N, C, L) tensor`, x);
   }
 }
 
@@ -87,7 +99,7 @@ export class BatchNorm2d extends BatchNormNd {
     super(numFeatures, o);
   }
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 4) throw new torch.TorchError(`BatchNorm2d: expected 4D input (got ${x.ndim}D input)`);
+    if (x.ndim !== 4) fail('nn.BatchNorm2d', 'input', 'a 4-d (N, C, H, W) tensor', x);
   }
 }
 
@@ -101,16 +113,27 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | number[], o: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOptions = {}) {
     super();
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    this.eps = o.eps ?? 1e-5;
-    this.elementwiseAffine = o.elementwiseAffine ?? true;
-    this.weight = this.registerParameter('weight', this.elementwiseAffine ? emptyParam(this.normalizedShape, o) : null);
-    this.bias = this.registerParameter('bias', this.elementwiseAffine && o.bias !== false ? emptyParam(this.normalizedShape, o) : null);
+    const fn = 'nn.LayerNorm';
+    if (typeof normalizedShape === 'number') this.normalizedShape = [size(fn, 'normalizedShape', normalizedShape)];
+    else if (Array.isArray(normalizedShape) && normalizedShape.length > 0) this.normalizedShape = normalizedShape.map((d, i) => size(fn, `normalizedShape[${i}]`, d));
+    else fail(fn, 'normalizedShape', 'a positive integer or a non-empty array of them', normalizedShape);
+    options(fn, o, ['eps', 'elementwiseAffine', 'bias', ...FACTORY_KEYS]);
+    this.eps = optNum(fn, 'eps', o.eps, 1e-5, { min: 0 });
+    this.elementwiseAffine = optBool(fn, 'elementwiseAffine', o.elementwiseAffine, true);
+    const bias = optBool(fn, 'bias', o.bias, true);
+    const f = factory(fn, o);
+    this.weight = this.registerParameter('weight', this.elementwiseAffine ? emptyParam(fn, 'weight', this.normalizedShape, f) : null);
+    try {
+      this.bias = this.registerParameter('bias', this.elementwiseAffine && bias ? emptyParam(fn, 'bias', this.normalizedShape, f) : null);
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
     if (this.weight) init.ones_(this.weight);
     if (this.bias) init.zeros_(this.bias);
   }
   forward(x: Tensor): Tensor {
-    return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
+    return F.layerNorm(checkTensor('nn.LayerNorm', 'input', x), this.normalizedShape, this.weight, this.bias, this.eps);
   }
   override extraRepr(): string {
     return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`;
@@ -126,18 +149,21 @@ export class GroupNorm extends Module {
 
   constructor(readonly numGroups: number, readonly numChannels: number, o: { eps?: number; affine?: boolean } & FactoryOptions = {}) {
     super();
-    positiveInt('numGroups', numGroups, 'GroupNorm');
-    positiveInt('numChannels', numChannels, 'GroupNorm');
-    if (numChannels % numGroups !== 0) throw new torch.TorchError(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
-    this.eps = o.eps ?? 1e-5;
-    this.affine = o.affine ?? true;
-    this.weight = this.registerParameter('weight', this.affine ? emptyParam([numChannels], o) : null);
-    this.bias = this.registerParameter('bias', this.affine ? emptyParam([numChannels], o) : null);
+    const fn = 'nn.GroupNorm';
+    size(fn, 'numGroups', numGroups);
+    size(fn, 'numChannels', numChannels);
+    if (numChannels % numGroups !== 0) fail(fn, 'numGroups', `a divisor of numChannels (${numChannels})`, numGroups);
+    options(fn, o, ['eps', 'affine', ...FACTORY_KEYS]);
+    this.eps = optNum(fn, 'eps', o.eps, 1e-5, { min: 0 });
+    this.affine = optBool(fn, 'affine', o.affine, true);
+    const f = factory(fn, o);
+    this.weight = this.registerParameter('weight', this.affine ? emptyParam(fn, 'weight', [numChannels], f) : null);
+    this.bias = this.registerParameter('bias', this.affine ? emptyParam(fn, 'bias', [numChannels], f) : null);
     if (this.weight) init.ones_(this.weight);
     if (this.bias) init.zeros_(this.bias);
   }
   forward(x: Tensor): Tensor {
-    return F.groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
+    return F.groupNorm(checkTensor('nn.GroupNorm', 'input', x), this.numGroups, this.weight, this.bias, this.eps);
   }
   override extraRepr(): string {
     return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}`;
@@ -147,16 +173,16 @@ export class GroupNorm extends Module {
 /** Instance norm over (N, C, H, W) or (C, H, W): each sample's channels normalized over H x W.
  * As in PyTorch, no affine parameters and no running statistics unless asked. */
 export class InstanceNorm2d extends NormBase {
-  constructor(numFeatures: number, o: Omit<BatchNormOptions, 'momentum'> & { momentum?: number } = {}) {
+  constructor(numFeatures: number, o: BatchNormOptions = {}) {
     super(numFeatures, o, { affine: false, trackRunningStats: false });
   }
   forward(x: Tensor): Tensor {
-    if (x.ndim !== 3 && x.ndim !== 4) throw new torch.TorchError(`InstanceNorm2d: expected 3D or 4D input (got ${x.ndim}D input)`);
+    if (checkTensor('nn.InstanceNorm2d', 'input', x).ndim !== 3 && x.ndim !== 4) fail('nn.InstanceNorm2d', 'input', 'a 3-d (C, H, W) or 4-d (N, C, H, W) tensor', x);
     return torch.tidy(() => {
       const xb = x.ndim === 4 ? x : x.unsqueeze(0);
       // PyTorch's instance norm leaves num_batches_tracked alone (the buffer exists for state-dict compatibility)
       const out = F.instanceNorm(xb, { runningMean: this.runningMean, runningVar: this.runningVar, weight: this.weight, bias: this.bias,
-        useInputStats: this.training || !this.trackRunningStats, momentum: this.momentum ?? 0.1, eps: this.eps });
+        useInputStats: this.training || !this.trackRunningStats, momentum: this.momentum ?? 0, eps: this.eps });  // None: 0, as PyTorch's
       return x.ndim === 4 ? out : out.squeeze(0);
     });
   }

@@ -4,7 +4,8 @@ import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import * as init from '../init.js';
 import { pyBool, pyFloat } from '../repr.js';
-import { type FactoryOptions, emptyParam, positiveInt } from './options.js';
+import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
+import { checkFits, checkTensor, fail, optBool, options, prob, size } from '../check.js';
 
 export interface RnnOptions extends FactoryOptions {
   numLayers?: number;
@@ -27,27 +28,37 @@ abstract class RNNBase extends Module {
 
   constructor(gates: number, readonly inputSize: number, readonly hiddenSize: number, o: RnnOptions) {
     super();
-    const layer = new.target.name;
-    positiveInt('inputSize', inputSize, layer);
-    positiveInt('hiddenSize', hiddenSize, layer);
-    this.numLayers = positiveInt('numLayers', o.numLayers ?? 1, layer);
-    this.bias = o.bias ?? true;
-    this.batchFirst = o.batchFirst ?? false;
-    this.dropout = o.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new torch.TorchError(`${layer}: dropout must be in [0, 1], got ${this.dropout}`);
-    this.bidirectional = o.bidirectional ?? false;
+    const fn = `nn.${new.target.name}`;
+    size(fn, 'inputSize', inputSize);
+    size(fn, 'hiddenSize', hiddenSize);
+    options(fn, o, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', ...FACTORY_KEYS]);
+    this.numLayers = o.numLayers === undefined ? 1 : size(fn, 'numLayers', o.numLayers);
+    this.bias = optBool(fn, 'bias', o.bias, true);
+    this.batchFirst = optBool(fn, 'batchFirst', o.batchFirst, false);
+    this.dropout = prob(fn, 'dropout', o.dropout, 0);
+    this.bidirectional = optBool(fn, 'bidirectional', o.bidirectional, false);
+    const f = factory(fn, o);
     const dirs = this.bidirectional ? 2 : 1;
-    for (let l = 0; l < this.numLayers; l++) {
-      for (let d = 0; d < dirs; d++) {
-        const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
-        const inSize = l === 0 ? inputSize : hiddenSize * dirs;
-        this.flatWeights.push(this.registerParameter(`weight_ih${sfx}`, emptyParam([gates * hiddenSize, inSize], o)));
-        this.flatWeights.push(this.registerParameter(`weight_hh${sfx}`, emptyParam([gates * hiddenSize, hiddenSize], o)));
-        if (this.bias) {
-          this.flatWeights.push(this.registerParameter(`bias_ih${sfx}`, emptyParam([gates * hiddenSize], o)));
-          this.flatWeights.push(this.registerParameter(`bias_hh${sfx}`, emptyParam([gates * hiddenSize], o)));
+    // all layers together must fit before the first is made (numLayers could be huge)
+    const g = gates * hiddenSize;
+    const perDir = (inSize: number) => g * (inSize + hiddenSize) + (this.bias ? 2 * g : 0);
+    checkFits(fn, 'the parameters', dirs * (perDir(inputSize) + (this.numLayers - 1) * perDir(hiddenSize * dirs)), f);
+    try {
+      for (let l = 0; l < this.numLayers; l++) {
+        for (let d = 0; d < dirs; d++) {
+          const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
+          const inSize = l === 0 ? inputSize : hiddenSize * dirs;
+          this.flatWeights.push(this.registerParameter(`weight_ih${sfx}`, emptyParam(fn, `weight_ih${sfx}`, [g, inSize], f)));
+          this.flatWeights.push(this.registerParameter(`weight_hh${sfx}`, emptyParam(fn, `weight_hh${sfx}`, [g, hiddenSize], f)));
+          if (this.bias) {
+            this.flatWeights.push(this.registerParameter(`bias_ih${sfx}`, emptyParam(fn, `bias_ih${sfx}`, [g], f)));
+            this.flatWeights.push(this.registerParameter(`bias_hh${sfx}`, emptyParam(fn, `bias_hh${sfx}`, [g], f)));
+          }
         }
       }
+    } catch (e) {
+      this.dispose();
+      throw e;
     }
     this.resetParameters();
   }
@@ -57,9 +68,9 @@ abstract class RNNBase extends Module {
   }
   /** Batches an unbatched (seq, feature) input; checks the feature size. */
   protected prepare(input: Tensor): { x: Tensor; batched: boolean; batch: number } {
-    const layer = this.constructor.name;
-    if (input.ndim !== 2 && input.ndim !== 3) throw new torch.TorchError(`${layer}: expected a 2-d (unbatched) or 3-d input, got shape [${input.shape.join(', ')}]`);
-    if (input.shape[input.ndim - 1] !== this.inputSize) throw new torch.TorchError(`${layer}: input has ${input.shape[input.ndim - 1]} features, expected inputSize ${this.inputSize}`);
+    const fn = `nn.${this.constructor.name}`;
+    if (checkTensor(fn, 'input', input).ndim !== 2 && input.ndim !== 3) fail(fn, 'input', 'a 2-d (unbatched) or 3-d tensor', input);
+    if (input.shape[input.ndim - 1] !== this.inputSize) fail(fn, 'input', `${this.inputSize} features (inputSize) in the last dimension`, input);
     const batched = input.ndim === 3;
     const x = batched ? input : input.unsqueeze(this.batchFirst ? 0 : 1);
     return { x, batched, batch: x.shape[this.batchFirst ? 0 : 1]! };
@@ -68,12 +79,11 @@ abstract class RNNBase extends Module {
     return [this.numLayers * (this.bidirectional ? 2 : 1), batch, this.hiddenSize];
   }
   protected checkHidden(h: Tensor, batch: number, what: string, batched: boolean): Tensor {
+    const fn = `nn.${this.constructor.name}`;
     const shape = this.hiddenShape(batch);
-    const hb = batched ? h : h.unsqueeze(1);
-    if (hb.shape.join() !== shape.join()) {
-      throw new torch.TorchError(`${this.constructor.name}: ${what} has shape [${h.shape.join(', ')}], expected [${(batched ? shape : [shape[0], shape[2]]).join(', ')}]`);
-    }
-    return hb;
+    const want = batched ? shape : [shape[0], shape[2]];
+    if (checkTensor(fn, what, h).shape.join() !== want.join()) fail(fn, what, `a tensor of shape [${want.join(', ')}]`, h);
+    return batched ? h : h.unsqueeze(1);
   }
   protected options(): torch.functional.RnnOptions {
     return { hasBiases: this.bias, numLayers: this.numLayers, dropout: this.dropout, training: this.training,
@@ -95,7 +105,8 @@ export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RnnOptions = {}) {
     super(4, inputSize, hiddenSize, o);
   }
-  forward(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
+  forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
+    if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) fail('nn.LSTM', 'hx', 'an array [h0, c0] of two tensors', hx);
     return torch.tidy(() => {
       const { x, batched, batch } = this.prepare(input);
       const opts = { dtype: x.dtype, device: x.device };
@@ -113,10 +124,10 @@ export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RnnOptions = {}) {
     super(3, inputSize, hiddenSize, o);
   }
-  forward(input: Tensor, hx?: Tensor): [Tensor, Tensor] {
+  forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
     return torch.tidy(() => {
       const { x, batched, batch } = this.prepare(input);
-      const h0 = hx ? this.checkHidden(hx, batch, 'h0', batched) : torch.zeros(this.hiddenShape(batch), { dtype: x.dtype, device: x.device });
+      const h0 = hx !== undefined && hx !== null ? this.checkHidden(hx, batch, 'h0', batched) : torch.zeros(this.hiddenShape(batch), { dtype: x.dtype, device: x.device });
       const [out, h] = torch.functional.gru(x, h0, this.flatWeights, this.options());
       if (batched) return [out, h] as [Tensor, Tensor];
       return [out.squeeze(this.batchFirst ? 0 : 1), h.squeeze(1)] as [Tensor, Tensor];

@@ -3,7 +3,8 @@
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
-import { type FactoryOptions, positiveInt } from './options.js';
+import { FACTORY_KEYS, type FactoryOptions, factory } from './options.js';
+import { checkFits, checkTensor, fail, optBool, optNum, optOneOf, naming, optTensor, options, prob, size } from '../check.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './norm.js';
 import { Dropout } from './dropout.js';
@@ -32,26 +33,55 @@ export class TransformerEncoderLayer extends Module {
 
   constructor(dModel: number, nhead: number, o: TransformerEncoderLayerOptions = {}) {
     super();
-    positiveInt('dModel', dModel, 'TransformerEncoderLayer');
-    const ff = o.dimFeedforward ?? 2048;
-    const p = o.dropout ?? 0.1;
-    const f = { device: o.device, dtype: o.dtype };
-    // created in PyTorch's order, so a seeded layer starts from PyTorch's weights
-    this.selfAttn = this.registerModule('self_attn', new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: o.batchFirst, ...f }));
-    this.linear1 = this.registerModule('linear1', new Linear(dModel, ff, f));
-    this.dropout = this.registerModule('dropout', new Dropout(p));
-    this.linear2 = this.registerModule('linear2', new Linear(ff, dModel, f));
-    this.normFirst = o.normFirst ?? false;
-    this.norm1 = this.registerModule('norm1', new LayerNorm(dModel, { eps: o.layerNormEps ?? 1e-5, ...f }));
-    this.norm2 = this.registerModule('norm2', new LayerNorm(dModel, { eps: o.layerNormEps ?? 1e-5, ...f }));
-    this.dropout1 = this.registerModule('dropout1', new Dropout(p));
-    this.dropout2 = this.registerModule('dropout2', new Dropout(p));
-    this.activation = o.activation ?? 'relu';
-    if (this.activation !== 'relu' && this.activation !== 'gelu') throw new torch.TorchError(`TransformerEncoderLayer: activation must be 'relu' or 'gelu', got ${JSON.stringify(this.activation)}`);
+    const fn = 'nn.TransformerEncoderLayer';
+    size(fn, 'dModel', dModel);
+    size(fn, 'nhead', nhead);
+    if (dModel % nhead !== 0) fail(fn, 'nhead', `a divisor of dModel (${dModel})`, nhead);
+    options(fn, o, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', ...FACTORY_KEYS]);
+    const ff = o.dimFeedforward === undefined ? 2048 : size(fn, 'dimFeedforward', o.dimFeedforward);
+    const p = prob(fn, 'dropout', o.dropout, 0.1);
+    const eps = optNum(fn, 'layerNormEps', o.layerNormEps, 1e-5, { min: 0 });
+    const batchFirst = optBool(fn, 'batchFirst', o.batchFirst, false);
+    this.normFirst = optBool(fn, 'normFirst', o.normFirst, false);
+    this.activation = optOneOf(fn, 'activation', o.activation, ['relu', 'gelu'], 'relu');
+    const f = factory(fn, o);
+    // the feed-forward weights dominate: refuse sizes that cannot fit before making anything
+    checkFits(fn, 'dimFeedforward', 2 * dModel * ff + 4 * dModel * dModel, f);
+    try {
+      // created in PyTorch's order, so a seeded layer starts from PyTorch's weights
+      this.selfAttn = this.registerModule('self_attn', new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst, ...f }));
+      this.linear1 = this.registerModule('linear1', new Linear(dModel, ff, f));
+      this.dropout = this.registerModule('dropout', new Dropout(p));
+      this.linear2 = this.registerModule('linear2', new Linear(ff, dModel, f));
+      this.norm1 = this.registerModule('norm1', new LayerNorm(dModel, { eps, ...f }));
+      this.norm2 = this.registerModule('norm2', new LayerNorm(dModel, { eps, ...f }));
+      this.dropout1 = this.registerModule('dropout1', new Dropout(p));
+      this.dropout2 = this.registerModule('dropout2', new Dropout(p));
+    } catch (e) {
+      this.dispose();
+      throw naming(fn, e);
+    }
   }
 
   /** srcMask / srcKeyPaddingMask follow MultiheadAttention's conventions (true = not attended). */
   forward(src: Tensor, o: { srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null } = {}): Tensor {
+    const fn = 'nn.TransformerEncoderLayer';
+    checkTensor(fn, 'src', src);
+    options(fn, o, ['srcMask', 'srcKeyPaddingMask']);
+    optTensor(fn, 'srcMask', o.srcMask);
+    optTensor(fn, 'srcKeyPaddingMask', o.srcKeyPaddingMask);
+    try {
+      return this.encode(src, o);
+    } catch (e) {
+      // the masks reach self-attention as its attnMask / keyPaddingMask: name them as the caller did
+      if (e instanceof torch.ArgumentError && e.fn === 'nn.MultiheadAttention' && (e.arg === 'attnMask' || e.arg === 'keyPaddingMask')) {
+        throw new torch.ArgumentError(fn, e.arg === 'attnMask' ? 'srcMask' : 'srcKeyPaddingMask', e.expected, e.got);
+      }
+      throw e;
+    }
+  }
+
+  private encode(src: Tensor, o: { srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null }): Tensor {
     return torch.tidy(() => {
       const sa = (x: Tensor) => this.dropout1.call(this.selfAttn.call(x, x, x, { attnMask: o.srcMask, keyPaddingMask: o.srcKeyPaddingMask, needWeights: false })[0]);
       const act = (x: Tensor) => (this.activation === 'relu' ? x.relu() : x.gelu());

@@ -1,17 +1,38 @@
 // Checks of architecture arguments (they may come from JSON or a command line): a clear error, not a bad model.
-import * as torch from '../../torch/index.js';
+import { Module } from '../module.js';
+import { fail, naming, options } from '../check.js';
+
+/** The default for an absent argument (undefined; an explicit null is checked, and refused, like any value). */
+export const or = <T>(v: unknown, fallback: T): unknown => (v === undefined ? fallback : v);
 
 export function argInt(model: string, name: string, v: unknown, min = 1): number {
-  if (!Number.isInteger(v) || (v as number) < min) throw new torch.TorchError(`${model}: ${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) fail(model, name, `an integer >= ${min}`, v);
   return v as number;
 }
 
 export function argInts(model: string, name: string, v: unknown, min = 1): number[] {
-  if (!Array.isArray(v)) throw new torch.TorchError(`${model}: ${name} must be an array of integers, got ${JSON.stringify(v)}`);
-  return v.map((x, i) => argInt(model, `${name}[${i}]`, x, min));
+  if (!Array.isArray(v)) fail(model, name, `an array of integers >= ${min}`, v);
+  return (v as unknown[]).map((x, i) => argInt(model, `${name}[${i}]`, x, min));
 }
 
 export function argProb(model: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new torch.TorchError(`${model}: ${name} must be in [0, 1), got ${JSON.stringify(v)}`);
-  return v;
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) fail(model, name, 'a probability in [0, 1)', v);
+  return v as number;
+}
+
+/** The arguments object of a factory: a plain object with only the known keys. */
+export function argObject<T extends object>(model: string, a: T | undefined, known: readonly string[]): T {
+  return options(model, a, known, 'args');
+}
+
+/** Builds a model from layers made by `body`; when one fails (a size too large for memory), the layers already
+ * made are freed and the error names the model. */
+export function assemble<T>(model: string, body: (keep: <M extends Module>(m: M) => M) => T): T {
+  const made: Module[] = [];
+  try {
+    return body((m) => { made.push(m); return m; });
+  } catch (e) {
+    for (const m of made) m.dispose();
+    throw naming(model, e);
+  }
 }

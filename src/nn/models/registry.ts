@@ -1,7 +1,8 @@
 // The model registry: an exported Learner names its architecture and arguments instead of carrying code, so a
 // fresh process rebuilds the same model with createModel(name, args) and loads the weights into it.
 import * as torch from '../../torch/index.js';
-import type { Module } from '../module.js';
+import { Module } from '../module.js';
+import { checkFunction, checkString, fail, rewrite } from '../check.js';
 
 export type ModelArgs = Record<string, unknown>;
 export type ModelFactory = (args: ModelArgs) => Module;
@@ -13,8 +14,11 @@ const specs = new WeakMap<Module, ModelSpec>();
 /** Makes `name` buildable by createModel (and so by loadLearner). Registering another factory under a taken
  * name is an error; registering the same one again is allowed (a module imported twice). */
 export function registerModel(name: string, factory: ModelFactory): void {
+  const fn = 'models.registerModel';
+  if (checkString(fn, 'name', name) === '') fail(fn, 'name', 'a non-empty name', name);
+  checkFunction(fn, 'factory', factory);
   const prev = factories.get(name);
-  if (prev && prev !== factory) throw new torch.TorchError(`registerModel: a different factory is already registered as '${name}'`);
+  if (prev && prev !== factory) throw new torch.ArgumentError(fn, 'name', 'a name not taken by a different factory', `'${name}', which a different factory is already registered as`);
   factories.set(name, factory);
 }
 
@@ -23,36 +27,72 @@ export function registeredModels(): string[] {
 }
 
 /** The path of the first value that JSON would not keep as it is (functions, undefined, NaN, class instances). */
-function nonJson(v: unknown, path: string): string | null {
+function nonJson(v: unknown, path: string, ancestors = new Set<object>()): string | null {
+  if (typeof v !== 'object' || v === null) return leaf(v, path);
+  if (ancestors.has(v)) return path;  // a cycle: JSON cannot write it
+  ancestors.add(v);
+  const bad = inner(v, path, ancestors);
+  ancestors.delete(v);
+  return bad;
+}
+function leaf(v: unknown, path: string): string | null {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? null : path;
+  return path;
+}
+function inner(v: object, path: string, seen: Set<object>): string | null {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
   if (typeof v === 'number') return Number.isFinite(v) ? null : path;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) { const b = nonJson(v[i], `${path}[${i}]`); if (b) return b; }
+    for (let i = 0; i < v.length; i++) { const b = nonJson(v[i], `${path}[${i}]`, seen); if (b) return b; }
     return null;
   }
   if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    for (const [k, x] of Object.entries(v)) { const b = nonJson(x, `${path}.${k}`); if (b) return b; }
+    for (const [k, x] of Object.entries(v)) { const b = nonJson(x, `${path}.${k}`, seen); if (b) return b; }
     return null;
   }
   return path;
 }
 
+/** The value at a path that nonJson returned ('args.layers[2]'), for the error message. */
+function valueAt(args: unknown, path: string): unknown {
+  let v: unknown = args;
+  for (const part of path.slice(4).split(/\.|\[|\]/).filter(Boolean)) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, part)) return path;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
 /** Builds a registered model and remembers how (its spec), for export. args must survive JSON. */
 export function createModel(name: string, args: ModelArgs = {}): Module {
+  const fn = 'models.createModel';
+  checkString(fn, 'name', name);
   const factory = factories.get(name);
   if (!factory) {
-    throw new torch.TorchError(`createModel: no model '${name}' is registered (registered: ${registeredModels().join(', ') || 'none'}); ` +
-      'import the module that calls registerModel for it first');
+    fail(fn, 'name', `a registered model (registered: ${registeredModels().join(', ') || 'none'}; ` +
+      'import the module that calls registerModel for it first)', name);
   }
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) fail(fn, 'args', 'an object of arguments', args);
   const bad = nonJson(args, 'args');
-  if (bad) throw new torch.TorchError(`createModel('${name}'): the arguments must be plain JSON values (${bad} is not)`);
+  if (bad) fail(fn, bad, 'plain JSON values in the arguments (numbers, strings, booleans, null, arrays, objects)', valueAt(args, bad));
   const json = JSON.stringify(args);
-  const model = factory(JSON.parse(json) as ModelArgs);
-  specs.set(model, { name, args: JSON.parse(json) as ModelArgs });
-  return model;
+  let model: unknown;
+  try {
+    model = factory!(JSON.parse(json) as ModelArgs);
+  } catch (e) {
+    // the factory's own error, named after the call the user made
+    if (!(e instanceof torch.FlintError)) throw new torch.FlintError(`${fn}('${name}'): the factory threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
+    if (!e.message.includes('createModel')) rewrite(e, `${fn}('${name}'): ${e.message}`);
+    throw e;
+  }
+  if (!(model instanceof Module)) fail(fn, `the factory of '${name}'`, 'a function returning a Module', model);
+  specs.set(model as Module, { name, args: JSON.parse(json) as ModelArgs });
+  return model as Module;
 }
 
 /** How a model was made by createModel, or undefined for a model built directly. */
 export function modelSpec(model: Module): ModelSpec | undefined {
+  if (!(model instanceof Module)) fail('models.modelSpec', 'model', 'a Module', model);
   return specs.get(model);
 }

@@ -12,11 +12,13 @@ import { ReLU } from '../layers/activation.js';
 import { BatchNorm1d } from '../layers/norm.js';
 import { Dropout } from '../layers/dropout.js';
 import { truncNormal_ } from '../init.js';
-import { argInt, argInts, argProb } from './args.js';
+import { argInt, argInts, argObject, argProb, or } from './args.js';
+import { checkNumber, checkTensor, fail, naming } from '../check.js';
 import { registerModel, type ModelArgs } from './registry.js';
 
 /** fastai's emb_sz_rule: the embedding width for a column of nCat categories. */
 export function embSzRule(nCat: number): number {
+  checkNumber('models.embSzRule', 'nCat', nCat, { min: 0 });
   return Math.min(600, Math.round(1.6 * nCat ** 0.56));
 }
 
@@ -44,31 +46,46 @@ export class TabularModel extends Module {
 
   constructor(a: TabularArgs = {}) {
     super();
-    const cards = argInts('TabularModel', 'cardinalities', a.cardinalities ?? []);
+    const fn = 'models.TabularModel';
+    argObject(fn, a, ['cardinalities', 'nCont', 'nOut', 'layers', 'ps', 'embedP', 'yRange']);
+    const cards = argInts(fn, 'cardinalities', or(a.cardinalities, []));
     this.nCat = cards.length;
-    this.nCont = argInt('TabularModel', 'nCont', a.nCont ?? 0, 0);
-    const nOut = argInt('TabularModel', 'nOut', a.nOut ?? 1);
-    const hidden = argInts('TabularModel', 'layers', a.layers ?? [200, 100]);
-    const p = argProb('TabularModel', 'ps', a.ps ?? 0);
-    if (this.nCat + this.nCont === 0) throw new torch.TorchError('TabularModel: no input columns (cardinalities and nCont are both empty)');
-    this.yRange = a.yRange ?? null;
-    this.embeds = this.registerModule('embeds', new ModuleList(cards.map((n) => {
-      const e = new Embedding(n, embSzRule(n));
-      torch.noGrad(() => truncNormal_(e.weight, 0, 0.01));  // fastai's Embedding init
-      return e;
-    })));
-    this.embDrop = this.registerModule('embDrop', new Dropout(argProb('TabularModel', 'embedP', a.embedP ?? 0)));
-    this.bnCont = this.nCont > 0 ? this.registerModule('bnCont', new BatchNorm1d(this.nCont)) : null;
-    const nEmb = cards.reduce((s, n) => s + embSzRule(n), 0);
-    const sizes = [nEmb + this.nCont, ...hidden];
-    const blocks: Module[] = hidden.map((h, i) => new Sequential(new Linear(sizes[i]!, h, { bias: false }), new ReLU(), new BatchNorm1d(h),
-      ...(p > 0 ? [new Dropout(p)] : [])));
-    this.layers = this.registerModule('layers', new Sequential(...blocks, new Linear(sizes.at(-1)!, nOut)));
+    this.nCont = argInt(fn, 'nCont', or(a.nCont, 0), 0);
+    const nOut = argInt(fn, 'nOut', or(a.nOut, 1));
+    const hidden = argInts(fn, 'layers', or(a.layers, [200, 100]));
+    const p = argProb(fn, 'ps', or(a.ps, 0));
+    const embedP = argProb(fn, 'embedP', or(a.embedP, 0));
+    if (this.nCat + this.nCont === 0) fail(fn, 'cardinalities', 'at least one input column (cardinalities and nCont are both empty)', cards);
+    const yr = a.yRange;
+    if (yr !== undefined && yr !== null && !(Array.isArray(yr) && yr.length === 2 && yr.every((x) => typeof x === 'number' && Number.isFinite(x)) && yr[0] < yr[1])) {
+      fail(fn, 'yRange', 'null or [low, high] with finite low < high', yr);
+    }
+    this.yRange = yr ? [yr[0], yr[1]] : null;
+    // the layers made so far, freed if a later one fails (a size too large for memory)
+    const made: Module[] = [];
+    const keep = <M extends Module>(m: M): M => { made.push(m); return m; };
+    try {
+      this.embeds = this.registerModule('embeds', new ModuleList(cards.map((n) => {
+        const e = keep(new Embedding(n, embSzRule(n)));
+        torch.noGrad(() => truncNormal_(e.weight, 0, 0.01));  // fastai's Embedding init
+        return e;
+      })));
+      this.embDrop = this.registerModule('embDrop', new Dropout(embedP));
+      this.bnCont = this.nCont > 0 ? this.registerModule('bnCont', keep(new BatchNorm1d(this.nCont))) : null;
+      const nEmb = cards.reduce((s, n) => s + embSzRule(n), 0);
+      const sizes = [nEmb + this.nCont, ...hidden];
+      const blocks: Module[] = hidden.map((h, i) => new Sequential(keep(new Linear(sizes[i]!, h, { bias: false })), new ReLU(), keep(new BatchNorm1d(h)),
+        ...(p > 0 ? [new Dropout(p)] : [])));
+      this.layers = this.registerModule('layers', new Sequential(...blocks, keep(new Linear(sizes.at(-1)!, nOut))));
+    } catch (e) {
+      for (const m of made) m.dispose();
+      throw naming(fn, e);
+    }
   }
 
   forward(x: Tensor): Tensor {
-    if (x.ndim !== 2 || x.shape[1] !== this.nCat + this.nCont) {
-      throw new torch.TorchError(`TabularModel: expected input [N, ${this.nCat + this.nCont}] (${this.nCat} category codes, then ${this.nCont} continuous), got [${x.shape.join(', ')}]`);
+    if (checkTensor('models.TabularModel', 'input', x).ndim !== 2 || x.shape[1] !== this.nCat + this.nCont) {
+      fail('models.TabularModel', 'input', `a tensor [N, ${this.nCat + this.nCont}] (${this.nCat} category codes, then ${this.nCont} continuous)`, x);
     }
     return torch.tidy(() => {
       const parts: Tensor[] = [];

@@ -1,0 +1,121 @@
+// The Learner's argument checks, done at the public surface before anything changes (the validation layer's
+// helpers are in torch/validate.ts; these are the Learner's own shapes: callbacks, learning rates, loaders).
+import { checkArray, checkNumber, fail, isTensorLike } from '../torch/validate.js';
+import { FlintError } from '../torch/errors.js';
+import { Module } from '../nn/index.js';
+import { DataLoader } from '../data/index.js';
+import { Metric } from '../metrics/index.js';
+import { Callback } from './callback.js';
+
+export type CallbackInput = Callback | (new () => Callback);
+
+/** A Callback instance or a Callback subclass (which the Learner instantiates). */
+export function checkCallback(fn: string, arg: string, v: unknown): CallbackInput {
+  if (v instanceof Callback) return v;
+  if (typeof v === 'function' && (v === Callback || v.prototype instanceof Callback)) return v as new () => Callback;
+  return fail(fn, arg, 'a Callback or a Callback subclass', v);
+}
+
+/** An array of callbacks (undefined gives [] unless `required`). */
+export function checkCallbacks(fn: string, arg: string, v: unknown, required = false): CallbackInput[] {
+  if (v === undefined && !required) return [];
+  return checkArray(fn, arg, v, 'an array of callbacks').map((c, i) => checkCallback(fn, `${arg}[${i}]`, c));
+}
+
+/** A learning rate: a number >= 0 (finite), one per parameter group, or fastai's slice { start?, stop }. */
+export function checkLr(fn: string, arg: string, v: unknown): number | number[] | { start?: number; stop: number } {
+  const one = (x: unknown, a: string): number => checkNumber(fn, a, x, { min: 0 });
+  if (typeof v === 'number') return one(v, arg);
+  if (Array.isArray(v)) {
+    if (v.length === 0) fail(fn, arg, 'a learning rate, one per parameter group, or { start, stop }', v);
+    return v.map((x, i) => one(x, `${arg}[${i}]`));
+  }
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && 'stop' in v) {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (k !== 'start' && k !== 'stop') fail(fn, `${arg}.${k}`, "only 'start' and 'stop'", k);
+    const stop = checkNumber(fn, `${arg}.stop`, o.stop, { gt: 0 });
+    if (o.start === undefined) return { stop };
+    return { start: checkNumber(fn, `${arg}.start`, o.start, { gt: 0 }), stop };
+  }
+  return fail(fn, arg, 'a learning rate (a number >= 0), one per parameter group, or { start, stop }', v);
+}
+
+/** A per-group learning-rate list must have one value per parameter group. */
+export function checkLrGroups(fn: string, arg: string, lr: unknown, groups: number): void {
+  if (Array.isArray(lr) && lr.length !== groups) fail(fn, arg, `${groups} learning rate(s), one per parameter group`, lr);
+}
+
+/** Weight decay: null/undefined (the optimizer's own) or a finite number >= 0. */
+export function checkWd(fn: string, arg: string, v: unknown): number | null | undefined {
+  if (v === undefined || v === null) return v;
+  return checkNumber(fn, arg, v, { min: 0 });
+}
+
+/** An optional boolean. */
+export function optBool(fn: string, arg: string, v: unknown): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') fail(fn, arg, 'a boolean', v);
+  return v as boolean;
+}
+
+/** A DataLoader (or undefined, the default one). */
+export function optLoader(fn: string, arg: string, v: unknown): DataLoader<any> | undefined {
+  if (v === undefined) return undefined;
+  if (!(v instanceof DataLoader)) fail(fn, arg, 'a data.DataLoader', v);
+  return v as DataLoader<any>;
+}
+
+/** A non-empty string usable as a file or folder name. */
+export function checkName(fn: string, arg: string, v: unknown): string {
+  if (typeof v !== 'string' || v === '' || v.includes('\0')) fail(fn, arg, 'a non-empty file name', v);
+  return v as string;
+}
+
+/** Three momentums (fastai's moms): finite numbers in [0, 1]. */
+export function checkMoms(fn: string, arg: string, v: unknown): [number, number, number] {
+  if (!Array.isArray(v) || v.length !== 3) fail(fn, arg, 'three momentums [start, middle, end]', v);
+  return (v as unknown[]).map((m, i) => checkNumber(fn, `${arg}[${i}]`, m, { min: 0, max: 1 })) as [number, number, number];
+}
+
+/** A loss function: an nn Module or a function. */
+export function checkLossFunc(fn: string, arg: string, v: unknown): void {
+  if (!(v instanceof Module) && typeof v !== 'function') fail(fn, arg, 'a loss function (an nn loss module or a function)', v);
+}
+
+/** A metric: a Metric, a factory () => Metric, or a function (pred, ...targets) => Tensor. */
+export function checkMetric(fn: string, arg: string, v: unknown): Metric | ((...a: never[]) => unknown) {
+  if (v instanceof Metric) return v;
+  if (typeof v !== 'function') fail(fn, arg, 'a Metric or a metric function', v);
+  if (v.length === 0) {
+    const made = (v as () => unknown)();
+    if (!(made instanceof Metric)) fail(fn, arg, 'a metric function (pred, ...targets) or a factory returning a Metric', v);
+    return made as Metric;
+  }
+  return v as (...a: never[]) => unknown;
+}
+
+/** What the splitter returned: a list of tensors or a list of lists of tensors (parameter groups). */
+export function checkParamGroups(fn: string, v: unknown): void {
+  const bad = (): never => fail(fn, 'splitter', 'a splitter returning parameters (a list of tensors, or a list of lists)', v);
+  if (!Array.isArray(v) || v.length === 0) bad();
+  for (const g of v as unknown[]) {
+    const items = Array.isArray(g) ? g : [g];
+    for (const p of items) if (!isTensorLike(p)) bad();
+  }
+}
+
+/** Runs f; a Flint error from deeper down (torch.save, a layer given the user's item) comes out naming `fn`,
+ * the public call, and keeps its class and fields. */
+export function naming<T>(fn: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof FlintError) || e.message.startsWith(fn)) throw e;
+    const err = Object.create(Object.getPrototypeOf(e) as object) as FlintError;
+    Object.assign(err, e);
+    Object.defineProperty(err, 'message', { value: `${fn}: ${e.message}`, writable: true, configurable: true });
+    Object.defineProperty(err, 'cause', { value: e, writable: true, configurable: true });
+    err.stack = `${e.name}: ${fn}: ${e.message}\n  caused by ${e.stack ?? ''}`;
+    throw err;
+  }
+}

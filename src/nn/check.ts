@@ -1,0 +1,132 @@
+// nn's argument checks, on top of torch/validate: layer sizes, per-dimension tuples, probabilities, factory
+// options, and errors re-thrown so they name the layer the user built or called. `fn` is the public name
+// ('nn.Conv2d', 'nn.init.uniform_', 'Module.loadStateDict').
+import { totalmem } from 'node:os';
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/index.js';
+import { ITEM_SIZE, type DType } from '../torch/dtype.js';
+import { checkBool, checkFunction, checkInt, checkNumber, checkOneOf, checkString, checkTensor, describe, fail, type NumberRule } from '../torch/validate.js';
+
+export { checkBool, checkFunction, checkInt, checkNumber, checkOneOf, checkString, checkTensor, describe, fail };
+
+/** A layer size: a positive integer. */
+export function size(fn: string, arg: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) fail(fn, arg, 'a positive integer', v);
+  return v as number;
+}
+
+/** An optional boolean: undefined gives the default. */
+export function optBool(fn: string, arg: string, v: unknown, fallback: boolean): boolean {
+  return v === undefined ? fallback : checkBool(fn, arg, v);
+}
+
+/** An optional number obeying the rule: undefined gives the default (null is refused). */
+export function optNum(fn: string, arg: string, v: unknown, fallback: number, rule: NumberRule = {}): number {
+  return v === undefined ? fallback : checkNumber(fn, arg, v, rule);
+}
+
+/** A probability in [0, 1]; undefined gives the default. */
+export function prob(fn: string, arg: string, v: unknown, fallback: number): number {
+  return optNum(fn, arg, v, fallback, { min: 0, max: 1 });
+}
+
+/** An optional string among the choices: undefined gives the default. */
+export function optOneOf<T extends string>(fn: string, arg: string, v: unknown, choices: readonly T[], fallback: T): T {
+  return v === undefined ? fallback : checkOneOf(fn, arg, v, choices);
+}
+
+/** null/undefined (none), or a live tensor. */
+export function optTensor(fn: string, arg: string, v: unknown): Tensor | null {
+  return v === undefined || v === null ? null : checkTensor(fn, arg, v as Tensor);
+}
+
+/** An integer or an array of n integers, each >= min: PyTorch's int-or-tuple arguments (kernel_size, stride...). */
+export function tuple(fn: string, arg: string, v: unknown, n: number, min: number): number[] {
+  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= min;
+  const what = `${min === 1 ? 'a positive' : min === 0 ? 'a non-negative' : 'an'} integer or an array of ${n} such integers`;
+  if (ok(v)) return new Array<number>(n).fill(v);
+  if (!Array.isArray(v) || v.length !== n || !v.every(ok)) fail(fn, arg, what, v);
+  return [...(v as number[])];
+}
+
+/** A plain options object (undefined gives {}), with only the known keys (a typo is an error, not a default). */
+export function options<T extends object>(fn: string, v: T | undefined, known: readonly string[], arg = 'options'): T {
+  if (v === undefined) return {} as T;
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || torch.Tensor.prototype.isPrototypeOf(v)) fail(fn, arg, 'an options object', v);
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) fail(fn, arg, 'a plain options object', v);
+  for (const k of Object.keys(v)) if (!known.includes(k)) fail(fn, `${arg}.${k}`, `one of the options ${known.join(', ')}`, k);
+  return v;
+}
+
+export interface FactoryOptions {
+  device?: string;
+  dtype?: string;
+}
+export const FACTORY_KEYS = ['device', 'dtype'] as const;
+
+/** Where a layer's parameters live: a device string and a floating-point dtype (PyTorch's factory kwargs). */
+export function factory(fn: string, o: FactoryOptions): { device: string | undefined; dtype: DType } {
+  const device = o.device === undefined ? undefined : checkString(fn, 'device', o.device);
+  if (device === '') fail(fn, 'device', "a device such as 'cpu' or 'cuda'", device);
+  let dtype: DType = 'float32';
+  if (o.dtype !== undefined) {
+    if (typeof o.dtype !== 'string' || !torch.isDTypeName(o.dtype) || !torch.isFloating(o.dtype as DType)) {
+      fail(fn, 'dtype', "a floating-point dtype ('float32', 'float64', 'float16', 'bfloat16')", o.dtype);
+    }
+    dtype = o.dtype as DType;
+  }
+  return { device, dtype };
+}
+
+/** Refuses parameters that cannot fit: more elements than a double counts exactly, or (on the CPU) more bytes
+ * than the machine has. Checked before anything is allocated, so a failing constructor leaks nothing. */
+export function checkFits(fn: string, what: string, numel: number, f: { device: string | undefined; dtype: DType }): void {
+  const bytes = numel * ITEM_SIZE[f.dtype];
+  const cpu = f.device === undefined || f.device === 'cpu';
+  if (!Number.isSafeInteger(numel) || (cpu && bytes > totalmem())) {
+    throw new torch.ArgumentError(fn, what, cpu ? "sizes that fit in this machine's memory" : 'sizes whose product is a safe integer',
+      `${numel.toExponential(3)} elements (${gib(bytes)} GiB)`);
+  }
+}
+
+const gib = (bytes: number): string => { const g = bytes / 2 ** 30; return g < 1e6 ? g.toFixed(1) : g.toExponential(2); };
+
+/** A new uninitialized parameter tensor (the layer fills it, as in PyTorch); a failed allocation names the layer. */
+export function emptyParam(fn: string, what: string, shape: number[], f: { device: string | undefined; dtype: DType }): Tensor {
+  checkFits(fn, what, shape.reduce((a, b) => a * b, 1), f);
+  return allocating(fn, what, shape, f, () => torch.empty(shape, { device: f.device, dtype: f.dtype }));
+}
+
+/** Runs an allocation; a Flint error from it (no memory, an unknown device) is re-thrown naming the layer. */
+export function allocating<T>(fn: string, what: string, shape: readonly number[], f: { device: string | undefined; dtype: DType }, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (!(e instanceof torch.FlintError)) throw e;
+    throw new torch.TorchError(`${fn}: could not create ${what} [${shape.join(', ')}] (${f.dtype} on ${f.device ?? 'cpu'}): ${e.message}`, { cause: e });
+  }
+}
+
+/** A Flint error whose message does not name fn's last segment gets "fn: " in front (message and stack). */
+export function naming(fn: string, e: unknown): unknown {
+  if (!(e instanceof torch.FlintError)) return e;
+  const word = fn.slice(fn.lastIndexOf('.') + 1);
+  if (e.message.includes(word)) return e;
+  rewrite(e, `${fn}: ${e.message}`);
+  return e;
+}
+
+/** Replaces an error's message, and the message in its stack trace. */
+export function rewrite(e: Error, message: string): void {
+  const old = e.message;
+  e.message = message;
+  if (typeof e.stack === 'string') e.stack = e.stack.replace(old, message);
+}
+
+/** An array of live tensors (parameters, gradients). */
+export function tensorList(fn: string, arg: string, v: unknown): Tensor[] {
+  if (!Array.isArray(v)) fail(fn, arg, 'an array of tensors', v);
+  (v as unknown[]).forEach((t, i) => checkTensor(fn, `${arg}[${i}]`, t));
+  return v as Tensor[];
+}

@@ -1,0 +1,78 @@
+// The checks the Tensor methods and torch.* functions share, before their native call: shapes, dims, dtype and
+// device options, booleans, the size of a toArray(), and `named`, which makes a native error name the
+// public function when the native op is called something else.
+import { getHeapStatistics } from 'node:v8';
+import { type DType, dtypeCode } from './dtype.js';
+import { FlintError } from './errors.js';
+import { checkOptions, fail } from './validate.js';
+import type { ShapeArgs } from './tensor.js';
+
+/** A shape given as one array or as numbers, each an integer (the native side checks the ranges). */
+export function shapeOf(args: ShapeArgs, fn: string, arg = 'shape'): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) {
+    const a = args[0] as unknown[];
+    for (let i = 0; i < a.length; i++) if (!Number.isSafeInteger(a[i])) fail(fn, `${arg}[${i}]`, 'an integer', a[i]);
+    return [...a as number[]];
+  }
+  for (let i = 0; i < args.length; i++) {
+    if (!Number.isSafeInteger(args[i])) fail(fn, arg, 'integers or one array of integers', args.length === 1 ? args[0] : args);
+  }
+  return args as number[];
+}
+/** A dim argument: a number, an array of numbers, or null/undefined for all dims. */
+export function dimList(dim: unknown, fn: string, arg = 'dim'): number[] | null {
+  if (dim === undefined || dim === null) return null;
+  if (typeof dim === 'number') return [dim];
+  if (!Array.isArray(dim)) fail(fn, arg, 'an integer or an array of integers', dim);
+  return [...dim as number[]];
+}
+/** The dtype option of a reduction (`{ dtype }`), as a native code or null. */
+export function dtypeOpt(fn: string, opts: { dtype?: DType } | undefined): number | null {
+  if (opts === undefined) return null;
+  const d = checkOptions(fn, opts).dtype;
+  return d === undefined || d === null ? null : dtypeCode(d, fn, 'opts.dtype');
+}
+/** A boolean option that may be left out (undefined or null gives the default). */
+export function optBool(fn: string, arg: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'boolean') fail(fn, arg, 'a boolean', v);
+  return v;
+}
+/**
+ * Runs a call whose native op has another name than the public function (Tensor.clip runs clamp), so that
+ * an error names what the user called: "Tensor.clip: clamp: ...". Costs nothing unless it throws (the closure
+ * is inlined), but the direct native call is still preferred where the names agree.
+ */
+export function named<T>(fn: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof FlintError && !e.message.startsWith(`${fn}:`)) e.message = `${fn}: ${e.message}`;
+    throw e;
+  }
+}
+// The longest JS array V8 can hold (FixedArray::kMaxLength on 64-bit builds, measured: one more aborts).
+const MAX_JS_ARRAY = 134_217_725;
+
+/** Refuses, before any allocation, a toArray() whose arrays V8 could not hold (it would abort the process). */
+export function checkArraySize(shape: readonly number[]): void {
+  let numel = 1;
+  let arrays = 1;
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d]! > MAX_JS_ARRAY) {
+      throw new FlintError(`Tensor.toArray: dimension ${d} has ${shape[d]} entries, more than the longest JS array ` +
+        `V8 can hold (${MAX_JS_ARRAY}); read the values with toTypedArray() or in slices`);
+    }
+    if (d < shape.length - 1) arrays += numel * shape[d]!;
+    numel *= shape[d]!;
+  }
+  // 8 bytes an element (a double, small integer or boolean slot) and about 32 bytes of header an array
+  const need = numel * 8 + arrays * 32;
+  if (need < 2 ** 26) return;  // small reads (the usual ones) skip the heap statistics
+  const heap = getHeapStatistics();
+  const free = heap.heap_size_limit - heap.used_heap_size;
+  if (need > free / 2) {
+    throw new FlintError(`Tensor.toArray: ${numel} elements need about ${Math.ceil(need / 2 ** 20)} MiB of JS heap, ` +
+      `more than half the ${Math.floor(free / 2 ** 20)} MiB left; read the values with toTypedArray() or in slices`);
+  }
+}
