@@ -8,7 +8,7 @@ import * as torch from './torch/index.js';
 import type { Tensor } from './torch/index.js';
 import { join } from 'node:path';
 import { FIT_OPTIONS } from './learner/learner.js';
-import { checkLr, checkLrGroups, checkMoms, checkName, naming, optBool } from './learner/checks.js';
+import { checkLr, checkLrGroups, checkMoms, checkName, named, optBool } from './learner/checks.js';
 import { FlintError } from './torch/index.js';
 import { checkFunction, checkInt, checkNumber, checkOptions, checkString, describe, fail } from './torch/validate.js';
 import { CastToTensor, LRFinder, ParamScheduler, ProgressCallback, Recorder, TrainEvalCallback, type Suggestion, valley } from './callbacks/index.js';
@@ -230,7 +230,7 @@ export function loadLearner(file: string, o: { device?: string } = {}): Learner 
   checkName(fn, 'file', file);
   checkOptions(fn, o, ['device'], 'opts');
   const device = o.device === undefined ? 'cpu' : checkString(fn, 'opts.device', o.device);
-  const parts = naming(fn, () => readExport(file, { device }));
+  const parts = named(fn, () => readExport(file, { device }));
   const empty = (): Tensor => torch.zeros([0]);
   const dls = DataLoaders.fromTensors(empty(), empty(), empty(), empty(), { device });
   dls.preprocessing = parts.preprocessing;

@@ -1,6 +1,8 @@
 // The Learner's argument checks, done at the public surface before anything changes (the validation layer's
 // helpers are in torch/validate.ts; these are the Learner's own shapes: callbacks, learning rates, loaders).
-import { checkArray, checkNumber, fail, isTensorLike } from '../torch/validate.js';
+import { checkArray, checkNumber, fail, isTensorLike, named, optBool } from '../torch/validate.js';
+
+export { named, optBool };
 import { FlintError } from '../torch/errors.js';
 import { Module } from '../nn/index.js';
 import { DataLoader } from '../data/index.js';
@@ -51,13 +53,6 @@ export function checkWd(fn: string, arg: string, v: unknown): number | null | un
   return checkNumber(fn, arg, v, { min: 0 });
 }
 
-/** An optional boolean. */
-export function optBool(fn: string, arg: string, v: unknown): boolean | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') fail(fn, arg, 'a boolean', v);
-  return v as boolean;
-}
-
 /** A DataLoader (or undefined, the default one). */
 export function optLoader(fn: string, arg: string, v: unknown): DataLoader<any> | undefined {
   if (v === undefined) return undefined;
@@ -104,18 +99,3 @@ export function checkParamGroups(fn: string, v: unknown): void {
   }
 }
 
-/** Runs f; a Flint error from deeper down (torch.save, a layer given the user's item) comes out naming `fn`,
- * the public call, and keeps its class and fields. */
-export function naming<T>(fn: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (!(e instanceof FlintError) || e.message.startsWith(fn)) throw e;
-    const err = Object.create(Object.getPrototypeOf(e) as object) as FlintError;
-    Object.assign(err, e);
-    Object.defineProperty(err, 'message', { value: `${fn}: ${e.message}`, writable: true, configurable: true });
-    Object.defineProperty(err, 'cause', { value: e, writable: true, configurable: true });
-    err.stack = `${e.name}: ${fn}: ${e.message}\n  caused by ${e.stack ?? ''}`;
-    throw err;
-  }
-}

@@ -14,7 +14,7 @@ import { type Metric, toMetric } from '../metrics/index.js';
 import { Callback } from './callback.js';
 import {
   type CallbackInput, checkCallback, checkCallbacks, checkLossFunc, checkLr, checkLrGroups, checkMetric, checkMoms, checkName,
-  checkParamGroups, checkWd, naming, optBool, optLoader,
+  checkParamGroups, checkWd, named, optBool, optLoader,
 } from './checks.js';
 import { writeExport } from './export.js';
 import { EVENTS, type EventName } from './events.js';
@@ -455,7 +455,7 @@ export class Learner {
     return { ...opts, cbs };
   }
 
-  /** A fit needs at least one training batch: refuse before anything runs, naming the sizes. */
+  /** A fit needs at least one training batch: refuse before anything runs, named the sizes. */
   protected _checkTrainBatches(fn: string): void {
     const dl = this.dls.train;
     if (dl.length > 0) return;
@@ -589,7 +589,7 @@ export class Learner {
     const wasTraining = this.model.training;
     this.model.eval();
     try {
-      return naming('Learner.predict', () => torch.tidy(() => torch.noGrad(() => {
+      return named('Learner.predict', () => torch.tidy(() => torch.noGrad(() => {
         const x = item.to({ device: this.dls.device }).unsqueeze(0);
         const out: unknown = this.model.call(x);
         if (!isTensorLike(out)) throw new FlintError(`Learner.predict: the model's forward returned ${describe(out)}; the Learner expects a tensor of predictions`);
@@ -614,7 +614,7 @@ export class Learner {
     ensureDir(dir, fn);
     const file = join(dir, `${name}.safetensors`);
     // torch.save writes atomically through writeFileAtomic, which also removes temporary files of killed saves
-    naming(fn, () => torch.tidy(() => {
+    named(fn, () => torch.tidy(() => {
       const tensors: Record<string, Tensor> = { ...this.model.stateDict() };
       // the epoch last run (the one a SaveModelCallback checkpoint was taken after): fit(..., { startEpoch: epoch + 1 }) resumes
       const metadata: Record<string, string> = { format: 'flint-learner/1', epoch: String(this.epoch), dataEpoch: String(this.dls.train.epoch) };
@@ -647,7 +647,7 @@ export class Learner {
     const fn = 'Learner.export';
     const out = file === undefined ? join(this.path, 'export.safetensors') : checkName(fn, 'file', file);
     ensureDir(dirname(out), fn);
-    naming(fn, () => writeExport(out, { model: this.model, lossFunc: this.lossFunc, preprocessing: this.dls.preprocessing }));
+    named(fn, () => writeExport(out, { model: this.model, lossFunc: this.lossFunc, preprocessing: this.dls.preprocessing }));
     return out;
   }
 
@@ -660,7 +660,7 @@ export class Learner {
     optBool(fn, 'opts.withOpt', o.withOpt);
     optBool(fn, 'opts.strict', o.strict);
     const file = join(this.path, this.modelDir, `${name}.safetensors`);
-    return naming(fn, () => this.#loadFile(file, o));
+    return named(fn, () => this.#loadFile(file, o));
   }
 
   #loadFile(file: string, o: { withOpt?: boolean; strict?: boolean }): { epoch: number | null } {
@@ -741,7 +741,7 @@ export class Learner {
   }
 }
 
-/** The optimizer part of a checkpoint's metadata, checked: a damaged entry is an error naming the file. */
+/** The optimizer part of a checkpoint's metadata, checked: a damaged entry is an error named the file. */
 function optMeta(file: string, text: string): { hypers: optim.Hypers[]; scalars: Record<string, number | boolean>[] } {
   let meta: unknown;
   try {

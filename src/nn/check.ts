@@ -5,19 +5,15 @@ import { totalmem } from 'node:os';
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { ITEM_SIZE, type DType } from '../torch/dtype.js';
-import { checkBool, checkFunction, checkInt, checkNumber, checkOneOf, checkString, checkTensor, describe, fail, type NumberRule } from '../torch/validate.js';
+import { checkBool, checkFunction, checkInt, checkNumber, checkOneOf, checkString, checkTensor, describe, fail, nameError, optBool, rewrite,
+  type NumberRule } from '../torch/validate.js';
 
-export { checkBool, checkFunction, checkInt, checkNumber, checkOneOf, checkString, checkTensor, describe, fail };
+export { checkBool, checkFunction, checkInt, checkNumber, checkOneOf, checkString, checkTensor, describe, fail, nameError, optBool, rewrite };
 
 /** A layer size: a positive integer. */
 export function size(fn: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) fail(fn, arg, 'a positive integer', v);
   return v as number;
-}
-
-/** An optional boolean: undefined gives the default. */
-export function optBool(fn: string, arg: string, v: unknown, fallback: boolean): boolean {
-  return v === undefined ? fallback : checkBool(fn, arg, v);
 }
 
 /** An optional number obeying the rule: undefined gives the default (null is refused). */
@@ -106,22 +102,6 @@ export function allocating<T>(fn: string, what: string, shape: readonly number[]
     if (!(e instanceof torch.FlintError)) throw e;
     throw new torch.TorchError(`${fn}: could not create ${what} [${shape.join(', ')}] (${f.dtype} on ${f.device ?? 'cpu'}): ${e.message}`, { cause: e });
   }
-}
-
-/** A Flint error whose message does not name fn's last segment gets "fn: " in front (message and stack). */
-export function naming(fn: string, e: unknown): unknown {
-  if (!(e instanceof torch.FlintError)) return e;
-  const word = fn.slice(fn.lastIndexOf('.') + 1);
-  if (e.message.includes(word)) return e;
-  rewrite(e, `${fn}: ${e.message}`);
-  return e;
-}
-
-/** Replaces an error's message, and the message in its stack trace. */
-export function rewrite(e: Error, message: string): void {
-  const old = e.message;
-  e.message = message;
-  if (typeof e.stack === 'string') e.stack = e.stack.replace(old, message);
 }
 
 /** An array of live tensors (parameters, gradients). */

@@ -5,14 +5,14 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Module } from './module.js';
 import { BCEWithLogitsLoss, CrossEntropyLoss, MSELoss } from './loss.js';
-import { checkInt, checkNumber, checkTensor, fail, naming, optBool, options } from './check.js';
+import { checkInt, checkNumber, checkTensor, fail, nameError, optBool, options } from './check.js';
 
 /** Runs fn; a Flint error from it names the public method. */
 function named<T>(fn: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    throw naming(fn, e);
+    throw nameError(fn, e);
   }
 }
 

@@ -5,7 +5,7 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import * as losses from './loss.js';
 import * as flat from './flat-loss.js';
-import { checkString, checkTensor, fail, naming, options } from './check.js';
+import { checkString, checkTensor, fail, nameError, options } from './check.js';
 
 type LossClass = new (o: Record<string, unknown>) => object;
 const CLASSES: Record<string, LossClass> = {
@@ -68,6 +68,6 @@ export function lossFromSpec(spec: LossSpec, tensors: Record<string, Tensor> = {
   try {
     return new CLASSES[name]!({ ...opts, ...tensors });
   } catch (e) {
-    throw naming(fn, e);
+    throw nameError(fn, e);
   }
 }

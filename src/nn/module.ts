@@ -4,7 +4,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { checkBool, checkFunction, checkString, checkTensor, fail } from '../torch/validate.js';
-import { options, rewrite } from './check.js';
+import { optBool, options, rewrite } from './check.js';
 
 /** Where an error raised inside forward came from: the innermost module that was called, and its message. */
 const WHERE = Symbol('flint.module.where');
@@ -29,8 +29,6 @@ function located(m: Module, e: unknown): unknown {
   rewrite(e, path ? `${cls}.${path}${what}: ${where.message}` : `${cls} > ${inner}: ${where.message}`);
   return e;
 }
-
-const optBool = (fn: string, arg: string, v: unknown, fallback: boolean): boolean => (v === undefined ? fallback : checkBool(fn, arg, v));
 
 export interface LoadResult {
   missingKeys: string[];

@@ -1,6 +1,5 @@
 // The checks the Tensor methods and torch.* functions share, before their native call: shapes, dims, dtype and
-// device options, booleans, the size of a toArray(), and `named`, which makes a native error name the
-// public function when the native op is called something else.
+// device options, and the size of a toArray().
 import { getHeapStatistics } from 'node:v8';
 import { type DType, dtypeCode } from './dtype.js';
 import { FlintError } from './errors.js';
@@ -33,24 +32,6 @@ export function dtypeOpt(fn: string, opts: { dtype?: DType } | undefined): numbe
   return d === undefined || d === null ? null : dtypeCode(d, fn, 'opts.dtype');
 }
 /** A boolean option that may be left out (undefined or null gives the default). */
-export function optBool(fn: string, arg: string, v: unknown, dflt: boolean): boolean {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'boolean') fail(fn, arg, 'a boolean', v);
-  return v;
-}
-/**
- * Runs a call whose native op has another name than the public function (Tensor.clip runs clamp), so that
- * an error names what the user called: "Tensor.clip: clamp: ...". Costs nothing unless it throws (the closure
- * is inlined), but the direct native call is still preferred where the names agree.
- */
-export function named<T>(fn: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof FlintError && !e.message.startsWith(`${fn}:`)) e.message = `${fn}: ${e.message}`;
-    throw e;
-  }
-}
 // The longest JS array V8 can hold (FixedArray::kMaxLength on 64-bit builds, measured: one more aborts).
 const MAX_JS_ARRAY = 134_217_725;
 

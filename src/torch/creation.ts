@@ -2,8 +2,8 @@
 import { native } from './native.js';
 import { type DType, ITEM_SIZE, dtypeCode, dtypeOfTypedArray, isFloating, toDType } from './dtype.js';
 import { type ShapeArgs, Tensor, wrap } from './tensor.js';
-import { named, shapeOf } from './args.js';
-import { checkOptions, checkShape, checkTensor, fail, checkDevice } from './validate.js';
+import { shapeOf } from './args.js';
+import { checkOptions, checkShape, checkTensor, fail, checkDevice, named } from './validate.js';
 
 export interface TensorOptions {
   dtype?: DType | string;

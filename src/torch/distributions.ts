@@ -2,10 +2,9 @@
 // torch.manualSeed makes them reproducible.
 import { native } from './native.js';
 import { Tensor, h, wrap } from './tensor.js';
-import { named } from './args.js';
 import { tidy } from './scope.js';
 import { full } from './creation.js';
-import { checkNumber, checkOptions, checkShape } from './validate.js';
+import { checkNumber, checkOptions, checkShape, named } from './validate.js';
 
 /** One Gamma(concentration, 1) sample per element of `concentration` (PyTorch's torch._standard_gamma). */
 export function standardGamma(concentration: Tensor): Tensor {

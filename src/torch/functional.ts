@@ -4,9 +4,8 @@
 // whose name is the function's own except where `named` says which function was called.
 import { native, type Handle } from './native.js';
 import { Tensor, h, oh, wrap, wrapList } from './tensor.js';
-import { named } from './args.js';
 import { dtypeCode } from './dtype.js';
-import { checkArray, checkOptions, checkString, checkTensor, fail } from './validate.js';
+import { checkArray, checkOptions, checkString, checkTensor, fail, named } from './validate.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTIONS: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };

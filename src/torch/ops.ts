@@ -3,9 +3,8 @@
 // JS property read), then delegates to the Tensor method or one native call.
 import { native, type Handle } from './native.js';
 import { type Operand, Tensor, type ValuesIndices, h, op, wrap, wrapList } from './tensor.js';
-import { named } from './args.js';
 import type { DType } from './dtype.js';
-import { checkOptions, fail } from './validate.js';
+import { checkOptions, fail, named } from './validate.js';
 
 function handles(ts: readonly Tensor[], fn: string, arg = 'tensors'): Handle[] {
   if (!Array.isArray(ts)) fail(fn, arg, 'an array of tensors', ts);

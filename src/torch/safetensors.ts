@@ -7,8 +7,7 @@ import { native } from './native.js';
 import { type DType, ITEM_SIZE, dtypeCode } from './dtype.js';
 import { TorchError } from './errors.js';
 import { Tensor, wrap } from './tensor.js';
-import { named } from './args.js';
-import { checkOptions, checkString, checkTensor, fail as argFail, describe, checkDevice } from './validate.js';
+import { checkOptions, checkString, checkTensor, fail as argFail, describe, checkDevice, named } from './validate.js';
 
 export { writeFileAtomic } from './files.js';
 

@@ -6,8 +6,8 @@ import { native, type Handle } from './native.js';
 import type { Scalar } from './native-api.js';
 import { TENSOR, keep, tidy, track, type ScopedTensor } from './scope.js';
 import { type DType, dtypeCode, dtypeFromCode, isDTypeName, toDType } from './dtype.js';
-import { checkArraySize, dimList, dtypeOpt, named, optBool, shapeOf } from './args.js';
-import { checkOptions, checkTensor, fail, checkDevice } from './validate.js';
+import { checkArraySize, dimList, dtypeOpt, shapeOf } from './args.js';
+import { checkOptions, checkTensor, fail, checkDevice, named, optBool } from './validate.js';
 import { formatTensor } from './format.js';
 import { countHostRead } from './host-reads.js';
 

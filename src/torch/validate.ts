@@ -1,7 +1,7 @@
 // The validation layer at the public surface ("JS validates, C++ executes"): small checks that throw an
 // ArgumentError reading "fn: expected X for Y, got Z". `fn` is the public name the user called
 // ('torch.zeros', 'Tensor.sum', 'nn.Linear', 'Learner.fit'), `arg` the argument or option at fault.
-import { ArgumentError } from './errors.js';
+import { ArgumentError, FlintError } from './errors.js';
 
 const TENSOR = Symbol.for('flint.tensor');
 
@@ -195,4 +195,37 @@ export function checkDevice(fn: string, arg: string, v: unknown): string {
 export function checkPath(fn: string, arg: string, v: unknown): string {
   if (typeof v !== 'string' || v === '' || v.includes('\0')) fail(fn, arg, 'a file path (a non-empty string)', v);
   return v as string;
+}
+
+/** An optional boolean: undefined gives the fallback (undefined without one); null is refused. */
+export function optBool(fn: string, arg: string, v: unknown): boolean | undefined;
+export function optBool(fn: string, arg: string, v: unknown, fallback: boolean): boolean;
+export function optBool(fn: string, arg: string, v: unknown, fallback?: boolean): boolean | undefined {
+  return v === undefined ? fallback : checkBool(fn, arg, v);
+}
+
+/** Replaces an error's message, in its stack trace too. */
+export function rewrite(e: Error, message: string): void {
+  const old = e.message;
+  e.message = message;
+  if (typeof e.stack === 'string') e.stack = e.stack.replace(old, message);
+}
+
+/** A FlintError whose message does not start with fn gets "fn: " in front, keeping its class and fields;
+ * other errors pass unchanged. */
+export function nameError(fn: string, e: unknown): unknown {
+  if (e instanceof FlintError && !e.message.startsWith(fn)) rewrite(e, `${fn}: ${e.message}`);
+  return e;
+}
+
+/**
+ * Runs work whose errors come from deeper down (a native op of another name, torch.save under Learner.save),
+ * so that they name what the user called: "Tensor.clip: clamp(...): ...". Free unless it throws.
+ */
+export function named<T>(fn: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw nameError(fn, e);
+  }
 }

@@ -5,7 +5,7 @@ import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import * as init from '../init.js';
 import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
-import { checkTensor, fail, optBool, naming, optTensor, options, prob, size } from '../check.js';
+import { checkTensor, fail, optBool, nameError, optTensor, options, prob, size } from '../check.js';
 import { Linear } from './linear.js';
 
 const F = torch.functional;
@@ -64,7 +64,7 @@ export class MultiheadAttention extends Module {
       this.outProj = this.registerModule('out_proj', new NonDynamicallyQuantizableLinear(embedDim, embedDim, { bias, device: f.device, dtype: f.dtype }));
     } catch (e) {
       this.dispose();
-      throw naming(fn, e);
+      throw nameError(fn, e);
     }
     init.xavierUniform_(this.inProjWeight);
     if (this.inProjBias) init.zeros_(this.inProjBias);
@@ -111,7 +111,7 @@ export class MultiheadAttention extends Module {
     });
   }
 
-  /** Shapes and options, checked before any work: the sizes forward needs, or an error naming the argument. */
+  /** Shapes and options, checked before any work: the sizes forward needs, or an error nameError the argument. */
   private checkInputs(query: Tensor, key: Tensor, value: Tensor, o: AttentionCallOptions): { bsz: number; tgtLen: number; srcLen: number } {
     const fn = 'nn.MultiheadAttention';
     const E = this.embedDim;

@@ -4,7 +4,7 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import { FACTORY_KEYS, type FactoryOptions, factory } from './options.js';
-import { checkFits, checkTensor, fail, optBool, optNum, optOneOf, naming, optTensor, options, prob, size } from '../check.js';
+import { checkFits, checkTensor, fail, optBool, optNum, optOneOf, nameError, optTensor, options, prob, size } from '../check.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './norm.js';
 import { Dropout } from './dropout.js';
@@ -59,7 +59,7 @@ export class TransformerEncoderLayer extends Module {
       this.dropout2 = this.registerModule('dropout2', new Dropout(p));
     } catch (e) {
       this.dispose();
-      throw naming(fn, e);
+      throw nameError(fn, e);
     }
   }
 

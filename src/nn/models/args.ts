@@ -1,6 +1,6 @@
 // Checks of architecture arguments (they may come from JSON or a command line): a clear error, not a bad model.
 import { Module } from '../module.js';
-import { fail, naming, options } from '../check.js';
+import { fail, nameError, options } from '../check.js';
 
 /** The default for an absent argument (undefined; an explicit null is checked, and refused, like any value). */
 export const or = <T>(v: unknown, fallback: T): unknown => (v === undefined ? fallback : v);
@@ -33,6 +33,6 @@ export function assemble<T>(model: string, body: (keep: <M extends Module>(m: M)
     return body((m) => { made.push(m); return m; });
   } catch (e) {
     for (const m of made) m.dispose();
-    throw naming(model, e);
+    throw nameError(model, e);
   }
 }

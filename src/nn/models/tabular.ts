@@ -13,7 +13,7 @@ import { BatchNorm1d } from '../layers/norm.js';
 import { Dropout } from '../layers/dropout.js';
 import { truncNormal_ } from '../init.js';
 import { argInt, argInts, argObject, argProb, or } from './args.js';
-import { checkNumber, checkTensor, fail, naming } from '../check.js';
+import { checkNumber, checkTensor, fail, nameError } from '../check.js';
 import { registerModel, type ModelArgs } from './registry.js';
 
 /** fastai's emb_sz_rule: the embedding width for a column of nCat categories. */
@@ -79,7 +79,7 @@ export class TabularModel extends Module {
       this.layers = this.registerModule('layers', new Sequential(...blocks, keep(new Linear(sizes.at(-1)!, nOut))));
     } catch (e) {
       for (const m of made) m.dispose();
-      throw naming(fn, e);
+      throw nameError(fn, e);
     }
   }
 
