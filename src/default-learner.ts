@@ -8,7 +8,7 @@ import * as torch from './torch/index.js';
 import type { Tensor } from './torch/index.js';
 import { join } from 'node:path';
 import { FIT_OPTIONS } from './learner/learner.js';
-import { checkLr, checkLrGroups, checkMoms, checkName, named, optBool } from './learner/checks.js';
+import { checkLr, checkLrGroups, checkMoms, checkPath, named, optBool } from './learner/checks.js';
 import { FlintError } from './torch/index.js';
 import { checkFunction, checkInt, checkNumber, checkOptions, checkString, describe, fail } from './torch/validate.js';
 import { CastToTensor, LRFinder, ParamScheduler, ProgressCallback, Recorder, TrainEvalCallback, type Suggestion, valley } from './callbacks/index.js';
@@ -51,7 +51,7 @@ export class Learner extends BaseLearner {
     super(dls, model, o, [TrainEvalCallback, CastToTensor, Recorder, ProgressCallback]);
   }
   /** The learning rate(s) per parameter group after setting `lr` (a number, per-group list, or fastai slice). */
-  #groupLrs(fn: string, arg: string, lr: HyperValue | undefined): number[] {
+  #groupLrs(fn: string, arg: string, lr: HyperValue | null | undefined): number[] {
     if (!this.opt) this.createOpt();
     checkLrGroups(fn, arg, lr, this.opt!.hypers.length);
     this.opt!.setHyper('lr', lr ?? this.lr);
@@ -60,10 +60,11 @@ export class Learner extends BaseLearner {
 
   /** fastai's one-cycle policy: lr warms up from lrMax/div to lrMax over pctStart of training (cosine), then
    * anneals to lrMax/divFinal; momentum does the opposite (moms). */
-  async fitOneCycle(nEpoch: number, lrMax?: HyperValue, o: FitOneCycleOptions = {}): Promise<void> {
+  async fitOneCycle(nEpoch: number, lrMax?: HyperValue | null, o: FitOneCycleOptions = {}): Promise<void> {
     const fn = 'Learner.fitOneCycle';
     checkInt(fn, 'nEpoch', nEpoch, { min: 1 });
-    if (lrMax !== undefined) checkLr(fn, 'lrMax', lrMax);
+    // null is fastai's lr=None: the default
+    if (lrMax !== undefined && lrMax !== null) checkLr(fn, 'lrMax', lrMax);
     checkOptions(fn, o, ['div', 'divFinal', 'pctStart', 'moms', ...FIT_OPTIONS], 'opts');
     const div = optPositive(fn, 'opts.div', o.div) ?? 25;
     const divFinal = optPositive(fn, 'opts.divFinal', o.divFinal) ?? 1e5;
@@ -76,15 +77,17 @@ export class Learner extends BaseLearner {
         lr: combinedCos(pct, lrs.map((l) => l / div), lrs, lrs.map((l) => l / divFinal)),
         mom: combinedCos(pct, m0, m1, m2),
       };
-      await this._fitNow(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
-    });
+      // through fit (fastai's fit_one_cycle calls self.fit), so a subclass's fit runs
+      await this.fit(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
+    }, true);
   }
 
   /** Flat lr for pctStart of training, then cosine annealing to lr/divFinal. */
-  async fitFlatCos(nEpoch: number, lr?: HyperValue, o: FitFlatCosOptions = {}): Promise<void> {
+  async fitFlatCos(nEpoch: number, lr?: HyperValue | null, o: FitFlatCosOptions = {}): Promise<void> {
     const fn = 'Learner.fitFlatCos';
     checkInt(fn, 'nEpoch', nEpoch, { min: 1 });
-    if (lr !== undefined) checkLr(fn, 'lr', lr);
+    // null is fastai's lr=None: the default
+    if (lr !== undefined && lr !== null) checkLr(fn, 'lr', lr);
     checkOptions(fn, o, ['divFinal', 'pctStart', 'wd', 'cbs', 'resetOpt'], 'opts');
     const divFinal = optPositive(fn, 'opts.divFinal', o.divFinal) ?? 1e5;
     const pct = checkPct(fn, 'opts.pctStart', o.pctStart) ?? 0.75;
@@ -92,16 +95,18 @@ export class Learner extends BaseLearner {
     await this._exclusive(fn, async () => {
       const lrs = this.#groupLrs(fn, 'lr', lr);
       const scheds = { lr: combinedCos(pct, lrs, lrs, lrs.map((l) => l / divFinal)) };
-      await this._fitNow(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
-    });
+      // through fit (fastai's fit_one_cycle calls self.fit), so a subclass's fit runs
+      await this.fit(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
+    }, true);
   }
 
   /** SGD with warm restarts: nCycles cosine cycles from lrMax to 0, each cycleMult times longer. */
-  async fitSgdr(nCycles: number, cycleLen: number, lrMax?: HyperValue, o: FitSgdrOptions = {}): Promise<void> {
+  async fitSgdr(nCycles: number, cycleLen: number, lrMax?: HyperValue | null, o: FitSgdrOptions = {}): Promise<void> {
     const fn = 'Learner.fitSgdr';
     checkInt(fn, 'nCycles', nCycles, { min: 1, max: MAX_CYCLES });
     checkInt(fn, 'cycleLen', cycleLen, { min: 1 });
-    if (lrMax !== undefined) checkLr(fn, 'lrMax', lrMax);
+    // null is fastai's lr=None: the default
+    if (lrMax !== undefined && lrMax !== null) checkLr(fn, 'lrMax', lrMax);
     checkOptions(fn, o, ['cycleMult', 'wd', 'cbs', 'resetOpt'], 'opts');
     const mult = o.cycleMult === undefined ? 2 : checkNumber(fn, 'opts.cycleMult', o.cycleMult, { min: 1 });
     const nEpoch = mult === 1 ? cycleLen * nCycles : Math.floor((cycleLen * (mult ** nCycles - 1)) / (mult - 1));
@@ -116,8 +121,9 @@ export class Learner extends BaseLearner {
       // the last cycle is cut by the floor above; the shares must sum to 1
       pcts[pcts.length - 1] = pcts[pcts.length - 1]! + 1 - total;
       const scheds = { lr: combineScheds(pcts, pcts.map(() => SchedCos(lrs, 0))) };
-      await this._fitNow(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
-    });
+      // through fit (fastai's fit_one_cycle calls self.fit), so a subclass's fit runs
+      await this.fit(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
+    }, true);
   }
 
   /** fastai's transfer-learning recipe: train the last group frozen, then everything with discriminative lrs. */
@@ -137,7 +143,7 @@ export class Learner extends BaseLearner {
       const lr = baseLr / 2;
       this.unfreeze();
       await this.fitOneCycle(epochs, { start: lr / lrMult, stop: lr }, { pctStart: pct, div, wd: fo.wd, cbs: fo.cbs });
-    });
+    }, true);
   }
 
   /**
@@ -163,7 +169,7 @@ export class Learner extends BaseLearner {
       this._checkTrainBatches(fn);
       const nEpoch = Math.floor(numIt / this.dls.train.length) + 1;
       const finder = new LRFinder(startLr, endLr, numIt, stopDiv);
-      await this.noLogging(() => this._fitNow(nEpoch, undefined, { cbs: [finder] }));
+      await this.noLogging(() => this.fit(nEpoch, undefined, { cbs: [finder] }));
       let lrs = rec.lrs.slice(Math.floor(numIt / 10), -5);
       let losses = rec.losses.slice(Math.floor(numIt / 10), -5);
       const nan = losses.findIndex((l) => Number.isNaN(l));
@@ -182,7 +188,7 @@ export class Learner extends BaseLearner {
       }
       if (showPlot) rec.plotLrFind({ suggestions: points, file: join(this.path, 'lr_find') });
       return out;
-    });
+    }, true);
   }
 
   /** Freezes parameter groups before n (the optimizer's state is cleared, as in fastai). */
@@ -227,7 +233,7 @@ export class Learner extends BaseLearner {
  */
 export function loadLearner(file: string, o: { device?: string } = {}): Learner {
   const fn = 'loadLearner';
-  checkName(fn, 'file', file);
+  checkPath(fn, 'file', file);
   checkOptions(fn, o, ['device'], 'opts');
   const device = o.device === undefined ? 'cpu' : checkString(fn, 'opts.device', o.device);
   const parts = named(fn, () => readExport(file, { device }));

@@ -260,3 +260,25 @@ test('DataLoader: a dataset of impossible length, a bad batch size, and items th
   assert.throws(() => noTensors.oneBatch(), /DataLoader: the collated batch 0 holds 5; a batch is a tensor, or arrays and plain objects of tensors/);
   assert.equal(torch.memory().liveTensors, live, 'failed batches leave no tensor behind');
 });
+
+test('a collated batch moved to a device: its tensors are freed with the next batch, a dead one is refused, nothing leaks', () => {
+  const ds: data.Dataset<number> = { length: 6, get: (i) => i };
+  const collate = (items: number[]): data.Batch => ({ x: torch.tensor(items), parts: [torch.tensor(items).mul(2), { w: torch.ones([items.length]) }] });
+  gc();
+  const before = torch.memory().liveTensors;
+  const dl = new data.DataLoader(ds, { batchSize: 2, device: 'cpu', collate });
+  const seen: number[][] = [];
+  for (const b of dl) {
+    const { x, parts } = b as { x: Tensor; parts: [Tensor, { w: Tensor }] };
+    seen.push([...x.toArray() as number[], ...parts[0].toArray() as number[], ...parts[1].w.toArray() as number[]]);
+    assert.ok(torch.memory().liveTensors <= before + 3, 'one batch (three tensors) alive at a time');
+  }
+  assert.deepEqual(seen, [[0, 1, 0, 2, 1, 1], [2, 3, 4, 6, 1, 1], [4, 5, 8, 10, 1, 1]]);
+  assert.equal(torch.memory().liveTensors, before);
+  // a freed tensor in the user's batch names the batch; what was already taken in is freed
+  const dead = torch.ones([2]);
+  dead.dispose();
+  const bad = new data.DataLoader(ds, { batchSize: 2, device: 'cpu', collate: (items) => [torch.tensor(items), dead] });
+  assert.throws(() => bad.oneBatch(), /DataLoader: expected a live tensor for the collated batch 0, got a disposed tensor/);
+  assert.equal(torch.memory().liveTensors, before);
+});

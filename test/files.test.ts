@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlintError, Learner, callbacks, data, models, nn, torch } from '../src/index.js';
@@ -45,12 +45,19 @@ test('a save killed mid-write leaves its temporary file; the next save removes i
   const liveTmp = `.m.safetensors.${live.pid}.3.tmp`;
   writeFileSync(join(models, liveTmp), 'x');
   writeFileSync(join(models, `.other.safetensors.${deadPid()}.4.tmp`), 'x');
+  // another host's (a shared folder): its pid means nothing here, so it stays until it is a day old
+  const foreignFresh = `.m.safetensors.${deadPid()}.6.hanother-host.tmp`;
+  writeFileSync(join(models, foreignFresh), 'x');
+  const foreignOld = `.m.safetensors.${deadPid()}.7.hanother-host.tmp`;
+  writeFileSync(join(models, foreignOld), 'x');
+  const twoDaysAgo = (Date.now() - 2 * 24 * 3600 * 1000) / 1000;
+  utimesSync(join(models, foreignOld), twoDaysAgo, twoDaysAgo);
   try {
-    assert.equal(temps(models).length, 4);
+    assert.equal(temps(models).length, 6);
     const l = learner(dir);
     assert.equal(l.save('m'), join(models, 'm.safetensors'));
     // the killed writer's and the dead one's are gone; the live writer's and the other file's stay
-    assert.deepEqual(temps(models), [liveTmp, temps(models).find((f) => f.startsWith('.other'))!].sort());
+    assert.deepEqual(temps(models), [liveTmp, foreignFresh, temps(models).find((f) => f.startsWith('.other'))!].sort());
     l.load('m');
     // the export goes through the same path
     writeFileSync(join(dir, `.export.safetensors.${deadPid()}.5.tmp`), 'x');

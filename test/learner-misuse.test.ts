@@ -89,7 +89,7 @@ test('callbacks, models and loss functions of the wrong kind are named with what
     lin = this.registerModule('lin', new nn.Linear(3, 2));
     override forward(): Tensor { return 3 as unknown as Tensor; }
   }
-  await assert.rejects(learner({}, new Num()).fit(1), /^FlintError: Learner\.fit: the model's forward returned 3; the Learner expects a tensor of predictions$/m);
+  await assert.rejects(learner({}, new Num()).fit(1), /^FlintError: Learner\.fit: the model's forward returned 3; the Learner expects a tensor of predictions \(or an array or object of tensors\)$/m);
   class Str extends Num { override forward(): Tensor { return 'x' as unknown as Tensor; } }
   await assert.rejects(learner({}, new Str()).fitOneCycle(1), /Learner\.fitOneCycle: the model's forward returned "x"/);
 
@@ -109,9 +109,9 @@ test('the Learner options are checked when it is made', () => {
   assert.throws(() => learner({ lr: NaN }), /^ArgumentError: Learner: expected a finite number >= 0 for opts\.lr, got NaN$/m);
   assert.throws(() => learner({ lossFunc: 5 as never }), /Learner: expected a loss function \(an nn loss module or a function\) for opts\.lossFunc, got 5/);
   assert.throws(() => learner({ lossFn: () => 1 } as never), /Learner: expected one of the options lossFunc, .* for opts\.lossFn, got "lossFn"/);
-  assert.throws(() => learner({ metrics: ['accuracy' as never] }), /Learner: expected a Metric or a metric function for opts\.metrics\[0\], got "accuracy"/);
+  assert.throws(() => learner({ metrics: ['accuracy' as never] }), /^ArgumentError: Learner: expected a Metric, a metric factory or a \(pred, target\) => tensor function for opts\.metrics\[0\], got "accuracy"$/m);
   assert.throws(() => learner({ moms: [0.95, 0.85] as never }), /Learner: expected three momentums \[start, middle, end\] for opts\.moms/);
-  assert.throws(() => learner({ path: 7 as never }), /Learner: expected a non-empty file name for opts\.path, got 7/);
+  assert.throws(() => learner({ path: 7 as never }), /Learner: expected a file path \(a non-empty string\) for opts\.path, got 7/);
   assert.throws(() => new Learner({} as never, new nn.Linear(3, 2)), /Learner: expected a data\.DataLoaders \(train and valid DataLoaders\) for dls, got an empty object \{\}/);
 });
 
@@ -144,7 +144,7 @@ test('bad learning rates and epoch counts are refused by every fit, and bad call
   assert.throws(() => new callbacks.ReduceLROnPlateau({ factor: 0.5 }), /callbacks\.ReduceLROnPlateau: expected a finite number >= 1 for opts\.factor, got 0\.5/);
   assert.throws(() => new callbacks.MixUp(NaN), /callbacks\.MixUp: expected a finite number > 0 for alpha, got NaN/);
   assert.throws(() => new callbacks.MixedPrecision({ growthInterval: 0 }), /callbacks\.MixedPrecision: expected an integer >= 1 for opts\.growthInterval, got 0/);
-  assert.throws(() => new callbacks.CSVLogger(''), /callbacks\.CSVLogger: expected a non-empty file name for fname, got ""/);
+  assert.throws(() => new callbacks.CSVLogger(''), /callbacks\.CSVLogger: expected a file path \(a non-empty string\) for fname, got ""/);
   assert.throws(() => new callbacks.SaveModelCallback({ everyEpoch: 0 }), /callbacks\.SaveModelCallback: expected an integer >= 1 for opts\.everyEpoch, got 0/);
 });
 
@@ -171,4 +171,59 @@ test('a damaged optimizer entry in a checkpoint is an error naming the file; the
   assert.ok(fresh.model.stateDict().weight!.equal(weights.weight!));
   assert.throws(() => fresh.load('missing'), /Learner\.load: .*cannot read .*missing\.safetensors/);
   assert.throws(() => fresh.load('../x' as string, { withOpt: 'yes' as never }), /Learner\.load: expected a boolean for opts\.withOpt, got "yes"/);
+});
+
+// The guard keys on the operation running now, not on the async context alone: that context survives in
+// promises and timers made during an operation, which may fire later, while another operation runs.
+test('a call from a stale context (a promise made in an earlier fit, or in this fit before its batch loop) is refused', async () => {
+  const l = learner();
+  const busy = (e: unknown): boolean => e instanceof FlintError && /^Learner\.(fit|validate): Learner\.fit is running on this Learner/.test((e as Error).message);
+  let openEarlier!: () => void;
+  let fromEarlier: Promise<unknown> | null = null;
+  // made during the first fit, run during the second (in its batch loop, then while it awaits a callback)
+  await l.fit(1, undefined, { cbs: [new Callback({ beforeFit: () => {
+    const gate = new Promise<void>((r) => { openEarlier = r; });
+    fromEarlier = gate.then(() => l.fit(1));
+  } })] });
+  let fromThisFit: Promise<unknown> | null = null;
+  let openThis!: () => void;
+  const gate = new Promise<void>((r) => { openThis = r; });
+  let batches = 0;
+  await l.fit(2, undefined, { cbs: [new Callback({
+    beforeFit: () => { fromThisFit = gate.then(() => l.validate()); },
+    afterBatch: () => { if (++batches === 1) { openEarlier(); openThis(); } },
+  })] });
+  await assert.rejects(fromEarlier!, busy);
+  await assert.rejects(fromThisFit!, busy);
+  assert.equal(batches, 2 * (4 + 2), 'the fit ran all its batches, alone');
+  assert.equal(l.recorder!.values.length, 2, 'the recorder holds the last fit (two epochs)');
+});
+
+test('a validate started in a callback and not awaited runs before the fit goes on, never beside it', async () => {
+  const l = learner();
+  const trace: string[] = [];
+  let pending: Promise<(number | undefined)[]> | null = null;
+  const mark = new Callback({ afterFit: () => { trace.push('validated'); } });
+  await l.fit(2, undefined, { cbs: [new Callback({
+    beforeEpoch: (learn) => { if (!learn.validatingOnly) trace.push(`epoch ${learn.epoch}`); },
+    afterEpoch: (learn) => {
+      if (learn.validatingOnly || pending) return;
+      pending = learn.validate({ cbs: [mark] });   // deliberately not awaited
+    },
+  })] });
+  const got = await pending!;
+  assert.deepEqual(trace, ['epoch 0', 'validated', 'epoch 1']);
+  assert.ok(Number.isFinite(got[0]), 'the validation loss');
+  assert.equal(l.recorder!.values.length, 2, 'both epochs trained and were recorded');
+  // two operations started side by side from one callback: the second is refused, the first runs
+  let second: Promise<unknown> | null = null;
+  let first: Promise<unknown> | null = null;
+  await l.fit(1, undefined, { cbs: [new Callback({ afterEpoch: async (learn) => {
+    if (learn.validatingOnly || first) return;
+    first = learn.validate();
+    second = learn.validate();
+    await Promise.allSettled([first, second]);
+  } })] });
+  assert.ok(Number.isFinite(((await first!) as number[])[0]));
+  await assert.rejects(second!, /^FlintError: Learner\.validate: Learner\.fit is running on this Learner/m);
 });

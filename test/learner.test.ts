@@ -473,3 +473,104 @@ test('plotLoss takes the validation loss by its column, also with train metrics 
   assert.deepEqual(r.metricNames, ['epoch', 'train_loss', 'train_accuracy', 'valid_loss', 'valid_accuracy', 'time']);
   assert.deepEqual(r.validLossPoints(), r.values.map((v, i) => [r.iters[i]!, v[2]!]));
 });
+
+// ---- review fixes: metric classes, lr=null, tuple predictions, scheduled fits through fit, nested validate ----
+function tinyLearner(o: ConstructorParameters<typeof Learner>[2] = {}, model: nn.Module = new nn.Linear(3, 2)): Learner {
+  const d = data.DataLoaders.fromTensors(torch.randn([16, 3]), torch.randint(0, 2, [16]), torch.randn([8, 3]), torch.randint(0, 2, [8]), { batchSize: 4 });
+  const l = new Learner(d, model, { lossFunc: new nn.CrossEntropyLoss(), ...o });
+  l.removeCb(callbacks.ProgressCallback);
+  l.logger = () => {};
+  return l;
+}
+
+test('metric classes given uncalled are made by the Learner (fastai passes classes)', async () => {
+  const l = tinyLearner({ metrics: [metrics.AvgSmoothLoss, metrics.Dice, metrics.accuracy] });
+  assert.ok(l.metrics[0] instanceof metrics.AvgSmoothLoss);
+  assert.ok(l.metrics[1] instanceof metrics.Dice);
+  const noTrain = tinyLearner({ metrics: [metrics.AvgSmoothLoss] });
+  await noTrain.fit(1);
+  assert.ok(Number.isFinite(noTrain.recorder!.values[0]![2]), 'the metric was computed');
+});
+
+test('lr null is the default learning rate (fastai lr=None) in fit and the scheduled fits', async () => {
+  const l = tinyLearner({ lr: 0.02 });
+  await l.fit(1, null);
+  assert.equal(l.opt!.hypers[0]!.lr, 0.02);
+  await l.fitOneCycle(1, null);
+  assert.ok(Math.abs(Math.max(...l.recorder!.lrs) - 0.02) < 2e-3, 'one-cycle peaks near the default lr');
+  await l.fitFlatCos(1, null);
+  assert.equal(l.recorder!.lrs[0], 0.02);
+  await l.fitSgdr(1, 1, null);
+  assert.equal(l.recorder!.lrs[0], 0.02);
+});
+
+test('a slice lr follows the optimizer rule: a start of 0 or null means none, a start needs a positive stop', async () => {
+  const l = tinyLearner();
+  await l.fit(1, { start: 0, stop: 0.01 });
+  assert.equal(l.opt!.hypers[0]!.lr, 0.01);
+  await l.fit(1, { start: null as never, stop: 0.03 });
+  assert.equal(l.opt!.hypers[0]!.lr, 0.03);
+  await l.fit(1, { stop: 0 });
+  await assert.rejects(l.fit(1, { start: 1e-4, stop: 0 }), /^ArgumentError: Learner\.fit: expected a positive number with a start .* for lr\.stop, got 0$/m);
+  await assert.rejects(l.fit(1, { start: -1, stop: 1 }), /^ArgumentError: Learner\.fit: expected a finite number >= 0 for lr\.start, got -1$/m);
+});
+
+test('a model returning several predictions (an array or object of tensors) trains with a loss that combines them', async () => {
+  class Two extends nn.Module {
+    a = this.registerModule('a', new nn.Linear(3, 2));
+    b = this.registerModule('b', new nn.Linear(3, 2));
+    override forward(x: Tensor): Tensor { return [this.a.call(x), { b: this.b.call(x) }] as unknown as Tensor; }
+  }
+  const ce = new nn.CrossEntropyLoss();
+  const model = new Two();
+  const l = tinyLearner({ lossFunc: (p: Tensor, y: Tensor) => {
+    const [a, { b }] = p as unknown as [Tensor, { b: Tensor }];
+    return ce.call(a.add(b), y);
+  } }, model);
+  const before = model.b.weight.clone();
+  await l.fit(2, 0.1);
+  assert.ok(Number.isFinite(l.recorder!.values[1]![0]!), 'a training loss');
+  assert.ok(before.sub(model.b.weight).abs().max().item() > 0, 'the second head trained');
+  before.dispose();
+  class Bad extends Two { override forward(x: Tensor): Tensor { const t = this.a.call(x); t.dispose(); return [t] as unknown as Tensor; } }
+  await assert.rejects(tinyLearner({}, new Bad()).fit(1), /the model's forward returned \[a disposed tensor.*\]; the Learner expects a tensor of predictions/);
+  class Empty extends Two { override forward(): Tensor { return [] as unknown as Tensor; } }
+  await assert.rejects(tinyLearner({}, new Empty()).fit(1), /the model's forward returned \[\]; the Learner expects a tensor/);
+});
+
+test('the scheduled fits and lrFind go through fit, so a subclass overriding fit runs', async () => {
+  const calls: string[] = [];
+  class Logged extends Learner {
+    override async fit(...a: Parameters<Learner['fit']>): Promise<void> {
+      calls.push(`fit ${a[0]}`);
+      await new Promise((r) => setImmediate(r));   // an override may await before handing over
+      return super.fit(...a);
+    }
+  }
+  const d = data.DataLoaders.fromTensors(torch.randn([16, 3]), torch.randint(0, 2, [16]), torch.randn([8, 3]), torch.randint(0, 2, [8]), { batchSize: 4 });
+  const l = new Logged(d, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss() });
+  l.removeCb(callbacks.ProgressCallback);
+  l.logger = () => {};
+  await l.fitOneCycle(1);
+  await l.fitFlatCos(2);
+  await l.fitSgdr(2, 1, undefined, { cycleMult: 1 });
+  await l.lrFind({ numIt: 12, showPlot: false, suggestFuncs: { first: (lrs, losses) => ({ lr: lrs[0]!, point: [lrs[0]!, losses[0]!] }) } });
+  await l.fineTune(1, 1e-3, { freezeEpochs: 1 });
+  assert.deepEqual(calls, ['fit 1', 'fit 2', 'fit 2', 'fit 4', 'fit 1', 'fit 1']);
+});
+
+test('a validate awaited in afterBatch gives the fit back its batch, phase and model mode', async () => {
+  const seen: [boolean, boolean][] = [];
+  let done = false;
+  const l = tinyLearner({}, new nn.Sequential(new nn.Linear(3, 4), new nn.Dropout(0.5), new nn.Linear(4, 2)));
+  await l.fit(1, undefined, { cbs: [new Callback({
+    afterBatch: async (learn) => {
+      if (learn.validatingOnly || done) return;
+      done = true;
+      await learn.validate();
+    },
+    beforeBackward: (learn) => { seen.push([learn.training, learn.model.training]); },
+  })] });
+  assert.equal(seen.length, 4, 'every training batch reached backward');
+  assert.deepEqual(seen, [[true, true], [true, true], [true, true], [true, true]]);
+});

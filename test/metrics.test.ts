@@ -237,3 +237,72 @@ test('a Learner takes metric factories uncalled, metric objects, and plain funct
   const row = learn.recorder!.values[0]!;
   assert.ok(Math.abs(row[2]! - row[5]!) < 1e-12 && Math.abs(row[2]! + row[4]! - 1) < 1e-12);
 });
+
+test('losses keep their precision: a float64 loss is averaged in float64 (AvgLoss, AvgSmoothLoss, LossPartMetric)', () => {
+  torch.tidy(() => {
+    // 1 + 2e-12 is 1 in float32: a float32 mean would lose the 2e-12
+    const loss = torch.tensor([1 + 1e-12, 1 + 3e-12], { dtype: 'float64' });
+    const state = { pred: null, yb: [torch.zeros([2])], loss, lossParts: { part: loss } };
+    for (const m of [new metrics.AvgLoss(), new metrics.AvgSmoothLoss(0.5), new metrics.LossPartMetric('part')]) {
+      m.accumulate(state);
+      const v = m.value!;
+      assert.ok(Math.abs(v - 1 - 2e-12) < 1e-15, `${m.constructor.name}: ${v - 1} above 1, not 2e-12`);
+      m.reset();
+    }
+    // half types are averaged in float32 (their own precision would round the sum)
+    const half = new metrics.AvgLoss();
+    half.accumulate({ pred: null, yb: [], loss: torch.full([4], 0.1, { dtype: 'float16' }) });
+    assert.ok(Math.abs(half.value! - 0.0999755859375) < 1e-9, `float16 loss mean: ${half.value}`);
+    half.reset();
+  });
+});
+
+test('AvgSmoothLoss holds its own handle to a 0-d loss: reading the value mid-phase leaves the caller\'s loss alive', () => {
+  torch.tidy(() => {
+    const m = new metrics.AvgSmoothLoss();
+    const loss = torch.tensor(0.5);
+    m.accumulate({ pred: null, yb: [], loss });
+    assert.ok(Math.abs(m.value! - 0.5) < 1e-9);
+    assert.equal(loss.isDisposed, false);
+    assert.equal(loss.item(), 0.5);
+    m.reset();
+  });
+});
+
+test('errors inside a metric name it and keep their class: ArgumentError and TorchError stay, a TypeError is wrapped', () => {
+  torch.tidy(() => {
+    const state = { pred: torch.randn([4, 3]), yb: [torch.tensor([0, 1, 2], { dtype: 'int64' })], loss: null };
+    // metrics.functions.accuracy refuses 3 targets for 4 predictions with an ArgumentError
+    const acc = metrics.accuracy();
+    assert.throws(() => acc.accumulate(state), (e: unknown) => e instanceof torch.ArgumentError && e.fn === 'metrics.functions.accuracy' && e.arg === 'target' &&
+      e.message.startsWith('Metric.accumulate (metrics.accuracy): metrics.functions.accuracy: expected'));
+    const mm = new metrics.AvgMetric((p, t) => p.matmul(t!), 'mm');
+    assert.throws(() => mm.accumulate(state), (e: unknown) => e instanceof torch.TorchError && e.op !== undefined &&
+      e.message.startsWith('Metric.accumulate (metrics.AvgMetric(mm)): '));
+    const cause = new TypeError('oops');
+    const bad = new metrics.AvgMetric(() => { throw cause; }, 'bad');
+    assert.throws(() => bad.accumulate(state), (e: unknown) => e instanceof torch.FlintError && !(e instanceof torch.ArgumentError) &&
+      e.message === 'Metric.accumulate (metrics.AvgMetric(bad)): oops' && e.cause === cause);
+    assert.throws(() => bad.compute(state.pred, state.yb[0]!), (e: unknown) => e instanceof torch.FlintError && e.message === 'Metric.compute (metrics.AvgMetric(bad)): oops');
+    // a check of the method itself is not named twice
+    assert.throws(() => acc.accumulate({ ...state, yb: 5 as unknown as Tensor[] }), (e: unknown) => e instanceof torch.ArgumentError &&
+      e.message === 'Metric.accumulate: expected an array of target tensors for state.yb, got 5');
+  });
+});
+
+test('confusionMatrix: its checks (whole classes, signs, the largest class, weights) cost one host read', () => {
+  torch.tidy(() => {
+    const p = torch.tensor([0, 2, 1, 1]);  // float32 class indices
+    const t = torch.tensor([0, 1, 1, 2], { dtype: 'int64' });
+    const reads = torch.hostReads();
+    const cm = metrics.confusionMatrix(p, t, undefined, torch.tensor([1, 2, 1, 1]));
+    assert.equal(torch.hostReads() - reads, 1);
+    assert.deepEqual(cm.toArray(), [[1, 0, 0], [0, 1, 2], [0, 1, 0]]);
+    assert.throws(() => metrics.confusionMatrix(torch.tensor([0.5, 1]), torch.tensor([0, 1])), /metrics\.confusionMatrix: expected whole class indices \(argmax the logits first\) for preds/);
+    assert.throws(() => metrics.confusionMatrix(torch.tensor([0, 1]), torch.tensor([0, 1.5])), /expected whole class indices \(argmax the logits first\) for targs/);
+    assert.throws(() => metrics.confusionMatrix(torch.tensor([0, 1]), torch.tensor([0, -1])), /expected non-negative class indices for targs/);
+    assert.throws(() => metrics.confusionMatrix(torch.tensor([0, 3]), torch.tensor([0, 1]), 3), /expected a count above the largest class index \(3\) for numClasses/);
+    assert.throws(() => metrics.confusionMatrix(torch.tensor([0, 1]), torch.tensor([0, 1]), undefined, torch.tensor([1, -1])), /expected non-negative weights for sampleWeight/);
+    assert.deepEqual(metrics.confusionMatrix(torch.zeros([0]), torch.zeros([0]), 2).toArray(), [[0, 0], [0, 0]]);
+  });
+});

@@ -157,7 +157,7 @@ test('containers: Sequential, ModuleList, ModuleDict', () => {
 
 test('layer arguments are checked', () => {
   const live = torch.memory().liveTensors;
-  assert.throws(() => new nn.Linear(0, 3), { name: 'ArgumentError', message: 'nn.Linear: expected a positive integer for inFeatures, got 0' });
+  assert.throws(() => new nn.Linear(-1, 3), { name: 'ArgumentError', message: 'nn.Linear: expected an integer >= 0 for inFeatures, got -1' });
   assert.throws(() => new nn.Conv2d(3, 4, 0), { name: 'ArgumentError', message: 'nn.Conv2d: expected a positive integer or an array of 2 such integers for kernelSize, got 0' });
   assert.throws(() => new nn.Conv2d(3, 4, 3, { groups: 2 }), /nn.Conv2d: expected a divisor of inChannels \(3\) for groups, got 2/);
   assert.throws(() => new nn.Conv2d(2, 4, 3, { padding: 'same', stride: 2 }), /padding='same' is not supported for strided/);
@@ -170,8 +170,23 @@ test('layer arguments are checked', () => {
   assert.throws(() => new nn.CrossEntropyLoss({ reduction: 'avg' as never }), /nn.CrossEntropyLoss: expected one of 'mean', 'sum', 'none' for reduction, got "avg"/);
   // too large for memory: refused before any allocation, naming the layer (issue 8: the error named 'empty')
   assert.throws(() => new nn.Linear(1e12, 2), /nn.Linear: expected sizes that fit in this machine's memory for weight, got 2.000e\+12 elements/);
-  // an unknown device: libtorch's refusal, named after the layer
-  assert.throws(() => new nn.Linear(2, 2, { device: 'abc' }), /nn.Linear: could not create weight \[2, 2\] \(float32 on abc\): /);
+  // a device that is not one, or that this machine lacks: an ArgumentError naming the layer and device, checked
+  // before anything is made (issue 8: a TorchError naming libtorch's 'empty')
+  const missing = `cuda:${torch.cuda.deviceCount()}`;
+  const noDevice = (fn: string) => ({ name: 'ArgumentError', message: new RegExp(`^${fn}: expected 'cpu'.* for device, got "${missing}"$`) });
+  assert.throws(() => new nn.Linear(2, 2, { device: 'abc' }), { name: 'ArgumentError', message: `nn.Linear: expected a device such as 'cpu', 'cuda' or 'cuda:0' for device, got "abc"` });
+  assert.throws(() => new nn.Linear(2, 2, { device: missing }), noDevice('nn\\.Linear'));
+  assert.throws(() => new nn.BatchNorm1d(2, { device: missing }), noDevice('nn\\.BatchNorm1d'));
+  assert.throws(() => new nn.LSTM(2, 2, { device: missing }), noDevice('nn\\.LSTM'));
+  if (torch.cuda.deviceCount() === 0) {
+    assert.throws(() => new nn.Conv2d(2, 2, 3, { device: 'cuda' }), { name: 'ArgumentError', message: `nn.Conv2d: expected 'cpu' (no CUDA device is available) for device, got "cuda"` });
+  }
+  const moved = new nn.Linear(2, 2);
+  assert.throws(() => moved.to(missing), noDevice('Module\\.to'));
+  assert.throws(() => moved.to({ device: missing }), noDevice('Module\\.to'));
+  assert.throws(() => moved.to('abc'), { name: 'ArgumentError', message: `Module.to: expected a device such as 'cpu', 'cuda' or 'cuda:0' for device, got "abc"` });
+  assert.equal(moved.weight.device, 'cpu', 'a refused move leaves the module where it was');
+  moved.dispose();
   assert.equal(torch.memory().liveTensors, live, 'refused constructors leave nothing behind');
   torch.tidy(() => {
     const bn = new nn.BatchNorm2d(3);
@@ -184,6 +199,58 @@ test('layer arguments are checked', () => {
     bn.dispose();
     lin.dispose();
   });
+});
+
+test('zero features and channels are accepted where PyTorch accepts them; zero kernels, heads, groups are not', () => {
+  const live = torch.memory().liveTensors;
+  const made: nn.Module[] = [];
+  // layers keep their parameters past a scope: each is disposed at the end
+  const keep = <M extends nn.Module>(m: M): M => { made.push(m); return m; };
+  torch.tidy(() => {
+    // as PyTorch (checked with torch 2): a layer with no inputs has an empty weight and a zero bias
+    const lin = keep(new nn.Linear(0, 3));
+    assert.deepEqual(lin.weight.shape, [3, 0]);
+    assert.deepEqual(lin.bias!.toArray(), [0, 0, 0]);
+    assert.deepEqual(lin.call(torch.ones([2, 0])).toArray(), [[0, 0, 0], [0, 0, 0]]);
+    assert.deepEqual(keep(new nn.Linear(3, 0)).call(torch.ones([2, 3])).shape, [2, 0]);
+    assert.deepEqual(keep(new nn.Bilinear(2, 0, 0)).weight.shape, [0, 2, 0]);
+    const conv = keep(new nn.Conv2d(0, 4, 3));
+    assert.deepEqual(conv.weight.shape, [4, 0, 3, 3]);
+    assert.deepEqual(conv.bias!.toArray(), [0, 0, 0, 0], 'no fan-in: a zero bias, not uninitialized memory');
+    assert.deepEqual(keep(new nn.Conv2d(4, 0, 3)).weight.shape, [0, 4, 3, 3]);
+    assert.deepEqual(keep(new nn.ConvTranspose2d(0, 4, 3)).weight.shape, [0, 4, 3, 3]);
+    assert.deepEqual(keep(new nn.BatchNorm1d(0)).runningMean!.shape, [0]);
+    assert.deepEqual(keep(new nn.LayerNorm(0)).call(torch.ones([2, 0])).shape, [2, 0]);
+    assert.deepEqual(keep(new nn.LayerNorm([2, 0])).weight!.shape, [2, 0]);
+    assert.deepEqual(keep(new nn.GroupNorm(1, 0)).call(torch.ones([2, 0, 3])).shape, [2, 0, 3]);
+    assert.deepEqual(keep(new nn.Embedding(0, 2)).weight.shape, [0, 2]);
+    assert.deepEqual(keep(new nn.Embedding(2, 0)).call(torch.tensor([1n])).shape, [1, 0]);
+    assert.deepEqual(keep(new nn.EmbeddingBag(0, 2)).weight.shape, [0, 2]);
+    const [out] = keep(new nn.LSTM(0, 2)).call(torch.ones([3, 1, 0])) as unknown as [Tensor];
+    assert.deepEqual(out.shape, [3, 1, 2]);
+    assert.deepEqual(keep(new nn.TransformerEncoderLayer(4, 1, { dimFeedforward: 0 })).call(torch.ones([2, 1, 4])).shape, [2, 1, 4]);
+    assert.deepEqual(keep(new nn.AdaptiveAvgPool2d(0)).call(torch.ones([1, 2, 4, 4])).shape, [1, 2, 0, 0]);
+    assert.deepEqual(keep(new nn.AdaptiveMaxPool2d([0, 1])).call(torch.ones([1, 2, 4, 4])).shape, [1, 2, 0, 1]);
+  });
+  for (const m of made) m.dispose();
+  // PyTorch refuses these too (a division by zero, or "groups must be a positive integer")
+  const refused: [() => unknown, RegExp][] = [
+    [() => new nn.Bilinear(0, 2, 3), /^nn\.Bilinear: expected an integer >= 1 for in1Features, got 0$/],
+    [() => new nn.Conv2d(4, 4, 3, { groups: 0 }), /^nn\.Conv2d: expected an integer >= 1 for groups, got 0$/],
+    [() => new nn.Conv2d(4, 4, 0), /^nn\.Conv2d: expected a positive integer or an array of 2 such integers for kernelSize, got 0$/],
+    [() => new nn.Conv2d(4, 4, 1, { stride: 0 }), /^nn\.Conv2d: .* for stride, got 0$/],
+    [() => new nn.GroupNorm(0, 0), /^nn\.GroupNorm: expected an integer >= 1 for numGroups, got 0$/],
+    [() => new nn.LSTM(2, 0), /^nn\.LSTM: expected an integer >= 1 for hiddenSize, got 0$/],
+    [() => new nn.GRU(2, 2, { numLayers: 0 }), /^nn\.GRU: expected an integer >= 1 for numLayers, got 0$/],
+    [() => new nn.MultiheadAttention(0, 1), /^nn\.MultiheadAttention: expected an integer >= 1 for embedDim, got 0$/],
+    [() => new nn.MultiheadAttention(4, 0), /^nn\.MultiheadAttention: expected an integer >= 1 for numHeads, got 0$/],
+    [() => new nn.TransformerEncoderLayer(0, 1), /^nn\.TransformerEncoderLayer: expected an integer >= 1 for dModel, got 0$/],
+    [() => new nn.TransformerEncoderLayer(4, 0), /^nn\.TransformerEncoderLayer: expected an integer >= 1 for nhead, got 0$/],
+    [() => new nn.BatchNorm1d(-1), /^nn\.BatchNorm1d: expected an integer >= 0 for numFeatures, got -1$/],
+    [() => new nn.AdaptiveAvgPool2d(-1), /^nn\.AdaptiveAvgPool2d: expected a non-negative integer or an array of 2 such integers for outputSize, got -1$/],
+  ];
+  for (const [f, message] of refused) assert.throws(f, { name: 'ArgumentError', message });
+  assert.equal(torch.memory().liveTensors, live);
 });
 
 test('models: bad arguments name the model; a model too large for memory frees the layers already made', () => {

@@ -181,6 +181,35 @@ test('bad optimizer input is refused clearly', () => {
   p.dispose();
 });
 
+test('momentum above 1 and any dampening are accepted, as torch.optim accepts them; Adam\'s moments stay below 1', () => {
+  // references: torch.optim.SGD(lr=0.1, momentum=1.5, dampening=-0.5) and RMSprop(lr=0.01, momentum=2, alpha=0.5),
+  // 3 steps on loss = sum(p * [1, 2]) * sum(p) from p = [1, -2]
+  const steps = (opt: optim.Optimizer, p: Tensor): number[] => {
+    for (let i = 0; i < 3; i++) {
+      torch.tidy(() => {
+        opt.zeroGrad();
+        p.mul(torch.tensor([1, 2])).sum().mul(p.sum()).backward();
+        opt.step();
+      });
+    }
+    return p.toArray() as number[];
+  };
+  const close = (got: number[], want: number[]) => got.forEach((g, i) => assert.ok(Math.abs(g - want[i]!) < 1e-5, `${got} vs ${want}`));
+  const p1 = torch.tensor([1, -2], { requiresGrad: true }).keep();
+  close(steps(optim.SGD([p1], { lr: 0.1, mom: 1.5, dampening: -0.5 }), p1), [3.077000141143799, 0.3232499659061432]);
+  const p2 = torch.tensor([1, -2], { requiresGrad: true }).keep();
+  close(steps(optim.RMSProp([p2], { lr: 0.01, mom: 2, sqrMom: 0.5 }), p2), [1.143847942352295, -1.8562122583389282]);
+  const sgd = optim.SGD([p1], { lr: 0.1 });
+  sgd.setHyper('mom', 1.5);
+  assert.equal(sgd.hypers[0]!.mom, 1.5);
+  assert.throws(() => sgd.setHyper('mom', -0.1), { name: 'ArgumentError', message: 'Optimizer.setHyper: expected a finite number >= 0 for value, got -0.1' });
+  assert.throws(() => sgd.setHyper('dampening', NaN), { name: 'ArgumentError', message: 'Optimizer.setHyper: expected a finite number for value, got NaN' });
+  // PyTorch's betas must be below 1 (the debiasing divides by 1 - beta^t)
+  assert.throws(() => optim.Adam([p1], { mom: 1.5 }), { name: 'ArgumentError', message: 'optim.Adam: expected a number >= 0 and < 1 for options.mom, got 1.5' });
+  assert.throws(() => optim.Adam([p1]).setHyper('sqrMom', 1), { name: 'ArgumentError', message: 'Optimizer.setHyper: expected a number >= 0 and < 1 for value, got 1' });
+  torch.dispose([p1, p2]);
+});
+
 test('trainableParams and normBiasParams select what fastai selects', () => {
   const model = new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.BatchNorm2d(4), new nn.Linear(4, 2, { bias: false }), new nn.LayerNorm(2), new nn.Linear(2, 2));
   model.at(0).requiresGrad_(false);

@@ -155,3 +155,49 @@ test('scopes count open scopes across async contexts', async () => {
   await p;
   assert.equal(torch.memory().scopes, 0);
 });
+
+test('a timer scheduled inside a scope: its tensors go to that scope while it is open, then to the nearest open one', async () => {
+  const made: Tensor[] = [];
+  const waitFor = async (n: number): Promise<void> => { while (made.length < n) await new Promise((r) => setTimeout(r, 2)); };
+  let timer: NodeJS.Timeout | undefined;
+  let inner: Tensor[] = [];
+  let later: Tensor[] = [];
+  const laterMade = gate();
+  const release = gate();
+  try {
+    const outer = torch.tidy(async () => {
+      await torch.tidy(async () => {
+        // scheduled inside the inner scope: each tick runs in its async context
+        timer = setInterval(() => { made.push(torch.ones([1])); }, 1);
+        await waitFor(2);
+      });
+      // no timer runs between the inner scope's end and here (only promise callbacks)
+      inner = made.slice();
+      await waitFor(inner.length + 2);
+      clearInterval(timer);
+      later = made.slice(inner.length);
+      laterMade.open();
+      await release.wait;
+    });
+    await laterMade.wait;
+    assert.ok(inner.length >= 2 && inner.every((t) => t.isDisposed), 'what the timer made while the inner scope was open is freed with it');
+    assert.ok(later.length >= 2 && later.every((t) => !t.isDisposed), 'what it made after the inner scope ended lives in the outer one');
+    release.open();
+    await outer;
+    assert.ok(later.every((t) => t.isDisposed), 'and is freed when the outer scope ends');
+  } finally {
+    clearInterval(timer);
+    release.open();
+  }
+});
+
+test('a timer scheduled before any scope makes untracked tensors, even while a scope runs', async () => {
+  const before = torch.memory().liveTensors;
+  let t: Tensor | null = null;
+  const timer = setTimeout(() => { t = torch.ones([1]); }, 1);
+  await torch.tidy(async () => { await new Promise((r) => setTimeout(r, 20)); });
+  clearTimeout(timer);
+  assert.ok(t !== null && !(t as Tensor).isDisposed, 'the scope did not take a tensor made by unrelated code');
+  (t as unknown as Tensor).dispose();
+  assert.equal(torch.memory().liveTensors, before);
+});

@@ -5,7 +5,7 @@ import { Callback } from '../learner/callback.js';
 import { FlintError } from '../torch/errors.js';
 import { ensureDir } from '../torch/files.js';
 import { fail } from '../torch/validate.js';
-import { checkName } from '../learner/checks.js';
+import { checkPath } from '../learner/checks.js';
 import type { Recorder } from './recorder.js';
 import type { LogRow } from '../learner/index.js';
 
@@ -17,7 +17,7 @@ export class CSVLogger extends Callback {
   readonly append: boolean;
   constructor(fname = 'history.csv', append = false) {
     super();
-    checkName('callbacks.CSVLogger', 'fname', fname);
+    checkPath('callbacks.CSVLogger', 'fname', fname);
     if (typeof append !== 'boolean') fail('callbacks.CSVLogger', 'append', 'a boolean', append);
     this.fname = fname;
     this.append = append;

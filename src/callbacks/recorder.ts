@@ -5,7 +5,7 @@ import { Callback } from '../learner/callback.js';
 import { formatTime } from '../progress/format.js';
 import { lineChartSvg, writeChart } from '../plot/index.js';
 import { plotSched } from './param-scheduler.js';
-import { checkOptions, fail } from '../torch/validate.js';
+import { checkOptions, fail, isTensorLike } from '../torch/validate.js';
 
 export interface RecorderOptions {
   addTime?: boolean;
@@ -37,6 +37,8 @@ export class Recorder extends Callback {
   private startEpoch = 0;
   /** Whether this epoch's beforeEpoch ran here (an epoch cancelled before it, as when resuming, logs no row). */
   private epochOpen = false;
+  /** The epoch state of the fit (or validation) a validate() was called in, given back when it ends. */
+  private saved: { log: (number | string | undefined)[]; epochOpen: boolean; startEpoch: number; cancelTrain: boolean; cancelValid: boolean }[] = [];
 
   constructor(o: RecorderOptions = {}) {
     super();
@@ -87,7 +89,11 @@ export class Recorder extends Callback {
     if (this.addTime) cols.push('time');
     this.metricNames = ['epoch', ...cols];
     this.learn.smoothLossReader = () => this.smoothLossValue();
-    if (this.learn.validatingOnly) return;  // validate() must not clobber the fit's history (fastai#4132)
+    if (this.learn.validatingOnly) {
+      // validate() must not clobber the fit's history (fastai#4132), nor the row of a fit's epoch it was called in
+      this.saved.push({ log: this.log, epochOpen: this.epochOpen, startEpoch: this.startEpoch, cancelTrain: this.cancelTrain, cancelValid: this.cancelValid });
+      return;
+    }
     this.lrs = [];
     this.iters = [];
     this.losses = [];
@@ -111,7 +117,12 @@ export class Recorder extends Callback {
     const l = this.learn;
     // a batch cancelled before its loss (or without targets) has nothing to record
     if (l.yb.length === 0 || l.loss === null) return;
-    for (const m of l.training ? this.trainMets() : this.validMets()) m.accumulate(l);
+    // the loss metrics read only the loss and targets: a model's several predictions (an array or object of
+    // tensors, for a custom loss) are not theirs to check
+    const lossOnly = l.pred === null || isTensorLike(l.pred) ? l : { pred: null, yb: l.yb, loss: l.loss, lossParts: l.lossParts };
+    for (const m of l.training ? this.trainMets() : this.validMets()) {
+      m.accumulate(m === this.lossMetric || m === this.smoothLossMetric || m instanceof LossPartMetric ? lossOnly : l);
+    }
     if (!l.training) return;
     // the smoothed losses are computed when read: once at the epoch's end (or at a progress-bar redraw)
     this.lrs.push(l.opt!.hypers[l.opt!.hypers.length - 1]!.lr!);
@@ -143,6 +154,8 @@ export class Recorder extends Callback {
   override afterFit(): void {
     // a fit cancelled mid-epoch (the LR finder's divergence stop, early stopping) skips afterTrain and afterEpoch
     this.flushLosses();
+    const saved = this.learn.validatingOnly ? this.saved.pop() : undefined;
+    if (saved) Object.assign(this, saved);
   }
   /**
    * The training loss (smoothed, from skipStart on) and, withValid, the validation loss placed at the end of

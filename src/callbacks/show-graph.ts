@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { Callback } from '../learner/callback.js';
 import { FlintError } from '../torch/index.js';
-import { checkName } from '../learner/checks.js';
+import { checkPath } from '../learner/checks.js';
 import { LRFinder } from './lr-finder.js';
 import { Recorder } from './recorder.js';
 
@@ -14,7 +14,7 @@ export class ShowGraphCallback extends Callback {
   readonly fname: string;
   constructor(fname = 'loss') {
     super();
-    checkName('callbacks.ShowGraphCallback', 'fname', fname);
+    checkPath('callbacks.ShowGraphCallback', 'fname', fname);
     this.fname = fname;
   }
   override beforeFit(): void {

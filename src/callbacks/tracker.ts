@@ -4,7 +4,7 @@ import * as torch from '../torch/index.js';
 import { CancelFitException } from '../learner/index.js';
 import { Callback } from '../learner/callback.js';
 import { checkInt, checkNumber, checkOneOf, checkOptions, fail } from '../torch/validate.js';
-import { checkName, optBool } from '../learner/checks.js';
+import { checkPath, optBool } from '../learner/checks.js';
 import type { Recorder } from './recorder.js';
 
 const TRACKER_OPTIONS = ['monitor', 'comp', 'minDelta', 'resetOnFit'] as const;
@@ -109,7 +109,7 @@ export interface SaveModelOptions extends TrackerOptions {
 function checkSaveModel(o: unknown): SaveModelOptions {
   const fn = 'callbacks.SaveModelCallback';
   const opts = checkTracker(fn, o, ['fname', 'everyEpoch', 'atEnd', 'withOpt', 'saveOnInterrupt']) as SaveModelOptions;
-  if (opts.fname !== undefined) checkName(fn, 'opts.fname', opts.fname);
+  if (opts.fname !== undefined) checkPath(fn, 'opts.fname', opts.fname);
   if (opts.everyEpoch !== undefined && typeof opts.everyEpoch !== 'boolean') checkInt(fn, 'opts.everyEpoch', opts.everyEpoch, { min: 1 });
   for (const k of ['atEnd', 'withOpt', 'saveOnInterrupt'] as const) optBool(fn, `opts.${k}`, opts[k]);
   return opts;

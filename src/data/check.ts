@@ -1,20 +1,9 @@
 // Argument checks shared by the data layer (on top of torch's validation helpers): devices, datasets, paths.
 import * as torch from '../torch/index.js';
-import { checkDevice as checkDeviceName, checkPath, describe, fail, isTensorLike } from '../torch/validate.js';
+import { checkDevice, checkPath, describe, fail, isTensorLike } from '../torch/validate.js';
 
-export { checkPath };
+export { checkDevice, checkPath };
 import type { Dataset } from './dataset.js';
-
-/** A device string naming this machine's CPU or one of its CUDA devices (checked now, not at the first batch). */
-export function checkDevice(fn: string, arg: string, v: unknown): string {
-  const d = checkDeviceName(fn, arg, v);
-  if (d !== 'cpu') {
-    const n = torch.cuda.deviceCount();
-    const index = d === 'cuda' ? 0 : Number(d.slice(5));
-    if (index >= n) fail(fn, arg, n === 0 ? "'cpu' (no CUDA device is available)" : `'cpu' or a CUDA device below cuda:${n}`, d);
-  }
-  return d;
-}
 
 /** undefined or null gives undefined; otherwise checkDevice. */
 export function optDevice(fn: string, arg: string, v: unknown): string | undefined {

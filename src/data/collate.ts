@@ -3,7 +3,7 @@
 // plain objects are collated position by position / key by key (PyTorch's default_collate).
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { checkArray, checkTensor, describe, isTensorLike } from '../torch/validate.js';
+import { checkArray, checkTensor, describe, isPlainObject, isTensorLike } from '../torch/validate.js';
 
 export type Batch = Tensor | Batch[] | { [key: string]: Batch };
 
@@ -17,10 +17,9 @@ function refuse(where: string, msg: string): never {
   throw new torch.FlintError(`${FN}: ${at ? `${at}: ` : ''}${msg}`);
 }
 
+/** A plain record of fields to collate (arrays and tensors are handled before). */
 function isPlain(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || isTensorLike(v)) return false;
-  const p = Object.getPrototypeOf(v);
-  return p === Object.prototype || p === null;
+  return !Array.isArray(v) && !isTensorLike(v) && isPlainObject(v);
 }
 
 function collate(items: readonly unknown[], where: string, depth: number): Batch {

@@ -31,16 +31,61 @@ function errText(e: unknown): string {
   return e instanceof Error ? e.message : describe(e);
 }
 
-/** The tensors of a batch; anything else in it is an error naming the batch. */
-function tensorsIn(b: unknown, where: string, out: Tensor[] = [], depth = 0): Tensor[] {
-  if (isTensorLike(b)) out.push(checkTensor('DataLoader', where, b as Tensor));
-  else if (depth < 32 && Array.isArray(b)) for (const x of b) tensorsIn(x, where, out, depth + 1);
-  else if (depth < 32 && b !== null && typeof b === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(b))) {
-    for (const x of Object.values(b)) tensorsIn(x, where, out, depth + 1);
-  } else {
-    throw new torch.FlintError(`DataLoader: ${where} holds ${describe(b)}; a batch is a tensor, or arrays and plain objects of tensors`);
+/** A tensor moved to a device, keeping its type (a TensorImage stays one). */
+function moveTo(t: Tensor, device: string): Tensor {
+  const moved = t.to({ device });
+  return moved.constructor === t.constructor ? moved : moved.as(t.constructor as typeof Tensor);
+}
+
+/**
+ * The loader takes a batch it has just built into its keeping, in one walk: each tensor is moved to `device`
+ * (when set), kept (it outlives the building scope) and listed in `owned` (freed when the next batch comes).
+ * `check` names a batch that came from the user's collate: its structure and tensors are checked on the way;
+ * tensors the loader made itself (check null) are not. Arrays and plain objects are rebuilt only when tensors
+ * move (a device), so a user's structure is never changed in place.
+ */
+function adopt(b: unknown, device: string | undefined, owned: Tensor[], check: string | null, depth = 0): Batch {
+  if (isTensorLike(b)) {
+    let t = b as Tensor;
+    if (check !== null) checkTensor('DataLoader', check, t);
+    if (device !== undefined) t = moveTo(t, device);
+    owned.push(t.keep());
+    return t;
   }
-  return out;
+  if (depth < 32 && Array.isArray(b)) {
+    const out: Batch[] = device === undefined ? b : new Array<Batch>(b.length);
+    for (let i = 0; i < b.length; i++) out[i] = adopt(b[i], device, owned, check, depth + 1);
+    return out;
+  }
+  if (depth < 32 && b !== null && typeof b === 'object') {
+    const proto: unknown = Object.getPrototypeOf(b);
+    if (proto === Object.prototype || proto === null) {
+      const src = b as Record<string, unknown>;
+      // own keys only; defineProperty keeps a key such as __proto__ a plain data key
+      const out = (device === undefined ? src : {}) as Record<string, Batch>;
+      for (const k of Object.keys(src)) {
+        const v = adopt(src[k], device, owned, check, depth + 1);
+        if (out !== src) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+  }
+  throw new torch.FlintError(`DataLoader: ${check ?? 'the batch'} holds ${describe(b)}; a batch is a tensor, or arrays and plain objects of tensors`);
+}
+/** What one epoch's batches are drawn from: the item count, the shuffled order (null in order), that order as
+ * numbers for an item dataset, and for a TensorDataset its tensors' devices and the order on each device. */
+interface Epoch {
+  n: number;
+  order: Tensor | null;
+  orderList: number[] | null;
+  devices: string[];
+  orders: Map<string, Tensor>;
+}
+/** The epoch's order on device d, copied there once per epoch (kept: it outlives the batch that needed it). */
+function orderOn(e: Epoch, d: string): Tensor {
+  let o = e.orders.get(d);
+  if (o === undefined) e.orders.set(d, (o = e.order!.to({ device: d }).keep()));
+  return o;
 }
 function mapBatch(b: Batch, f: (t: Tensor) => Tensor): Batch {
   if (b instanceof torch.Tensor) return f(b);
@@ -102,39 +147,42 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
     return item;
   }
 
-  #batchAt(order: Tensor | null, orderList: number[] | null, n: number, b: number): Batch {
+  /** Batch b of an epoch, its tensors kept and listed in `owned` (the caller frees them when the batch is done). */
+  #batchAt(e: Epoch, b: number, owned: Tensor[]): Batch {
     const start = b * this.batchSize;
-    const size = Math.min(this.batchSize, n - start);
+    const size = Math.min(this.batchSize, e.n - start);
     const ds = this.dataset;
-    const idx = order ? order.narrow(0, start, size) : null;
-    let batch: Batch;
+    const dev = this.device;
     if (ds instanceof TensorDataset) {
       // in-memory fast path: one indexing op per tensor instead of stacking items
-      batch = ds.tensors.map((t, i) => {
-        checkTensor('DataLoader', `dataset.tensors[${i}]`, t);
-        const b = idx ? t.indexSelect(0, idx.to({ device: t.device })) : t.narrow(0, start, size);
+      const ts = ds.tensors;
+      const batch = new Array<Tensor>(ts.length);
+      for (let i = 0; i < ts.length; i++) {
+        const t = ts[i]!;
+        // the dataset's tensors are the user's: one may have been freed since the loader was made
+        if (!isTensorLike(t) || t.isDisposed) checkTensor('DataLoader', `dataset.tensors[${i}]`, t);
+        const d = e.devices[i] ?? t.device;
+        let x = e.order ? t.indexSelect(0, orderOn(e, d).narrow(0, start, size)) : t.narrow(0, start, size);
         // a typed dataset tensor (TensorImage...) gives batches of its type
-        return b.constructor === t.constructor ? b : b.as(t.constructor as typeof Tensor);
-      });
-    } else {
-      // item datasets index from JS: the epoch's permutation read once, or this batch's part of a huge one
-      const ids = orderList ? orderList.slice(start, start + size)
-        : idx ? Array.from(idx.toTypedArray() as BigInt64Array, Number) : Array.from({ length: size }, (_, k) => start + k);
-      const items = ids.map((i) => this.#item(i));
-      let made: unknown;
-      try {
-        made = this.#collate(items);
-      } catch (e) {
-        throw new torch.FlintError(`DataLoader: collating batch ${b} (items ${ids[0]}...) failed: ${errText(e)}`, { cause: e });
+        if (x.constructor !== t.constructor) x = x.as(t.constructor as typeof Tensor);
+        if (dev !== undefined && dev !== d) x = moveTo(x, dev);
+        owned.push(x.keep());
+        batch[i] = x;
       }
-      tensorsIn(made, `the collated batch ${b}`);
-      batch = made as Batch;
+      return batch;
     }
-    const dev = this.device;
-    return dev ? mapBatch(batch, (t) => {
-      const moved = t.to({ device: dev });
-      return moved.constructor === t.constructor ? moved : moved.as(t.constructor as typeof Tensor);
-    }) : batch;
+    // item datasets index from JS: the epoch's permutation read once, or this batch's part of a huge one
+    const idx = e.order && !e.orderList ? e.order.narrow(0, start, size) : null;
+    const ids = e.orderList ? e.orderList.slice(start, start + size)
+      : idx ? Array.from(idx.toTypedArray() as BigInt64Array, Number) : Array.from({ length: size }, (_, k) => start + k);
+    const items = ids.map((i) => this.#item(i));
+    let made: unknown;
+    try {
+      made = this.#collate(items);
+    } catch (e) {
+      throw new torch.FlintError(`DataLoader: collating batch ${b} (items ${ids[0]}...) failed: ${errText(e)}`, { cause: e });
+    }
+    return adopt(made, dev, owned, `the collated batch ${b}`);
   }
 
   /** The first batch of a fresh epoch, owned by the caller (fastai's one_batch): dispose it when done. */
@@ -147,20 +195,30 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
     const n = datasetLength('DataLoader', this.dataset);
     const batches = this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
     const order = this.#order(n);
-    const orderList = order && n <= MAX_ORDER_LIST && !(this.dataset instanceof TensorDataset) ? Array.from(order.toTypedArray() as BigInt64Array, Number) : null;
+    const ds = this.dataset;
+    const e: Epoch = {
+      n, order, orders: new Map(),
+      orderList: order && n <= MAX_ORDER_LIST && !(ds instanceof TensorDataset) ? Array.from(order.toTypedArray() as BigInt64Array, Number) : null,
+      // read once per epoch (a device query is a native call)
+      devices: ds instanceof TensorDataset ? ds.tensors.map((t, i) => checkTensor('DataLoader', `dataset.tensors[${i}]`, t).device) : [],
+    };
+    if (order) e.orders.set(order.device, order);
     let current: Tensor[] = [];
+    const free = (): void => { for (const t of current) t.dispose(); };
     try {
       for (let b = 0; b < batches; b++) {
-        torch.dispose(current);
-        current = [];
-        // built outside any caller's scope: the loader owns the batch until the next one
-        const batch = torch.tidy(() => { const x = this.#batchAt(order, orderList, n, b); for (const t of tensorsIn(x, `batch ${b}`)) t.keep(); return x; });
-        current = tensorsIn(batch, `batch ${b}`);
-        yield batch;
+        free();
+        const owned: Tensor[] = [];
+        current = owned;
+        // built in a scope of its own, which frees the intermediates; the batch's tensors are kept (the loader
+        // owns them until the next batch), and the scope returns nothing, so nothing walks the batch again
+        let batch: Batch | undefined;
+        torch.tidy(() => { batch = this.#batchAt(e, b, owned); });
+        yield batch!;
       }
     } finally {
-      torch.dispose(current);
-      order?.dispose();
+      free();
+      for (const o of e.orders.values()) o.dispose();
     }
   }
 }

@@ -1,12 +1,10 @@
 // The Learner's argument checks, done at the public surface before anything changes (the validation layer's
 // helpers are in torch/validate.ts; these are the Learner's own shapes: callbacks, learning rates, loaders).
-import { checkArray, checkNumber, fail, isTensorLike, named, optBool } from '../torch/validate.js';
+import { checkArray, checkNumber, checkPath, fail, isTensorLike, named, optBool } from '../torch/validate.js';
 
-export { named, optBool };
-import { FlintError } from '../torch/errors.js';
+export { checkPath, named, optBool };
 import { Module } from '../nn/index.js';
 import { DataLoader } from '../data/index.js';
-import { Metric } from '../metrics/index.js';
 import { Callback } from './callback.js';
 
 export type CallbackInput = Callback | (new () => Callback);
@@ -24,7 +22,9 @@ export function checkCallbacks(fn: string, arg: string, v: unknown, required = f
   return checkArray(fn, arg, v, 'an array of callbacks').map((c, i) => checkCallback(fn, `${arg}[${i}]`, c));
 }
 
-/** A learning rate: a number >= 0 (finite), one per parameter group, or fastai's slice { start?, stop }. */
+/** A learning rate: a number >= 0 (finite), one per parameter group, or fastai's slice { start?, stop } under the
+ * optimizer's rule (Optimizer.setHyper): stop >= 0; start absent, null or 0 (stop/10 for all but the last group),
+ * or > 0 with stop > 0 (spread geometrically). null/undefined start gives { stop }. */
 export function checkLr(fn: string, arg: string, v: unknown): number | number[] | { start?: number; stop: number } {
   const one = (x: unknown, a: string): number => checkNumber(fn, a, x, { min: 0 });
   if (typeof v === 'number') return one(v, arg);
@@ -35,9 +35,11 @@ export function checkLr(fn: string, arg: string, v: unknown): number | number[] 
   if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && 'stop' in v) {
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) if (k !== 'start' && k !== 'stop') fail(fn, `${arg}.${k}`, "only 'start' and 'stop'", k);
-    const stop = checkNumber(fn, `${arg}.stop`, o.stop, { gt: 0 });
-    if (o.start === undefined) return { stop };
-    return { start: checkNumber(fn, `${arg}.start`, o.start, { gt: 0 }), stop };
+    const stop = one(o.stop, `${arg}.stop`);
+    if (o.start === undefined || o.start === null) return { stop };
+    const start = one(o.start, `${arg}.start`);
+    if (start > 0 && !(stop > 0)) fail(fn, `${arg}.stop`, 'a positive number with a start (the values are spread geometrically)', stop);
+    return { start, stop };
   }
   return fail(fn, arg, 'a learning rate (a number >= 0), one per parameter group, or { start, stop }', v);
 }
@@ -60,12 +62,6 @@ export function optLoader(fn: string, arg: string, v: unknown): DataLoader<any> 
   return v as DataLoader<any>;
 }
 
-/** A non-empty string usable as a file or folder name. */
-export function checkName(fn: string, arg: string, v: unknown): string {
-  if (typeof v !== 'string' || v === '' || v.includes('\0')) fail(fn, arg, 'a non-empty file name', v);
-  return v as string;
-}
-
 /** Three momentums (fastai's moms): finite numbers in [0, 1]. */
 export function checkMoms(fn: string, arg: string, v: unknown): [number, number, number] {
   if (!Array.isArray(v) || v.length !== 3) fail(fn, arg, 'three momentums [start, middle, end]', v);
@@ -75,18 +71,6 @@ export function checkMoms(fn: string, arg: string, v: unknown): [number, number,
 /** A loss function: an nn Module or a function. */
 export function checkLossFunc(fn: string, arg: string, v: unknown): void {
   if (!(v instanceof Module) && typeof v !== 'function') fail(fn, arg, 'a loss function (an nn loss module or a function)', v);
-}
-
-/** A metric: a Metric, a factory () => Metric, or a function (pred, ...targets) => Tensor. */
-export function checkMetric(fn: string, arg: string, v: unknown): Metric | ((...a: never[]) => unknown) {
-  if (v instanceof Metric) return v;
-  if (typeof v !== 'function') fail(fn, arg, 'a Metric or a metric function', v);
-  if (v.length === 0) {
-    const made = (v as () => unknown)();
-    if (!(made instanceof Metric)) fail(fn, arg, 'a metric function (pred, ...targets) or a factory returning a Metric', v);
-    return made as Metric;
-  }
-  return v as (...a: never[]) => unknown;
 }
 
 /** What the splitter returned: a list of tensors or a list of lists of tensors (parameter groups). */

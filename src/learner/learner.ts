@@ -6,14 +6,15 @@ import { dirname, join } from 'node:path';
 import * as torch from '../torch/index.js';
 import { FlintError, type Tensor } from '../torch/index.js';
 import { ensureDir } from '../torch/files.js';
-import { checkArray, checkFunction, checkInt, checkNumber, checkOptions, checkString, checkTensor, describe, fail, isTensorLike } from '../torch/validate.js';
+import { ArgumentError } from '../torch/errors.js';
+import { checkArray, checkFunction, checkInt, checkNumber, checkOptions, checkString, checkTensor, describe, fail, isTensorLike, nameError, rewrite } from '../torch/validate.js';
 import { Module, withNoneReduce } from '../nn/index.js';
 import * as optim from '../optim/index.js';
 import { DataLoader, type Batch, type DataLoaders } from '../data/index.js';
 import { type Metric, toMetric } from '../metrics/index.js';
 import { Callback } from './callback.js';
 import {
-  type CallbackInput, checkCallback, checkCallbacks, checkLossFunc, checkLr, checkLrGroups, checkMetric, checkMoms, checkName,
+  type CallbackInput, checkCallback, checkCallbacks, checkLossFunc, checkLr, checkLrGroups, checkMoms, checkPath,
   checkParamGroups, checkWd, named, optBool, optLoader,
 } from './checks.js';
 import { writeExport } from './export.js';
@@ -42,7 +43,8 @@ export interface LearnerOptions {
   lr?: number;
   splitter?: Splitter;
   cbs?: CallbackInput[];
-  metrics?: (Metric | (() => Metric) | ((pred: Tensor, ...targets: Tensor[]) => Tensor))[];
+  /** Metrics: instances, classes or factories given uncalled (metrics.F1Score), or (pred, ...targets) => tensor functions. */
+  metrics?: (Metric | (new () => Metric) | (() => Metric) | ((pred: Tensor, ...targets: Tensor[]) => Tensor))[];
   path?: string;
   modelDir?: string;
   wd?: number | null;
@@ -58,9 +60,16 @@ const LEARNER_OPTIONS = ['lossFunc', 'optFunc', 'lr', 'splitter', 'cbs', 'metric
 export const FIT_OPTIONS = ['wd', 'cbs', 'resetOpt', 'startEpoch'] as const;
 export interface FitOptions { wd?: number | null; cbs?: CallbackInput[]; resetOpt?: boolean; startEpoch?: number }
 
-/** The public operation running on a Learner, and the callbacks' async context: calls made from inside it
- * (fitOneCycle's fit, a callback's save) are part of it; a call from elsewhere while it runs is refused. */
-const running = new AsyncLocalStorage<Learner>();
+/**
+ * One public operation (fit, validate...) on a Learner. `open` counts the places where it awaits work it
+ * started (an event being dispatched to the callbacks; a scheduled fit's inner fit): only there may a call made
+ * from its own async context start a nested operation. `children` are the nested operations running now.
+ */
+interface Operation { readonly name: string; open: number; readonly children: Set<Promise<void>> }
+
+/** The operation whose code is running (the async context): it survives in timers and promises made during
+ * the operation, so it is compared with the operation running now, never trusted alone. */
+const running = new AsyncLocalStorage<Operation>();
 
 
 /** The logger withoutLogging installs; the progress callback leaves it in place (fastai's no_logging). */
@@ -111,8 +120,8 @@ export class Learner {
   private sigint = false;
   /** Per event, the callbacks that handle it, in order; rebuilt when the list changes. */
   private dispatch: Map<EventName, Callback[]> | null = null;
-  /** The public operation running now (fit, validate...), by its public name; null when idle. */
-  private busy: string | null = null;
+  /** The operations running now, outermost first: each one after the first was started, and is awaited, by the one before. */
+  #ops: Operation[] = [];
   /** An asynchronous afterCreate still running or failed: awaited (its error thrown) before any fit or validation. */
   private created: Promise<void> | null = null;
   private createError: unknown = null;
@@ -141,9 +150,9 @@ export class Learner {
     const lr = o.lr === undefined ? 1e-3 : checkNumber(fn, 'opts.lr', o.lr, { min: 0 });
     const cbs = checkCallbacks(fn, 'opts.cbs', o.cbs);
     const metrics = o.metrics === undefined ? [] : checkArray(fn, 'opts.metrics', o.metrics, 'an array of metrics')
-      .map((m, i) => checkMetric(fn, `opts.metrics[${i}]`, m));
-    const path = o.path === undefined ? '.' : checkName(fn, 'opts.path', o.path);
-    const modelDir = o.modelDir === undefined ? 'models' : checkName(fn, 'opts.modelDir', o.modelDir);
+      .map((m, i) => learnerMetric(fn, `opts.metrics[${i}]`, m));
+    const path = o.path === undefined ? '.' : checkPath(fn, 'opts.path', o.path);
+    const modelDir = o.modelDir === undefined ? 'models' : checkPath(fn, 'opts.modelDir', o.modelDir);
     const wd = checkWd(fn, 'opts.wd', o.wd) ?? null;
     const moms = o.moms === undefined ? [0.95, 0.85, 0.95] as [number, number, number] : checkMoms(fn, 'opts.moms', o.moms);
     this.dls = dls;
@@ -152,7 +161,7 @@ export class Learner {
     this.optFunc = o.optFunc ?? optim.Adam;
     this.lr = lr;
     this.splitter = o.splitter ?? optim.trainableParams;
-    this.metrics = metrics.map((m) => toMetric(m as Metric));
+    this.metrics = metrics;
     this.path = path;
     this.modelDir = modelDir;
     this.wd = wd;
@@ -229,28 +238,52 @@ export class Learner {
 
   /**
    * Runs a public operation (fit, validate, lrFind...) alone on this Learner: a second one started while it
-   * runs is refused (their batches would free each other's tensors), while calls made from inside it (fitOneCycle's
-   * fit, a callback's validate) belong to it. An asynchronous afterCreate is awaited first.
+   * runs is refused (their batches would free each other's tensors). A nested call (a callback's validate, a
+   * scheduled fit's fit) is allowed only from the innermost operation's own context while that operation awaits
+   * its callbacks (or, when `composite`, its inner calls). If the callback does not await it, the operation
+   * waits for it after that callback, so the two never run side by side. An asynchronous afterCreate is awaited first.
    */
-  protected async _exclusive<T>(fn: string, f: () => Promise<T>): Promise<T> {
-    if (running.getStore() === this) return f();
-    if (this.busy !== null) {
-      throw new FlintError(`${fn}: ${this.busy} is running on this Learner; await it before calling ${fn} (one operation at a time per Learner)`);
+  protected async _exclusive<T>(fn: string, f: () => Promise<T>, composite = false): Promise<T> {
+    const op: Operation = { name: fn, open: composite ? 1 : 0, children: new Set() };
+    const parent = this.#ops.at(-1);
+    if (parent === undefined) {
+      this.#ops.push(op);
+      try {
+        return await running.run(op, async () => {
+          if (this.created) await this.created;
+          if (this.createError !== null) throw this.createError;
+          return await f();
+        });
+      } finally {
+        await this.#settle(op);
+        this.#ops.splice(this.#ops.indexOf(op), 1);
+      }
     }
-    this.busy = fn;
+    // a stale context (a timer or promise made during an earlier operation, or during this one's batch loop)
+    // is refused like any call from outside
+    if (running.getStore() !== parent || parent.open === 0) {
+      throw new FlintError(`${fn}: ${this.#ops[0]!.name} is running on this Learner; await it before calling ${fn} (one operation at a time per Learner)`);
+    }
+    let done!: () => void;
+    const mark = new Promise<void>((r) => { done = r; });
+    parent.children.add(mark);
+    this.#ops.push(op);
     try {
-      return await running.run(this, async () => {
-        if (this.created) await this.created;
-        if (this.createError !== null) throw this.createError;
-        return f();
-      });
+      return await running.run(op, f);
     } finally {
-      this.busy = null;
+      await this.#settle(op);
+      this.#ops.splice(this.#ops.indexOf(op), 1);
+      parent.children.delete(mark);
+      done();
     }
   }
-  /** The public name of the operation running now (for messages), or `fallback`. */
+  /** Waits until the nested operations an operation started (and did not await) have ended. */
+  async #settle(op: Operation | undefined): Promise<void> {
+    while (op !== undefined && op.children.size > 0) await Promise.all(op.children);
+  }
+  /** The public name of the outermost operation running now (for messages), or `fallback`. */
   protected _opName(fallback: string): string {
-    return this.busy ?? fallback;
+    return this.#ops[0]?.name ?? fallback;
   }
   /** Fires an event on the callbacks that handle it, in order (stable for ties). Synchronous handlers run
    * without a promise per call; the first asynchronous one makes the rest wait for it. */
@@ -263,14 +296,34 @@ export class Learner {
       cbs = name === 'afterFit' ? this.orderedCbs(null) : this.orderedCbs(name);
       this.dispatch.set(name, cbs);
     }
-    for (let i = 0; i < cbs.length; i++) {
-      const r = cbs[i]!.call(name);
-      if (r) return this.#eventRest(r, cbs, i + 1, name);
+    // the operation running now awaits its callbacks: nested calls from them are allowed (see _exclusive)
+    const op = this.#ops.at(-1);
+    if (op) op.open++;
+    try {
+      for (let i = 0; i < cbs.length; i++) {
+        const r = cbs[i]!.call(name);
+        // asynchronous, or a handler started an operation without awaiting it: wait (for both) before going on
+        if (r || (op && op.children.size > 0)) return this.#eventRest(r, cbs, i + 1, name, op);
+      }
+    } catch (e) {
+      if (op && op.children.size > 0) return this.#eventRest(Promise.reject(e), cbs, cbs.length, name, op);
+      if (op) op.open--;
+      throw e;
     }
+    if (op) op.open--;
   }
-  async #eventRest(pending: Promise<void>, cbs: Callback[], from: number, name: EventName): Promise<void> {
-    await pending;
-    for (let i = from; i < cbs.length; i++) await cbs[i]!.call(name);
+  async #eventRest(pending: void | Promise<void>, cbs: Callback[], from: number, name: EventName, op: Operation | undefined): Promise<void> {
+    try {
+      await pending;
+      await this.#settle(op);
+      for (let i = from; i < cbs.length; i++) {
+        await cbs[i]!.call(name);
+        await this.#settle(op);
+      }
+    } finally {
+      await this.#settle(op);
+      if (op) op.open--;
+    }
   }
 
   /** Callbacks with a handler for an event (all of them for null), in the order they run. */
@@ -330,10 +383,11 @@ export class Learner {
     optim.markNormBias(this.opt, this.model, { trainBn: this.trainBn, wdBnBias: this.wdBnBias });
   }
 
-  /** What the model returned must be a tensor; what the loss function returned, a tensor (one value to train on). */
+  /** What the model returned must be a live tensor, or (fastai's tuple predictions, for a custom loss) an array
+   * or plain object of them; what the loss function returned, a tensor (one value to train on). */
   #checkPred(p: unknown): void {
-    if (!isTensorLike(p) || (p as Tensor).isDisposed) {
-      throw new FlintError(`${this._opName('Learner.fit')}: the model's forward returned ${describe(p)}; the Learner expects a tensor of predictions`);
+    if (!isPrediction(p, 0)) {
+      throw new FlintError(`${this._opName('Learner.fit')}: the model's forward returned ${describe(p)}; the Learner expects a tensor of predictions (or an array or object of tensors)`);
     }
   }
   #checkLoss(l: unknown): void {
@@ -427,6 +481,16 @@ export class Learner {
     }
   }
 
+  /** Saves the loop's state (what a validation changes); the function returned puts it back. */
+  #loopState(): () => void {
+    const { training, validatingOnly, dl, xb, yb, pred, loss, lossGrad, lossParts, iter, nIter, finalRecord } = this;
+    const modelTraining = this.model.training;
+    return () => {
+      Object.assign(this, { training, validatingOnly, dl, xb, yb, pred, loss, lossGrad, lossParts, iter, nIter, finalRecord });
+      if (this.model.training !== modelTraining) this.model.train(modelTraining);
+    };
+  }
+
   #endCleanup(): void {
     this.dl = null;
     this.xb = [];
@@ -437,12 +501,13 @@ export class Learner {
   }
 
   /** Trains for nEpoch epochs at lr (default: the learner's), with callbacks added for this call only. */
-  async fit(nEpoch: number, lr?: optim.HyperValue, o: FitOptions = {}): Promise<void> {
+  async fit(nEpoch: number, lr?: optim.HyperValue | null, o: FitOptions = {}): Promise<void> {
     const fn = 'Learner.fit';
     checkInt(fn, 'nEpoch', nEpoch, { min: 1 });
-    if (lr !== undefined) checkLr(fn, 'lr', lr);
+    // null is fastai's lr=None: the default
+    if (lr !== undefined && lr !== null) checkLr(fn, 'lr', lr);
     const fo = this._checkFitOptions(fn, o, nEpoch);
-    await this._exclusive(fn, () => this._fitNow(nEpoch, lr, fo));
+    await this._exclusive(fn, () => this._fitNow(nEpoch, lr ?? undefined, fo));
   }
 
   /** Checks fit's options (fn names the public call) and returns them with the callbacks checked. */
@@ -545,6 +610,9 @@ export class Learner {
     const gather = new Callback({
       afterBatch: (l) => {
         if (!l.pred) return;
+        if (!isTensorLike(l.pred)) {
+          throw new FlintError(`Learner.getPreds: the model returned ${describe(l.pred)}; getPreds gathers one tensor of predictions per batch`);
+        }
         parts.preds.push(l.pred.detach().keep());
         if (l.yb[0]) parts.targs.push(l.yb[0].clone().keep());
         if (o.withInput) parts.inputs.push(l.xb[0]!.clone().keep());
@@ -607,7 +675,7 @@ export class Learner {
    */
   save(name: string, o: { withOpt?: boolean } = {}): string {
     const fn = 'Learner.save';
-    checkName(fn, 'name', name);
+    checkPath(fn, 'name', name);
     checkOptions(fn, o, ['withOpt'], 'opts');
     optBool(fn, 'opts.withOpt', o.withOpt);
     const dir = join(this.path, this.modelDir);
@@ -645,7 +713,7 @@ export class Learner {
    */
   export(file?: string): string {
     const fn = 'Learner.export';
-    const out = file === undefined ? join(this.path, 'export.safetensors') : checkName(fn, 'file', file);
+    const out = file === undefined ? join(this.path, 'export.safetensors') : checkPath(fn, 'file', file);
     ensureDir(dirname(out), fn);
     named(fn, () => writeExport(out, { model: this.model, lossFunc: this.lossFunc, preprocessing: this.dls.preprocessing }));
     return out;
@@ -655,7 +723,7 @@ export class Learner {
    * Returns the epoch recorded at save time (null for files without one). */
   load(name: string, o: { withOpt?: boolean; strict?: boolean } = {}): { epoch: number | null } {
     const fn = 'Learner.load';
-    checkName(fn, 'name', name);
+    checkPath(fn, 'name', name);
     checkOptions(fn, o, ['withOpt', 'strict'], 'opts');
     optBool(fn, 'opts.withOpt', o.withOpt);
     optBool(fn, 'opts.strict', o.strict);
@@ -724,19 +792,25 @@ export class Learner {
 
   async #validateNow(dl: DataLoader<any> | undefined, cbs: CallbackInput[]): Promise<(number | undefined)[]> {
     const o = { dl };
+    // called from inside another operation (a callback of a fit): the loop's state is given back afterwards,
+    // so the fit goes on with its own batch, phase and model mode
+    const outer = this.#ops.length > 1 ? this.#loopState() : null;
     return this.#withAdded(cbs, () => this.withoutLogging(async () => {
       this.validatingOnly = true;
+      let record: (number | undefined)[] = [];
       try {
         await this.event('beforeFit');
         await this.event('beforeEpoch');
         await this.#doEpochValidate(o.dl);
         await this.event('afterEpoch');
         await this.event('afterFit');
+        record = this.finalRecord;
       } finally {
         this.validatingOnly = false;
         this.#endCleanup();
+        if (outer) outer();
       }
-      return this.finalRecord;
+      return record;
     }));
   }
 }
@@ -757,4 +831,29 @@ function optMeta(file: string, text: string): { hypers: optim.Hypers[]; scalars:
       'load the weights alone with { withOpt: false }');
   }
   return m as { hypers: optim.Hypers[]; scalars: Record<string, number | boolean>[] };
+}
+
+/** A metric as the Learner takes it (metrics.toMetric's rules: a Metric, a Metric class, a factory or a function),
+ * its errors naming the Learner and the option rather than metrics.toMetric. */
+function learnerMetric(fn: string, arg: string, m: unknown): Metric {
+  try {
+    return toMetric(m as Metric);
+  } catch (e) {
+    if (e instanceof ArgumentError && e.fn === 'metrics.toMetric') throw new ArgumentError(fn, arg, e.expected, e.got);
+    if (e instanceof FlintError && e.message.startsWith('metrics.toMetric: ')) {
+      rewrite(e, `${fn}: ${arg}: ${e.message.slice('metrics.toMetric: '.length)}`);
+    }
+    throw nameError(fn, e);
+  }
+}
+
+/** Nesting deeper than this is not a prediction (and a cyclic object would recurse forever). */
+const MAX_PRED_DEPTH = 8;
+
+/** A live tensor, or a non-empty array or plain object of predictions (fastai's tuple predictions). */
+function isPrediction(p: unknown, depth: number): boolean {
+  if (isTensorLike(p)) return !(p as Tensor).isDisposed;
+  if (depth >= MAX_PRED_DEPTH || p === null || typeof p !== 'object') return false;
+  const items = Array.isArray(p) ? p : Object.getPrototypeOf(p) === Object.prototype ? Object.values(p) : null;
+  return items !== null && items.length > 0 && items.every((x) => isPrediction(x, depth + 1));
 }

@@ -6,7 +6,7 @@ import type { Tensor } from '../torch/index.js';
 import { type BatchState, Metric } from './metric.js';
 import { TRANSFORM_KEYS, checkBool, checkDim, checkFunction, checkOptions, checkState, checkString, checkTransform, describe, fail, guard } from './check.js';
 
-import { type Activation, type PredTransform, applyTransform, labelOf, labelled, transformPreds } from './metric.js';
+import { type Activation, type PredTransform, accumulateLabel, applyTransform, labelOf, labelled, transformPreds } from './metric.js';
 export { type Activation, type PredTransform, transformPreds };
 
 export type MetricFunc = (preds: Tensor | ArrayLike<number>, targs: Tensor | ArrayLike<number>, kwargs?: Record<string, unknown>) => Tensor | number;
@@ -53,7 +53,7 @@ export class AccumMetric extends Metric {
   accumulate(s: BatchState): void {
     checkState('Metric.accumulate', s);
     if (!s.pred || !s.yb[0]) return;
-    const p = guard(`Metric.accumulate (${labelOf(this)})`, () => torch.tidy(() => applyTransform(s.pred!.detach(), this.o)));
+    const p = guard(accumulateLabel(this), () => torch.tidy(() => applyTransform(s.pred!.detach(), this.o)));
     this.preds.push(p.keep());
     this.targs.push(s.yb[0].detach().keep());
   }

@@ -30,30 +30,48 @@ export function confusionMatrix(preds: Tensor, targs: Tensor, numClasses?: numbe
   if (preds.numel() !== targs.numel()) fail(fn, 'targs', `${preds.numel()} class indices, one per prediction`, targs);
   if (preds.device !== targs.device) fail(fn, 'targs', `a tensor on ${preds.device} like preds`, targs);
   return torch.tidy(() => {
-    const classes = (x: Tensor, arg: string): Tensor => {
+    for (const [x, arg] of [[preds, 'preds'], [targs, 'targs']] as const) {
       if (x.dtype.startsWith('complex')) fail(fn, arg, 'class indices (a real tensor)', x);
-      // floats are accepted when they hold whole numbers (0., 1.); a fraction means logits or scores were passed
-      if ((x.dtype.startsWith('float') || x.dtype === 'bfloat16') && x.numel() && !x.eq(x.floor()).all().item()) fail(fn, arg, 'whole class indices (argmax the logits first)', x);
-      return x.long().flatten();
-    };
-    const p = classes(preds, 'preds');
-    const t = classes(targs, 'targs');
-    for (const [x, arg] of [[p, 'preds'], [t, 'targs']] as const) {
-      if (x.numel() && x.min().item() < 0) fail(fn, arg, 'non-negative class indices', x);
     }
-    const top = Math.max(p.numel() ? p.max().item() : 0, t.numel() ? t.max().item() : 0) + 1;
+    const p = preds.long().flatten();
+    const t = targs.long().flatten();
+    let w: Tensor | null = null;
+    if (weights !== undefined) {
+      w = (weights instanceof torch.Tensor ? weights.flatten().double() : torch.tensor([...weights], { dtype: 'float64' })).to({ device: p.device });
+      if (w.numel() !== p.numel()) fail(fn, 'sampleWeight', `${p.numel()} weights, one per prediction`, weights);
+    }
+    const s = facts(preds, targs, p, t, w);
+    // floats are accepted when they hold whole numbers (0., 1.); a fraction means logits or scores were passed
+    if (!s.predsWhole) fail(fn, 'preds', 'whole class indices (argmax the logits first)', preds);
+    if (!s.targsWhole) fail(fn, 'targs', 'whole class indices (argmax the logits first)', targs);
+    if (s.predsMin < 0) fail(fn, 'preds', 'non-negative class indices', p);
+    if (s.targsMin < 0) fail(fn, 'targs', 'non-negative class indices', t);
+    const top = Math.max(s.predsMax, s.targsMax) + 1;
     if (numClasses !== undefined && top > numClasses) fail(fn, 'numClasses', `a count above the largest class index (${top - 1})`, numClasses);
     const c = numClasses ?? top;
     if (c > MAX_CLASSES) fail(fn, 'preds', `class indices below ${MAX_CLASSES} (a ${c} x ${c} matrix would not fit in memory)`, preds);
-    let w: Tensor | null = null;
-    if (weights !== undefined) {
-      w = weights instanceof torch.Tensor ? weights.flatten().double() : torch.tensor([...weights], { dtype: 'float64' });
-      if (w.numel() !== p.numel()) fail(fn, 'sampleWeight', `${p.numel()} weights, one per prediction`, weights);
-      if (w.numel() && w.min().item() < 0) fail(fn, 'sampleWeight', 'non-negative weights', weights);
-      w = w.to({ device: p.device });
-    }
+    if (s.weightsMin < 0) fail(fn, 'sampleWeight', 'non-negative weights', weights);
     return t.mul(c).add(p).bincount(w, c * c).reshape(c, c).double();
   });
+}
+
+/** What confusionMatrix checks before counting, stacked into one small tensor and read with one host read:
+ * whether float classes are whole, the smallest and largest class, the smallest weight. Empty inputs give
+ * neutral values without a device op. */
+interface Facts { predsWhole: boolean; targsWhole: boolean; predsMin: number; targsMin: number; predsMax: number; targsMax: number; weightsMin: number }
+function facts(preds: Tensor, targs: Tensor, p: Tensor, t: Tensor, w: Tensor | null): Facts {
+  const parts: Tensor[] = [];
+  const slot = (x: Tensor | null): number => (x === null ? -1 : parts.push(x.double()) - 1);
+  const isFloat = (x: Tensor): boolean => x.dtype.startsWith('float') || x.dtype === 'bfloat16';
+  const whole = (x: Tensor): Tensor | null => (isFloat(x) && x.numel() ? x.eq(x.floor()).all() : null);
+  const [pWhole, tWhole] = [slot(whole(preds)), slot(whole(targs))];
+  const [pMin, pMax] = p.numel() ? [slot(p.min()), slot(p.max())] : [-1, -1];
+  const [tMin, tMax] = t.numel() ? [slot(t.min()), slot(t.max())] : [-1, -1];
+  const wMin = w !== null && w.numel() ? slot(w.min()) : -1;
+  const v = parts.length ? (torch.stack(parts).toTypedArray() as Float64Array) : new Float64Array(0);
+  const at = (i: number, none: number): number => (i < 0 ? none : v[i]!);
+  return { predsWhole: at(pWhole, 1) !== 0, targsWhole: at(tWhole, 1) !== 0, predsMin: at(pMin, 0), targsMin: at(tMin, 0),
+    predsMax: at(pMax, 0), targsMax: at(tMax, 0), weightsMin: at(wMin, 0) };
 }
 
 /** The most classes a confusion matrix may have (c x c float64: 800 MB at 10,000). */

@@ -2,7 +2,7 @@
 // data's device; `value` is the one host read, once per phase.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { TRANSFORM_KEYS, checkDimOf, describe, fail, checkFunction, checkNumber, checkOptions, checkState, checkString, checkTensor, checkTransform, guard } from './check.js';
+import { TRANSFORM_KEYS, checkDimOf, describe, fail, checkFunction, checkNumber, checkOptions, checkState, checkString, checkTensor, checkTransform, guard, named } from './check.js';
 
 export type Activation = 'none' | 'softmax' | 'binarySoftmax' | 'sigmoid';
 
@@ -53,19 +53,28 @@ export interface BatchState {
 }
 
 const labels = new WeakMap<object, string>();
+/** Where a metric keeps its accumulate label ('Metric.accumulate (metrics.F1Score)'), built on first use. */
+const ACCUMULATE = Symbol('accumulate label');
 /** Marks a built-in metric with the public name that made it ('metrics.F1Score'), for error messages. */
 export function labelled<M extends object>(m: M, fn: string): M {
   labels.set(m, fn);
+  if (m instanceof Metric) m[ACCUMULATE] = undefined;
   return m;
 }
 /** What error messages call a metric: its public maker's name, or its column name. */
 export function labelOf(m: Metric): string {
   return labels.get(m) ?? m.name;
 }
+/** The name accumulate's errors carry, made once per metric (not per batch). */
+export function accumulateLabel(m: Metric): string {
+  return (m[ACCUMULATE] ??= `Metric.accumulate (${labelOf(m)})`);
+}
 
 export abstract class Metric {
   /** Which phases log it (fastxtend): the Recorder makes train_x / valid_x columns accordingly. */
   logMetric: 'train' | 'valid' | 'both' = 'valid';
+  /** @internal see accumulateLabel */
+  [ACCUMULATE]: string | undefined;
   abstract reset(): void;
   abstract accumulate(s: BatchState): void;
   /** The value over the phase (undefined before anything was accumulated). */
@@ -88,24 +97,35 @@ export abstract class Metric {
   }
 }
 
+const ADD = Symbol('RunningMean add without the checks');
+
 /** A batch-size weighted device sum, read once. */
 export class RunningMean {
   private total: Tensor | null = null;
+  /** The total's device, read once when it is made (a device query is a native call). */
+  private device = '';
   count = 0;
   reset(): void {
     this.total?.dispose();
     this.total = null;
     this.count = 0;
   }
-  /** total += value * n: one native call per batch (the value is detached: metrics never need its graph). */
+  /** total += value * n: one native op per batch (the value is detached: metrics never need its graph). */
   add(batchValue: Tensor, n: number): void {
     const fn = 'RunningMean.add';
     checkTensor(fn, 'batchValue', batchValue);
-    if (batchValue.numel() !== 1 || batchValue.dtype === 'bool' || batchValue.dtype.startsWith('complex')) fail(fn, 'batchValue', 'a one-element real tensor', batchValue);
     checkNumber(fn, 'n', n, { min: 0 });
-    if (this.total !== null && this.total.device !== batchValue.device) fail(fn, 'batchValue', `a tensor on ${this.total.device}, like the earlier values`, batchValue);
-    if (this.total === null) this.total = torch.tidy(() => batchValue.detach().double().mul(n)).keep();
-    else this.total.add_(batchValue.detach(), n);
+    if (this.total !== null && batchValue.device !== this.device) fail(fn, 'batchValue', `a tensor on ${this.device}, like the earlier values`, batchValue);
+    named(fn, () => this[ADD](batchValue, n));
+  }
+  /** add for the metrics here (not public: a symbol this module keeps): their values are checked live already,
+   * and a tensor on another device than the total fails in add_, which the metric's guard names. */
+  [ADD](v: Tensor, n: number): void {
+    if (v.numel() !== 1 || v.dtype === 'bool' || v.dtype.startsWith('complex')) fail('RunningMean.add', 'batchValue', 'a one-element real tensor', v);
+    if (this.total === null) {
+      this.total = torch.tidy(() => v.detach().double().mul(n)).keep();
+      this.device = this.total.device;
+    } else this.total.add_(v.requiresGrad ? v.detach() : v, n);  // a flag read is cheaper than a new handle
     this.count += n;
   }
   get value(): number | undefined {
@@ -115,9 +135,20 @@ export class RunningMean {
 
 /** Items in a batch: the first target's first dimension (or the prediction's when there are no targets). */
 export function batchSize(s: BatchState): number {
-  checkState('metrics.batchSize', s);
+  return itemsIn(checkState('metrics.batchSize', s));
+}
+/** batchSize of a state already checked (accumulate checks it once). */
+function itemsIn(s: BatchState): number {
   const t = s.yb[0] ?? s.pred;
   return t && t.ndim > 0 ? t.shape[0]! : 1;
+}
+
+/** A loss as one value: its mean, in its own precision (a float64 loss stays float64). Half types are averaged
+ * in float32 and integers in float64 (libtorch's mean takes no integers). */
+function lossValue(x: Tensor): Tensor {
+  if (x.ndim === 0) return x;
+  const d = x.dtype;
+  return (d === 'float32' || d === 'float64' ? x : d === 'float16' || d === 'bfloat16' ? x.float() : x.double()).mean();
 }
 
 /** A metric made from func(pred, ...targets) on transformed predictions; subclasses say how batches combine. */
@@ -155,8 +186,9 @@ export class AvgMetric extends FuncMetric {
   reset(): void { this.mean.reset(); }
   accumulate(s: BatchState): void {
     checkState('Metric.accumulate', s);
-    if (!s.pred) return;
-    guard(`Metric.accumulate (${labelOf(this)})`, () => torch.tidy(() => this.mean.add(this.apply(s.pred!, s.yb), batchSize(s))));
+    const pred = s.pred;
+    if (!pred) return;
+    guard(accumulateLabel(this), () => torch.tidy(() => { this.mean[ADD](this.apply(pred, s.yb), itemsIn(s)); }));
   }
   get value(): number | undefined { return this.mean.value; }
 }
@@ -167,7 +199,8 @@ export class AvgLoss extends Metric {
   reset(): void { this.mean.reset(); }
   accumulate(s: BatchState): void {
     checkState('Metric.accumulate', s);
-    if (s.loss) guard(`Metric.accumulate (${labelOf(this)})`, () => torch.tidy(() => this.mean.add(s.loss!.ndim === 0 ? s.loss! : s.loss!.float().mean(), batchSize(s))));
+    const loss = s.loss;
+    if (loss) guard(accumulateLabel(this), () => torch.tidy(() => { this.mean[ADD](lossValue(loss), itemsIn(s)); }));
   }
   get value(): number | undefined { return this.mean.value; }
   override get name(): string { return 'loss'; }
@@ -233,9 +266,12 @@ export class AvgSmoothLoss extends Metric {
   reset(): void { this.s.reset(); }
   accumulate(b: BatchState): void {
     checkState('Metric.accumulate', b);
-    if (!b.loss) return;
-    if (b.loss.numel() === 0 || b.loss.dtype === 'bool' || b.loss.dtype.startsWith('complex')) fail('Metric.accumulate', 'state.loss', 'a non-empty real tensor', b.loss);
-    this.s.push(b.loss.ndim === 0 ? b.loss : torch.tidy(() => b.loss!.float().mean()));
+    const loss = b.loss;
+    if (!loss) return;
+    if (loss.numel() === 0 || loss.dtype === 'bool' || loss.dtype.startsWith('complex')) fail('Metric.accumulate', 'state.loss', 'a non-empty real tensor', loss);
+    // a 0-d loss is detached (a new handle, no copy): the smoother frees what it holds, and the caller's loss
+    // must outlive a mid-epoch read of the value (a progress-bar redraw)
+    this.s.push(torch.tidy(() => (loss.ndim === 0 ? loss.detach() : lossValue(loss))));
   }
   /** The smoothed value after each batch since the last call (the Recorder's `losses`). */
   takeSmoothed(): number[] { return this.s.takeSmoothed(); }
@@ -255,7 +291,8 @@ export class AvgSmoothMetric extends FuncMetric {
   reset(): void { this.s.reset(); }
   accumulate(b: BatchState): void {
     checkState('Metric.accumulate', b);
-    if (b.pred) this.s.push(guard(`Metric.accumulate (${labelOf(this)})`, () => torch.tidy(() => this.apply(b.pred!.detach(), b.yb).double().reshape([]))));
+    const pred = b.pred;
+    if (pred) this.s.push(guard(accumulateLabel(this), () => torch.tidy(() => this.apply(pred.detach(), b.yb).double().reshape([]))));
   }
   get value(): number | undefined { return this.s.value; }
 }
@@ -269,7 +306,7 @@ export class LossPartMetric extends Metric {
   accumulate(s: BatchState): void {
     checkState('Metric.accumulate', s);
     const v = s.lossParts && Object.hasOwn(s.lossParts, this.part) ? s.lossParts[this.part] : undefined;
-    if (v) guard(`Metric.accumulate (${labelOf(this)})`, () => torch.tidy(() => this.mean.add(v.ndim === 0 ? v : v.float().mean(), batchSize(s))));
+    if (v) guard(accumulateLabel(this), () => torch.tidy(() => { this.mean[ADD](lossValue(v), itemsIn(s)); }));
   }
   get value(): number | undefined { return this.mean.value; }
   override get name(): string { return this.part; }

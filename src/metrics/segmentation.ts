@@ -2,7 +2,7 @@
 // argmaxed over the class axis; intersections and unions are summed on the device and read once per phase.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { AvgMetric, type BatchState, Metric, labelOf, labelled } from './metric.js';
+import { AvgMetric, type BatchState, Metric, accumulateLabel, labelOf, labelled } from './metric.js';
 import { checkDim, checkDimOf, checkInt, checkOptions, checkState, guard } from './check.js';
 
 abstract class OverlapMetric extends Metric {
@@ -23,8 +23,8 @@ abstract class OverlapMetric extends Metric {
   accumulate(s: BatchState): void {
     checkState('Metric.accumulate', s);
     if (!s.pred || !s.yb[0]) return;
-    checkDimOf('Metric.accumulate', `the axis of ${labelOf(this)}`, this.axis, s.pred, 'state.pred');
-    guard(`Metric.accumulate (${labelOf(this)})`, () => torch.tidy(() => {
+    checkDimOf('Metric.accumulate', () => `the axis of ${labelOf(this)}`, this.axis, s.pred, 'state.pred');
+    guard(accumulateLabel(this), () => torch.tidy(() => {
       const pred = s.pred!.argmax(this.axis).flatten();
       const targ = s.yb[0]!.flatten();
       if (pred.shape[0] !== targ.shape[0]) throw new torch.FlintError(`${pred.shape[0]} predicted pixels but ${targ.shape[0]} targets`);

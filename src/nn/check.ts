@@ -5,16 +5,10 @@ import { totalmem } from 'node:os';
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { ITEM_SIZE, type DType } from '../torch/dtype.js';
-import { checkBool, checkFunction, checkInt, checkNumber, checkOneOf, checkString, checkTensor, describe, fail, nameError, optBool, rewrite,
-  type NumberRule } from '../torch/validate.js';
+import { checkBool, checkDevice, checkFunction, checkInt, checkNumber, checkOneOf, checkOptions, checkString, checkTensor,
+  describe, fail, isPlainObject, named, nameError, optBool, rewrite, type NumberRule } from '../torch/validate.js';
 
-export { checkBool, checkFunction, checkInt, checkNumber, checkOneOf, checkString, checkTensor, describe, fail, nameError, optBool, rewrite };
-
-/** A layer size: a positive integer. */
-export function size(fn: string, arg: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) fail(fn, arg, 'a positive integer', v);
-  return v as number;
-}
+export { checkBool, checkDevice, checkFunction, checkInt, checkNumber, checkOneOf, checkOptions, checkString, checkTensor, describe, fail, isPlainObject, named, nameError, optBool, rewrite };
 
 /** An optional number obeying the rule: undefined gives the default (null is refused). */
 export function optNum(fn: string, arg: string, v: unknown, fallback: number, rule: NumberRule = {}): number {
@@ -45,16 +39,6 @@ export function tuple(fn: string, arg: string, v: unknown, n: number, min: numbe
   return [...(v as number[])];
 }
 
-/** A plain options object (undefined gives {}), with only the known keys (a typo is an error, not a default). */
-export function options<T extends object>(fn: string, v: T | undefined, known: readonly string[], arg = 'options'): T {
-  if (v === undefined) return {} as T;
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || torch.Tensor.prototype.isPrototypeOf(v)) fail(fn, arg, 'an options object', v);
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) fail(fn, arg, 'a plain options object', v);
-  for (const k of Object.keys(v)) if (!known.includes(k)) fail(fn, `${arg}.${k}`, `one of the options ${known.join(', ')}`, k);
-  return v;
-}
-
 export interface FactoryOptions {
   device?: string;
   dtype?: string;
@@ -63,8 +47,7 @@ export const FACTORY_KEYS = ['device', 'dtype'] as const;
 
 /** Where a layer's parameters live: a device string and a floating-point dtype (PyTorch's factory kwargs). */
 export function factory(fn: string, o: FactoryOptions): { device: string | undefined; dtype: DType } {
-  const device = o.device === undefined ? undefined : checkString(fn, 'device', o.device);
-  if (device === '') fail(fn, 'device', "a device such as 'cpu' or 'cuda'", device);
+  const device = o.device === undefined ? undefined : checkDevice(fn, 'device', o.device);
   let dtype: DType = 'float32';
   if (o.dtype !== undefined) {
     if (typeof o.dtype !== 'string' || !torch.isDTypeName(o.dtype) || !torch.isFloating(o.dtype as DType)) {
@@ -94,12 +77,13 @@ export function emptyParam(fn: string, what: string, shape: number[], f: { devic
   return allocating(fn, what, shape, f, () => torch.empty(shape, { device: f.device, dtype: f.dtype }));
 }
 
-/** Runs an allocation; a Flint error from it (no memory, an unknown device) is re-thrown naming the layer. */
+/** Runs an allocation; libtorch's failure (no memory on the device) is re-thrown as a TorchError naming the layer.
+ * An ArgumentError already names a public call and an argument: it passes through unchanged. */
 export function allocating<T>(fn: string, what: string, shape: readonly number[], f: { device: string | undefined; dtype: DType }, make: () => T): T {
   try {
     return make();
   } catch (e) {
-    if (!(e instanceof torch.FlintError)) throw e;
+    if (!(e instanceof torch.FlintError) || e instanceof torch.ArgumentError) throw e;
     throw new torch.TorchError(`${fn}: could not create ${what} [${shape.join(', ')}] (${f.dtype} on ${f.device ?? 'cpu'}): ${e.message}`, { cause: e });
   }
 }

@@ -5,16 +5,7 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Module } from './module.js';
 import { BCEWithLogitsLoss, CrossEntropyLoss, MSELoss } from './loss.js';
-import { checkInt, checkNumber, checkTensor, fail, nameError, optBool, options } from './check.js';
-
-/** Runs fn; a Flint error from it names the public method. */
-function named<T>(fn: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw nameError(fn, e);
-  }
-}
+import { checkInt, checkNumber, checkOptions, checkTensor, fail, named, optBool } from './check.js';
 
 type Reduction = torch.functional.Reduction;
 
@@ -51,7 +42,7 @@ abstract class FlatLoss extends Module {
 /** The flattening options, checked; the rest (the wrapped loss's own options) is returned apart. */
 function split<O extends { axis?: number; flatten?: boolean; floatify?: boolean; thresh?: number }>(fn: string, o: O, flatKeys: readonly string[], lossKeys: readonly string[]):
   { axis: number; flatten: boolean | undefined; floatify: boolean | undefined; rest: Record<string, unknown> } {
-  options(fn, o, [...flatKeys, ...lossKeys]);
+  checkOptions(fn, o, [...flatKeys, ...lossKeys]);
   const axis = o.axis === undefined ? -1 : checkInt(fn, 'axis', o.axis);
   const flatten = o.flatten === undefined ? undefined : optBool(fn, 'flatten', o.flatten, true);
   const floatify = o.floatify === undefined ? undefined : optBool(fn, 'floatify', o.floatify, true);

@@ -2,7 +2,7 @@
 // model starts from the very weights a seeded PyTorch model does).
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { checkNumber, checkOneOf, checkTensor, fail, optNum, optOneOf, options } from './check.js';
+import { checkNumber, checkOneOf, checkTensor, fail, optNum, optOneOf, checkOptions } from './check.js';
 
 const NONLINEARITIES = ['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d',
   'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'] as const;
@@ -103,7 +103,7 @@ export function kaimingNormal_(t: Tensor, o: KaimingOptions = {}): Tensor {
 /** PyTorch's kaiming std, gain / sqrt(fan), after checking the tensor and the options. */
 function kaimingStd(fn: string, t: Tensor, o: KaimingOptions): number {
   target(fn, t);
-  options(fn, o, ['a', 'mode', 'nonlinearity']);
+  checkOptions(fn, o, ['a', 'mode', 'nonlinearity']);
   const a = optNum(fn, 'a', o.a, 0);
   const mode = optOneOf(fn, 'mode', o.mode, ['fan_in', 'fan_out'], 'fan_in');
   const nonlinearity = optOneOf(fn, 'nonlinearity', o.nonlinearity, NONLINEARITIES, 'leaky_relu');

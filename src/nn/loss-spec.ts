@@ -5,7 +5,7 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import * as losses from './loss.js';
 import * as flat from './flat-loss.js';
-import { checkString, checkTensor, fail, nameError, options } from './check.js';
+import { checkString, checkTensor, fail, nameError, checkOptions } from './check.js';
 
 type LossClass = new (o: Record<string, unknown>) => object;
 const CLASSES: Record<string, LossClass> = {
@@ -56,14 +56,14 @@ export function lossSpec(lossFunc: unknown): { spec: LossSpec; tensors: Record<s
 export function lossFromSpec(spec: LossSpec, tensors: Record<string, Tensor> = {}): object {
   const fn = 'nn.lossFromSpec';
   if (spec === undefined) fail(fn, 'spec', 'a loss spec { name, options } (as lossSpec returns)', spec);
-  options(fn, spec, ['name', 'options'], 'spec');
+  checkOptions(fn, spec, ['name', 'options'], 'spec');
   const name = checkString(fn, 'spec.name', spec.name);
   if (!Object.hasOwn(CLASSES, name)) fail(fn, 'spec.name', `one of the losses ${Object.keys(CLASSES).join(', ')}`, name);
-  const opts = options(fn, spec.options ?? {}, SCALARS, 'spec.options');
+  const opts = checkOptions(fn, spec.options ?? {}, SCALARS, 'spec.options');
   for (const [k, v] of Object.entries(opts)) {
     if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'string') fail(fn, `spec.options.${k}`, 'a number, a boolean or a string', v);
   }
-  options(fn, tensors, TENSORS, 'tensors');
+  checkOptions(fn, tensors, TENSORS, 'tensors');
   for (const [k, t] of Object.entries(tensors)) checkTensor(fn, `tensors.${k}`, t);
   try {
     return new CLASSES[name]!({ ...opts, ...tensors });

@@ -2,7 +2,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Module } from './module.js';
-import { checkInt, checkTensor, fail, optBool, optNum, optOneOf, optTensor, options } from './check.js';
+import { checkInt, checkTensor, fail, optBool, optNum, optOneOf, optTensor, checkOptions } from './check.js';
 
 const F = torch.functional;
 type Reduction = torch.functional.Reduction;
@@ -23,7 +23,7 @@ abstract class Loss extends Module {
   constructor(o: { reduction?: Reduction }, known: readonly string[]) {
     super();
     const fn = `nn.${new.target.name}`;
-    options(fn, o, ['reduction', ...known]);
+    checkOptions(fn, o, ['reduction', ...known]);
     this.reduction = optOneOf(fn, 'reduction', o.reduction, REDUCTIONS, 'mean');
   }
   /** The public name, for errors. */
@@ -136,7 +136,7 @@ export class KLDivLoss extends Module {
   constructor(o: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}) {
     super();
     const fn = 'nn.KLDivLoss';
-    options(fn, o, ['reduction', 'logTarget']);
+    checkOptions(fn, o, ['reduction', 'logTarget']);
     this.reduction = optOneOf(fn, 'reduction', o.reduction, ['mean', 'sum', 'none', 'batchmean'], 'mean');
     this.logTarget = optBool(fn, 'logTarget', o.logTarget, false);
   }

@@ -4,7 +4,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { checkBool, checkFunction, checkString, checkTensor, fail } from '../torch/validate.js';
-import { optBool, options, rewrite } from './check.js';
+import { checkDevice, checkOptions, isPlainObject, optBool, rewrite } from './check.js';
 
 /** Where an error raised inside forward came from: the innermost module that was called, and its message. */
 const WHERE = Symbol('flint.module.where');
@@ -89,7 +89,7 @@ export abstract class Module {
     const fn = 'Module.registerBuffer';
     this.#checkName(fn, name);
     if (t !== null) checkTensor(fn, 'tensor', t);
-    options(fn, opts, ['persistent'], 'opts');
+    checkOptions(fn, opts, ['persistent'], 'opts');
     const persistent = optBool(fn, 'opts.persistent', opts.persistent, true);
     if (t !== null) t.keep();
     this._buffers.set(name, t);
@@ -172,14 +172,15 @@ export abstract class Module {
    * valid); a dtype applies to floating-point tensors only, so integer buffers keep their type. */
   to(target: string | { dtype?: string; device?: string }): this {
     const fn = 'Module.to';
+    if (target === undefined) fail(fn, 'target', 'a dtype, a device, or { dtype, device }', target);
     const { dtype, device } = typeof target === 'string' ? (torch.isDTypeName(target) ? { dtype: target } : { device: target })
-      : options(fn, target as { dtype?: string; device?: string }, ['dtype', 'device'], 'target');
-    if (typeof target !== 'string' && target === undefined) fail(fn, 'target', 'a dtype, a device, or { dtype, device }', target);
+      : checkOptions(fn, target as { dtype?: string; device?: string }, ['dtype', 'device'], 'target');
     // as PyTorch's: a module moves to floating-point dtypes only (integer buffers keep theirs)
     if (dtype !== undefined && (typeof dtype !== 'string' || !torch.isDTypeName(dtype) || !torch.isFloating(dtype as torch.DType))) {
       fail(fn, 'dtype', "a floating-point dtype ('float32', 'float64', 'float16', 'bfloat16')", dtype);
     }
-    if (device !== undefined && (typeof device !== 'string' || device === '')) fail(fn, 'device', "a device such as 'cpu' or 'cuda'", device);
+    // a string that is not a dtype names a device: one of this machine's, checked before anything moves
+    if (device !== undefined) checkDevice(fn, 'device', device);
     try {
       torch.tidy(() => torch.noGrad(() => {
         for (const t of [...this.parameters(), ...this.buffers()]) {
@@ -190,7 +191,7 @@ export abstract class Module {
         }
       }));
     } catch (e) {
-      // an unknown or unavailable device: libtorch's message, named after the call
+      // libtorch's failure (no memory on the device): its message, named after the call
       if (e instanceof torch.FlintError && !e.message.includes(fn)) rewrite(e, `${fn}: ${e.message}`);
       throw e;
     }
@@ -224,10 +225,9 @@ export abstract class Module {
   /** Copies values in by PyTorch key. strict (default): every key must match both ways. Shapes must match. */
   loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
     const fn = 'Module.loadStateDict';
-    const proto = dict !== null && typeof dict === 'object' ? Object.getPrototypeOf(dict) : undefined;
-    if (proto !== Object.prototype && proto !== null) fail(fn, 'dict', 'a record of tensors by key (as stateDict() returns)', dict);
+    if (!isPlainObject(dict)) fail(fn, 'dict', 'a record of tensors by key (as stateDict() returns)', dict);
     for (const [k, v] of Object.entries(dict)) checkTensor(fn, `dict['${k}']`, v);
-    options(fn, opts, ['strict'], 'opts');
+    checkOptions(fn, opts, ['strict'], 'opts');
     const strict = optBool(fn, 'opts.strict', opts.strict, true);
     const own = new Map<string, Tensor>();
     for (const [prefix, m] of this.namedModules()) {

@@ -3,7 +3,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Module } from './module.js';
-import { checkNumber, fail, options } from './check.js';
+import { checkNumber, fail, checkOptions, isPlainObject } from './check.js';
 
 type PartFunc = Module | ((pred: Tensor, target: Tensor) => Tensor);
 
@@ -17,8 +17,7 @@ export class MultiLoss extends Module {
   constructor(parts: Record<string, PartFunc>, weights: Record<string, number> = {}) {
     super();
     const fn = 'nn.MultiLoss';
-    const proto = parts !== null && typeof parts === 'object' ? Object.getPrototypeOf(parts) : undefined;
-    if (proto !== Object.prototype && proto !== null) fail(fn, 'parts', 'a record of losses by name ({ ce: lossA, l1: lossB })', parts);
+    if (!isPlainObject(parts)) fail(fn, 'parts', 'a record of losses by name ({ ce: lossA, l1: lossB })', parts);
     this.partNames = Object.keys(parts);
     if (this.partNames.length === 0) fail(fn, 'parts', 'at least one part', parts);
     for (const n of this.partNames) {
@@ -26,7 +25,7 @@ export class MultiLoss extends Module {
       if (!(f instanceof Module) && typeof f !== 'function') fail(fn, `parts.${n}`, 'a loss module or a function (pred, target) => tensor', f);
       if (n.includes('.')) fail(fn, 'parts', "part names without '.'", n);
     }
-    options(fn, weights, this.partNames, 'weights');
+    checkOptions(fn, weights, this.partNames, 'weights');
     for (const [k, w] of Object.entries(weights)) checkNumber(fn, `weights.${k}`, w);
     this.funcs = this.partNames.map((n) => parts[n]!);
     this.weights = this.partNames.map((n) => weights[n] ?? 1);

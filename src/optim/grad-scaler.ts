@@ -4,7 +4,7 @@
 // live on the device; the skip decision is the one host read per step (PyTorch's step reads it too).
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { checkBool, checkInt, checkNumber, checkTensor, fail } from '../torch/validate.js';
+import { checkBool, checkInt, checkNumber, checkOptions, checkTensor, fail } from '../torch/validate.js';
 
 export interface GradScalerOptions {
   initScale?: number;
@@ -26,8 +26,7 @@ export class GradScaler {
   constructor(o: GradScalerOptions = {}) {
     const fn = 'optim.GradScaler';
     // other keys are let through: MixedPrecision hands its own options on
-    const proto = o !== null && typeof o === 'object' ? Object.getPrototypeOf(o) : undefined;
-    if (proto !== Object.prototype && proto !== null) fail(fn, 'options', 'an options object', o);
+    o = checkOptions(fn, o);
     this.initScale = o.initScale === undefined ? 2 ** 16 : checkNumber(fn, 'initScale', o.initScale, { gt: 0 });
     this.growthFactor = o.growthFactor === undefined ? 2 : checkNumber(fn, 'growthFactor', o.growthFactor, { gt: 1 });
     this.backoffFactor = o.backoffFactor === undefined ? 0.5 : checkNumber(fn, 'backoffFactor', o.backoffFactor, { gt: 0 });

@@ -3,7 +3,8 @@
 // libtorch's multi-tensor ops, so a step over many parameters is a handful of native calls.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { checkInt, checkNumber, checkString, checkTensor, describe, fail, type NumberRule } from '../torch/validate.js';
+import { checkInt, checkNumber, checkOptions, checkString, checkTensor, describe, fail, type NumberRule } from '../torch/validate.js';
+import { isPlainObject } from '../nn/check.js';
 
 export type Hypers = Record<string, number>;
 /** Per-parameter state: moving averages (tensors), the step count, and fastai's flags. */
@@ -29,20 +30,15 @@ export type HyperValue = number | readonly number[] | { start?: number; stop: nu
 
 export type ParamsInput = readonly Tensor[] | readonly (readonly Tensor[])[];
 
-/** The ranges of the hyper-parameters the step rules read (PyTorch refuses the same); any other hyper-parameter
- * must be a finite number. */
+/** The ranges of the hyper-parameters the step rules read, as PyTorch's: momentum (SGD's, RMSprop's) and
+ * RMSprop's alpha >= 0 with no upper bound, dampening any number; Adam's betas are kept below 1 by _below1.
+ * Any other hyper-parameter must be a finite number. */
 const RULES: Record<string, NumberRule> = {
-  lr: { min: 0 }, wd: { min: 0 }, eps: { min: 0 }, mom: { min: 0, max: 1 }, sqrMom: { min: 0, max: 1 }, dampening: { min: 0, max: 1 },
+  lr: { min: 0 }, wd: { min: 0 }, eps: { min: 0 }, mom: { min: 0 }, sqrMom: { min: 0 }, dampening: {},
 };
 
 /** The options of the factories that are switches, not hyper-parameters. */
 const FLAGS = ['decoupleWd', 'nesterov'];
-
-function isPlain(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const p = Object.getPrototypeOf(v);
-  return p === Object.prototype || p === null;
-}
 
 /** The parameter groups: a non-empty array of live floating-point leaf tensors, or of arrays of them. */
 export function checkParams(fn: string, params: unknown): Tensor[][] {
@@ -70,11 +66,8 @@ export function checkParams(fn: string, params: unknown): Tensor[][] {
 
 /** Options of a factory: a plain object with known keys only; each hyper-parameter within its range. */
 export function checkRuleOptions(fn: string, o: unknown, known: readonly string[], below1: readonly string[] = []): Record<string, unknown> {
-  if (o === undefined) return {};
-  if (!isPlain(o)) fail(fn, 'options', 'an options object', o);
-  const opts = o as Record<string, unknown>;
+  const opts = checkOptions(fn, o as Record<string, unknown> | undefined, known);
   for (const [k, v] of Object.entries(opts)) {
-    if (!known.includes(k)) fail(fn, `options.${k}`, `one of the options ${known.join(', ')}`, k);
     if (v === undefined) continue;
     if (FLAGS.includes(k)) {
       if (typeof v !== 'boolean') fail(fn, `options.${k}`, 'a boolean', v);
@@ -96,7 +89,7 @@ function checkHyper(fn: string, arg: string, name: string, v: unknown, below1: b
 /** A parameter group as step rules get it (for the helpers rules call). */
 function checkGroup(fn: string, g: unknown): GroupStep {
   const o = g as GroupStep | null;
-  if (!isPlain(o) || !Array.isArray(o.params) || !Array.isArray(o.grads) || !Array.isArray(o.states) || !isPlain(o.hyper) ||
+  if (!isPlainObject(o) || !Array.isArray(o.params) || !Array.isArray(o.grads) || !Array.isArray(o.states) || !isPlainObject(o.hyper) ||
     o.params.length !== o.states.length) {
     fail(fn, 'group', 'a parameter group { params, grads, states, hyper } as step rules receive', g);
   }
@@ -131,9 +124,9 @@ export abstract class Optimizer {
   constructor(params: ParamsInput, defaults: Hypers, opts: { decoupleWd?: boolean } = {}) {
     const fn = 'optim.Optimizer';
     this.paramLists = checkParams(fn, params);
-    if (!isPlain(defaults)) fail(fn, 'defaults', 'a record of hyper-parameters ({ lr: 1e-3, ... })', defaults);
+    if (!isPlainObject(defaults)) fail(fn, 'defaults', 'a record of hyper-parameters ({ lr: 1e-3, ... })', defaults);
     for (const [k, v] of Object.entries(defaults)) checkHyper(fn, `defaults.${k}`, k, v, this._below1(k));
-    if (!isPlain(opts) || Object.keys(opts).some((k) => k !== 'decoupleWd')) fail(fn, 'opts', 'an options object { decoupleWd }', opts);
+    checkOptions(fn, opts, ['decoupleWd'], 'opts');
     if (opts.decoupleWd !== undefined && typeof opts.decoupleWd !== 'boolean') fail(fn, 'opts.decoupleWd', 'a boolean', opts.decoupleWd);
     this.decoupleWd = opts.decoupleWd ?? true;
     this.hypers = this.paramLists.map(() => ({}));
@@ -180,7 +173,7 @@ export abstract class Optimizer {
     const n = this.paramLists.length;
     const what = 'a number, an array of numbers (one per group) or { start, stop }';
     if (typeof value !== 'number' && !Array.isArray(value)) {
-      if (!isPlain(value) || Object.keys(value).some((k) => k !== 'start' && k !== 'stop')) fail(fn, 'value', what, value);
+      if (!isPlainObject(value) || Object.keys(value).some((k) => k !== 'start' && k !== 'stop')) fail(fn, 'value', what, value);
       const v = value as { start?: unknown; stop?: unknown };
       checkNumber(fn, 'value.stop', v.stop);
       // fastai's slice: a start of 0 (or none) means stop/10 for all but the last group
@@ -204,7 +197,7 @@ export abstract class Optimizer {
   /** Sets several hyper-parameters: { lr: 1e-3, mom: 0.9 } (each value as setHyper takes it). */
   setHypers(values: Record<string, HyperValue>): void {
     const fn = 'Optimizer.setHypers';
-    if (!isPlain(values)) fail(fn, 'values', 'a record of hyper-parameters ({ lr: 1e-3, ... })', values);
+    if (!isPlainObject(values)) fail(fn, 'values', 'a record of hyper-parameters ({ lr: 1e-3, ... })', values);
     // all checked first: a refused call changes nothing
     const saved = this.hypers.map((h) => ({ ...h }));
     try {
@@ -268,12 +261,11 @@ export abstract class Optimizer {
     const fn = 'Optimizer.setFlags';
     if (!Array.isArray(params)) fail(fn, 'params', 'an array of tensors', params);
     params.forEach((p, i) => checkTensor(fn, `params[${i}]`, p));
-    if (!isPlain(flags)) fail(fn, 'flags', 'an options object { forceTrain, doWd }', flags);
-    for (const [k, v] of Object.entries(flags)) {
-      if (k !== 'forceTrain' && k !== 'doWd') fail(fn, `flags.${k}`, 'one of the flags forceTrain, doWd', k);
+    const f = checkOptions(fn, flags, ['forceTrain', 'doWd'], 'flags');
+    for (const [k, v] of Object.entries(f)) {
       if (v !== undefined && typeof v !== 'boolean') fail(fn, `flags.${k}`, 'a boolean', v);
     }
-    for (const p of params) Object.assign(this._stateOf(p), flags);
+    for (const p of params) Object.assign(this._stateOf(p), f);
   }
 
   /** Drops the moving averages and step counts, keeping the flags. */
@@ -299,7 +291,7 @@ export abstract class Optimizer {
   loadStateDict(sd: { state: ParamState[]; hypers: Hypers[] }): void {
     const fn = 'Optimizer.loadStateDict';
     const params = this.paramLists.flat();
-    if (!isPlain(sd) || !Array.isArray(sd.state) || !Array.isArray(sd.hypers)) fail(fn, 'sd', 'an optimizer state { state, hypers } (as stateDict() returns)', sd);
+    if (!isPlainObject(sd) || !Array.isArray(sd.state) || !Array.isArray(sd.hypers)) fail(fn, 'sd', 'an optimizer state { state, hypers } (as stateDict() returns)', sd);
     if (sd.state.length !== params.length) {
       throw new torch.ArgumentError(fn, 'sd.state', `the state of ${params.length} parameters`, `the state has ${sd.state.length} parameters, the optimizer ${params.length}`);
     }
@@ -308,7 +300,7 @@ export abstract class Optimizer {
     }
     // everything checked before anything changes
     sd.state.forEach((s, i) => {
-      if (!isPlain(s)) fail(fn, `sd.state[${i}]`, 'a record of state values', s);
+      if (!isPlainObject(s)) fail(fn, `sd.state[${i}]`, 'a record of state values', s);
       for (const [k, v] of Object.entries(s)) {
         if (torch.Tensor.prototype.isPrototypeOf(v as object)) {
           checkTensor(fn, `sd.state[${i}].${k}`, v);
@@ -321,7 +313,7 @@ export abstract class Optimizer {
       }
     });
     sd.hypers.forEach((h, i) => {
-      if (!isPlain(h)) fail(fn, `sd.hypers[${i}]`, 'a record of hyper-parameters', h);
+      if (!isPlainObject(h)) fail(fn, `sd.hypers[${i}]`, 'a record of hyper-parameters', h);
       for (const [k, v] of Object.entries(h)) checkHyper(fn, `sd.hypers[${i}].${k}`, k, v, this._below1(k));
     });
     this.clearState();

@@ -3,7 +3,7 @@
 import type { Tensor } from '../torch/index.js';
 import * as nn from '../nn/index.js';
 import { Optimizer } from './optimizer.js';
-import { checkBool, fail } from '../torch/validate.js';
+import { checkBool, checkOptions, fail } from '../torch/validate.js';
 
 function checkModel(fn: string, model: unknown): nn.Module {
   if (!(model instanceof nn.Module)) fail(fn, 'model', 'a Module', model);
@@ -40,10 +40,8 @@ export function markNormBias(opt: Optimizer, model: nn.Module, o: { trainBn?: bo
   const fn = 'optim.markNormBias';
   if (!(opt instanceof Optimizer)) fail(fn, 'opt', 'an Optimizer', opt);
   checkModel(fn, model);
-  const proto = o !== null && typeof o === 'object' ? Object.getPrototypeOf(o) : undefined;
-  if (proto !== Object.prototype && proto !== null) fail(fn, 'options', 'an options object { trainBn, wdBnBias }', o);
+  o = checkOptions(fn, o, ['trainBn', 'wdBnBias']);
   for (const [k, v] of Object.entries(o)) {
-    if (k !== 'trainBn' && k !== 'wdBnBias') fail(fn, `options.${k}`, 'one of the options trainBn, wdBnBias', k);
     if (v !== undefined && typeof v !== 'boolean') fail(fn, `options.${k}`, 'a boolean', v);
   }
   if (!(o.wdBnBias ?? false)) opt.setFlags(normBias(model, true), { doWd: false });

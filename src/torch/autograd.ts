@@ -3,7 +3,7 @@ import { native } from './native.js';
 import { type Handle } from './native.js';
 import { Tensor, h, wrap } from './tensor.js';
 import { runThenRestore } from './restore.js';
-import { checkArray, checkFunction, checkOptions, checkTensor } from './validate.js';
+import { checkArray, checkFunction, checkOptions, checkTensor, named } from './validate.js';
 
 function withGradMode<T>(name: string, enabled: boolean, fn: () => T): T {
   checkFunction(name, 'fn', fn);
@@ -35,8 +35,8 @@ function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts?: Grad
   const ins = Array.isArray(inputs) ? inputs : [checkTensor(fn, 'inputs', inputs)];
   const gradOutputs = o.gradOutputs === undefined || o.gradOutputs === null ? null
     : checkArray<Tensor>(fn, 'opts.gradOutputs', o.gradOutputs, 'an array of tensors').map(h);
-  const hs = native.autogradGrad(outs.map(h), ins.map(h), gradOutputs,
-    o.retainGraph ?? null, o.createGraph ?? false, o.allowUnused ?? false);
+  const hs = named(fn, () => native.autogradGrad(outs.map(h), ins.map(h), gradOutputs,
+    o.retainGraph ?? null, o.createGraph ?? false, o.allowUnused ?? false));
   return (hs as (Handle | null)[]).map((h) => (h === null ? null : wrap(h)));
 }
 

@@ -1,6 +1,7 @@
 // Files Flint writes: atomically (temporary file, flushed, renamed), into folders made without Node's
 // recursive mkdir (Node 20's loops forever on paths such as /proc/x), cleaning up after killed writers.
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join, parse, resolve, sep } from 'node:path';
 import { FlintError } from './errors.js';
 import { checkPath, fail } from './validate.js';
@@ -31,7 +32,11 @@ export function ensureDir(dir: string, fn = 'torch.ensureDir'): void {
   }
 }
 
-const TMP = /^\.(.+)\.(\d+)\.(\d+)\.tmp$/;
+// ".<name>.<pid>.<stamp>.h<host>.tmp": the pid tells whether its writer still runs, but only on the same host (a
+// shared network folder may hold a live writer's file from another machine).
+const TMP = /^\.(.+)\.(\d+)\.(\d+)(?:\.h([A-Za-z0-9_-]+))?\.tmp$/;
+const HOST = hostname().replace(/[^A-Za-z0-9_-]/g, '_');
+const FOREIGN_STALE_MS = 24 * 3600 * 1000;
 
 function alive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -43,7 +48,13 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes temporary files of earlier writes of `path` whose writer process is gone (killed mid-save). */
+function olderThan(file: string, ms: number): boolean {
+  const st = statSync(file, { throwIfNoEntry: false });
+  return st !== undefined && Date.now() - st.mtimeMs > ms;
+}
+
+/** Removes temporary files of earlier writes of `path` whose writer process is gone (killed mid-save); those
+ * of another host once they are a day old. */
 export function removeStaleTemps(path: string): string[] {
   const dir = dirname(path);
   const name = basename(path);
@@ -56,7 +67,8 @@ export function removeStaleTemps(path: string): string[] {
   }
   for (const f of entries) {
     const m = TMP.exec(f);
-    if (!m || m[1] !== name || alive(Number(m[2]))) continue;
+    if (!m || m[1] !== name) continue;
+    if (m[4] === undefined || m[4] === HOST ? alive(Number(m[2])) : !olderThan(join(dir, f), FOREIGN_STALE_MS)) continue;
     try {
       unlinkSync(join(dir, f));
       removed.push(join(dir, f));
@@ -78,7 +90,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, fn = 't
   else if (!(data instanceof Uint8Array)) fail(fn, 'data', 'a Uint8Array, Buffer or string', data);
   const dir = dirname(path);
   ensureDir(dir, fn);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}${counter++ % 1000}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}${counter++ % 1000}.h${HOST}.tmp`);
   let fd: number;
   try {
     fd = openSync(tmp, 'w');

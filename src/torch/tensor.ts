@@ -92,7 +92,7 @@ export class Tensor implements ScopedTensor {
     return s;
   }
   stride(): number[] {
-    return native.strides(this._h);
+    return named('Tensor.stride', () => native.strides(this._h));
   }
   numel(): number {
     const shape = this._shapeFor('Tensor.numel');
@@ -104,7 +104,7 @@ export class Tensor implements ScopedTensor {
     return native.requiresGrad(this._h);
   }
   set requiresGrad(v: boolean) {
-    native.requiresGrad_(this._h, v);
+    named('Tensor.requiresGrad', () => native.requiresGrad_(this._h, v));
   }
   get isLeaf(): boolean {
     return native.isLeaf(this._h);
@@ -400,12 +400,12 @@ export class Tensor implements ScopedTensor {
   max(): Tensor;
   max(dim: number, keepdim?: boolean): ValuesIndices;
   max(dim?: number, keepdim = false): Tensor | ValuesIndices {
-    return dim === undefined ? wrap(native.max(this._h)) : pair(native.maxDim(this._h, dim, keepdim));
+    return dim === undefined ? wrap(native.max(this._h)) : pair(named('Tensor.max', () => native.maxDim(this._h, dim, keepdim)));
   }
   min(): Tensor;
   min(dim: number, keepdim?: boolean): ValuesIndices;
   min(dim?: number, keepdim = false): Tensor | ValuesIndices {
-    return dim === undefined ? wrap(native.min(this._h)) : pair(native.minDim(this._h, dim, keepdim));
+    return dim === undefined ? wrap(native.min(this._h)) : pair(named('Tensor.min', () => native.minDim(this._h, dim, keepdim)));
   }
   amax(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amax(this._h, dimList(dim, 'Tensor.amax'), keepdim)); }
   amin(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amin(this._h, dimList(dim, 'Tensor.amin'), keepdim)); }

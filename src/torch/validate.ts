@@ -2,6 +2,7 @@
 // ArgumentError reading "fn: expected X for Y, got Z". `fn` is the public name the user called
 // ('torch.zeros', 'Tensor.sum', 'nn.Linear', 'Learner.fit'), `arg` the argument or option at fault.
 import { ArgumentError, FlintError } from './errors.js';
+import { native } from './native.js';
 
 const TENSOR = Symbol.for('flint.tensor');
 
@@ -185,10 +186,26 @@ export function isTensorLike(v: unknown): boolean {
 
 const DEVICE = /^(cpu|cuda(:\d+)?)$/;
 
-/** A device string: 'cpu', 'cuda' or 'cuda:N' (whether that CUDA device exists is the engine's check). */
+/** A device of this machine: 'cpu', or 'cuda' / 'cuda:N' below the CUDA device count (checked before any work,
+ * so the error names the public call, not the libtorch op that would fail). */
 export function checkDevice(fn: string, arg: string, v: unknown): string {
   if (typeof v !== 'string' || !DEVICE.test(v)) fail(fn, arg, "a device such as 'cpu', 'cuda' or 'cuda:0'", v);
-  return v as string;
+  const d = v as string;
+  if (d !== 'cpu') {
+    const n = native.cudaDeviceCount();
+    const index = d === 'cuda' ? 0 : Number(d.slice(5));
+    if (index >= n) fail(fn, arg, n === 0 ? "'cpu' (no CUDA device is available)" : `'cpu' or a CUDA device below cuda:${n}`, d);
+  }
+  return d;
+}
+
+/** A record whose prototype is Object's (or null): what {...} literals and stateDict() make. Records read by their
+ * own keys (tensors, modules, hyper-parameters) refuse class instances (a Map, a Tensor, a Module) rather than read
+ * them as records of their fields. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object') return false;
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
 }
 
 /** A file path: a non-empty string without NUL bytes (Node would throw its own error for one). */
@@ -208,13 +225,14 @@ export function optBool(fn: string, arg: string, v: unknown, fallback?: boolean)
 export function rewrite(e: Error, message: string): void {
   const old = e.message;
   e.message = message;
-  if (typeof e.stack === 'string') e.stack = e.stack.replace(old, message);
+  // a function replacement: a message holding `$&` or `$'` (a path, a column name) is inserted as it is
+  if (typeof e.stack === 'string') e.stack = e.stack.replace(old, () => message);
 }
 
-/** A FlintError whose message does not start with fn gets "fn: " in front, keeping its class and fields;
+/** A FlintError whose message does not start with "fn:" gets "fn: " in front, keeping its class and fields;
  * other errors pass unchanged. */
 export function nameError(fn: string, e: unknown): unknown {
-  if (e instanceof FlintError && !e.message.startsWith(fn)) rewrite(e, `${fn}: ${e.message}`);
+  if (e instanceof FlintError && !e.message.startsWith(`${fn}:`)) rewrite(e, `${fn}: ${e.message}`);
   return e;
 }
 

@@ -83,8 +83,19 @@ function lastWord(name: string): string {
   return parts[parts.length - 1]!;
 }
 
-function okError(e: unknown): boolean {
-  return e instanceof FlintError || e instanceof CallbackError || (e instanceof Error && /^Cancel\w+Exception$/.test(e.name));
+/** Cancellations are legitimate only from the Learner and its callbacks (they are how callbacks steer a fit). */
+function okError(e: unknown, name: string): boolean {
+  if (e instanceof FlintError || e instanceof CallbackError) return true;
+  return /^(Learner|Callback|callbacks)\./.test(name) && e instanceof Error && /^Cancel\w+Exception$/.test(e.name);
+}
+
+/** The message names the function as a whole word ("Tensor.sum: ...", "sum(float32[2]): ...", "metrics.Dice,"),
+ * and a short name (`to`, `add`, `max`) as Flint's messages do, followed by ':', '(', ')', '.' or ',' (so the
+ * letters of `to` in "expected X to be" do not count). */
+function namePattern(word: string): RegExp {
+  const w = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const after = word.length < 4 ? '(?=[:().,]| \\()' : '(?![A-Za-z0-9_$])';
+  return new RegExp(`(^|[^A-Za-z0-9_$])${w}${after}`);
 }
 
 /** Frees whatever a call was given or returned (tensors, in structures, and objects with a dispose method
@@ -117,6 +128,7 @@ export async function runCase(c: Case, progress: Progress = () => {}): Promise<{
   const failures: Failure[] = [];
   let calls = 0;
   const word = c.word ?? lastWord(c.name);
+  const names = namePattern(word);
   const base = torch.tidy(() => c.args());
   const nArgs = base.length;
   torch.dispose(base);
@@ -158,8 +170,8 @@ export async function runCase(c: Case, progress: Progress = () => {}): Promise<{
       if ('error' in outcome) {
         const e = outcome.error;
         const msg = e instanceof Error ? `${e.name}: ${e.message}` : `non-Error thrown: ${String(e)}`;
-        if (!okError(e)) fail(`threw ${msg.slice(0, 300)}`);
-        else if (!(e as Error).message.includes(word)) fail(`the message does not name '${word}': ${msg.slice(0, 300)}`);
+        if (!okError(e, c.name)) fail(`threw ${msg.slice(0, 300)}`);
+        else if (!names.test((e as Error).message)) fail(`the message does not name '${word}': ${msg.slice(0, 300)}`);
       } else {
         const must = c.mustReject?.[slot.label];
         if (must?.includes(h)) fail('was accepted but must be refused');

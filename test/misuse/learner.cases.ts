@@ -38,6 +38,8 @@ const BAD_EPOCHS: HostileName[] = ['null', 'undefined', 'NaN', 'Infinity', '-Inf
   'symbol', 'object', 'array', 'function', 'scalar tensor'];
 const BAD_LR: HostileName[] = ['null', 'NaN', 'Infinity', '-Infinity', 'negative', 'BigInt', 'string', 'symbol', 'object', 'array', 'function',
   'disposed tensor', 'scalar tensor'];
+// fit's lr arguments take null as fastai's lr=None (the default)
+const BAD_FIT_LR: HostileName[] = BAD_LR.filter((v) => v !== 'null');
 const BAD_POSITIVE: HostileName[] = ['null', 'NaN', 'Infinity', '-Infinity', 'negative', 'zero', 'BigInt', 'string', 'symbol', 'object', 'array',
   'function', 'scalar tensor'];
 const BAD_PCT: HostileName[] = ['null', 'NaN', 'Infinity', '-Infinity', 'negative', 'huge', 'BigInt', 'string', 'symbol', 'object', 'array', 'function'];
@@ -79,17 +81,17 @@ export const cases: Case[] = [
     },
   },
   m('fit', () => [1, 1e-3, fitOpts()], (l, n, lr, o) => l.fit(n as number, lr as number, o as Any),
-    { mustReject: { 1: BAD_EPOCHS, 2: BAD_LR, ...fitRejects(3), '3.startEpoch': ['null', 'NaN', 'negative', 'fractional', 'huge', 'string', 'object'] } }),
+    { mustReject: { 1: BAD_EPOCHS, 2: BAD_FIT_LR, ...fitRejects(3), '3.startEpoch': ['null', 'NaN', 'negative', 'fractional', 'huge', 'string', 'object'] } }),
   m('fitOneCycle', () => [1, 1e-2, { div: 25, divFinal: 1e5, pctStart: 0.25, moms: [0.95, 0.85, 0.95], ...fitOpts() }],
     (l, n, lr, o) => l.fitOneCycle(n as number, lr as number, o as Any),
-    { mustReject: { 1: BAD_EPOCHS, 2: BAD_LR, ...fitRejects(3), '3.div': BAD_POSITIVE, '3.divFinal': BAD_POSITIVE, '3.pctStart': BAD_PCT,
+    { mustReject: { 1: BAD_EPOCHS, 2: BAD_FIT_LR, ...fitRejects(3), '3.div': BAD_POSITIVE, '3.divFinal': BAD_POSITIVE, '3.pctStart': BAD_PCT,
       '3.moms': ['null', 'NaN', 'zero', 'string', 'object', 'array', 'function'] } }),
   m('fitFlatCos', () => [1, 1e-2, { divFinal: 1e5, pctStart: 0.75, wd: 0.01, cbs: [], resetOpt: false }],
     (l, n, lr, o) => l.fitFlatCos(n as number, lr as number, o as Any),
-    { mustReject: { 1: BAD_EPOCHS, 2: BAD_LR, ...fitRejects(3), '3.divFinal': BAD_POSITIVE, '3.pctStart': BAD_PCT } }),
+    { mustReject: { 1: BAD_EPOCHS, 2: BAD_FIT_LR, ...fitRejects(3), '3.divFinal': BAD_POSITIVE, '3.pctStart': BAD_PCT } }),
   m('fitSgdr', () => [1, 1, 1e-2, { cycleMult: 2, wd: 0.01, cbs: [], resetOpt: false }],
     (l, n, len, lr, o) => l.fitSgdr(n as number, len as number, lr as number, o as Any),
-    { mustReject: { 1: [...BAD_EPOCHS, 'huge'], 2: BAD_EPOCHS, 3: BAD_LR, ...fitRejects(4),
+    { mustReject: { 1: [...BAD_EPOCHS, 'huge'], 2: BAD_EPOCHS, 3: BAD_FIT_LR, ...fitRejects(4),
       '4.cycleMult': ['null', 'NaN', 'Infinity', 'negative', 'zero', 'fractional', 'string', 'object'] } }),
   m('fineTune', () => [1, 2e-3, { freezeEpochs: 1, lrMult: 100, pctStart: 0.3, div: 5, wd: 0.01, cbs: [] }],
     (l, n, lr, o) => l.fineTune(n as number, lr as number, o as Any),

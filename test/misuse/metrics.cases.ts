@@ -53,7 +53,7 @@ function compute(make: () => M, kind: Kind): Case {
 /** accumulate (then value) with each part of the batch state poisoned. */
 function accumulate(make: () => M, kind: Kind, loss = false): Case {
   return {
-    name: 'Metric.accumulate', word: 'Metric.',
+    name: 'Metric.accumulate', word: 'Metric',
     args: () => [{ pred: kind.preds(), yb: [kind.targs()], loss: loss ? torch.tensor(0.5) : null, lossParts: loss ? { ce: torch.tensor(0.25) } : null }],
     call: (s) => {
       const m = make();

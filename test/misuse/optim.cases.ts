@@ -7,7 +7,9 @@ import type { Case, HostileName } from './harness.js';
 type Any = any;  // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const BAD_LR: HostileName[] = ['null', 'NaN', 'string', 'negative', 'Infinity', '-Infinity', 'BigInt', 'symbol', 'object', 'array', 'function', 'scalar tensor'];
-const BAD_MOM: HostileName[] = [...BAD_LR, 'huge'];
+// SGD's and RMSProp's momentum and RMSProp's alpha have no upper bound (as torch.optim); Adam's moments (betas) are below 1
+const BAD_MOM: HostileName[] = BAD_LR;
+const BAD_BETA: HostileName[] = [...BAD_LR, 'huge'];
 const BAD_FLAG: HostileName[] = ['null', 'NaN', 'zero', 'string', 'symbol', 'object', 'array', 'function'];
 const BAD_PARAMS: HostileName[] = ['null', 'undefined', 'NaN', 'zero', 'string', 'symbol', 'object', 'array', 'function', 'disposed tensor', 'scalar tensor',
   'float64 tensor'];
@@ -31,11 +33,13 @@ const FACTORIES: [string, Factory, Record<string, unknown>][] = [
   ['ranger', optim.ranger, { lr: 1e-3, mom: 0.95, sqrMom: 0.99, eps: 1e-6, wd: 0.01, k: 6, alpha: 0.5 }],
 ];
 
+const UNBOUNDED = ['SGD', 'RMSProp'];
 const factoryCases: Case[] = FACTORIES.map(([name, make, o]) => ({
   name: `optim.${name}`, args: () => [groups(), { ...o }], call: (p, opts) => owned(make(p, opts)),
   mustReject: {
-    0: BAD_PARAMS, 1: BAD_OPTS, '1.lr': BAD_LR, '1.wd': BAD_LR, '1.mom': BAD_MOM,
-    ...('eps' in o ? { '1.eps': BAD_LR } : {}), ...('sqrMom' in o ? { '1.sqrMom': BAD_MOM } : {}),
+    0: BAD_PARAMS, 1: BAD_OPTS, '1.lr': BAD_LR, '1.wd': BAD_LR, '1.mom': UNBOUNDED.includes(name) ? BAD_MOM : BAD_BETA,
+    ...('eps' in o ? { '1.eps': BAD_LR } : {}), ...('sqrMom' in o ? { '1.sqrMom': UNBOUNDED.includes(name) ? BAD_MOM : BAD_BETA } : {}),
+    ...('dampening' in o ? { '1.dampening': ['null', 'NaN', 'string', 'Infinity', '-Infinity', 'BigInt', 'symbol', 'object', 'array', 'function'] } : {}),
     ...('nesterov' in o ? { '1.nesterov': BAD_FLAG } : {}), ...('decoupleWd' in o ? { '1.decoupleWd': BAD_FLAG } : {}),
     ...('k' in o ? { '1.k': ['null', 'NaN', 'zero', 'negative', 'fractional', 'string'], '1.alpha': ['null', 'NaN', 'negative', 'huge', 'string'] } : {}),
   },
@@ -60,7 +64,7 @@ const optimizerCases: Case[] = [
   method('setHyper', () => ['lr', 1e-2], { mustReject: { 1: ['null', 'undefined', 'NaN', 'zero', 'empty string', 'symbol', 'object'], 2: BAD_LR } }),
   method('setHyper', () => ['lr', [1e-3, 1e-2]], { mustReject: { 2: BAD_LR } }),
   method('setHyper', () => ['lr', { start: 1e-4, stop: 1e-2 }], { mustReject: { '2.start': ['NaN', 'string', 'negative', 'Infinity'], '2.stop': ['NaN', 'string', 'negative', 'null', 'Infinity'] } }),
-  method('setHypers', () => [{ lr: 1e-2, mom: 0.9 }], { mustReject: { 1: ['null', 'NaN', 'string', 'array'], '1.lr': BAD_LR, '1.mom': BAD_MOM } }),
+  method('setHypers', () => [{ lr: 1e-2, mom: 0.9 }], { mustReject: { 1: ['null', 'NaN', 'string', 'array'], '1.lr': BAD_LR, '1.mom': BAD_BETA } }),
   method('step', () => []),
   method('zeroGrad', () => []),
   method('freezeTo', () => [1], { mustReject: { 1: ['null', 'undefined', 'NaN', 'huge', 'fractional', 'string', 'BigInt', 'Infinity'] } }),

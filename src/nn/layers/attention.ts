@@ -5,7 +5,7 @@ import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import * as init from '../init.js';
 import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
-import { checkTensor, fail, optBool, nameError, optTensor, options, prob, size } from '../check.js';
+import { checkInt, checkTensor, fail, optBool, nameError, optTensor, checkOptions, prob } from '../check.js';
 import { Linear } from './linear.js';
 
 const F = torch.functional;
@@ -48,10 +48,10 @@ export class MultiheadAttention extends Module {
   constructor(readonly embedDim: number, readonly numHeads: number, o: MultiheadAttentionOptions = {}) {
     super();
     const fn = 'nn.MultiheadAttention';
-    size(fn, 'embedDim', embedDim);
-    size(fn, 'numHeads', numHeads);
+    checkInt(fn, 'embedDim', embedDim, { min: 1 });
+    checkInt(fn, 'numHeads', numHeads, { min: 1 });
     if (embedDim % numHeads !== 0) fail(fn, 'numHeads', `a divisor of embedDim (${embedDim})`, numHeads);
-    options(fn, o, ['dropout', 'bias', 'batchFirst', ...FACTORY_KEYS]);
+    checkOptions(fn, o, ['dropout', 'bias', 'batchFirst', ...FACTORY_KEYS]);
     this.headDim = embedDim / numHeads;
     this.dropout = prob(fn, 'dropout', o.dropout, 0);
     this.batchFirst = optBool(fn, 'batchFirst', o.batchFirst, false);
@@ -125,7 +125,7 @@ export class MultiheadAttention extends Module {
     const srcLen = key.shape[s]!;
     if (key.shape[b] !== bsz) fail(fn, 'key', `batch size ${bsz} (the query's)`, key);
     if (value.shape.join() !== key.shape.join()) fail(fn, 'value', `the key's shape [${key.shape.join(', ')}]`, value);
-    options(fn, o, ['keyPaddingMask', 'attnMask', 'needWeights', 'averageAttnWeights'], 'options');
+    checkOptions(fn, o, ['keyPaddingMask', 'attnMask', 'needWeights', 'averageAttnWeights'], 'options');
     optBool(fn, 'needWeights', o.needWeights, true);
     optBool(fn, 'averageAttnWeights', o.averageAttnWeights, true);
     const mask = (arg: string, shapes: number[][]) => {

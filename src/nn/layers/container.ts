@@ -2,7 +2,7 @@
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
-import { checkInt, checkString, fail } from '../check.js';
+import { checkInt, checkString, fail, isPlainObject } from '../check.js';
 
 function checkModule(fn: string, arg: string, m: unknown): Module {
   if (!(m instanceof Module)) fail(fn, arg, 'a Module', m);
@@ -68,8 +68,7 @@ export class ModuleDict extends Module {
   constructor(modules: Record<string, Module> = {}) {
     super();
     const fn = 'nn.ModuleDict';
-    const proto = modules !== null && typeof modules === 'object' ? Object.getPrototypeOf(modules) : undefined;
-    if (proto !== Object.prototype && proto !== null) fail(fn, 'modules', 'a record of Modules by name', modules);
+    if (!isPlainObject(modules)) fail(fn, 'modules', 'a record of Modules by name', modules);
     for (const [k, m] of Object.entries(modules)) {
       checkModule(fn, `modules.${k}`, m);
       if (!k || k.includes('.')) fail(fn, 'modules', "names that are non-empty and without '.'", k);

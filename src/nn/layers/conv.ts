@@ -5,7 +5,7 @@ import { Module } from '../module.js';
 import * as init from '../init.js';
 import { pyTuple } from '../repr.js';
 import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
-import { checkTensor, fail, optBool, options, size, tuple } from '../check.js';
+import { checkInt, checkTensor, fail, optBool, checkOptions, tuple } from '../check.js';
 
 const F = torch.functional;
 
@@ -31,11 +31,11 @@ abstract class ConvNd extends Module {
     o: ConvOptions & { outputPadding?: number | number[] }, transposed: boolean) {
     super();
     const fn = `nn.${new.target.name}`;
-    size(fn, 'inChannels', inChannels);
-    size(fn, 'outChannels', outChannels);
+    checkInt(fn, 'inChannels', inChannels, { min: 0 });
+    checkInt(fn, 'outChannels', outChannels, { min: 0 });
     this.kernelSize = tuple(fn, 'kernelSize', kernelSize, n, 1);
-    options(fn, o, ['stride', 'padding', 'dilation', 'groups', 'bias', ...(transposed ? ['outputPadding'] : []), ...FACTORY_KEYS]);
-    this.groups = o.groups === undefined ? 1 : size(fn, 'groups', o.groups);
+    checkOptions(fn, o, ['stride', 'padding', 'dilation', 'groups', 'bias', ...(transposed ? ['outputPadding'] : []), ...FACTORY_KEYS]);
+    this.groups = o.groups === undefined ? 1 : checkInt(fn, 'groups', o.groups, { min: 1 });
     if (inChannels % this.groups !== 0) fail(fn, 'groups', `a divisor of inChannels (${inChannels})`, this.groups);
     if (outChannels % this.groups !== 0) fail(fn, 'groups', `a divisor of outChannels (${outChannels})`, this.groups);
     this.stride = tuple(fn, 'stride', o.stride === undefined ? 1 : o.stride, n, 1);
@@ -63,7 +63,9 @@ abstract class ConvNd extends Module {
     init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
       const [fanIn] = init.calculateFanInAndFanOut(this.weight);
-      if (fanIn !== 0) init.uniform_(this.bias, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn));
+      // no inputs (fan_in 0, e.g. inChannels 0): PyTorch skips the bias, leaving torch.empty's garbage; zero it
+      if (fanIn === 0) init.zeros_(this.bias);
+      else init.uniform_(this.bias, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn));
     }
   }
   override extraRepr(): string {

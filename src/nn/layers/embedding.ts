@@ -4,7 +4,7 @@ import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import * as init from '../init.js';
 import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
-import { checkTensor, fail, optOneOf, optTensor, options, size } from '../check.js';
+import { checkInt, checkTensor, fail, optOneOf, optTensor, checkOptions } from '../check.js';
 
 /** A padding index checked against the table size, negative ones counted from the end. */
 function paddingIndex(fn: string, pad: unknown, numEmbeddings: number): number | null {
@@ -27,9 +27,9 @@ export class Embedding extends Module {
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, o: { paddingIdx?: number | null } & FactoryOptions = {}) {
     super();
     const fn = 'nn.Embedding';
-    size(fn, 'numEmbeddings', numEmbeddings);
-    size(fn, 'embeddingDim', embeddingDim);
-    options(fn, o, ['paddingIdx', ...FACTORY_KEYS]);
+    checkInt(fn, 'numEmbeddings', numEmbeddings, { min: 0 });
+    checkInt(fn, 'embeddingDim', embeddingDim, { min: 0 });
+    checkOptions(fn, o, ['paddingIdx', ...FACTORY_KEYS]);
     this.paddingIdx = paddingIndex(fn, o.paddingIdx, numEmbeddings);
     const f = factory(fn, o);
     this.weight = this.registerParameter('weight', emptyParam(fn, 'weight', [numEmbeddings, embeddingDim], f));
@@ -56,9 +56,9 @@ export class EmbeddingBag extends Module {
     o: { mode?: 'sum' | 'mean' | 'max'; paddingIdx?: number | null } & FactoryOptions = {}) {
     super();
     const fn = 'nn.EmbeddingBag';
-    size(fn, 'numEmbeddings', numEmbeddings);
-    size(fn, 'embeddingDim', embeddingDim);
-    options(fn, o, ['mode', 'paddingIdx', ...FACTORY_KEYS]);
+    checkInt(fn, 'numEmbeddings', numEmbeddings, { min: 0 });
+    checkInt(fn, 'embeddingDim', embeddingDim, { min: 0 });
+    checkOptions(fn, o, ['mode', 'paddingIdx', ...FACTORY_KEYS]);
     this.mode = optOneOf(fn, 'mode', o.mode, ['sum', 'mean', 'max'], 'mean');
     this.paddingIdx = paddingIndex(fn, o.paddingIdx, numEmbeddings);
     const f = factory(fn, o);

@@ -5,7 +5,7 @@ import { Module } from '../module.js';
 import * as init from '../init.js';
 import { pyBool, pyTuple } from '../repr.js';
 import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
-import { checkInt, checkTensor, fail, optBool, options, size } from '../check.js';
+import { checkInt, checkTensor, fail, optBool, checkOptions } from '../check.js';
 
 const F = torch.functional;
 
@@ -17,9 +17,9 @@ export class Linear extends Module {
   constructor(readonly inFeatures: number, readonly outFeatures: number, o: { bias?: boolean } & FactoryOptions = {}) {
     super();
     const fn = `nn.${new.target.name}`;
-    size(fn, 'inFeatures', inFeatures);
-    size(fn, 'outFeatures', outFeatures);
-    options(fn, o, ['bias', ...FACTORY_KEYS]);
+    checkInt(fn, 'inFeatures', inFeatures, { min: 0 });
+    checkInt(fn, 'outFeatures', outFeatures, { min: 0 });
+    checkOptions(fn, o, ['bias', ...FACTORY_KEYS]);
     const bias = optBool(fn, 'bias', o.bias, true);
     const f = factory(fn, o);
     this.weight = this.registerParameter('weight', emptyParam(fn, 'weight', [outFeatures, inFeatures], f));
@@ -29,8 +29,9 @@ export class Linear extends Module {
   resetParameters(): void {
     init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
-      const bound = 1 / Math.sqrt(this.inFeatures);
-      init.uniform_(this.bias, -bound, bound);
+      // no inputs (inFeatures 0): PyTorch's bound is 0, a zero bias
+      if (this.inFeatures === 0) init.zeros_(this.bias);
+      else init.uniform_(this.bias, -1 / Math.sqrt(this.inFeatures), 1 / Math.sqrt(this.inFeatures));
     }
   }
   forward(x: Tensor): Tensor {
@@ -91,10 +92,10 @@ export class Bilinear extends Module {
     o: { bias?: boolean } & FactoryOptions = {}) {
     super();
     const fn = 'nn.Bilinear';
-    size(fn, 'in1Features', in1Features);
-    size(fn, 'in2Features', in2Features);
-    size(fn, 'outFeatures', outFeatures);
-    options(fn, o, ['bias', ...FACTORY_KEYS]);
+    checkInt(fn, 'in1Features', in1Features, { min: 1 });
+    checkInt(fn, 'in2Features', in2Features, { min: 0 });
+    checkInt(fn, 'outFeatures', outFeatures, { min: 0 });
+    checkOptions(fn, o, ['bias', ...FACTORY_KEYS]);
     const bias = optBool(fn, 'bias', o.bias, true);
     const f = factory(fn, o);
     this.weight = this.registerParameter('weight', emptyParam(fn, 'weight', [outFeatures, in1Features, in2Features], f));

@@ -5,7 +5,7 @@ import { Module } from '../module.js';
 import * as init from '../init.js';
 import { pyBool, pyFloat, pyTuple } from '../repr.js';
 import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
-import { allocating, checkNumber, checkTensor, fail, optBool, optNum, options, size } from '../check.js';
+import { allocating, checkInt, checkNumber, checkTensor, fail, optBool, optNum, checkOptions } from '../check.js';
 
 const F = torch.functional;
 
@@ -32,8 +32,8 @@ abstract class NormBase extends Module {
   constructor(readonly numFeatures: number, o: BatchNormOptions, defaults: { affine: boolean; trackRunningStats: boolean }) {
     super();
     const fn = `nn.${new.target.name}`;
-    size(fn, 'numFeatures', numFeatures);
-    options(fn, o, ['eps', 'momentum', 'affine', 'trackRunningStats', ...FACTORY_KEYS]);
+    checkInt(fn, 'numFeatures', numFeatures, { min: 0 });
+    checkOptions(fn, o, ['eps', 'momentum', 'affine', 'trackRunningStats', ...FACTORY_KEYS]);
     this.eps = optNum(fn, 'eps', o.eps, 1e-5, { min: 0 });
     // null: a cumulative average (PyTorch's momentum=None)
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum === null ? null : checkNumber(fn, 'momentum', o.momentum, { min: 0, max: 1 });
@@ -114,10 +114,10 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | number[], o: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOptions = {}) {
     super();
     const fn = 'nn.LayerNorm';
-    if (typeof normalizedShape === 'number') this.normalizedShape = [size(fn, 'normalizedShape', normalizedShape)];
-    else if (Array.isArray(normalizedShape) && normalizedShape.length > 0) this.normalizedShape = normalizedShape.map((d, i) => size(fn, `normalizedShape[${i}]`, d));
-    else fail(fn, 'normalizedShape', 'a positive integer or a non-empty array of them', normalizedShape);
-    options(fn, o, ['eps', 'elementwiseAffine', 'bias', ...FACTORY_KEYS]);
+    if (typeof normalizedShape === 'number') this.normalizedShape = [checkInt(fn, 'normalizedShape', normalizedShape, { min: 0 })];
+    else if (Array.isArray(normalizedShape) && normalizedShape.length > 0) this.normalizedShape = normalizedShape.map((d, i) => checkInt(fn, `normalizedShape[${i}]`, d, { min: 0 }));
+    else fail(fn, 'normalizedShape', 'a non-negative integer or a non-empty array of them', normalizedShape);
+    checkOptions(fn, o, ['eps', 'elementwiseAffine', 'bias', ...FACTORY_KEYS]);
     this.eps = optNum(fn, 'eps', o.eps, 1e-5, { min: 0 });
     this.elementwiseAffine = optBool(fn, 'elementwiseAffine', o.elementwiseAffine, true);
     const bias = optBool(fn, 'bias', o.bias, true);
@@ -150,10 +150,10 @@ export class GroupNorm extends Module {
   constructor(readonly numGroups: number, readonly numChannels: number, o: { eps?: number; affine?: boolean } & FactoryOptions = {}) {
     super();
     const fn = 'nn.GroupNorm';
-    size(fn, 'numGroups', numGroups);
-    size(fn, 'numChannels', numChannels);
+    checkInt(fn, 'numGroups', numGroups, { min: 1 });
+    checkInt(fn, 'numChannels', numChannels, { min: 0 });
     if (numChannels % numGroups !== 0) fail(fn, 'numGroups', `a divisor of numChannels (${numChannels})`, numGroups);
-    options(fn, o, ['eps', 'affine', ...FACTORY_KEYS]);
+    checkOptions(fn, o, ['eps', 'affine', ...FACTORY_KEYS]);
     this.eps = optNum(fn, 'eps', o.eps, 1e-5, { min: 0 });
     this.affine = optBool(fn, 'affine', o.affine, true);
     const f = factory(fn, o);

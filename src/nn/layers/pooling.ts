@@ -3,7 +3,7 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import { pyBool, pyTuple } from '../repr.js';
-import { checkTensor, fail, optBool, options, tuple } from '../check.js';
+import { checkTensor, fail, optBool, checkOptions, tuple } from '../check.js';
 
 const F = torch.functional;
 
@@ -24,7 +24,7 @@ export class MaxPool2d extends Module {
     readonly o: { stride?: number | number[] | null; padding?: number | number[]; dilation?: number | number[]; ceilMode?: boolean } = {}) {
     super();
     const fn = 'nn.MaxPool2d';
-    options(fn, o, ['stride', 'padding', 'dilation', 'ceilMode']);
+    checkOptions(fn, o, ['stride', 'padding', 'dilation', 'ceilMode']);
     window(fn, kernelSize, o);
     optBool(fn, 'ceilMode', o.ceilMode, false);
     this.o = { ...o };
@@ -45,7 +45,7 @@ export class AvgPool2d extends Module {
     readonly o: { stride?: number | number[] | null; padding?: number | number[]; ceilMode?: boolean; countIncludePad?: boolean } = {}) {
     super();
     const fn = 'nn.AvgPool2d';
-    options(fn, o, ['stride', 'padding', 'ceilMode', 'countIncludePad']);
+    checkOptions(fn, o, ['stride', 'padding', 'ceilMode', 'countIncludePad']);
     window(fn, kernelSize, o);
     optBool(fn, 'ceilMode', o.ceilMode, false);
     optBool(fn, 'countIncludePad', o.countIncludePad, true);
@@ -61,13 +61,13 @@ export class AvgPool2d extends Module {
 }
 
 export class AdaptiveAvgPool2d extends Module {
-  constructor(readonly outputSize: number | number[]) { super(); tuple('nn.AdaptiveAvgPool2d', 'outputSize', outputSize, 2, 1); }
+  constructor(readonly outputSize: number | number[]) { super(); tuple('nn.AdaptiveAvgPool2d', 'outputSize', outputSize, 2, 0); }
   forward(x: Tensor): Tensor { return F.adaptiveAvgPool2d(checkTensor('nn.AdaptiveAvgPool2d', 'input', x), this.outputSize); }
   override extraRepr(): string { return `output_size=${pyTuple(this.outputSize)}`; }
 }
 
 export class AdaptiveMaxPool2d extends Module {
-  constructor(readonly outputSize: number | number[]) { super(); tuple('nn.AdaptiveMaxPool2d', 'outputSize', outputSize, 2, 1); }
+  constructor(readonly outputSize: number | number[]) { super(); tuple('nn.AdaptiveMaxPool2d', 'outputSize', outputSize, 2, 0); }
   forward(x: Tensor): Tensor { return F.adaptiveMaxPool2d(checkTensor('nn.AdaptiveMaxPool2d', 'input', x), this.outputSize); }
   override extraRepr(): string { return `output_size=${pyTuple(this.outputSize)}`; }
 }

@@ -5,7 +5,7 @@ import { Module } from '../module.js';
 import * as init from '../init.js';
 import { pyBool, pyFloat } from '../repr.js';
 import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
-import { checkFits, checkTensor, fail, optBool, options, prob, size } from '../check.js';
+import { checkInt, checkFits, checkTensor, fail, optBool, checkOptions, prob } from '../check.js';
 
 export interface RnnOptions extends FactoryOptions {
   numLayers?: number;
@@ -29,10 +29,10 @@ abstract class RNNBase extends Module {
   constructor(gates: number, readonly inputSize: number, readonly hiddenSize: number, o: RnnOptions) {
     super();
     const fn = `nn.${new.target.name}`;
-    size(fn, 'inputSize', inputSize);
-    size(fn, 'hiddenSize', hiddenSize);
-    options(fn, o, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', ...FACTORY_KEYS]);
-    this.numLayers = o.numLayers === undefined ? 1 : size(fn, 'numLayers', o.numLayers);
+    checkInt(fn, 'inputSize', inputSize, { min: 0 });
+    checkInt(fn, 'hiddenSize', hiddenSize, { min: 1 });
+    checkOptions(fn, o, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', ...FACTORY_KEYS]);
+    this.numLayers = o.numLayers === undefined ? 1 : checkInt(fn, 'numLayers', o.numLayers, { min: 1 });
     this.bias = optBool(fn, 'bias', o.bias, true);
     this.batchFirst = optBool(fn, 'batchFirst', o.batchFirst, false);
     this.dropout = prob(fn, 'dropout', o.dropout, 0);

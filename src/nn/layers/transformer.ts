@@ -4,7 +4,7 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import { FACTORY_KEYS, type FactoryOptions, factory } from './options.js';
-import { checkFits, checkTensor, fail, optBool, optNum, optOneOf, nameError, optTensor, options, prob, size } from '../check.js';
+import { checkInt, checkFits, checkTensor, fail, optBool, optNum, optOneOf, nameError, optTensor, checkOptions, prob } from '../check.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './norm.js';
 import { Dropout } from './dropout.js';
@@ -34,11 +34,11 @@ export class TransformerEncoderLayer extends Module {
   constructor(dModel: number, nhead: number, o: TransformerEncoderLayerOptions = {}) {
     super();
     const fn = 'nn.TransformerEncoderLayer';
-    size(fn, 'dModel', dModel);
-    size(fn, 'nhead', nhead);
+    checkInt(fn, 'dModel', dModel, { min: 1 });
+    checkInt(fn, 'nhead', nhead, { min: 1 });
     if (dModel % nhead !== 0) fail(fn, 'nhead', `a divisor of dModel (${dModel})`, nhead);
-    options(fn, o, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', ...FACTORY_KEYS]);
-    const ff = o.dimFeedforward === undefined ? 2048 : size(fn, 'dimFeedforward', o.dimFeedforward);
+    checkOptions(fn, o, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', ...FACTORY_KEYS]);
+    const ff = o.dimFeedforward === undefined ? 2048 : checkInt(fn, 'dimFeedforward', o.dimFeedforward, { min: 0 });
     const p = prob(fn, 'dropout', o.dropout, 0.1);
     const eps = optNum(fn, 'layerNormEps', o.layerNormEps, 1e-5, { min: 0 });
     const batchFirst = optBool(fn, 'batchFirst', o.batchFirst, false);
@@ -67,7 +67,7 @@ export class TransformerEncoderLayer extends Module {
   forward(src: Tensor, o: { srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null } = {}): Tensor {
     const fn = 'nn.TransformerEncoderLayer';
     checkTensor(fn, 'src', src);
-    options(fn, o, ['srcMask', 'srcKeyPaddingMask']);
+    checkOptions(fn, o, ['srcMask', 'srcKeyPaddingMask']);
     optTensor(fn, 'srcMask', o.srcMask);
     optTensor(fn, 'srcKeyPaddingMask', o.srcKeyPaddingMask);
     try {

@@ -1,6 +1,6 @@
 // Checks of architecture arguments (they may come from JSON or a command line): a clear error, not a bad model.
 import { Module } from '../module.js';
-import { fail, nameError, options } from '../check.js';
+import { fail, nameError, checkOptions } from '../check.js';
 
 /** The default for an absent argument (undefined; an explicit null is checked, and refused, like any value). */
 export const or = <T>(v: unknown, fallback: T): unknown => (v === undefined ? fallback : v);
@@ -22,7 +22,7 @@ export function argProb(model: string, name: string, v: unknown): number {
 
 /** The arguments object of a factory: a plain object with only the known keys. */
 export function argObject<T extends object>(model: string, a: T | undefined, known: readonly string[]): T {
-  return options(model, a, known, 'args');
+  return checkOptions(model, a, known, 'args');
 }
 
 /** Builds a model from layers made by `body`; when one fails (a size too large for memory), the layers already

@@ -2,7 +2,7 @@
 // fresh process rebuilds the same model with createModel(name, args) and loads the weights into it.
 import * as torch from '../../torch/index.js';
 import { Module } from '../module.js';
-import { checkFunction, checkString, fail, rewrite } from '../check.js';
+import { checkFunction, checkString, fail, isPlainObject, rewrite } from '../check.js';
 
 export type ModelArgs = Record<string, unknown>;
 export type ModelFactory = (args: ModelArgs) => Module;
@@ -47,7 +47,7 @@ function inner(v: object, path: string, seen: Set<object>): string | null {
     for (let i = 0; i < v.length; i++) { const b = nonJson(v[i], `${path}[${i}]`, seen); if (b) return b; }
     return null;
   }
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+  if (isPlainObject(v)) {
     for (const [k, x] of Object.entries(v)) { const b = nonJson(x, `${path}.${k}`, seen); if (b) return b; }
     return null;
   }
