@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Idempotent set-up run before `npm test`, `npm run demo` and `npm run bench`:
-//   1. system packages (libtorch-dev, dataset-fashion-mnist, python3; python3-torch for benchmarks) via apt-get
+//   1. system packages (libtorch-dev with OpenBLAS, dataset-fashion-mnist, python3; python3-torch for benchmarks) via apt-get
 //      when missing, or the exact command to run when not root;
 //   2. `npm ci` when node_modules is missing or older than package-lock.json;
 //   3. the native addon, rebuilt only when its sources changed; 4. the TypeScript, incrementally.
@@ -22,7 +22,9 @@ function installed(pkg) {
 function ensurePackages() {
   const wanted = ['dataset-fashion-mnist', 'python3'];
   // A libtorch given by LIBTORCH or Python's PyTorch replaces Debian's.
-  if (!process.env.LIBTORCH && !process.env.LIBTORCH_USE_PYTORCH) wanted.unshift('libtorch-dev');
+  // Debian's libtorch does its matrix products in whatever libblas.so.3 is installed; apt's --no-install-recommends
+  // would leave the reference BLAS (about 10x slower on the MLP step), so OpenBLAS, which libtorch recommends, is named.
+  if (!process.env.LIBTORCH && !process.env.LIBTORCH_USE_PYTORCH) wanted.unshift('libtorch-dev', 'libopenblas0-pthread');
   if (args.has('--bench')) wanted.push('python3-torch');
   if (spawnSync('dpkg-query', ['--version']).status !== 0) {
     log(`not a Debian/Ubuntu system: make sure these are available: ${wanted.join(' ')}`);
