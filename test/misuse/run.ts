@@ -1,13 +1,19 @@
 // Runs one *.cases.js file of the misuse check and prints a JSON report as its last stdout line. Started as a
 // child process by misuse.test.ts; it does nothing without an argument (node --test also loads it).
-import { writeSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runCase, type Case, type Failure } from './harness.js';
 
 const file = process.argv[2];
 if (file) {
-  const mod = await import(pathToFileURL(resolve(file)).href) as { cases: Case[] };
+  const path = resolve(file);
+  // hostile relative paths ('abc') land in a scratch folder, never in the folder the tests run from
+  const scratch = mkdtempSync(join(tmpdir(), 'flint-misuse-cwd-'));
+  process.chdir(scratch);
+  process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+  const mod = await import(pathToFileURL(path).href) as { cases: Case[] };
   const only = process.argv[3];
   const failures: Failure[] = [];
   let calls = 0;
