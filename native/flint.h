@@ -47,8 +47,8 @@ void release(Napi::BasicEnv env, Handle* h);               // drop the tensor no
 // The error path: build the JS error and make it the pending exception, with napi_throw and no reference
 // (a Napi::Error C++ exception holds a napi_ref whose deletion waits for the next macrotask, so errors
 // caught in a synchronous loop would pile up). The op returns the value this gives; V8 throws the error.
-Napi::Value throwTorch(const Napi::CallbackInfo& info, const char* op, const std::string& msg);
-Napi::Value throwArg(const Napi::CallbackInfo& info, const char* op, const ArgError& e);
+Napi::Value throwTorch(const Napi::CallbackInfo& info, const char* op, const std::string& msg) noexcept;
+Napi::Value throwArg(const Napi::CallbackInfo& info, const char* op, const ArgError& e) noexcept;
 
 Handle* handleOf(const Napi::Value& v, size_t i);
 inline const at::Tensor& T(const Napi::CallbackInfo& info, size_t i) {

@@ -222,7 +222,7 @@ napi_value plainError(napi_env env, const std::string& text) {
 }
 }  // namespace
 
-Napi::Value throwTorch(const Napi::CallbackInfo& info, const char* op, const std::string& msg) {
+static Napi::Value throwTorchUnsafe(const Napi::CallbackInfo& info, const char* op, const std::string& msg) {
   napi_env env = info.Env();
   clearPending(env);
   std::string inputs = describeInputs(info);
@@ -237,7 +237,7 @@ Napi::Value throwTorch(const Napi::CallbackInfo& info, const char* op, const std
   return raise(env, err);
 }
 
-Napi::Value throwArg(const Napi::CallbackInfo& info, const char* op, const ArgError& e) {
+static Napi::Value throwArgUnsafe(const Napi::CallbackInfo& info, const char* op, const ArgError& e) {
   napi_env env = info.Env();
   clearPending(env);
   std::string inputs = describeInputs(info);
@@ -252,6 +252,32 @@ Napi::Value throwArg(const Napi::CallbackInfo& info, const char* op, const ArgEr
   setString(env, err, "op", op);
   setString(env, err, "inputs", inputs);
   return raise(env, err);
+}
+
+// Building the error allocates (strings, the description of the inputs). Should that itself fail (no memory),
+// a bare Error naming the op is thrown instead: an exception escaping here would reach std::terminate.
+static Napi::Value fallback(napi_env env, const char* op) {
+  clearPending(env);
+  napi_throw_error(env, nullptr, op);
+  return Napi::Value(env, nullptr);
+}
+
+Napi::Value throwTorch(const Napi::CallbackInfo& info, const char* op, const std::string& msg) noexcept {
+  napi_env env = info.Env();
+  try {
+    return throwTorchUnsafe(info, op, msg);
+  } catch (...) {
+    return fallback(env, op);
+  }
+}
+
+Napi::Value throwArg(const Napi::CallbackInfo& info, const char* op, const ArgError& e) noexcept {
+  napi_env env = info.Env();
+  try {
+    return throwArgUnsafe(info, op, e);
+  } catch (...) {
+    return fallback(env, op);
+  }
 }
 
 Handle* handleOf(const Napi::Value& v, size_t i) {
