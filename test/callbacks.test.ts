@@ -121,3 +121,62 @@ test('ShowGraphCallback redraws the loss chart after each epoch, not during the 
   await fresh.noBar(() => fresh.lrFind({ numIt: 8, showPlot: false }));
   assert.ok(!existsSync(join(fresh.path, 'loss.svg')), 'nothing drawn by the LR finder');
 });
+
+test('the tracker callbacks stand aside during the LR finder, and track the next fit again', async () => {
+  const stop = new callbacks.EarlyStoppingCallback({ patience: 1 });
+  const save = new callbacks.SaveModelCallback();
+  const reduce = new callbacks.ReduceLROnPlateau({ patience: 1 });
+  const l = learner({ cbs: [stop, save, reduce] });
+  // 4 batches an epoch: the finder's 12 batches span 4 epochs, none of them validated
+  const { valley } = await l.noBar(() => l.lrFind({ numIt: 12, stopDiv: false, showPlot: false }));
+  assert.ok(Number.isFinite(valley) && valley > 0, `valley ${valley}`);
+  assert.equal(l.recorder!.lrs.length, 12, 'every batch of the finder ran');
+  assert.equal(save.lastSavedPath, null, 'no checkpoint saved by the finder');
+  assert.equal(stop.run && save.run && reduce.run, true, 'switched back on after the finder');
+  // the next fit is tracked: valid_loss improves in epoch 0 at least, so SaveModel saves
+  await fit(l, 1);
+  assert.ok(save.lastSavedPath !== null && existsSync(save.lastSavedPath), 'a checkpoint saved by the real fit');
+});
+
+test('ShortEpochCallback runs pct of the training batches, and of the validation batches when shortValid', async () => {
+  const count = (shortValid: boolean) => {
+    const n = { train: 0, valid: 0 };
+    const probe = new Callback({ afterBatch: (x) => { n[x.training ? 'train' : 'valid'] += 1; } });
+    probe.order = -20;  // counts every batch, before anything may cancel
+    return { n, cbs: [new callbacks.ShortEpochCallback(0.25, shortValid), probe] };
+  };
+  const a = count(true);
+  const l = learner({ batchSize: 2, cbs: a.cbs });  // 16 training and 8 validation batches an epoch
+  await fit(l, 2);
+  assert.deepEqual(a.n, { train: 8, valid: 4 }, '4 of 16 and 2 of 8 batches, in each of 2 epochs');
+  assert.equal(l.recorder!.losses.length, 8, 'the last batch of each epoch was recorded too');
+  assert.equal(l.recorder!.values.length, 2, 'both epochs ended normally');
+  const b = count(false);
+  const full = learner({ batchSize: 2, cbs: b.cbs });
+  await fit(full, 1);
+  assert.deepEqual(b.n, { train: 4, valid: 8 }, 'validation not shortened');
+});
+
+test('BnFreeze keeps the running statistics of the frozen groups\' batch norms and updates the others', async () => {
+  const run = async (cbs: Callback[]) => {
+    torch.manualSeed(0);
+    const body = new nn.Sequential(new nn.Linear(4, 8), new nn.BatchNorm1d(8));
+    const head = new nn.Sequential(new nn.BatchNorm1d(8), new nn.Linear(8, 2));
+    const model = new nn.Sequential(body, head);
+    const dls = data.DataLoaders.fromTensors(torch.randn([32, 4]).mul(3).add(2), torch.randint(0, 2, [32]), torch.randn([16, 4]),
+      torch.randint(0, 2, [16]), { batchSize: 8, shuffle: false });
+    const l = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLoss(), optFunc: (p, h) => optim.SGD(p, h), lr: 0.1, cbs,
+      splitter: (m) => [(m as nn.Sequential).at(0).parameters(), (m as nn.Sequential).at(1).parameters()], path: mkdtempSync(join(tmpdir(), 'flint-cbs-')) });
+    l.logger = () => {};
+    l.freeze();
+    const means = () => [body.at(1), head.at(0)].map((bn) => (bn as nn.BatchNorm1d).runningMean!.toArray() as number[]);
+    const before = means();
+    await fit(l, 1);
+    return { before, after: means() };
+  };
+  const frozen = await run([new callbacks.BnFreeze()]);
+  assert.deepEqual(frozen.after[0], frozen.before[0], 'the frozen body\'s statistics are unchanged');
+  assert.notDeepEqual(frozen.after[1], frozen.before[1], 'the trained head\'s statistics moved');
+  const plain = await run([]);
+  assert.notDeepEqual(plain.after[0], plain.before[0], 'without BnFreeze the frozen body\'s statistics move');
+});

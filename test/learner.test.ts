@@ -574,3 +574,57 @@ test('a validate awaited in afterBatch gives the fit back its batch, phase and m
   assert.equal(seen.length, 4, 'every training batch reached backward');
   assert.deepEqual(seen, [[true, true], [true, true], [true, true], [true, true]]);
 });
+
+test('a removed callback no longer points at the learner (fastai remove_cb), by instance and by class', () => {
+  const l = smallLearner();
+  class Probe extends Callback {}
+  const a = new Probe();
+  const b = new Probe();
+  l.addCbs([a, b]);
+  assert.equal(a.learn, l);
+  l.removeCb(a);
+  assert.ok(!l.cbs.includes(a));
+  assert.throws(() => a.learn, /Probe is not attached to a Learner/);
+  assert.equal(b.learn, l, 'the other instance stays attached');
+  l.removeCb(Probe);
+  assert.throws(() => b.learn, /Probe is not attached to a Learner/);
+  l.addCb(a);
+  assert.equal(a.learn, l, 'adding it again attaches it again');
+});
+
+test('reading learn.smoothLoss in afterBatch leaves learn.loss alive for later callbacks (issue 9)', async () => {
+  const reads: [number | null, number][] = [];
+  const early = new Callback({ afterBatch: (l) => { if (l.training) l.smoothLoss; } });
+  const late = new Callback({ afterBatch: (l) => { if (l.training) reads.push([l.smoothLoss, l.loss!.item()]); } });
+  late.order = 100;
+  const l = smallLearner([early, late]);
+  await l.noBar(() => l.fit(1));
+  assert.equal(reads.length, N_TRAIN);
+  for (const [smooth, loss] of reads) {
+    assert.ok(Number.isFinite(loss));
+    assert.ok(smooth === null || Number.isFinite(smooth));
+  }
+});
+
+test('getPreds on a shuffled, dropLast loader returns every item in dataset order (fastai dl.new(shuffle=False, drop_last=False))', async () => {
+  torch.manualSeed(3);
+  const x = torch.randn([10, 3]).keep();
+  const y = torch.randint(0, 2, [10]).keep();
+  const dls = data.DataLoaders.fromTensors(x, y, x, y, { batchSize: 4 });
+  assert.ok(dls.train.shuffle && dls.train.dropLast, 'the training loader shuffles and drops its last partial batch');
+  const model = new nn.Linear(3, 2);
+  const l = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLoss() });
+  const epochBefore = dls.train.epoch;
+  const { preds, targs } = await l.getPreds({ dl: dls.train, act: (t) => t });
+  assert.deepEqual([...preds.shape], [10, 2]);
+  const want = torch.noGrad(() => model.call(x));
+  assert.ok(preds.sub(want).abs().max().item() < 1e-6, 'predictions in dataset order');
+  assert.deepEqual(targs!.toArray(), y.toArray());
+  assert.equal(dls.train.epoch, epochBefore, 'the training loader\'s shuffle counter is untouched');
+  // the copy keeps the loader's other options
+  const copy = dls.train.new({ shuffle: false });
+  assert.equal(copy.batchSize, 4);
+  assert.equal(copy.dropLast, true);
+  assert.equal(copy.length, 2);
+  torch.dispose([preds, targs, want, x, y]);
+});

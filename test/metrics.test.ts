@@ -306,3 +306,87 @@ test('confusionMatrix: its checks (whole classes, signs, the largest class, weig
     assert.deepEqual(metrics.confusionMatrix(torch.zeros([0]), torch.zeros([0]), 2).toArray(), [[0, 0], [0, 0]]);
   });
 });
+
+// issue 9, section 6: where Flint diverged from fastai / scikit-learn
+
+test('average \'binary\' (the default) refuses multiclass data as scikit-learn does, when the value is computed', () => {
+  torch.tidy(() => {
+    // 3 classes in the predictions and targets: scikit-learn raises "Target is multiclass but average='binary'"
+    const logits = torch.tensor([[2, 1, 0], [0, 2, 1], [1, 0, 2], [2, 0, 1]]);
+    const targs = torch.tensor([0, 1, 2, 1], { dtype: 'int64' });
+    for (const [make, name] of [[() => metrics.F1Score(), 'F1Score'], [() => metrics.Precision(), 'Precision'], [() => metrics.Recall(), 'Recall'],
+      [() => metrics.FBeta(2), 'FBeta'], [() => metrics.Jaccard(), 'Jaccard']] as const) {
+      const m = make();
+      const reads = torch.hostReads();
+      m.accumulate({ pred: logits, yb: [targs], loss: null });
+      m.accumulate({ pred: logits, yb: [targs], loss: null });
+      assert.equal(torch.hostReads() - reads, 0, `${name}: no host read per batch`);
+      assert.throws(() => m.value, (e: unknown) => e instanceof torch.ArgumentError && e.fn === `metrics.${name}` && e.arg === 'options.average' &&
+        e.message === `Metric.value (metrics.${name}): metrics.${name}: expected one of 'macro', 'micro', 'weighted' (the targets and predictions hold 3 classes: multiclass, not binary) for options.average, got "binary"`);
+      m.reset();
+      assert.throws(() => make().compute(logits, targs), /metrics\.\w+: expected one of 'macro', 'micro', 'weighted' .* for options\.average/);
+    }
+    // 2 classes in the targets but a third predicted: multiclass too (scikit-learn unites the labels)
+    assert.throws(() => metrics.F1Score().compute(logits, torch.tensor([0, 1, 1, 0], { dtype: 'int64' })), /hold 3 classes/);
+    // two classes, neither of them posLabel: scikit-learn's "pos_label=1 is not a valid label"
+    assert.throws(() => metrics.F1Score().compute(logits.narrow(0, 0, 1), torch.tensor([2], { dtype: 'int64' })),
+      /expected one of the classes present \(0, 2\) for options\.posLabel, got 1/);
+    // binary data is unchanged: tp 1, fp 1, fn 1 for class 1 -> F1 0.5; the other averages take multiclass data
+    const bin = torch.tensor([[0, 1], [0, 1], [1, 0], [1, 0]]);
+    assert.equal(metrics.F1Score().compute(bin, torch.tensor([1, 0, 1, 0], { dtype: 'int64' })), 0.5);
+    assert.ok(Math.abs(metrics.F1Score({ average: 'micro' }).compute(logits, targs) - 0.75) < 1e-12, 'micro F1 = accuracy, 3 of 4');
+    // one class only: nothing to refuse (scikit-learn gives 0 for the absent positive class)
+    assert.equal(metrics.F1Score().compute(torch.tensor([[1, 0], [1, 0]]), torch.tensor([0, 0], { dtype: 'int64' })), 0);
+  });
+});
+
+test('skmToFlint: an explicit activation wins over the sigmoid that thresh implies (fastai\'s skm_to_fastai)', () => {
+  torch.tidy(() => {
+    const positives = (_yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number => Array.from(yPred).filter((v) => v === 1).length;
+    const preds = torch.tensor([0.2, 0.7, -1, 3]);
+    const targs = torch.tensor([0, 1, 0, 1], { dtype: 'int64' });
+    // raw scores >= 0.5: 0.7 and 3
+    assert.equal(metrics.skmToFlint(positives, { thresh: 0.5, activation: 'none' }).compute(preds, targs), 2);
+    // no activation given: the sigmoid (0.55, 0.67, 0.27, 0.95) >= 0.5
+    assert.equal(metrics.skmToFlint(positives, { thresh: 0.5 }).compute(preds, targs), 3);
+  });
+});
+
+/** A [1, C, 1, W] prediction whose argmax over axis 1 is `classes`. */
+function segLogits(classes: number[], numClasses: number): Tensor {
+  return torch.tensor([Array.from({ length: numClasses }, (_, c) => [classes.map((k) => (k === c ? 1 : 0))])]);
+}
+const segValue = (m: metrics.Metric, pred: Tensor, targ: Tensor): number | undefined => {
+  m.reset();
+  m.accumulate({ pred, yb: [targ], loss: null });
+  const v = m.value;
+  m.reset();
+  return v;
+};
+
+test('DiceMulti and JaccardCoeffMulti against hand-computed values; float targets holding classes count as in fastai', () => {
+  torch.tidy(() => {
+    // predicted [0, 1, 2, 2], target [0, 1, 1, 2]: per class inter 1, 1, 1 and |P| + |T| 2, 3, 3
+    const pred = segLogits([0, 1, 2, 2], 3);
+    for (const targ of [torch.tensor([[[0, 1, 1, 2]]], { dtype: 'int64' }), torch.tensor([[[0, 1, 1, 2]]])]) {
+      close(segValue(new metrics.DiceMulti(), pred, targ), (1 + 2 / 3 + 2 / 3) / 3, `dice multi, ${targ.dtype} targets`);
+      close(segValue(new metrics.JaccardCoeffMulti(), pred, targ), (1 + 0.5 + 0.5) / 3, `jaccard multi, ${targ.dtype} targets`);
+    }
+    // fastai compares the target with each class: 255 (void) and 0.5 are in no class, the pixel counts as predicted only
+    const pred6 = segLogits([0, 1, 2, 2, 0, 1], 3);
+    const targ6 = torch.tensor([[[0, 1, 1, 2, 255, 0.5]]]);
+    // class 0: inter 1, |P| 2 + |T| 1; class 1: inter 1, 2 + 2; class 2: inter 1, 2 + 1
+    close(segValue(new metrics.DiceMulti(), pred6, targ6), (2 / 3 + 2 / 4 + 2 / 3) / 3, 'dice multi with void targets');
+    close(segValue(new metrics.JaccardCoeffMulti(), pred6, targ6), (1 / 2 + 1 / 3 + 1 / 2) / 3, 'jaccard multi with void targets');
+    assert.equal(new metrics.JaccardCoeffMulti().name, 'jaccardCoeffMulti');
+    assert.equal(new metrics.JaccardCoeffMulti().value, undefined, 'nothing accumulated: no value');
+  });
+});
+
+test('ValueMetric is named after its function unless given a name (fastai: func.__name__)', () => {
+  function lrNow(): number { return 0.1; }
+  assert.equal(new metrics.ValueMetric(lrNow).name, 'lrNow');
+  assert.equal(new metrics.ValueMetric(lrNow, 'lr').name, 'lr');
+  assert.equal(new metrics.ValueMetric(lrNow).value, 0.1);
+  assert.equal(new metrics.ValueMetric(() => 1).name, 'value', 'an anonymous function: a generic name');
+});

@@ -12,3 +12,5 @@ export { CSVLogger } from './csv-logger.js';
 export { ShowGraphCallback } from './show-graph.js';
 export { MixedPrecision, type MixedPrecisionOptions } from './mixed-precision.js';
 export { MixHandler, MixUp, CutMix } from './mixup.js';
+export { ShortEpochCallback } from './short-epoch.js';
+export { BnFreeze } from './bn-freeze.js';

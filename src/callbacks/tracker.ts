@@ -6,6 +6,7 @@ import { Callback } from '../learner/callback.js';
 import { checkInt, checkNumber, checkOneOf, checkOptions, fail } from '../torch/validate.js';
 import { checkPath, optBool } from '../learner/checks.js';
 import type { Recorder } from './recorder.js';
+import { LRFinder } from './lr-finder.js';
 
 const TRACKER_OPTIONS = ['monitor', 'comp', 'minDelta', 'resetOnFit'] as const;
 
@@ -48,6 +49,10 @@ export class TrackerCallback extends Callback {
     this.resetOnFit = o.resetOnFit ?? true;
   }
   override beforeFit(): void {
+    // fastai's `self.run = not hasattr(self, "lr_finder")`: the finder validates nothing and restores the model,
+    // so there is nothing to track (its epochs would stop it early or save its models); run is back on after the fit
+    this.run = !this.learn.cbs.some((c) => c instanceof LRFinder);
+    if (!this.run) return;
     if (this.resetOnFit || this.best === null) this.best = this.comp === 'less' ? Infinity : -Infinity;
     const names = this.learn.cb<Recorder>('recorder')?.metricNames ?? [];
     this.idx = names.slice(1).indexOf(this.monitor);

@@ -3,7 +3,7 @@
 // holds one batch at a time. Clone a batch tensor to keep it.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { checkBool, checkFunction, checkInt, checkOptions, checkTensor, describe, fail, isTensorLike } from '../torch/validate.js';
+import { checkBool, checkFunction, checkInt, checkOptions, checkTensor, describe, fail, isTensorLike, named } from '../torch/validate.js';
 import { type Batch, defaultCollate } from './collate.js';
 import { type Dataset, TensorDataset } from './dataset.js';
 import type { Preprocessing } from './preprocessing.js';
@@ -183,6 +183,18 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
       throw new torch.FlintError(`DataLoader: collating batch ${b} (items ${ids[0]}...) failed: ${errText(e)}`, { cause: e });
     }
     return adopt(made, dev, owned, `the collated batch ${b}`);
+  }
+
+  /**
+   * A loader over the same dataset with the same options but those given (fastai's `dl.new`), e.g.
+   * `dl.new({ shuffle: false, dropLast: false })` for every item in dataset order. Its shuffle counter starts at 0.
+   */
+  new(options: Omit<DataLoaderOptions<T>, 'collate'> = {}): DataLoader<T> {
+    const o = checkOptions('DataLoader.new', options, ['batchSize', 'shuffle', 'dropLast', 'seed', 'device']);
+    return named('DataLoader.new', () => new DataLoader(this.dataset, {
+      batchSize: this.batchSize, shuffle: this.shuffle, dropLast: this.dropLast, seed: this.#seed, device: this.device,
+      collate: this.#collate, ...o,
+    }));
   }
 
   /** The first batch of a fresh epoch, owned by the caller (fastai's one_batch): dispose it when done. */

@@ -42,7 +42,12 @@ export class Callback {
     if (!this._learn) throw new FlintError(`${this.constructor.name} is not attached to a Learner (add it with learn.addCb or the cbs option)`);
     return this._learn;
   }
-  set learn(l: Learner) {
+  /** @internal the learner it is attached to, or null (learn throws instead). */
+  _attachedTo(): Learner | null {
+    return this._learn;
+  }
+  /** Set by the Learner when the callback is added; null once it is removed (fastai's remove_cb). */
+  set learn(l: Learner | null) {
     this._learn = l;
   }
   /** The name the learner exposes it under (learn.cbs by name: 'recorder', 'trainEval'...). */

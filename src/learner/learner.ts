@@ -193,7 +193,10 @@ export class Learner {
     return checkCallbacks('Learner.addCbs', 'cbs', cbs, true).map((c) => this.#attach(c));
   }
   #detach(cb: CallbackInput): void {
-    this.cbs = this.cbs.filter((c) => (cb instanceof Callback ? c !== cb : !(c instanceof cb)));
+    const removed = this.cbs.filter((c) => (cb instanceof Callback ? c === cb : c instanceof cb));
+    this.cbs = this.cbs.filter((c) => !removed.includes(c));
+    // a removed callback no longer points at this learner (fastai's remove_cb sets cb.learn = None)
+    for (const c of removed) if (c._attachedTo() === this) c.learn = null;
     this.dispatch = null;
   }
   /** Removes a callback instance, or every callback of a class. */
@@ -227,6 +230,7 @@ export class Learner {
       return await fn();
     } finally {
       this.cbs = saved;
+      for (const c of saved) c.learn = this;  // re-attached, as fastai's removed_cbs adds them back
       this.dispatch = null;
     }
   }
@@ -622,7 +626,10 @@ export class Learner {
         }
       },
     });
-    const run = () => this.#validateNow(o.dl, [gather]);
+    // every item, in dataset order, as fastai's get_preds (dl.new(shuffle=False, drop_last=False))
+    const given = o.dl ?? this.dls.valid;
+    const dl = given.shuffle || given.dropLast ? given.new({ shuffle: false, dropLast: false }) : given;
+    const run = () => this.#validateNow(dl, [gather]);
     if (o.withLoss) await withNoneReduce(this.lossFunc, 'Learner.getPreds withLoss', run);
     else await run();
     const cat = (ts: Tensor[]): Tensor | undefined => {

@@ -89,7 +89,7 @@ export class AccumMetric extends Metric {
 const SKM_KEYS = ['isClass', 'thresh', 'axis', 'activation', 'name', 'kwargs'] as const;
 
 /** Wraps a scikit-learn style `(yTrue, yPred) => number` function on host arrays (fastai's skm_to_fastai):
- * class predictions by argmax over `axis`, or by `thresh` on the sigmoid. */
+ * class predictions by argmax over `axis`, or by `thresh` on the activation (the sigmoid unless one is given). */
 export function skmToFlint(func: (yTrue: ArrayLike<number>, yPred: ArrayLike<number>, kwargs?: Record<string, unknown>) => number,
   options: { isClass?: boolean; thresh?: number; axis?: number; activation?: Activation; name?: string; kwargs?: Record<string, unknown> } = {}): AccumMetric {
   const fn = 'metrics.skmToFlint';
@@ -102,7 +102,8 @@ export function skmToFlint(func: (yTrue: ArrayLike<number>, yPred: ArrayLike<num
   checkKwargs(fn, 'options.kwargs', o.kwargs);
   const isClass = o.isClass ?? true;
   const dimArgmax = isClass && o.thresh === undefined ? (o.axis ?? -1) : undefined;
-  const activation = isClass && o.thresh !== undefined ? 'sigmoid' : (o.activation ?? 'none');
+  // fastai: the sigmoid is only the default for classes with a threshold; an explicit activation ('none' too) wins
+  const activation = o.activation ?? (isClass && o.thresh !== undefined ? 'sigmoid' : 'none');
   return labelled(new AccumMetric(func as MetricFunc, { dimArgmax, activation, thresh: o.thresh, toArray: true, invertArgs: true, flatten: true,
     name: o.name ?? (func.name || undefined), kwargs: o.kwargs }), fn);
 }

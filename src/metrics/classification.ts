@@ -102,17 +102,31 @@ function counts(cm: Tensor, o: ClassOptions): { tp: Tensor; fp: Tensor; fn: Tens
   return { tp, fp: cols.sub(tp), fn: rows.sub(tp), support: rows, mask };
 }
 
+/** scikit-learn's checks for average 'binary', on the phase's confusion matrix (read when the value is
+ * computed, never per batch): more than 2 classes among targets and predictions is multiclass, and a posLabel
+ * that is not one of 2 present classes is no class at all. */
+function checkBinary(name: string, cm: Tensor, posLabel: number): void {
+  const fn = `metrics.${name[0]!.toUpperCase()}${name.slice(1)}`;
+  const seen = cm.sum(1).add(cm.sum(0)).gt(0).toArray() as boolean[];
+  const present = seen.flatMap((b, c) => (b ? [c] : []));
+  if (present.length > 2) {
+    fail(fn, 'options.average', `one of 'macro', 'micro', 'weighted' (the targets and predictions hold ${present.length} classes: multiclass, not binary)`, 'binary');
+  }
+  if (present.length === 2 && !present.includes(posLabel)) fail(fn, 'options.posLabel', `one of the classes present (${present.join(', ')})`, posLabel);
+}
+
 /** 0 where the denominator is 0 (scikit-learn's zero_division=0). */
 function safeDiv(a: Tensor, b: Tensor): Tensor {
   return torch.where(b.eq(0), 0, a.div(b.clamp(1e-300)));
 }
 
 /** Averages a per-class score as scikit-learn does; `micro` is given the summed counts. */
-function average(score: (tp: Tensor, fp: Tensor, fn: Tensor) => Tensor, cm: Tensor, o: ClassOptions): number {
+function average(name: string, score: (tp: Tensor, fp: Tensor, fn: Tensor) => Tensor, cm: Tensor, o: ClassOptions): number {
   const { tp, fp, fn, support, mask } = counts(cm, o);
   const avg = o.average ?? 'binary';
   if (avg === 'binary') {
     const k = o.posLabel ?? 1;
+    checkBinary(name, cm, k);
     if (k >= cm.shape[0]!) return 0;
     return score(tp.narrow(0, k, 1), fp.narrow(0, k, 1), fn.narrow(0, k, 1)).item();
   }
@@ -149,24 +163,24 @@ function axisOptions(fn: string, options: { axis?: number; sampleWeight?: Tensor
 
 export const Precision = (options: ClassOptions = {}): AccumMetric => {
   const o = classOptions('metrics.Precision', options);
-  return classMetric('precision', (cm) => average(precision, cm, o), o);
+  return classMetric('precision', (cm) => average('precision', precision, cm, o), o);
 };
 export const Recall = (options: ClassOptions = {}): AccumMetric => {
   const o = classOptions('metrics.Recall', options);
-  return classMetric('recall', (cm) => average(recall, cm, o), o);
+  return classMetric('recall', (cm) => average('recall', recall, cm, o), o);
 };
 export const F1Score = (options: ClassOptions = {}): AccumMetric => {
   const o = classOptions('metrics.F1Score', options);
-  return classMetric('f1Score', (cm) => average(fbeta(1), cm, o), o);
+  return classMetric('f1Score', (cm) => average('f1Score', fbeta(1), cm, o), o);
 };
 export const FBeta = (beta: number, options: ClassOptions = {}): AccumMetric => {
   checkNumber('metrics.FBeta', 'beta', beta, { min: 0 });
   const o = classOptions('metrics.FBeta', options);
-  return classMetric('fBeta', (cm) => average(fbeta(beta), cm, o), o);
+  return classMetric('fBeta', (cm) => average('fBeta', fbeta(beta), cm, o), o);
 };
 export const Jaccard = (options: ClassOptions = {}): AccumMetric => {
   const o = classOptions('metrics.Jaccard', options);
-  return classMetric('jaccard', (cm) => average(jaccard, cm, o), o);
+  return classMetric('jaccard', (cm) => average('jaccard', jaccard, cm, o), o);
 };
 
 /** Mean recall over the classes that occur in the targets. */

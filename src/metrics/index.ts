@@ -36,4 +36,4 @@ export { mse, mae, msle, rmse, expRmspe, ExplainedVariance, R2Score, PearsonCorr
 export { RocAuc, RocAucBinary, APScoreBinary, BrierScore, SpearmanCorrCoef, topKAccuracy, accuracyMulti, Perplexity, averageRanks, rocAuc, averagePrecision } from './ranking.js';
 export { PrecisionMulti, RecallMulti, F1ScoreMulti, FBetaMulti, JaccardMulti, HammingLossMulti, MatthewsCorrCoefMulti, RocAucMulti,
   APScoreMulti, BrierScoreMulti, type MultiOptions } from './multilabel.js';
-export { Dice, DiceMulti, JaccardCoeff, foregroundAcc } from './segmentation.js';
+export { Dice, DiceMulti, JaccardCoeff, JaccardCoeffMulti, foregroundAcc } from './segmentation.js';

@@ -312,15 +312,16 @@ export class LossPartMetric extends Metric {
   override get name(): string { return this.part; }
 }
 
-/** A value computed elsewhere, reported under a name. */
+/** A value computed elsewhere, reported under a name: by default the function's (fastai: func.__name__). */
 export class ValueMetric extends Metric {
-  constructor(readonly func: () => number, private readonly valueName: string) {
+  constructor(readonly func: () => number, private readonly valueName?: string) {
     super();
     checkFunction('metrics.ValueMetric', 'func', func);
-    checkString('metrics.ValueMetric', 'name', valueName);
+    if (valueName !== undefined) checkString('metrics.ValueMetric', 'name', valueName);
   }
   reset(): void {}
   accumulate(s: BatchState): void { checkState('Metric.accumulate', s); }
   get value(): number { return this.func(); }
-  override get name(): string { return this.valueName; }
+  // an empty name falls back too (fastai tests the name for truth); an anonymous function has no name to give
+  override get name(): string { return this.valueName || this.func.name || 'value'; }
 }

@@ -1,4 +1,4 @@
-// Segmentation metrics (fastai's Dice, DiceMulti, JaccardCoeff, foregroundAcc): predictions (N, C, ...) are
+// Segmentation metrics (fastai's Dice, DiceMulti, JaccardCoeff, JaccardCoeffMulti, foregroundAcc): predictions (N, C, ...) are
 // argmaxed over the class axis; intersections and unions are summed on the device and read once per phase.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
@@ -28,7 +28,7 @@ abstract class OverlapMetric extends Metric {
       const pred = s.pred!.argmax(this.axis).flatten();
       const targ = s.yb[0]!.flatten();
       if (pred.shape[0] !== targ.shape[0]) throw new torch.FlintError(`${pred.shape[0]} predicted pixels but ${targ.shape[0]} targets`);
-      // no host read per batch here: a negative target fails in bincount, and guard names the metric
+      // no host read per batch here: what a target outside the classes does is each metric's counts' business
       const [i, u] = this.counts(pred, targ, s.pred!.shape[this.axis < 0 ? s.pred!.ndim + this.axis : this.axis]!);
       if (this.inter === null) { this.inter = i.keep(); this.union = u.keep(); }
       else { this.inter.add_(i); this.union!.add_(u); }
@@ -57,19 +57,38 @@ export class JaccardCoeff extends Dice {
   }
 }
 
-/** Dice per class, averaged over the classes that occur (macro F1 over pixels). */
+/** Dice per class, averaged over the classes that occur (macro F1 over pixels). As fastai compares targets with
+ * each class index (targ == c), targets of any real dtype count where they equal a class in [0, C) (1.0 is
+ * class 1), and other values (255 for "void", -1, 0.5) are in no class. */
 export class DiceMulti extends OverlapMetric {
   protected counts(pred: Tensor, targ: Tensor, numClasses: number): [Tensor, Tensor] {
-    const hit = pred.maskedSelect(pred.eq(targ));
-    return [hit.bincount(null, numClasses).double(), pred.bincount(null, numClasses).add(targ.bincount(null, numClasses)).double()];
+    const t = targ.dtype === 'bool' ? targ.long() : targ;
+    // values in no class go to an extra bin, dropped (no host read: a mask, not a filter)
+    const isClass = t.ge(0).logicalAnd(t.lt(numClasses));
+    const inClass = t.dtype.startsWith('float') || t.dtype === 'bfloat16' ? isClass.logicalAnd(t.eq(t.floor())) : isClass;
+    const tc = torch.where(inClass, t, numClasses).long().bincount(null, numClasses + 1).narrow(0, 0, numClasses);
+    const inter = pred.bincount(pred.eq(t).double(), numClasses);
+    return [inter.double(), pred.bincount(null, numClasses).add(tc).double()];
   }
-  get value(): number | undefined {
+  /** The mean over the classes that occur of a score of (intersection, union); undefined when none occurs. */
+  protected meanOver(score: (inter: Tensor, union: Tensor) => Tensor): number | undefined {
     if (this.inter === null) return undefined;
     return torch.tidy(() => {
       const present = this.union!.gt(0);
-      const d = this.inter!.mul(2).div(this.union!.clamp(1e-300)).maskedSelect(present);
+      const d = score(this.inter!, this.union!.clamp(1e-300)).maskedSelect(present);
       return d.numel() ? d.mean().item<number>() : undefined;
     });
+  }
+  get value(): number | undefined {
+    return this.meanOver((i, u) => i.mul(2).div(u));
+  }
+}
+
+/** Jaccard (IoU) per class, averaged over the classes that occur: fastai's JaccardCoeffMulti (mIoU). */
+export class JaccardCoeffMulti extends DiceMulti {
+  override get value(): number | undefined {
+    // a class that occurs has union > inter (union counts its pixels twice where they agree), so no 0 / 0
+    return this.meanOver((i, u) => i.div(u.sub(i)));
   }
 }
 

@@ -71,6 +71,11 @@ export const cases: Case[] = [
     mustReject: { '0.get': ['null', 'string'], '1.collate': ['function'] } },
   { name: 'DataLoader.oneBatch', word: 'DataLoader', args: () => [torch.ones([6, 2]), { batchSize: 4, shuffle: true, dropLast: true, device: 'cpu' }],
     call: (x, o) => plainBatch(new data.DataLoader(new data.TensorDataset(x as Tensor), o as data.DataLoaderOptions<Tensor[]>).oneBatch()), skipArgs: [0] },
+  { name: 'DataLoader.new', args: () => [torch.ones([6, 2]), { shuffle: false, dropLast: false, batchSize: 2, seed: 1, device: 'cpu' }],
+    call: (x, o) => new data.DataLoader(new data.TensorDataset(x as Tensor), { batchSize: 4, shuffle: true, dropLast: true }).new(o as never).length,
+    skipArgs: [0],
+    mustReject: { 1: ['null', 'string', 'array', 'function', 'NaN', 'symbol', 'int64 tensor'], '1.batchSize': BAD_COUNT, '1.shuffle': BAD_FLAG,
+      '1.dropLast': BAD_FLAG, '1.device': BAD_DEVICE } },
   { name: 'data.DataLoaders', args: () => [torch.ones([4, 2]), 'cpu'], call: (x, device) => {
     const dl = new data.DataLoader(new data.TensorDataset(x as Tensor), { batchSize: 2, seed: 0 });
     return new data.DataLoaders(dl, dl, device as string).device;

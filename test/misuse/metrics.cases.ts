@@ -104,7 +104,7 @@ export const cases: Case[] = [
   factory('FBetaMulti', m.FBetaMulti!, () => [2, ...multiOpts()], MULTI, { 0: ['NaN', 'negative', 'Infinity', 'string', 'null'], 1: OPTS }),
   ...['HammingLossMulti', 'MatthewsCorrCoefMulti'].map((n) => factory(n, m[n]!, decideOpts, MULTI, decideReject)),
   ...['RocAucMulti', 'APScoreMulti', 'BrierScoreMulti'].map((n) => factory(n, m[n]!, sigOpts, MULTI, sigReject)),
-  ...['Dice', 'DiceMulti', 'JaccardCoeff'].map((n) => factory(n, ctor(m[n]), () => [1], SEG, { 0: DIM }, true)),
+  ...['Dice', 'DiceMulti', 'JaccardCoeff', 'JaccardCoeffMulti'].map((n) => factory(n, ctor(m[n]), () => [1], SEG, { 0: DIM }, true)),
   factory('foregroundAcc', m.foregroundAcc!, () => [{ bkgIdx: 0, axis: 1 }], SEG, { 0: OPTS, '0.bkgIdx': DIM, '0.axis': DIM }),
   factory('accuracy', m.accuracy!, none, CLASS),
   factory('errorRate', m.errorRate!, none, CLASS),
@@ -112,7 +112,8 @@ export const cases: Case[] = [
   factory('AvgLoss', ctor(metrics.AvgLoss), none, CLASS, {}, true),
   factory('AvgSmoothLoss', ctor(metrics.AvgSmoothLoss), () => [0.9], CLASS, { 0: ['NaN', 'negative', 'Infinity', 'huge', 'string', 'null'] }, true),
   factory('LossPartMetric', ctor(metrics.LossPartMetric), () => ['ce'], CLASS, { 0: ['zero', 'null', 'undefined', 'object', 'NaN'] }, true),
-  factory('ValueMetric', ctor(metrics.ValueMetric), () => [() => 1, 'v'], CLASS, { 0: ['zero', 'null', 'string', 'object'], 1: ['zero', 'null', 'undefined', 'object'] }, true),
+  // the name may be left out (the function's name is used), as in fastai
+  factory('ValueMetric', ctor(metrics.ValueMetric), () => [() => 1, 'v'], CLASS, { 0: ['zero', 'null', 'string', 'object'], 1: ['zero', 'null', 'object'] }, true),
   factory('AvgMetric', ctor(metrics.AvgMetric), () => [(p: Tensor) => p.float().mean(), 'acc', { dimArgmax: -1, activation: 'softmax', thresh: 0.5 }], CLASS,
     { 0: ['zero', 'null', 'undefined', 'string', 'object'], 1: ['zero', 'object', 'null'], 2: OPTS, '2.dimArgmax': DIM, '2.activation': ['string', 'zero', 'null'], '2.thresh': NUM }),
   factory('AvgSmoothMetric', ctor(metrics.AvgSmoothMetric), () => [fn2, 0.9, 'acc', {}], CLASS,
@@ -160,7 +161,7 @@ export const cases: Case[] = [
     [() => metrics.foregroundAcc(), SEG], [() => metrics.skmToFlint(skm), CLASS], [() => new metrics.AvgLoss(), CLASS],
   ] as [() => M, Kind][]).flatMap(([make, kind]) => [compute(make, kind), accumulate(make, kind)]),
   ...([
-    [() => new metrics.Dice(), SEG], [() => new metrics.DiceMulti(), SEG], [() => new metrics.JaccardCoeff(), SEG], [() => new metrics.AvgLoss(), CLASS],
+    [() => new metrics.Dice(), SEG], [() => new metrics.DiceMulti(), SEG], [() => new metrics.JaccardCoeff(), SEG], [() => new metrics.JaccardCoeffMulti(), SEG], [() => new metrics.AvgLoss(), CLASS],
     [() => new metrics.Perplexity(), CLASS], [() => new metrics.AvgSmoothLoss(), CLASS], [() => new metrics.LossPartMetric('ce'), CLASS],
     [() => new metrics.AvgSmoothMetric(fn2), CLASS], [() => new metrics.ValueMetric(() => 1, 'v'), CLASS],
   ] as [() => M, Kind][]).map(([make, kind]) => accumulate(make, kind, true)),
