@@ -628,3 +628,50 @@ test('getPreds on a shuffled, dropLast loader returns every item in dataset orde
   assert.equal(copy.length, 2);
   torch.dispose([preds, targs, want, x, y]);
 });
+
+test('predict returns the decoded label beside the index and probabilities when the data has a vocabulary (fastai)', () => {
+  torch.manualSeed(5);
+  const x = torch.randn([8, 3]).keep();
+  const y = torch.randint(0, 3, [8]).keep();
+  const dls = data.DataLoaders.fromTensors(x, y, x, y, { batchSize: 4 });
+  const stats = data.normStats(x, [0]);
+  const learn = new Learner(dls, new nn.Linear(3, 3), { lossFunc: new nn.CrossEntropyLossFlat() });
+  const plain = learn.predict(x.select(0, 2));
+  assert.equal(plain.label, null, 'no vocabulary: no label');
+  dls.preprocessing = data.imagePreprocessing(stats, [3], { vocab: ['cat', 'dog', 'bird'] });
+  const p = learn.predict(x.select(0, 2));
+  const index = p.decoded.item();
+  assert.equal(index, p.probs.argmax().item());
+  assert.equal(p.label, ['cat', 'dog', 'bird'][index]);
+  assert.ok(Math.abs(p.probs.sum().item() - 1) < 1e-6);
+  torch.dispose([plain, p, x, y, stats]);
+});
+
+test('SaveModelCallback keeps the optimizer state by default; a resume without optimizer state warns (issue 9)', async (t) => {
+  const { mkdtempSync, existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'flint-savemodel-'));
+  const learn = smallLearner([new callbacks.SaveModelCallback({ everyEpoch: true })]);
+  (learn as { path: string }).path = dir;
+  await learn.noBar(() => learn.fit(2));
+  const saved = torch.load(join(dir, 'models', 'model_0.safetensors'));
+  assert.ok(Object.keys(saved).some((k) => k.startsWith('opt/')), 'the checkpoint holds the optimizer state');
+  torch.dispose(saved);
+  const warn = t.mock.method(console, 'warn', () => {});
+  // a checkpoint with the optimizer state: the resume repeats the run, no warning
+  const full = smallLearner();
+  (full as { path: string }).path = dir;
+  const { epoch } = full.load('model_0');
+  await full.noBar(() => full.fit(2, undefined, { startEpoch: epoch! + 1 }));
+  assert.equal(warn.mock.callCount(), 0);
+  // weights only: the resume warns that it will not repeat the uninterrupted run
+  learn.save('weights_only', { withOpt: false });
+  assert.ok(existsSync(join(dir, 'models', 'weights_only.safetensors')));
+  const bare = smallLearner();
+  (bare as { path: string }).path = dir;
+  bare.load('weights_only');
+  await bare.noBar(() => bare.fit(2, undefined, { startEpoch: 1 }));
+  assert.equal(warn.mock.callCount(), 1);
+  assert.match(String(warn.mock.calls[0]!.arguments[0]), /^Learner\.fit: resuming at epoch 1 without the optimizer's state/);
+});

@@ -137,7 +137,9 @@ export class SaveModelCallback extends TrackerCallback {
     this.fname = o.fname ?? 'model';
     this.everyEpoch = o.everyEpoch === true ? 1 : (o.everyEpoch || false);
     this.atEnd = o.atEnd ?? false;
-    this.withOpt = o.withOpt ?? false;
+    // with the optimizer state by default (fastai's default is without): resuming from the checkpoint then repeats
+    // the uninterrupted run
+    this.withOpt = o.withOpt ?? true;
     this.saveOnInterrupt = o.saveOnInterrupt ?? false;
   }
   /** Whether this fit saved a checkpoint yet (lastSavedPath may be an earlier fit's). */

@@ -122,6 +122,9 @@ export class Learner {
   private dispatch: Map<EventName, Callback[]> | null = null;
   /** The operations running now, outermost first: each one after the first was started, and is awaited, by the one before. */
   #ops: Operation[] = [];
+  /** True while the optimizer holds no state for the current weights (new, or weights loaded without its state):
+   * a fit resumed at startEpoch > 0 then warns. */
+  #optStateless = true;
   /** An asynchronous afterCreate still running or failed: awaited (its error thrown) before any fit or validation. */
   private created: Promise<void> | null = null;
   private createError: unknown = null;
@@ -384,6 +387,7 @@ export class Learner {
     const opt = this.optFunc(groups, { lr: this.lr });
     if (!(opt instanceof optim.Optimizer)) fail(fn, 'optFunc', 'a function returning an optim.Optimizer', opt);
     this.opt = opt;
+    this.#optStateless = true;
     optim.markNormBias(this.opt, this.model, { trainBn: this.trainBn, wdBnBias: this.wdBnBias });
   }
 
@@ -547,6 +551,11 @@ export class Learner {
       cbs.push(skip);
     }
     if (o.resetOpt || !this.opt) this.createOpt();
+    if (start !== 0 && this.#optStateless) {
+      console.warn(`${fn}: resuming at epoch ${start} without the optimizer's state (the checkpoint loaded had none, or ` +
+        'the optimizer is new), so the run will not repeat the uninterrupted one; save checkpoints with { withOpt: true }');
+    }
+    this.#optStateless = false;
     checkLrGroups(fn, 'lr', lr, this.opt!.hypers.length);
     await this.#withAdded(cbs, async () => {
       const wd = o.wd === undefined ? this.wd : o.wd;
@@ -659,7 +668,7 @@ export class Learner {
   }
 
   /** The prediction for one item (no batch dimension): the activation's output and its decoded form. */
-  predict(item: Tensor): { probs: Tensor; decoded: Tensor } {
+  predict(item: Tensor): { probs: Tensor; decoded: Tensor; label: string | null } {
     checkTensor('Learner.predict', 'item', item);
     const wasTraining = this.model.training;
     this.model.eval();
@@ -669,11 +678,19 @@ export class Learner {
         const out: unknown = this.model.call(x);
         if (!isTensorLike(out)) throw new FlintError(`Learner.predict: the model's forward returned ${describe(out)}; the Learner expects a tensor of predictions`);
         const probs = this.#activation()(out as Tensor).squeeze(0);
-        return { probs, decoded: this.#decodes()(probs) };
+        const decoded = this.#decodes()(probs);
+        return { probs, decoded, label: this.#label(decoded) };
       })));
     } finally {
       this.model.train(wasTraining);
     }
+  }
+
+  /** The class name of a decoded single-label prediction when the data has a vocabulary (fastai's decoded label). */
+  #label(decoded: Tensor): string | null {
+    const vocab = this.dls.preprocessing?.vocab;
+    if (!vocab || decoded.numel() !== 1 || decoded.dtype !== 'int64') return null;
+    return vocab[decoded.item()] ?? null;
   }
 
   /**
@@ -759,6 +776,10 @@ export class Learner {
         if (!this.opt) this.createOpt();
         const state = meta.scalars.map((s, i) => ({ ...s, ...(optTensors.get(i) ?? {}) }) as optim.ParamState);
         this.opt!.loadStateDict({ state, hypers: meta.hypers });
+        this.#optStateless = false;
+      } else {
+        // any optimizer state there is belonged to other weights
+        this.#optStateless = true;
       }
       const dataEpoch = Number(metadata.dataEpoch);
       if (Number.isInteger(dataEpoch) && dataEpoch >= 0) this.dls.train.epoch = dataEpoch;
