@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Callback, CallbackError, EVENTS, callbacks, CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException,
-  CancelStepException, CancelTrainException, CancelValidException, Learner, data, metrics, nn, torch, type EventName, type Tensor,
+  CancelStepException, CancelTrainException, CancelValidException, Learner, data, metrics, nn, optim, torch, type EventName, type Tensor,
 } from '../src/index.js';
 import { gc } from './helpers.js';
 
@@ -674,4 +674,24 @@ test('SaveModelCallback keeps the optimizer state by default; a resume without o
   await bare.noBar(() => bare.fit(2, undefined, { startEpoch: 1 }));
   assert.equal(warn.mock.callCount(), 1);
   assert.match(String(warn.mock.calls[0]!.arguments[0]), /^Learner\.fit: resuming at epoch 1 without the optimizer's state/);
+});
+
+test('a callback that replaces learn.loss after the loss: a differentiable one is trained on, a detached one is refused (issue 9)', async () => {
+  torch.manualSeed(7);
+  const x = torch.randn([16, 3]).keep();
+  const y = torch.randn([16, 1]).keep();
+  const dls = data.DataLoaders.fromTensors(x, y, x, y, { batchSize: 4 });
+  const make = (cb: Callback): Learner => new Learner(dls, new nn.Linear(3, 1), { lossFunc: new nn.MSELoss(), optFunc: optim.SGD, lr: 0.1, wd: 0, cbs: [cb] });
+  // zero times the loss: differentiable, so the step sees zero gradients and the weights stay put
+  const zero = make(new Callback({ afterLoss: (l) => { if (l.training) l.loss = l.lossGrad!.mul(0); } }));
+  const before = zero.model.stateDict()['weight']!.clone().keep();
+  const losses: number[] = [];
+  zero.addCb(new Callback({ afterBatch: (l) => { if (l.training) losses.push(l.loss!.item()); } }));
+  await zero.noBar(() => zero.fit(1));
+  assert.ok(zero.model.stateDict()['weight']!.equal(before), 'trained on the replacing loss (zero gradients)');
+  assert.deepEqual(losses, losses.map(() => 0), 'and that loss is what the later callbacks see');
+  // a detached replacement cannot be trained on: refused, naming what happened
+  const bad = make(new Callback({ afterLoss: (l) => { if (l.training) l.loss = l.loss!.mul(2); } }));
+  await assert.rejects(bad.noBar(() => bad.fit(1)), /Learner\.fit: a callback replaced learn\.loss after the loss was computed with a tensor float32\[\], which does not require grad/);
+  torch.dispose([before, x, y]);
 });

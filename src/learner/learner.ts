@@ -421,11 +421,28 @@ export class Learner {
       this.loss = this.lossGrad.detach();
       this.lossParts = (this.lossFunc as { lastParts?: Record<string, Tensor> }).lastParts ?? null;
     }
+    const computed = this.loss;
     await this.event('afterLoss');
+    if (this.training && this.loss !== computed) this.#takeAssignedLoss();
     if (!this.training || !this.yb.length) return;
     await this.#withEvents(async () => { this.lossGrad!.backward(); }, 'backward', CancelBackwardException);
     await this.#withEvents(async () => { this.opt!.step(); }, 'step', CancelStepException);
     this.opt!.zeroGrad();
+  }
+
+  /** A callback replaced learn.loss after the loss was computed: a differentiable loss is what trains (and what is
+   * logged); anything else would leave training on the old learn.lossGrad in silence, so it is refused. */
+  #takeAssignedLoss(): void {
+    const l: unknown = this.loss;
+    if (isTensorLike(l) && !(l as Tensor).isDisposed && (l as Tensor).requiresGrad) {
+      this.#checkLoss(l);
+      this.lossGrad = l as Tensor;
+      this.loss = this.lossGrad.detach();
+      return;
+    }
+    throw new FlintError(`${this._opName('Learner.fit')}: a callback replaced learn.loss after the loss was computed with ${describe(l)}, ` +
+      'which does not require grad, so training cannot use it (it would go on with learn.lossGrad); assign a loss computed ' +
+      'from the predictions (it requires grad) to change what trains');
   }
 
   async #oneBatch(i: number, b: Batch): Promise<void> {
