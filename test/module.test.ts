@@ -323,3 +323,42 @@ test('training an nn model inside scopes leaves live tensors unchanged', () => {
   model.dispose();
   torch.dispose([x, y]);
 });
+
+test('forward hooks: pre-hooks replace inputs, hooks see inputs and output and may replace it, in order; remove() stops them', () => {
+  torch.manualSeed(0);
+  const lin = new nn.Linear(3, 2);
+  const seq = new nn.Sequential(lin, new nn.ReLU());
+  const x = torch.randn([4, 3]);
+  const log: string[] = [];
+  const pre = lin.registerForwardPreHook((m, inputs) => {
+    log.push(`pre ${m === lin} ${(inputs[0] as Tensor).shape.join('x')}`);
+    return [(inputs[0] as Tensor).mul(2)];
+  });
+  const seen: Tensor[] = [];
+  const h1 = lin.registerForwardHook((m, inputs, out) => {
+    log.push(`h1 ${(inputs[0] as Tensor).shape.join('x')} -> ${(out as Tensor).shape.join('x')}`);
+    seen.push((out as Tensor).detach().keep());
+  });
+  const h2 = lin.registerForwardHook((_m, _inputs, out) => { log.push('h2'); return (out as Tensor).neg(); });
+  torch.tidy(() => {
+    const y = seq.call(x);
+    // as PyTorch: relu(-(linear(2x))), the hooks in registration order, the first hook seeing linear(2x)
+    const want = lin.forward(x.mul(2));
+    assert.ok(seen[0]!.equal(want), 'the forward hook saw the output of forward on the replaced input');
+    assert.ok(y.equal(want.neg().relu()), 'the second hook replaced the output');
+  });
+  assert.deepEqual(log, ['pre true 4x3', 'h1 4x3 -> 4x2', 'h2']);
+  // remove(): idempotent; the module runs as before
+  pre.remove(); h2.remove(); h2.remove();
+  log.length = 0;
+  torch.tidy(() => assert.ok(seq.call(x).equal(lin.forward(x).relu())));
+  assert.deepEqual(log, ['h1 4x3 -> 4x2']);
+  // a hook removing itself while the hooks run
+  const once = lin.registerForwardHook(() => { log.push('once'); once.remove(); });
+  torch.tidy(() => { seq.call(x); seq.call(x); });
+  assert.deepEqual(log, ['h1 4x3 -> 4x2', 'h1 4x3 -> 4x2', 'once', 'h1 4x3 -> 4x2']);
+  h1.remove();
+  assert.throws(() => lin.registerForwardHook(5 as never), /^ArgumentError: Module\.registerForwardHook: expected a function for hook, got 5$/m);
+  torch.dispose([seen, x]);
+  seq.dispose();
+});

@@ -4,6 +4,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { checkBool, checkFunction, checkString, checkTensor, fail } from '../torch/validate.js';
+import { type ForwardHook, type ForwardPreHook, RemovableHandle } from './hooks.js';
 import { checkDevice, checkOptions, isPlainObject, optBool, rewrite } from './check.js';
 
 /** Where an error raised inside forward came from: the innermost module that was called, and its message. */
@@ -48,6 +49,9 @@ export abstract class Module {
   private readonly _buffers = new Map<string, Tensor | null>();
   private readonly _nonPersistent = new Set<string>();
   private readonly _modules = new Map<string, Module>();
+  // hooks by handle id, in registration order (Maps keep insertion order), as PyTorch runs them
+  readonly #forwardPreHooks = new Map<number, ForwardPreHook<Module>>();
+  readonly #forwardHooks = new Map<number, ForwardHook<Module>>();
 
   /** The computation. Most modules take and return tensors; recurrent and attention layers return tuples. */
   // `any` lets each subclass declare its own signature; call() re-exposes it with the subclass's types.
@@ -56,10 +60,43 @@ export abstract class Module {
   /** Runs the module: the short form of forward(), used everywhere in Flint (PyTorch's `module(x)`). */
   call<M extends Module>(this: M, ...inputs: Parameters<M['forward']>): ReturnType<M['forward']> {
     try {
-      return this.forward(...inputs);
+      if (this.#forwardPreHooks.size === 0 && this.#forwardHooks.size === 0) return this.forward(...inputs);
+      return this.#callHooked(inputs) as ReturnType<M['forward']>;
     } catch (e) {
       throw located(this, e);
     }
+  }
+  #callHooked(inputs: unknown[]): unknown {
+    let args = inputs;
+    // copies: a hook may remove itself (or another) while they run
+    for (const h of [...this.#forwardPreHooks.values()]) {
+      const r = h(this, args);
+      if (r !== undefined) args = Array.isArray(r) ? r : [r];
+    }
+    let out: unknown = this.forward(...args);
+    for (const h of [...this.#forwardHooks.values()]) {
+      const r = h(this, args, out);
+      if (r !== undefined) out = r;
+    }
+    return out;
+  }
+
+  // ---- hooks ----
+  /** Registers `hook(module, inputs)`, run by call() before forward; a returned array (or value) replaces the
+   * inputs. Returns a handle whose remove() unregisters it (PyTorch's register_forward_pre_hook). */
+  registerForwardPreHook<M extends Module>(this: M, hook: ForwardPreHook<M>): RemovableHandle {
+    checkFunction('Module.registerForwardPreHook', 'hook', hook);
+    const handle = new RemovableHandle(this.#forwardPreHooks);
+    this.#forwardPreHooks.set(handle.id, hook as ForwardPreHook<Module>);
+    return handle;
+  }
+  /** Registers `hook(module, inputs, output)`, run by call() after forward; a returned value other than undefined
+   * replaces the output. Returns a handle whose remove() unregisters it (PyTorch's register_forward_hook). */
+  registerForwardHook<M extends Module>(this: M, hook: ForwardHook<M>): RemovableHandle {
+    checkFunction('Module.registerForwardHook', 'hook', hook);
+    const handle = new RemovableHandle(this.#forwardHooks);
+    this.#forwardHooks.set(handle.id, hook as ForwardHook<Module>);
+    return handle;
   }
 
   // ---- registration ----

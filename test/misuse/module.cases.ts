@@ -22,6 +22,13 @@ const method = (name: string, args: () => unknown[], extra: Partial<Case> = {}):
 });
 
 export const cases: Case[] = [
+  // hooks: registered, then removed so nothing outlives the case (what a hook does when called is module.test's)
+  { name: 'Module.registerForwardPreHook', args: () => [new nn.Linear(3, 2), () => undefined], skipArgs: [0],
+    call: (m, h) => (m as Any).registerForwardPreHook(h).remove(),
+    mustReject: { 1: ['null', 'undefined', 'NaN', 'string', 'object', 'array', 'int64 tensor'] } },
+  { name: 'Module.registerForwardHook', args: () => [new nn.Linear(3, 2), () => undefined], skipArgs: [0],
+    call: (m, h) => (m as Any).registerForwardHook(h).remove(),
+    mustReject: { 1: ['null', 'undefined', 'NaN', 'string', 'object', 'array', 'int64 tensor'] } },
   { name: 'Module.registerParameter', args: () => [new Empty(), 'w', torch.zeros([2])], skipArgs: [0], call: (m, n, t) => (m as Any).registerParameter(n, t),
     mustReject: { 1: BAD_NAME, 2: [...BAD_TENSOR, 'int64 tensor', 'bool tensor'] } },
   { name: 'Module.registerBuffer', args: () => [new Empty(), 'b', torch.zeros([2]), { persistent: true }], skipArgs: [0],
