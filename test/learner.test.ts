@@ -695,3 +695,18 @@ test('a callback that replaces learn.loss after the loss: a differentiable one i
   await assert.rejects(bad.noBar(() => bad.fit(1)), /Learner\.fit: a callback replaced learn\.loss after the loss was computed with a tensor float32\[\], which does not require grad/);
   torch.dispose([before, x, y]);
 });
+
+test('learn.cb looks a callback up by class, subclasses included, or by name (issue 9)', () => {
+  const l = smallLearner();
+  const rec = l.cb(callbacks.Recorder);
+  assert.ok(rec instanceof callbacks.Recorder);
+  assert.equal(rec, l.cb('recorder'));
+  assert.equal(rec!.learn, l);
+  class Mine extends Callback {}
+  class Sub extends Mine {}
+  const s = new Sub();
+  l.addCb(s);
+  assert.equal(l.cb(Mine), s, 'a subclass instance is found by its base class');
+  assert.equal(l.cb(callbacks.CSVLogger), undefined);
+  assert.throws(() => l.cb((() => 1) as never), /^ArgumentError: Learner\.cb: expected a Callback class or a callback name for key/m);
+});

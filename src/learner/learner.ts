@@ -237,10 +237,16 @@ export class Learner {
       this.dispatch = null;
     }
   }
-  /** The callback exposed under a name ('recorder', 'trainEval'...), if any. */
-  cb<C extends Callback = Callback>(name: string): C | undefined {
-    checkString('Learner.cb', 'name', name);
-    return this.cbs.find((c) => c.name === name) as C | undefined;
+  /** The first callback of a class (subclasses included): `learn.cb(Recorder)`; or the one exposed under a name
+   * ('recorder', 'trainEval'...), as a convenience. */
+  cb<C extends Callback>(cls: abstract new (...args: never[]) => C): C | undefined;
+  cb<C extends Callback = Callback>(name: string): C | undefined;
+  cb<C extends Callback>(key: string | (abstract new (...args: never[]) => C)): C | undefined {
+    if (typeof key === 'function' && ((key as unknown) === Callback || key.prototype instanceof Callback)) {
+      return this.cbs.find((c) => c instanceof key) as C | undefined;
+    }
+    if (typeof key !== 'string') fail('Learner.cb', 'key', 'a Callback class or a callback name', key);
+    return this.cbs.find((c) => c.name === key) as C | undefined;
   }
 
   /**
