@@ -1,5 +1,6 @@
 // Shared by the tests: loading PyTorch fixtures and comparing tensors with them.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -59,3 +60,24 @@ export function assertClose(got: number, want: number, tol = 1e-6, what = 'value
 setFlagsFromString('--expose-gc');
 /** A full garbage collection now (finalizers run synchronously), so live-tensor counts are exact. */
 export const gc = runInNewContext('gc') as () => void;
+
+/**
+ * Runs `node args...` and presses Ctrl-C (SIGINT) each time its stdout first matches the next of `triggers`;
+ * resolves with how it ended and what it printed.
+ */
+export function interruptWhen(args: string[], triggers: (string | RegExp)[]): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let sent = 0;
+  proc.stderr.on('data', (d) => { err += d; });
+  proc.stdout.on('data', (d) => {
+    out += d;
+    const next = triggers[sent];
+    if (next !== undefined && (typeof next === 'string' ? out.includes(next) : next.test(out))) {
+      sent++;
+      proc.kill('SIGINT');
+    }
+  });
+  return new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, out, err })));
+}

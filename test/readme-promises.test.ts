@@ -2,7 +2,7 @@
 // others are mapped to their tests in the audit of issue 8; speed, GPU and network promises are out of scope.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { Callback, Learner, callbacks, data, loadLearner, metrics, models, nn, o
 import { buildTask } from '../src/cli/task.js';
 import { predict, predictionsCsv } from '../src/cli/predict.js';
 import { defaultRunDir } from '../src/cli/train.js';
-import { gc } from './helpers.js';
+import { gc, interruptWhen } from './helpers.js';
 import { writeTableCsv } from './tables.js';
 
 const index = new URL('../src/index.js', import.meta.url).href;
@@ -484,19 +484,9 @@ test('flint: Ctrl-C while training exits with 130', async () => {
   const dir = tmp('sigint');
   const csv = join(dir, 't.csv');
   writeTableCsv(csv, 400);
-  const proc = spawn(process.execPath, [bin, 'train', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--size', 'small',
-    '--epochs', '1000', '--out', join(dir, 'run')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stderr.on('data', (d) => { err += d; });
-  const code = await new Promise<number | null>((resolve) => {
-    proc.stdout.on('data', (d) => {
-      out += d;
-      // the first epoch's row: the fit is running
-      if (/^0\s/m.test(out) && !proc.killed) proc.kill('SIGINT');
-    });
-    proc.on('exit', (c) => resolve(c));
-  });
+  // pressed once the first epoch's row shows that the fit is running
+  const { code, out, err } = await interruptWhen([bin, 'train', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--size', 'small',
+    '--epochs', '1000', '--out', join(dir, 'run')], [/^0\s/m]);
   assert.equal(code, 130, `stdout: ${out}\nstderr: ${err}`);
   assert.match(err, /^flint: interrupted \(SIGINT\) in epoch \d+, batch \d+/m);
 });

@@ -3,11 +3,11 @@
 // message, and the checkpoint loads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Learner, data, nn, torch } from '../src/index.js';
+import { interruptWhen } from './helpers.js';
 
 const index = new URL('../src/index.js', import.meta.url).href;
 const child = `
@@ -34,17 +34,7 @@ try {
 
 test('SIGINT during fit cancels it after the current batch, runs afterFit and leaves a loadable checkpoint', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flint-sigint-'));
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', child, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stderr.on('data', (d) => { err += d; });
-  const code = await new Promise<number | null>((resolve) => {
-    proc.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('READY') && !proc.killed) proc.kill('SIGINT');
-    });
-    proc.on('exit', (c) => resolve(c));
-  });
+  const { code, out, err } = await interruptWhen(['--input-type=module', '-e', child, dir], ['READY']);
   assert.equal(code, 130, `exit code; stderr: ${err}`);
   const lines = out.trim().split('\n').filter((l) => !l.startsWith('Better model found'));
   assert.deepEqual(lines.slice(0, 1), ['READY']);
@@ -103,20 +93,8 @@ try {
 /** Runs the blocking child in `mode`, pressing Ctrl-C when it prints READY and (mode 'twice') CANCELLING. */
 async function interrupt(mode: string): Promise<{ dir: string; code: number | null; signal: string | null; out: string; err: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'flint-sigint-'));
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', blocking, dir, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let sent = 0;
-  proc.stderr.on('data', (d) => { err += d; });
-  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => {
-    proc.stdout.on('data', (d) => {
-      out += d;
-      if (sent === 0 && out.includes('READY')) { sent = 1; proc.kill('SIGINT'); }
-      if (sent === 1 && out.includes('CANCELLING')) { sent = 2; proc.kill('SIGINT'); }
-    });
-    proc.on('exit', (c, s) => resolve([c, s]));
-  });
-  return { dir, code, signal, out, err };
+  const r = await interruptWhen(['--input-type=module', '-e', blocking, dir, mode], mode === 'twice' ? ['READY', 'CANCELLING'] : ['READY']);
+  return { dir, ...r };
 }
 
 test('Ctrl-C during a batch cancels the fit right after that batch, not one batch later', async () => {

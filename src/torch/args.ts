@@ -18,20 +18,12 @@ export function shapeOf(args: ShapeArgs, fn: string, arg = 'shape'): number[] {
   }
   return args as number[];
 }
-/** A dim argument: a number, an array of numbers, or null/undefined for all dims. */
-export function dimList(dim: unknown, fn: string, arg = 'dim'): number[] | null {
-  if (dim === undefined || dim === null) return null;
-  if (typeof dim === 'number') return [dim];
-  if (!Array.isArray(dim)) fail(fn, arg, 'an integer or an array of integers', dim);
-  return [...dim as number[]];
-}
 /** The dtype option of a reduction (`{ dtype }`), as a native code or null. */
 export function dtypeOpt(fn: string, opts: { dtype?: DType } | undefined): number | null {
   if (opts === undefined) return null;
   const d = checkOptions(fn, opts).dtype;
   return d === undefined || d === null ? null : dtypeCode(d, fn, 'opts.dtype');
 }
-/** A boolean option that may be left out (undefined or null gives the default). */
 // The longest JS array V8 can hold (FixedArray::kMaxLength on 64-bit builds, measured: one more aborts).
 const MAX_JS_ARRAY = 134_217_725;
 

@@ -6,8 +6,8 @@ import { native, type Handle } from './native.js';
 import type { Scalar } from './native-api.js';
 import { TENSOR, keep, tidy, track, type ScopedTensor } from './scope.js';
 import { type DType, dtypeCode, dtypeFromCode, isDTypeName, toDType } from './dtype.js';
-import { checkArraySize, dimList, dtypeOpt, shapeOf } from './args.js';
-import { checkOptions, checkTensor, fail, checkDevice, named, optBool } from './validate.js';
+import { checkArraySize, dtypeOpt, shapeOf } from './args.js';
+import { checkDevice, checkDims, checkOptions, checkTensor, fail, named, optBool } from './validate.js';
 import { formatTensor } from './format.js';
 import { countHostRead } from './host-reads.js';
 
@@ -290,7 +290,7 @@ export class Tensor implements ScopedTensor {
   unbind(dim = 0): Tensor[] { return wrapList(native.unbind(this._h, dim)); }
   flip(...dims: ShapeArgs): Tensor { return wrap(native.flip(this._h, shapeOf(dims, 'Tensor.flip', 'dims'))); }
   roll(shifts: number | readonly number[], dims: number | readonly number[] = []): Tensor {
-    return wrap(native.roll(this._h, dimList(shifts, 'Tensor.roll', 'shifts') as number[], dimList(dims, 'Tensor.roll', 'dims') ?? []));
+    return wrap(native.roll(this._h, checkDims('Tensor.roll', 'shifts', shifts) as number[], checkDims('Tensor.roll', 'dims', dims) ?? []));
   }
   tril(diagonal = 0): Tensor { return wrap(native.tril(this._h, diagonal)); }
   triu(diagonal = 0): Tensor { return wrap(native.triu(this._h, diagonal)); }
@@ -391,10 +391,10 @@ export class Tensor implements ScopedTensor {
 
   // ---- reductions (dim: a number, a list, or omitted for all) ----
   sum(dim?: number | readonly number[] | null, keepdim = false, opts?: { dtype?: DType }): Tensor {
-    return wrap(native.sum(this._h, dimList(dim, 'Tensor.sum'), keepdim, dtypeOpt('Tensor.sum', opts)));
+    return wrap(native.sum(this._h, checkDims('Tensor.sum', 'dim', dim), keepdim, dtypeOpt('Tensor.sum', opts)));
   }
   mean(dim?: number | readonly number[] | null, keepdim = false, opts?: { dtype?: DType }): Tensor {
-    return wrap(native.mean(this._h, dimList(dim, 'Tensor.mean'), keepdim, dtypeOpt('Tensor.mean', opts)));
+    return wrap(native.mean(this._h, checkDims('Tensor.mean', 'dim', dim), keepdim, dtypeOpt('Tensor.mean', opts)));
   }
   /** `max()` is the largest value; `max(dim, keepdim)` gives values and indices along dim. */
   max(): Tensor;
@@ -407,26 +407,26 @@ export class Tensor implements ScopedTensor {
   min(dim?: number, keepdim = false): Tensor | ValuesIndices {
     return dim === undefined ? wrap(native.min(this._h)) : pair(named('Tensor.min', () => native.minDim(this._h, dim, keepdim)));
   }
-  amax(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amax(this._h, dimList(dim, 'Tensor.amax'), keepdim)); }
-  amin(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amin(this._h, dimList(dim, 'Tensor.amin'), keepdim)); }
+  amax(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amax(this._h, checkDims('Tensor.amax', 'dim', dim), keepdim)); }
+  amin(dim?: number | readonly number[] | null, keepdim = false): Tensor { return wrap(native.amin(this._h, checkDims('Tensor.amin', 'dim', dim), keepdim)); }
   argmax(dim: number | null = null, keepdim = false): Tensor { return wrap(native.argmax(this._h, dim, keepdim)); }
   argmin(dim: number | null = null, keepdim = false): Tensor { return wrap(native.argmin(this._h, dim, keepdim)); }
   /** Standard deviation; unbiased (Bessel's correction) by default, as in PyTorch. */
   std(dim?: number | readonly number[] | null, unbiased = true, keepdim = false): Tensor {
-    return wrap(native.std(this._h, dimList(dim, 'Tensor.std'), unbiased, keepdim));
+    return wrap(native.std(this._h, checkDims('Tensor.std', 'dim', dim), unbiased, keepdim));
   }
   var(dim?: number | readonly number[] | null, unbiased = true, keepdim = false): Tensor {
-    return wrap(native.var(this._h, dimList(dim, 'Tensor.var'), unbiased, keepdim));
+    return wrap(native.var(this._h, checkDims('Tensor.var', 'dim', dim), unbiased, keepdim));
   }
   prod(dim: number | null = null, keepdim = false, opts?: { dtype?: DType }): Tensor {
     return wrap(native.prod(this._h, dim, keepdim, dtypeOpt('Tensor.prod', opts)));
   }
-  logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return wrap(native.logsumexp(this._h, dimList(dim, 'Tensor.logsumexp'), keepdim)); }
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return wrap(native.logsumexp(this._h, checkDims('Tensor.logsumexp', 'dim', dim), keepdim)); }
   all(dim: number | null = null, keepdim = false): Tensor { return wrap(native.all(this._h, dim, keepdim)); }
   any(dim: number | null = null, keepdim = false): Tensor { return wrap(native.any(this._h, dim, keepdim)); }
   /** p-norm (p = 2 by default; Infinity for the max norm) over dim, or over everything. */
   norm(p = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor {
-    return wrap(native.norm(this._h, p, dimList(dim, 'Tensor.norm'), keepdim));
+    return wrap(native.norm(this._h, p, checkDims('Tensor.norm', 'dim', dim), keepdim));
   }
   cumsum(dim: number, opts?: { dtype?: DType }): Tensor {
     return wrap(native.cumsum(this._h, dim, dtypeOpt('Tensor.cumsum', opts)));

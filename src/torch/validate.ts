@@ -99,11 +99,6 @@ export function checkInt(fn: string, arg: string, v: unknown, rule: Omit<NumberR
   return checkNumber(fn, arg, v, { ...rule, integer: true });
 }
 
-/** undefined or null gives `fallback`; otherwise checkNumber. */
-export function optNumber<D extends number | null | undefined>(fn: string, arg: string, v: unknown, fallback: D, rule: NumberRule = {}): number | D {
-  return v === undefined || v === null ? fallback : checkNumber(fn, arg, v, rule);
-}
-
 export function checkBool(fn: string, arg: string, v: unknown): boolean {
   if (typeof v !== 'boolean') fail(fn, arg, 'a boolean', v);
   return v as boolean;
