@@ -1,9 +1,7 @@
 // LRFinder: an exponentially growing learning rate over numIt training batches, stopping when the smoothed
 // loss passes 4x its best; no validation; the model and optimizer are restored exactly afterwards.
 import * as torch from '../torch/index.js';
-import type { Tensor } from '../torch/index.js';
-import type { ParamState, Hypers } from '../optim/index.js';
-import { CancelFitException, CancelValidException } from '../learner/index.js';
+import { CancelFitException, CancelValidException, type AroundPhase } from '../learner/index.js';
 import { SchedExp, type Value } from '../schedule/index.js';
 import { ParamScheduler } from './param-scheduler.js';
 import { checkInt, checkNumber, fail } from '../torch/validate.js';
@@ -18,8 +16,6 @@ function checkValue(fn: string, arg: string, v: unknown): Value {
 export class LRFinder extends ParamScheduler {
   readonly numIt: number;
   bestLoss = Infinity;
-  private savedModel: Record<string, Tensor> | null = null;
-  private savedOpt: { state: ParamState[]; hypers: Hypers[] } | null = null;
 
   readonly stopDiv: boolean;
   constructor(startLr: Value = 1e-7, endLr: Value = 10, numIt = 100, stopDiv = true) {
@@ -31,10 +27,25 @@ export class LRFinder extends ParamScheduler {
   }
   override beforeFit(): void {
     super.beforeFit();
-    // an exact snapshot, in memory, to put back at the end
-    this.savedModel = torch.tidy(() => Object.fromEntries(Object.entries(this.learn.model.stateDict()).map(([k, t]) => [k, t.clone().keep()])));
-    this.savedOpt = this.learn.opt ? this.learn.opt.stateDict() : null;
     this.bestLoss = Infinity;
+  }
+  /** The model and optimizer are put back exactly as they were, on every exit path. */
+  override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
+    if (phase !== 'fit') return next();
+    // an exact snapshot, in memory
+    const model = torch.tidy(() => Object.fromEntries(Object.entries(this.learn.model.stateDict()).map(([k, t]) => [k, t.clone().keep()])));
+    const opt = this.learn.opt ? this.learn.opt.stateDict() : null;
+    try {
+      await next();
+    } finally {
+      this.learn.opt?.zeroGrad();
+      this.learn.model.loadStateDict(model);
+      torch.dispose(model);
+      if (opt) {
+        this.learn.opt!.loadStateDict(opt);
+        torch.dispose(opt.state);
+      }
+    }
   }
   override beforeBatch(): void {
     const pos = this.learn.trainIter / this.numIt;
@@ -51,19 +62,5 @@ export class LRFinder extends ParamScheduler {
   }
   override beforeValidate(): void {
     throw new CancelValidException();
-  }
-  override afterFit(): void {
-    super.afterFit();
-    this.learn.opt?.zeroGrad();
-    if (this.savedModel) {
-      this.learn.model.loadStateDict(this.savedModel);
-      torch.dispose(this.savedModel);
-      this.savedModel = null;
-    }
-    if (this.savedOpt) {
-      this.learn.opt!.loadStateDict(this.savedOpt);
-      torch.dispose(this.savedOpt.state);
-    }
-    this.savedOpt = null;
   }
 }

@@ -5,7 +5,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { GradScaler, type GradScalerOptions } from '../optim/index.js';
-import { CancelStepException } from '../learner/index.js';
+import { CancelStepException, type AroundPhase } from '../learner/index.js';
 import { Callback } from '../learner/callback.js';
 import { checkInt, checkNumber, checkOneOf, checkOptions, fail } from '../torch/validate.js';
 
@@ -25,7 +25,6 @@ export class MixedPrecision extends Callback {
   skippedSteps = 0;
   private readonly o: MixedPrecisionOptions;
   private deviceType: torch.AutocastDevice = 'cpu';
-  private exit: (() => void) | null = null;
   private foundInf: Tensor | null = null;
 
   constructor(o: MixedPrecisionOptions = {}) {
@@ -51,18 +50,20 @@ export class MixedPrecision extends Callback {
   override beforeFit(): void {
     this.deviceType = (this.dls.device ?? 'cpu').startsWith('cuda') ? 'cuda' : 'cpu';
     this.scaler ??= new GradScaler({ ...this.o, enabled: this.o.scaler ?? this.dtype === 'float16' });
-    this.leave();
   }
-  override beforeBatch(): void {
-    this.leave();
-    this.exit = torch.enterAutocast(this.deviceType, { dtype: this.dtype });
+  /** The forward pass and the loss run under autocast; it is left on every exit path. */
+  override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
+    if (phase !== 'predict' && phase !== 'getLoss') return next();
+    const exit = torch.enterAutocast(this.deviceType, { dtype: this.dtype });
+    try {
+      await next();
+    } finally {
+      exit();
+    }
   }
   override afterPred(): void {
     const p = this.learn.pred;
     if (p && (p.dtype === 'float16' || p.dtype === 'bfloat16')) this.learn.pred = p.float();
-  }
-  override afterLoss(): void {
-    this.leave();
   }
   override beforeBackward(): void {
     if (this.scaler?.enabled) this.learn.lossGrad = this.scaler.scale(this.learn.lossGrad!);
@@ -79,17 +80,5 @@ export class MixedPrecision extends Callback {
   override afterStep(): void {
     if (this.foundInf) this.scaler!.update(this.foundInf);
     this.foundInf = null;
-  }
-  override afterBatch(): void { this.leave(); }
-  // a cancellation of a wider phase raised mid-batch skips afterBatch; its afterCancel event runs first
-  override afterCancelTrain(): void { this.leave(); }
-  override afterCancelValidate(): void { this.leave(); }
-  override afterCancelEpoch(): void { this.leave(); }
-  override afterCancelFit(): void { this.leave(); }
-  override cleanupAfterError(): void { this.leave(); }
-
-  private leave(): void {
-    this.exit?.();
-    this.exit = null;
   }
 }

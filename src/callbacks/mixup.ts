@@ -6,7 +6,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { reductionHolder, withNoneReduce } from '../nn/index.js';
-import { callLoss, type LossFunc } from '../learner/index.js';
+import { callLoss, type AroundPhase, type LossFunc } from '../learner/index.js';
 import { Callback } from '../learner/callback.js';
 import { checkNumber } from '../torch/validate.js';
 
@@ -32,25 +32,24 @@ export abstract class MixHandler extends Callback {
     this.distrib = new torch.distributions.Beta(alpha, alpha);
   }
 
-  override beforeTrain(): void {
-    // a CancelEpochException in training skips afterTrain: undo that epoch's swap before swapping again
-    this.restore();
-    this.oldLf = this.learn.lossFunc;
+  /** The loss function is the mixing one for the training phase only, restored on every exit path. */
+  override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
+    if (phase !== 'train') return next();
+    const old = this.learn.lossFunc;
+    this.oldLf = old;
     this.learn.lossFunc = (pred: Tensor, ...yb: Tensor[]) => this.lossFunc(pred, yb);
+    try {
+      await next();
+    } finally {
+      this.learn.lossFunc = old;
+      this.oldLf = null;
+    }
   }
-  override afterTrain(): void { this.restore(); }  // runs after afterCancelTrain too
-  override afterFit(): void { this.restore(); }  // and after a fit cancelled in training
   override afterBatch(): void {
     // the batch's tensors were freed with its scope
     this.lam = null;
     this.shuffle = null;
     this.yb1 = [];
-  }
-  override cleanupAfterError(): void { this.restore(); }
-
-  private restore(): void {
-    if (this.oldLf) this.learn.lossFunc = this.oldLf;
-    this.oldLf = null;
   }
 
   override beforeBatch(): void {

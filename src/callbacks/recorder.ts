@@ -115,8 +115,8 @@ export class Recorder extends Callback {
   }
   override afterBatch(): void {
     const l = this.learn;
-    // a batch cancelled before its loss (or without targets) has nothing to record
-    if (l.yb.length === 0 || l.loss === null) return;
+    // a batch cancelled before its loss (or without targets and a loss supplied) has nothing to record
+    if (l.loss === null) return;
     // the loss metrics read only the loss and targets: a model's several predictions (an array or object of
     // tensors, for a custom loss) are not theirs to check
     const lossOnly = l.pred === null || isTensorLike(l.pred) ? l : { pred: null, yb: l.yb, loss: l.loss, lossParts: l.lossParts };

@@ -1,6 +1,6 @@
 // Training callbacks: TerminateOnNaN, GradientClip, GradientAccumulation.
 import { clipGradNorm_ } from '../nn/index.js';
-import { CancelBatchException, CancelFitException } from '../learner/index.js';
+import { CancelBatchException, CancelFitException, type AroundPhase } from '../learner/index.js';
 import { Callback } from '../learner/callback.js';
 import { checkInt, checkNumber } from '../torch/validate.js';
 
@@ -45,8 +45,16 @@ export class GradientAccumulation extends Callback {
   private bs(): number {
     return this.learn.yb[0]?.shape[0] ?? 1;
   }
-  override beforeFit(): void {
+  /** A fit starts counting afresh and, on every exit path, drops the gradients of a partial accumulation (they
+   * would otherwise be added to the next fit's first step). */
+  override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
+    if (phase !== 'fit') return next();
     this.count = 0;
+    try {
+      await next();
+    } finally {
+      this.learn.opt?.zeroGrad();
+    }
   }
   override afterLoss(): void {
     this.learn.lossGrad = this.learn.lossGrad!.div(this.nAcc / this.bs());

@@ -242,6 +242,7 @@ export class DataLoaders {
   readonly train: DataLoader<any>;
   readonly valid: DataLoader<any>;
   readonly device: string;
+  #nInp = 1;
   constructor(train: DataLoader<any>, valid: DataLoader<any>, device: string = 'cpu') {
     const fn = 'data.DataLoaders';
     if (!(train instanceof DataLoader)) fail(fn, 'train', 'a DataLoader', train);
@@ -249,6 +250,15 @@ export class DataLoaders {
     this.train = train;
     this.valid = valid;
     this.device = optDevice(fn, 'device', device) ?? 'cpu';
+  }
+
+  /** How many leading parts of a batch are the model's inputs (fastai's n_inp; default 1): the Learner calls
+   * model(...inputs) and lossFunc(pred, ...targets) with the rest. A batch of nInp parts has no targets. */
+  get nInp(): number {
+    return this.#nInp;
+  }
+  set nInp(n: number) {
+    this.#nInp = checkInt('DataLoaders.nInp', 'nInp', n, { min: 1 });
   }
 
   /** In-memory tensors: the training loader shuffles and drops the last partial batch (fastai's defaults). */

@@ -5,14 +5,16 @@ import type { Tensor } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import type { Optimizer } from '../optim/index.js';
 import type { DataLoaders, DataLoader } from '../data/index.js';
-import { EVENTS, type EventName, INNER_LOOP } from './events.js';
+import { type AroundPhase, EVENTS, type EventName, INNER_LOOP, INNER_PHASES, type StepPart } from './events.js';
 import { checkFunction, checkOptions } from '../torch/validate.js';
 import { CallbackError, isCancellation } from './exceptions.js';
 import { FlintError } from '../torch/errors.js';
 import type { Learner } from './learner.js';
 
 export type Handler = (learn: Learner) => void | Promise<void>;
-export type Handlers = Partial<Record<EventName, Handler>>;
+/** Runs a phase (next) inside set-up and tear-down code: `try { change; await next(); } finally { restore; }`. */
+export type AroundHandler = (phase: AroundPhase, next: () => Promise<void>) => Promise<void>;
+export type Handlers = Partial<Record<EventName, Handler>> & { around?: AroundHandler };
 
 /** lowerCamel class name without the Callback suffix: TrainEvalCallback -> trainEval. */
 export function callbackName(className: string): string {
@@ -33,7 +35,7 @@ export class Callback {
 
   constructor(handlers: Handlers = {}) {
     // subclasses call super() without handlers; a handler object names events and gives functions
-    checkOptions('Callback', handlers, EVENTS, 'handlers');
+    checkOptions('Callback', handlers, [...EVENTS, 'around'], 'handlers');
     for (const [k, f] of Object.entries(handlers)) checkFunction('Callback', `handlers.${k}`, f);
     this.handlers = { ...handlers };
   }
@@ -70,23 +72,68 @@ export class Callback {
   get nIter(): number { return this.learn.nIter; }
   get training(): boolean { return this.learn.training; }
 
-  /**
-   * Not one of fastai's events: runs when a batch ends with an error that is not a cancellation, just before the
-   * error leaves the loop, so a callback holding process-wide state (MixedPrecision's autocast) releases it.
-   */
-  cleanupAfterError(_error: unknown): void {}
-
   /** Whether this callback has a handler for the event (a method or a constructor handler). */
   handles(event: EventName): boolean {
     return typeof (this as CallbackEvents)[event] === 'function' || this.handlers[event] !== undefined;
+  }
+  /** Whether this callback wraps phases (an `around` method or handler). */
+  wrapsPhases(): boolean {
+    return typeof this.around === 'function' || this.handlers.around !== undefined;
+  }
+  /** Whether this callback supplies a part of the training step (a method named after it). */
+  supplies(part: StepPart): boolean {
+    return typeof (this as CallbackSteps)[part] === 'function';
+  }
+  /** @internal Whether the switches let this callback act now in a phase (inner phases follow runTrain / runValid). */
+  _active(inner: boolean): boolean {
+    return this.run && (!inner || (this.runTrain && this.learn.training) || (this.runValid && !this.learn.training));
+  }
+
+  /** @internal Runs `next` (a phase) inside this callback's around, when the switches allow it, else alone. An
+   * error thrown by around itself names the callback; errors from the phase pass through as they are; around
+   * must call next exactly once (a phase is skipped with a cancellation exception, as in fastai). */
+  async _around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
+    const f = typeof this.around === 'function' ? this.around : this.handlers.around;
+    if (!f || !this._active(INNER_PHASES.has(phase))) return next();
+    let calls = 0;
+    let fromPhase: { error: unknown } | null = null;
+    const once = async (): Promise<void> => {
+      if (++calls > 1) throw new FlintError(`${this.constructor.name}.around('${phase}'): next() was called twice; a phase runs once`);
+      try {
+        await next();
+      } catch (e) {
+        fromPhase = { error: e };
+        throw e;
+      }
+    };
+    try {
+      await f.call(this, phase, once);
+    } catch (e) {
+      if (fromPhase !== null && (fromPhase as { error: unknown }).error === e) throw e;
+      throw this.wrap(e, `around('${phase}')` as EventName);
+    }
+    if (calls === 0) {
+      throw new CallbackError(this.constructor.name, `around('${phase}')`, new FlintError(
+        `around returned without calling next(), which would skip the ${phase} phase in silence; to skip it, throw its cancellation exception from an event`));
+    }
+  }
+
+  /** @internal Runs this callback's part of the training step (see `supplies`). */
+  _supply(part: StepPart): void | Promise<void> {
+    const f = (this as CallbackSteps)[part]!;
+    try {
+      const r = f.call(this, this.learn);
+      return r instanceof Promise ? r.catch((e: unknown) => { throw this.wrap(e, part as EventName); }) : r;
+    } catch (e) {
+      throw this.wrap(e, part as EventName);
+    }
   }
 
   /** Runs this callback's handler for an event, if it has one and the switches allow it; returns a promise only
    * when the handler is asynchronous. */
   call(event: EventName): void | Promise<void> {
-    const inPhase = !INNER_LOOP.has(event) || (this.runTrain && this.learn.training) || (this.runValid && !this.learn.training);
     let result: void | Promise<void>;
-    if (this.run && inPhase) {
+    if (this._active(INNER_LOOP.has(event))) {
       const method = (this as CallbackEvents)[event];
       const f = typeof method === 'function' ? method : this.handlers[event];
       if (f) {
@@ -105,12 +152,13 @@ export class Callback {
   private finish(event: EventName): void {
     if (event === 'afterFit') this.run = true;
   }
-  private wrap(e: unknown, event: EventName): unknown {
+  private wrap(e: unknown, event: string): unknown {
     return isCancellation(e) || e instanceof CallbackError ? e : new CallbackError(this.constructor.name, event, e);
   }
 }
 
-/** The event methods a subclass may define (all optional), in firing order. */
+/** The event methods a subclass may define (all optional), in firing order. (Methods, not a mapped type, so
+ * subclasses may define them as methods; the check below keeps them equal to the event table's names.) */
 export interface CallbackEvents {
   afterCreate?(learn: Learner): void | Promise<void>;
   beforeFit?(learn: Learner): void | Promise<void>;
@@ -137,5 +185,28 @@ export interface CallbackEvents {
   afterCancelFit?(learn: Learner): void | Promise<void>;
   afterFit?(learn: Learner): void | Promise<void>;
 }
-// declaration merging: a Callback has the optional event methods above
-export interface Callback extends CallbackEvents {}
+// a compile error here means the methods above and the event table (events.ts) differ
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const eventMethodsMatchTable: Same<keyof CallbackEvents, EventName> = true;
+void eventMethodsMatchTable;
+
+/** The parts of the training step a callback may supply (miniai's TrainCB): defining one replaces the Learner's. */
+export interface CallbackSteps {
+  /** Sets learn.pred from learn.xb (default: learn.pred = model(...xb)). */
+  predict?(learn: Learner): void | Promise<void>;
+  /** Sets learn.lossGrad (the loss to differentiate) from learn.pred and learn.yb. */
+  getLoss?(learn: Learner): void | Promise<void>;
+  backward?(learn: Learner): void | Promise<void>;
+  step?(learn: Learner): void | Promise<void>;
+  zeroGrad?(learn: Learner): void | Promise<void>;
+}
+
+// declaration merging: a Callback has the optional event methods, step parts and around above
+export interface Callback extends CallbackEvents, CallbackSteps {
+  /**
+   * Runs a phase inside set-up and tear-down code (hono's middleware): the Learner calls it with `next`, the whole
+   * phase (its before/after events included); `try { change state; await next(); } finally { restore it; }`
+   * restores on every exit path, normal, cancelled or failed. Callbacks wrap in their order (the first outermost).
+   */
+  around?(phase: AroundPhase, next: () => Promise<void>): Promise<void>;
+}

@@ -18,7 +18,8 @@ import {
   checkParamGroups, checkWd, named, optBool, optLoader,
 } from './checks.js';
 import { writeExport } from './export.js';
-import { EVENTS, type EventName } from './events.js';
+import { learnerSummary } from './summary.js';
+import { type AroundPhase, EVENTS, type EventName, type StepPart, TRAINING_LOOP } from './events.js';
 import {
   CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException, CancelStepException,
   CancelTrainException, CancelValidException, FitInterrupted, isCancellation,
@@ -30,6 +31,9 @@ export type LossFunc = ((pred: Tensor, ...targets: Tensor[]) => Tensor) | Module
 export function callLoss(f: LossFunc, pred: Tensor, yb: Tensor[]): Tensor {
   return f instanceof Module ? f.call(pred, ...yb) : f(pred, ...yb);
 }
+/** What getPreds returns, owned by the caller: `targs` is the first target (null without targets), `targets` every
+ * one (fastai's tuple of targets when dls.nInp leaves several; targets[0] is targs). */
+export interface GetPredsResult { preds: Tensor; targs: Tensor | null; targets: Tensor[]; inputs?: Tensor; decoded?: Tensor; losses?: Tensor }
 export type OptFunc = (params: optim.ParamsInput, o: { lr: number }) => optim.Optimizer;
 export type Splitter = (model: Module) => Tensor[] | Tensor[][];
 /** An epoch row as the logger receives it: epoch, the values, and the time. */
@@ -120,6 +124,9 @@ export class Learner {
   private sigint = false;
   /** Per event, the callbacks that handle it, in order; rebuilt when the list changes. */
   private dispatch: Map<EventName, Callback[]> | null = null;
+  /** The callbacks with an around, and per step part the callbacks supplying it, in order; rebuilt with dispatch. */
+  #wrappers: Callback[] | null = null;
+  #suppliers: Map<StepPart, Callback[]> | null = null;
   /** The operations running now, outermost first: each one after the first was started, and is awaited, by the one before. */
   #ops: Operation[] = [];
   /** True while the optimizer holds no state for the current weights (new, or weights loaded without its state):
@@ -186,7 +193,7 @@ export class Learner {
     const c = cb instanceof Callback ? cb : new cb();
     c.learn = this;
     this.cbs.push(c);
-    this.dispatch = null;
+    this.#changed();
     return c;
   }
   addCb(cb: CallbackInput): Callback {
@@ -200,7 +207,13 @@ export class Learner {
     this.cbs = this.cbs.filter((c) => !removed.includes(c));
     // a removed callback no longer points at this learner (fastai's remove_cb sets cb.learn = None)
     for (const c of removed) if (c._attachedTo() === this) c.learn = null;
+    this.#changed();
+  }
+  /** The callback list changed: the per-event tables are rebuilt on next use. */
+  #changed(): void {
     this.dispatch = null;
+    this.#wrappers = null;
+    this.#suppliers = null;
   }
   /** Removes a callback instance, or every callback of a class. */
   removeCb(cb: CallbackInput): void {
@@ -234,7 +247,7 @@ export class Learner {
     } finally {
       this.cbs = saved;
       for (const c of saved) c.learn = this;  // re-attached, as fastai's removed_cbs adds them back
-      this.dispatch = null;
+      this.#changed();
     }
   }
   /** The first callback of a class (subclasses included): `learn.cb(Recorder)`; or the one exposed under a name
@@ -349,12 +362,7 @@ export class Learner {
   /** Which callbacks run at each event of the loop (fastai's show_training_loop); printed and returned. */
   showTrainingLoop(print: (s: string) => void = console.log): string {
     checkFunction('Learner.showTrainingLoop', 'print', print);
-    const loop = ['Start Fit', 'beforeFit', 'Start Epoch Loop', 'beforeEpoch', 'Start Train', 'beforeTrain', 'Start Batch Loop',
-      'beforeBatch', 'afterPred', 'afterLoss', 'beforeBackward', 'afterCancelBackward', 'afterBackward', 'beforeStep',
-      'afterCancelStep', 'afterStep', 'afterCancelBatch', 'afterBatch', 'End Batch Loop', 'End Train', 'afterCancelTrain',
-      'afterTrain', 'Start Valid', 'beforeValidate', 'Start Batch Loop', '**CBs same as train batch**', 'End Batch Loop',
-      'End Valid', 'afterCancelValidate', 'afterValidate', 'End Epoch Loop', 'afterCancelEpoch', 'afterEpoch', 'End Fit',
-      'afterCancelFit', 'afterFit'];
+    const loop = TRAINING_LOOP.filter((s) => s !== 'afterCreate');
     let indent = 0;
     const lines: string[] = [];
     for (const s of loop) {
@@ -370,19 +378,40 @@ export class Learner {
     return text;
   }
 
+  /** fastai's Learner.summary: the model's layers as one training batch goes through them (type, output shape,
+   * parameter count, trainable), the parameter totals, the optimizer, the loss function, the freezing state and the
+   * callbacks; printed with `print` and returned. */
+  summary(print: (s: string) => void = console.log): string {
+    return learnerSummary(this, print);
+  }
+
   // ---- the loop ----
-  /** before`X`; f; afterCancel`X` if f threw the phase's cancellation; after`X`; then final. Other errors pass through. */
-  async #withEvents(f: () => Promise<void>, phase: string, cancel: Cancellation, final?: () => void): Promise<void> {
+  /** The callbacks with an around, in order. */
+  #wrapping(): Callback[] {
+    return (this.#wrappers ??= this.orderedCbs(null).filter((c) => c.wrapsPhases()));
+  }
+  /** Runs f inside the callbacks' around(phase), the first callback outermost (hono's compose). */
+  #around(phase: AroundPhase, f: () => Promise<void>): Promise<void> {
+    const cbs = this.#wrapping();
+    if (cbs.length === 0) return f();
+    const run = (i: number): Promise<void> => (i === cbs.length ? f() : cbs[i]!._around(phase, () => run(i + 1)));
+    return run(0);
+  }
+
+  /** Inside the callbacks' around(phase): before`X`; f; afterCancel`X` if f threw the phase's cancellation;
+   * after`X`. Other errors pass through (every around's tear-down still runs). */
+  #withEvents(f: () => Promise<void>, phase: AroundPhase, cancel: Cancellation): Promise<void> {
     const cap = phase[0]!.toUpperCase() + phase.slice(1);
-    try {
-      await this.event(`before${cap}` as EventName);
-      await f();
-    } catch (e) {
-      if (!(e instanceof cancel)) throw e;
-      await this.event(`afterCancel${cap}` as EventName);
-    }
-    await this.event(`after${cap}` as EventName);
-    final?.();
+    return this.#around(phase, async () => {
+      try {
+        await this.event(`before${cap}` as EventName);
+        await f();
+      } catch (e) {
+        if (!(e instanceof cancel)) throw e;
+        await this.event(`afterCancel${cap}` as EventName);
+      }
+      await this.event(`after${cap}` as EventName);
+    });
   }
 
   /** Makes the optimizer from optFunc over the splitter's parameter groups (fastai's create_opt). */
@@ -415,25 +444,72 @@ export class Learner {
   }
 
 
-  async #doOneBatch(): Promise<void> {
+  // ---- the training step's parts (miniai's flexible learner): a subclass overrides them; a callback with a
+  // method of the part's name (predict, getLoss, backward, step, zeroGrad) replaces them for the batches it runs in
+
+  /** learn.pred = model(...learn.xb). (A callback's part is named `predict`; on the Learner that name is
+   * fastai's predict(item), so the batch part is predictBatch.) */
+  predictBatch(): void {
+    if (this.xb.length === 0) throw new FlintError('Learner.predictBatch: there is no batch (learn.xb is empty); it runs inside the loop');
     const pred: unknown = this.model.call(...this.xb);
     this.#checkPred(pred);
     this.pred = pred as Tensor;
+  }
+  /** learn.lossGrad = lossFunc(pred, ...yb) when the batch has targets (learn.loss is set from it by the loop). */
+  getLoss(): void {
+    if (this.yb.length === 0) return;
+    if (this.pred === null) throw new FlintError('Learner.getLoss: there is no prediction (learn.pred is null); it runs inside the loop after predictBatch');
+    const loss: unknown = callLoss(this.lossFunc, this.pred, this.yb);
+    this.#checkLoss(loss);
+    this.lossGrad = loss as Tensor;
+    this.lossParts = (this.lossFunc as { lastParts?: Record<string, Tensor> }).lastParts ?? null;
+  }
+  backward(): void {
+    if (this.lossGrad === null) throw new FlintError('Learner.backward: there is no loss to differentiate (learn.lossGrad is null); it runs inside the loop after getLoss');
+    this.lossGrad.backward();
+  }
+  step(): void {
+    if (this.opt === null) throw new FlintError('Learner.step: there is no optimizer yet (it is made by fit, or by createOpt)');
+    this.opt.step();
+  }
+  zeroGrad(): void {
+    if (this.opt === null) throw new FlintError('Learner.zeroGrad: there is no optimizer yet (it is made by fit, or by createOpt)');
+    this.opt.zeroGrad();
+  }
+
+  /** Runs a part of the step inside the callbacks' around(part): the first callback (in order, switches allowing)
+   * that supplies it, else the Learner's own method. */
+  #part(part: StepPart, own: () => void): Promise<void> {
+    this.#suppliers ??= new Map();
+    let cbs = this.#suppliers.get(part);
+    if (!cbs) {
+      cbs = this.orderedCbs(null).filter((c) => c.supplies(part));
+      this.#suppliers.set(part, cbs);
+    }
+    const cb = cbs.find((c) => c._active(true));
+    return this.#around(part, async () => { await (cb ? cb._supply(part) : own()); });
+  }
+
+  async #doOneBatch(): Promise<void> {
+    await this.#part('predict', () => this.predictBatch());
     await this.event('afterPred');
-    if (this.yb.length) {
-      const loss: unknown = callLoss(this.lossFunc, this.pred!, this.yb);
-      this.#checkLoss(loss);
-      this.lossGrad = loss as Tensor;
-      this.loss = this.lossGrad.detach();
-      this.lossParts = (this.lossFunc as { lastParts?: Record<string, Tensor> }).lastParts ?? null;
+    await this.#part('getLoss', () => this.getLoss());
+    if (this.lossGrad !== null) {
+      this.#checkLoss(this.lossGrad);
+      this.loss ??= this.lossGrad.detach();
     }
     const computed = this.loss;
     await this.event('afterLoss');
     if (this.training && this.loss !== computed) this.#takeAssignedLoss();
-    if (!this.training || !this.yb.length) return;
-    await this.#withEvents(async () => { this.lossGrad!.backward(); }, 'backward', CancelBackwardException);
-    await this.#withEvents(async () => { this.opt!.step(); }, 'step', CancelStepException);
-    this.opt!.zeroGrad();
+    if (!this.training) return;
+    if (this.lossGrad === null) {
+      throw new FlintError(`${this._opName('Learner.fit')}: a training batch has no loss to train on: ${this.yb.length === 0
+        ? `the batch has no targets (it has ${this.xb.length} part${this.xb.length === 1 ? '' : 's'}, all inputs by dls.nInp = ${this.dls.nInp})`
+        : 'nothing set learn.lossGrad'}; give the batch targets, or supply the loss (a callback with getLoss(learn), or a Learner subclass overriding getLoss, setting learn.lossGrad)`);
+    }
+    await this.#withEvents(() => this.#part('backward', () => this.backward()), 'backward', CancelBackwardException);
+    await this.#withEvents(() => this.#part('step', () => this.step()), 'step', CancelStepException);
+    await this.#part('zeroGrad', () => this.zeroGrad());
   }
 
   /** A callback replaced learn.loss after the loss was computed: a differentiable loss is what trains (and what is
@@ -459,19 +535,12 @@ export class Learner {
     this.lossGrad = null;
     this.lossParts = null;
     const parts = Array.isArray(b) ? (b as Tensor[]) : [b as Tensor];
-    this.xb = parts.slice(0, 1);
-    this.yb = parts.slice(1);
+    // fastai's n_inp: the first nInp parts are the model's inputs, the rest its targets
+    const nInp = this.dls.nInp;
+    this.xb = parts.slice(0, nInp);
+    this.yb = parts.slice(nInp);
     // the batch's tensors (prediction, loss, gradients' wrappers...) are freed when it ends
-    try {
-      await torch.tidy(() => this.#withEvents(() => this.#doOneBatch(), 'batch', CancelBatchException));
-    } catch (e) {
-      if (!isCancellation(e)) {
-        for (const cb of this.cbs) {
-          try { cb.cleanupAfterError(e); } catch { /* the original error is the one to report */ }
-        }
-      }
-      throw e;
-    }
+    await torch.tidy(() => this.#withEvents(() => this.#doOneBatch(), 'batch', CancelBatchException));
     if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
       // keep SIGINT handlers, timers and servers alive; two turns of the event loop, so a signal that arrived during
       // the batch is read (libuv reads signals in its poll phase, which one turn may skip, as on the loop's first)
@@ -586,7 +655,10 @@ export class Learner {
       this.opt!.setHyper('lr', lr ?? this.lr);
       this.nEpoch = nEpoch;
       this.lastYield = performance.now();
-      await this.#withSigint(() => this.#withEvents(() => this.#doFit(), 'fit', CancelFitException, () => this.#endCleanup()));
+      await this.#withSigint(async () => {
+        await this.#withEvents(() => this.#doFit(), 'fit', CancelFitException);
+        this.#endCleanup();
+      });
     });
   }
 
@@ -631,7 +703,7 @@ export class Learner {
    * Everything returned is owned by the caller.
    */
   async getPreds(o: { dl?: DataLoader<any>; withInput?: boolean; withDecoded?: boolean; withLoss?: boolean; act?: (x: Tensor) => Tensor } = {}):
-    Promise<{ preds: Tensor; targs: Tensor | null; inputs?: Tensor; decoded?: Tensor; losses?: Tensor }> {
+    Promise<GetPredsResult> {
     const fn = 'Learner.getPreds';
     checkOptions(fn, o, ['dl', 'withInput', 'withDecoded', 'withLoss', 'act'], 'opts');
     optLoader(fn, 'opts.dl', o.dl);
@@ -641,8 +713,9 @@ export class Learner {
   }
 
   async #getPredsNow(o: { dl?: DataLoader<any>; withInput?: boolean; withDecoded?: boolean; withLoss?: boolean; act?: (x: Tensor) => Tensor }):
-    Promise<{ preds: Tensor; targs: Tensor | null; inputs?: Tensor; decoded?: Tensor; losses?: Tensor }> {
-    const parts: { preds: Tensor[]; targs: Tensor[]; inputs: Tensor[]; losses: Tensor[] } = { preds: [], targs: [], inputs: [], losses: [] };
+    Promise<GetPredsResult> {
+    // targs[j]: the batches' j-th targets
+    const parts: { preds: Tensor[]; targs: Tensor[][]; inputs: Tensor[]; losses: Tensor[] } = { preds: [], targs: [], inputs: [], losses: [] };
     const gather = new Callback({
       afterBatch: (l) => {
         if (!l.pred) return;
@@ -650,7 +723,7 @@ export class Learner {
           throw new FlintError(`Learner.getPreds: the model returned ${describe(l.pred)}; getPreds gathers one tensor of predictions per batch`);
         }
         parts.preds.push(l.pred.detach().keep());
-        if (l.yb[0]) parts.targs.push(l.yb[0].clone().keep());
+        l.yb.forEach((y, j) => (parts.targs[j] ??= []).push(y.clone().keep()));
         if (o.withInput) parts.inputs.push(l.xb[0]!.clone().keep());
         if (o.withLoss && l.loss) {
           const bs = l.yb[0]?.shape[0] ?? 1;
@@ -682,7 +755,8 @@ export class Learner {
       throw e;
     }
     if (preds !== raw) raw.dispose();  // an identity activation (regression) returns raw itself
-    const out: { preds: Tensor; targs: Tensor | null; inputs?: Tensor; decoded?: Tensor; losses?: Tensor } = { preds, targs: cat(parts.targs) ?? null };
+    const targets = parts.targs.map((ts) => cat(ts)!);
+    const out: GetPredsResult = { preds, targs: targets[0] ?? null, targets };
     if (o.withInput) out.inputs = cat(parts.inputs);
     // a separate tensor even when decodes is the identity, so the caller can dispose both
     if (o.withDecoded) out.decoded = torch.tidy(() => { const d = this.#decodes()(preds); return d === preds ? d.clone() : d; }).keep();

@@ -61,6 +61,12 @@ const m = (name: string, args: () => unknown[], call: (l: Learner, ...a: unknown
 type Any = any;  // poisoned arguments reach typed signatures unchecked: that is the point
 
 export const cases: Case[] = [
+  // the training step's parts, called outside the loop (no batch, no loss, no optimizer): clear errors
+  m('predictBatch', () => [], (l) => l.predictBatch()),
+  m('getLoss', () => [], (l) => { l.yb = [torch.zeros([4], { dtype: 'int64' })]; try { l.getLoss(); } finally { torch.dispose(l.yb); l.yb = []; } }),
+  m('backward', () => [], (l) => l.backward()),
+  m('step', () => [], (l) => l.step()),
+  m('zeroGrad', () => [], (l) => l.zeroGrad()),
   {
     name: 'Learner', leakCheck: false,
     args: () => [
