@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProgressBar } from '../src/progress/bar.js';
+import { Callback, Learner, callbacks, data, metrics, nn, torch } from '../src/index.js';
 import { formatTime, tableHeader, tableRow } from '../src/progress/format.js';
 
 const script = fileURLToPath(new URL('../../test/fixtures/progress-fit.mjs', import.meta.url));
@@ -53,10 +54,18 @@ test('not a terminal: only the table, no bars and no carriage returns', () => {
   }
   const text = readFileSync(out, 'utf8');
   assert.ok(!text.includes('\r'), 'no carriage returns');
-  const lines = text.trimEnd().split('\n');
+  const all = text.trimEnd().split('\n');
+  // plain progress lines at each quarter of each phase (16 training batches, 4 validation ones), then the row
+  const progress = all.filter((l) => /^epoch \d\/2 /.test(l));
+  const lines = all.filter((l) => !progress.includes(l));
   assert.equal(lines[0], HEADER);
   assert.equal(lines.length, 3);
   assert.ok(lines.slice(1).every((l) => ROW.test(l)), lines.join('\n'));
+  assert.deepEqual(progress.map((l) => l.replace(/ \d\d:\d\d.*$/, '')), [1, 2].flatMap((e) => [
+    `epoch ${e}/2 train 4/16 ( 25%)`, `epoch ${e}/2 train 8/16 ( 50%)`, `epoch ${e}/2 train 12/16 ( 75%)`, `epoch ${e}/2 train 16/16 (100%)`,
+    `epoch ${e}/2 valid 1/4 ( 25%)`, `epoch ${e}/2 valid 2/4 ( 50%)`, `epoch ${e}/2 valid 3/4 ( 75%)`, `epoch ${e}/2 valid 4/4 (100%)`]));
+  assert.ok(progress.filter((l) => l.includes('train')).every((l) => / \d\d:\d\d loss \d\.\d{4}$/.test(l)), 'training lines show the smoothed loss');
+  assert.equal(all.indexOf(progress[7]!) + 1, all.indexOf(lines[1]!), 'the epoch row follows its progress lines');
 });
 
 test('formats: times, table cells, bar text and throttling', () => {
@@ -80,4 +89,99 @@ test('formats: times, table cells, bar text and throttling', () => {
   assert.equal(bar.due(8), true, 'the last iteration always draws');
   bar.clear();
   assert.match(writes[1]!, /^\r {100}\r$/);
+});
+
+function tinyLearner(cbs: Callback[] = []): Learner {
+  torch.manualSeed(0);
+  const dls = data.DataLoaders.fromTensors(torch.randn([64, 4]), torch.randint(0, 2, [64]), torch.randn([16, 4]), torch.randint(0, 2, [16]),
+    { batchSize: 4 });
+  const learn = new Learner(dls, new nn.Linear(4, 2), { lossFunc: new nn.CrossEntropyLoss(), metrics: [metrics.accuracy()] });
+  learn.removeCb(callbacks.ProgressCallback);  // the default one writes to stdout
+  learn.addCbs(cbs);
+  return learn;
+}
+/** A stream that records what is written, as a terminal or not. */
+const recorder = (isTTY: boolean) => { const out: string[] = []; return { out, stream: { isTTY, columns: 100, write: (s: string) => { out.push(s); return true; } } }; };
+
+test('not a terminal: a plain line at least every plainEvery seconds besides the quarters (a clock injected)', async () => {
+  const { out, stream } = recorder(false);
+  let clock = 0;
+  // 16 training batches, 10 s each: lines at the 30 s marks (batches 3, 6, 9 ... ) and at the quarters (4, 8, 12, 16)
+  const tick = new Callback({ afterBatch: () => { clock += 10_000; } });
+  tick.order = 40;
+  const learn = tinyLearner([tick, new callbacks.ProgressCallback(stream, { now: () => clock })]);
+  await learn.fit(1);
+  const train = out.join('').split('\n').filter((l) => l.includes(' train '));
+  assert.deepEqual(train.map((l) => l.split(' ')[3]), ['3/16', '4/16', '7/16', '8/16', '11/16', '12/16', '15/16', '16/16']);
+  assert.match(train[0]!, /^epoch 1\/1 train 3\/16 \( 19%\) 00:30 loss \d\.\d{4}$/);
+});
+
+test('learn.logs.write during a bar: the text stays on its own line above the bar, which is redrawn', async () => {
+  const { out, stream } = recorder(true);
+  const say = new Callback({ afterBatch: (l) => { if (l.training && l.iter === 5) l.logs.write(`note at batch ${l.iter}`); } });
+  say.order = 70;  // after the progress callback drew this batch
+  const learn = tinyLearner([new callbacks.ProgressCallback(stream), say]);
+  await learn.fit(1);
+  const raw = out.join('');
+  const i = raw.indexOf('note at batch 5');
+  assert.ok(i > 0);
+  // the bar was cleared just before, and redrawn just after
+  assert.match(raw.slice(0, i), /\r {100}\r$/);
+  assert.match(raw.slice(i), /^note at batch 5\n\r\|█+-*\| /);
+  assert.ok(screen(raw).includes('note at batch 5'), 'on screen, on its own line');
+  // without a console output, it is printed as it is
+  const logged: string[] = [];
+  const orig = console.log;
+  console.log = (s: string) => { logged.push(s); };
+  try {
+    tinyLearner().logs.write('plain');
+  } finally {
+    console.log = orig;
+  }
+  assert.deepEqual(logged, ['plain']);
+});
+
+/** console.log's lines during fn. */
+async function consoleLines(fn: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = [];
+  const orig = console.log;
+  console.log = (s: string) => { lines.push(String(s)); };
+  try {
+    await fn();
+  } finally {
+    console.log = orig;
+  }
+  return lines;
+}
+
+test('noBar after a fit with CSVLogger: the header and rows formatted as the table (the logger chain bug)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flint-progress-csv-'));
+  const learn = tinyLearner();
+  (learn as { path: string }).path = dir;
+  learn.addCb(new callbacks.ProgressCallback(recorder(false).stream));
+  await learn.fit(1, undefined, { cbs: [new callbacks.CSVLogger()] });
+  const lines = await consoleLines(() => learn.noBar(() => learn.fit(2)));
+  assert.equal(lines[0], 'epoch     train_loss  valid_loss  accuracy  time');
+  assert.equal(lines.length, 3);
+  assert.ok(lines.slice(1).every((l) => /^\d {9}\d\.\d{6} {4}\d\.\d{6} {4}\d\.\d{6}  \d\d:\d\d$/.test(l)), lines.join('\n'));
+  // the CSV file has the first fit's header and row only
+  assert.equal(readFileSync(join(dir, 'history.csv'), 'utf8').trimEnd().split('\n').length, 2);
+});
+
+test('noLogging silences the console rows; a CSVLogger still writes them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flint-progress-quiet-'));
+  const learn = tinyLearner();
+  (learn as { path: string }).path = dir;
+  const lines = await consoleLines(() => learn.noLogging(() => learn.fit(2, undefined, { cbs: [new callbacks.CSVLogger('h.csv')] })));
+  assert.deepEqual(lines, []);
+  const csv = readFileSync(join(dir, 'h.csv'), 'utf8').trimEnd().split('\n');
+  assert.equal(csv[0], 'epoch,train_loss,valid_loss,accuracy,time');
+  assert.equal(csv.length, 3);
+});
+
+test('a value wider than its column widens the column for the rows after it', () => {
+  const h = tableHeader(['epoch', 'loss', 'time']);
+  assert.equal(tableRow([0, 0.5, '00:01'], h.widths), '0         0.500000  00:01');
+  assert.equal(tableRow([1, 123456.5, '00:01'], h.widths), '1         123456.500000  00:01');
+  assert.equal(tableRow([2, 0.25, '00:01'], h.widths), '2         0.250000       00:01');
 });

@@ -2,6 +2,7 @@
 // The smoothed losses of an epoch are kept on the device and read once, at its end.
 import { AvgLoss, AvgSmoothLoss, LossPartMetric, type Metric } from '../metrics/index.js';
 import { Callback } from '../learner/callback.js';
+import type { BatchLog } from '../learner/logs.js';
 import { formatTime } from '../progress/format.js';
 import { lineChartSvg, writeChart } from '../plot/index.js';
 import { plotSched } from './param-scheduler.js';
@@ -89,6 +90,7 @@ export class Recorder extends Callback {
     if (this.addTime) cols.push('time');
     this.metricNames = ['epoch', ...cols];
     this.learn.smoothLossReader = () => this.smoothLossValue();
+    if (!this.learn.validatingOnly) this.learn.logs.header(this.metricNames);
     if (this.learn.validatingOnly) {
       // validate() must not clobber the fit's history (fastai#4132), nor the row of a fit's epoch it was called in
       this.saved.push({ log: this.log, epochOpen: this.epochOpen, startEpoch: this.startEpoch, cancelTrain: this.cancelTrain, cancelValid: this.cancelValid });
@@ -114,6 +116,11 @@ export class Recorder extends Callback {
     for (const m of this.validMets()) m.reset();
   }
   override afterBatch(): void {
+    this.accumulate();
+    const l = this.learn;
+    if (!l.validatingOnly && l.logs.wantsBatches) l.logs.batch(this.batchLog());
+  }
+  private accumulate(): void {
     const l = this.learn;
     // a batch cancelled before its loss (or without targets and a loss supplied) has nothing to record
     if (l.loss === null) return;
@@ -123,9 +130,17 @@ export class Recorder extends Callback {
     for (const m of l.training ? this.trainMets() : this.validMets()) {
       m.accumulate(m === this.lossMetric || m === this.smoothLossMetric || m instanceof LossPartMetric ? lossOnly : l);
     }
-    if (!l.training) return;
-    // the smoothed losses are computed when read: once at the epoch's end (or at a progress-bar redraw)
-    this.lrs.push(l.opt!.hypers[l.opt!.hypers.length - 1]!.lr!);
+    if (l.training) {
+      // the smoothed losses are computed when read: once at the epoch's end (or at a progress-bar redraw)
+      this.lrs.push(l.opt!.hypers[l.opt!.hypers.length - 1]!.lr!);
+    }
+  }
+
+  /** What the log's subscribers get per batch; the smoothed loss is read only when asked for. */
+  private batchLog(): BatchLog {
+    const l = this.learn;
+    return { epoch: l.epoch, nEpoch: l.nEpoch, iter: l.iter, nIter: l.nIter, training: l.training,
+      smoothLoss: () => (l.training ? this.smoothLossValue() : null) };
   }
   override afterTrain(): void {
     this.flushLosses();
@@ -148,7 +163,8 @@ export class Recorder extends Callback {
     l.finalRecord = this.log.slice(1) as (number | undefined)[];
     if (!l.validatingOnly) this.values.push(l.finalRecord);
     if (this.addTime) this.log.push(formatTime((performance.now() - this.startEpoch) / 1000));
-    l.logger(this.log);
+    // validate() logs nothing: its row is the caller's return value
+    if (!l.validatingOnly) l.logs.row(this.log);
     if (!l.validatingOnly) this.iters.push(this.smoothLossMetric.count);
   }
   override afterFit(): void {

@@ -19,6 +19,7 @@ import {
 } from './checks.js';
 import { writeExport } from './export.js';
 import { learnerSummary } from './summary.js';
+import { consoleTable, LogBus, type LogRow } from './logs.js';
 import { type AroundPhase, EVENTS, type EventName, type StepPart, TRAINING_LOOP } from './events.js';
 import {
   CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException, CancelStepException,
@@ -36,8 +37,6 @@ export function callLoss(f: LossFunc, pred: Tensor, yb: Tensor[]): Tensor {
 export interface GetPredsResult { preds: Tensor; targs: Tensor | null; targets: Tensor[]; inputs?: Tensor; decoded?: Tensor; losses?: Tensor }
 export type OptFunc = (params: optim.ParamsInput, o: { lr: number }) => optim.Optimizer;
 export type Splitter = (model: Module) => Tensor[] | Tensor[][];
-/** An epoch row as the logger receives it: epoch, the values, and the time. */
-export type LogRow = (number | string | undefined)[];
 export type { CallbackInput };
 type Cancellation = new (...a: never[]) => Error;
 
@@ -76,9 +75,6 @@ interface Operation { readonly name: string; open: number; readonly children: Se
 const running = new AsyncLocalStorage<Operation>();
 
 
-/** The logger withoutLogging installs; the progress callback leaves it in place (fastai's no_logging). */
-export const silentLogger = (): void => {};
-
 export class Learner {
   readonly dls: DataLoaders;
   readonly model: Module;
@@ -115,8 +111,11 @@ export class Learner {
   /** Set by the Recorder: reads the current smoothed training loss from the device. */
   smoothLossReader: (() => number | null) | null = null;
   finalRecord: (number | undefined)[] = [];
-  /** Receives each epoch's row; the progress callback replaces it with a table writer. */
-  logger: (row: LogRow) => void = (row) => console.log(row.join('  '));
+  /** The published log: the Recorder publishes the columns, each epoch's row and each batch; outputs subscribe. */
+  readonly logs: LogBus = new LogBus((row) => this.logger(row));
+  /** Where epoch rows go when no console output (the progress table) is subscribed to the log (fastai's logger):
+   * by default a table formatted as the progress table's. */
+  logger: (row: LogRow) => void = consoleTable(this.logs);
   /** True while validate() runs outside a fit: callbacks keep their fit history then (fastai#4132). */
   validatingOnly = false;
   private lastYield = 0;
@@ -364,7 +363,9 @@ export class Learner {
     checkFunction('Learner.showTrainingLoop', 'print', print);
     const loop = TRAINING_LOOP.filter((s) => s !== 'afterCreate');
     let indent = 0;
-    const lines: string[] = [];
+    // a callback's around is asked at every phase (it picks the ones it wraps)
+    const wrappers = this.#wrapping().map((c) => c.constructor.name);
+    const lines: string[] = wrappers.length ? [`around (each phase) : [${wrappers.join(', ')}]`] : [];
     for (const s of loop) {
       if (s.startsWith('Start')) { lines.push(`${' '.repeat(indent)}${s}`); indent += 2; }
       else if (s.startsWith('End')) { indent -= 2; lines.push(`${' '.repeat(indent)}${s}`); }
@@ -887,16 +888,11 @@ export class Learner {
     }
   }
 
-  /** Runs fn with the logger silenced (fastai's no_logging), restoring it afterwards even on error. */
+  /** Runs fn with the console's epoch rows silenced (fastai's no_logging); files and other subscribers of
+   * learn.logs still receive them. */
   async withoutLogging<T>(fn: () => Promise<T> | T): Promise<T> {
     checkFunction('Learner.withoutLogging', 'fn', fn);
-    const saved = this.logger;
-    this.logger = silentLogger;
-    try {
-      return await fn();
-    } finally {
-      this.logger = saved;
-    }
+    return this.logs.quietly(fn);
   }
 
   /** fastai's name for withoutLogging. */

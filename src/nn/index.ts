@@ -1,6 +1,6 @@
 // The `nn` namespace: Module, layers, losses, init, and the functional forms.
 export { Module, type LoadResult } from './module.js';
-export type { RemovableHandle, ForwardHook, ForwardPreHook } from './hooks.js';
+export type { RemovableHandle, ForwardHook, ForwardPreHook, FullBackwardHook } from './hooks.js';
 export * from './layers/linear.js';
 export * from './layers/conv.js';
 export * from './layers/norm.js';

@@ -4,7 +4,8 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { checkBool, checkFunction, checkString, checkTensor, fail } from '../torch/validate.js';
-import { type ForwardHook, type ForwardPreHook, RemovableHandle } from './hooks.js';
+import { type ForwardHook, type ForwardPreHook, type FullBackwardHook, RemovableHandle, recordBackward } from './hooks.js';
+import { nextCallSeq } from '../torch/backward-hooks.js';
 import { checkDevice, checkOptions, isPlainObject, optBool, rewrite } from './check.js';
 
 /** Where an error raised inside forward came from: the innermost module that was called, and its message. */
@@ -52,6 +53,7 @@ export abstract class Module {
   // hooks by handle id, in registration order (Maps keep insertion order), as PyTorch runs them
   readonly #forwardPreHooks = new Map<number, ForwardPreHook<Module>>();
   readonly #forwardHooks = new Map<number, ForwardHook<Module>>();
+  readonly #backwardHooks = new Map<number, FullBackwardHook<Module>>();
 
   /** The computation. Most modules take and return tensors; recurrent and attention layers return tuples. */
   // `any` lets each subclass declare its own signature; call() re-exposes it with the subclass's types.
@@ -60,13 +62,15 @@ export abstract class Module {
   /** Runs the module: the short form of forward(), used everywhere in Flint (PyTorch's `module(x)`). */
   call<M extends Module>(this: M, ...inputs: Parameters<M['forward']>): ReturnType<M['forward']> {
     try {
-      if (this.#forwardPreHooks.size === 0 && this.#forwardHooks.size === 0) return this.forward(...inputs);
+      if (this.#forwardPreHooks.size === 0 && this.#forwardHooks.size === 0 && this.#backwardHooks.size === 0) return this.forward(...inputs);
       return this.#callHooked(inputs) as ReturnType<M['forward']>;
     } catch (e) {
       throw located(this, e);
     }
   }
   #callHooked(inputs: unknown[]): unknown {
+    // numbered at the start: backward reaches an outer module's inputs after its children's
+    const seq = this.#backwardHooks.size > 0 && torch.isGradEnabled() ? nextCallSeq() : -1;
     let args = inputs;
     // copies: a hook may remove itself (or another) while they run
     for (const h of [...this.#forwardPreHooks.values()]) {
@@ -78,6 +82,7 @@ export abstract class Module {
       const r = h(this, args, out);
       if (r !== undefined) out = r;
     }
+    if (seq >= 0) recordBackward(this, seq, this.#backwardHooks, args, out);
     return out;
   }
 
@@ -96,6 +101,26 @@ export abstract class Module {
     checkFunction('Module.registerForwardHook', 'hook', hook);
     const handle = new RemovableHandle(this.#forwardHooks);
     this.#forwardHooks.set(handle.id, hook as ForwardHook<Module>);
+    return handle;
+  }
+
+  /**
+   * Registers `hook(module, gradInput, gradOutput)`, run when a backward reaches a call of this module made with
+   * grad enabled: gradInput holds the gradients of the call's inputs (null for an input that is not a tensor or
+   * does not require grad), gradOutput those of its outputs (PyTorch's register_full_backward_hook). Hooks of
+   * several modules run in PyTorch's order: where backward reaches the call's inputs (so inner modules before the
+   * module around them), or its outputs for a call none of whose inputs requires grad. Returns a handle whose
+   * remove() unregisters it; a call made before the removal no longer fires it.
+   *
+   * The difference from PyTorch: there are no native tensor hooks, so the hooks run once backward() has returned,
+   * not during it; they read the gradients but cannot replace them (a hook must return undefined). To that end the
+   * call retains the gradients of its tensors (Tensor.retainGrad), and a call fires its hooks once, at the first
+   * Tensor.backward reaching it (torch.autograd.grad fires none).
+   */
+  registerFullBackwardHook<M extends Module>(this: M, hook: FullBackwardHook<M>): RemovableHandle {
+    checkFunction('Module.registerFullBackwardHook', 'hook', hook);
+    const handle = new RemovableHandle(this.#backwardHooks);
+    this.#backwardHooks.set(handle.id, hook as FullBackwardHook<Module>);
     return handle;
   }
 

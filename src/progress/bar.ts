@@ -14,6 +14,8 @@ export class ProgressBar {
   private readonly start: number;
   private lastDraw = -Infinity;
   private drawn = false;
+  /** The last state drawn, for redraw. */
+  private last: { value: number; comment: string } | null = null;
 
   /** `now` (milliseconds) is injectable so tests need not depend on the machine's speed. */
   constructor(private readonly stream: BarStream, readonly total: number, private readonly now: () => number = () => performance.now()) {
@@ -37,6 +39,12 @@ export class ProgressBar {
     this.stream.write(`\r|${'█'.repeat(filled)}${'-'.repeat(length - filled)}| ${text}`);
     this.lastDraw = now;
     this.drawn = true;
+    this.last = { value, comment };
+  }
+
+  /** Draws the last state again (after text was written above a cleared bar). */
+  redraw(): void {
+    if (this.last) this.update(this.last.value, this.last.comment);
   }
 
   /** Clears the bar's line (when the phase ends, before the table row is written). */

@@ -17,10 +17,13 @@ export function tableHeader(names: string[]): { line: string; widths: number[] }
   return { line: cells.join('  '), widths: cells.map((c) => c.length) };
 }
 
-/** One row: integers as they are, other numbers with 6 decimals, strings as they are, missing as ''. */
+/** One row: integers as they are, other numbers with 6 decimals, strings as they are, missing as ''. A value
+ * wider than its column widens it (in `widths`, so the table's later rows line up with it) rather than running
+ * into the next column. */
 export function tableRow(values: (number | string | undefined)[], widths: number[]): string {
   return values.map((v, i) => {
     const s = v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) && i === 0 ? String(v) : v.toFixed(6)) : v;
-    return s.padEnd(widths[i] ?? s.length);
+    widths[i] = Math.max(widths[i] ?? 0, s.length);
+    return s.padEnd(widths[i]!);
   }).join('  ').trimEnd();
 }

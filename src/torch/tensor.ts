@@ -10,6 +10,7 @@ import { checkArraySize, dtypeOpt, shapeOf } from './args.js';
 import { checkDevice, checkDims, checkOptions, checkTensor, fail, named, optBool } from './validate.js';
 import { formatTensor } from './format.js';
 import { countHostRead } from './host-reads.js';
+import { fireBackwardHooks } from './backward-hooks.js';
 
 /** A tensor or a plain number (a "wrapped number": it does not promote the tensor's dtype, as in PyTorch). */
 export type Operand = Tensor | number | boolean;
@@ -515,6 +516,8 @@ export class Tensor implements ScopedTensor {
     const o = checkOptions('Tensor.backward', opts);
     native.backward(this._h, oh(gradient), o.retainGraph ?? null,
       o.createGraph ?? false);
+    // modules' backward hooks (nn's registerFullBackwardHook) run once the gradients are in
+    fireBackwardHooks();
   }
   /** The accumulated gradient (a new wrapper each read, owned by the current scope), or null. */
   get grad(): Tensor | null {
