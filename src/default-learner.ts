@@ -4,6 +4,7 @@ import type { Module } from './nn/index.js';
 import { DataLoaders } from './data/index.js';
 import { BaseLearner, readExport, type LearnerOptions, type LossFunc } from './learner/index.js';
 import type { Callback } from './learner/index.js';
+import type { LearnerExtras } from './learner/callback.js';
 import * as torch from './torch/index.js';
 import type { Tensor } from './torch/index.js';
 import { join } from 'node:path';
@@ -46,7 +47,27 @@ function fitPart(o: { wd?: number | null; cbs?: Cbs; resetOpt?: boolean; startEp
   return out;
 }
 
-export class Learner extends BaseLearner {
+// callbacks see this Learner's members on `this.learn` (see LearnerExtras in src/learner/callback.ts)
+// (the class implements it, so the two cannot drift apart; FullLearner, as `Learner` in there is callback.ts's type)
+type FullLearner = Learner;
+declare module './learner/callback.js' {
+  interface LearnerExtras {
+    fitOneCycle: FullLearner['fitOneCycle'];
+    fitFlatCos: FullLearner['fitFlatCos'];
+    fitSgdr: FullLearner['fitSgdr'];
+    fineTune: FullLearner['fineTune'];
+    lrFind: FullLearner['lrFind'];
+    freezeTo: FullLearner['freezeTo'];
+    freeze: FullLearner['freeze'];
+    unfreeze: FullLearner['unfreeze'];
+    noBar: FullLearner['noBar'];
+    readonly recorder: FullLearner['recorder'];
+    readonly progress: FullLearner['progress'];
+    readonly trainEval: FullLearner['trainEval'];
+  }
+}
+
+export class Learner extends BaseLearner implements LearnerExtras {
   constructor(dls: DataLoaders, model: Module, o: LearnerOptions = {}) {
     super(dls, model, o, [TrainEvalCallback, CastToTensor, Recorder, ProgressCallback]);
   }

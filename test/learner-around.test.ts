@@ -158,3 +158,20 @@ test('FlintError stays a FlintError through around', async () => {
   learn.lossFunc = () => torch.ones([2, 2]);
   await assert.rejects(learn.withoutLogging(() => learn.fit(1)), (e: Error) => e instanceof FlintError && /single value/.test(e.message));
 });
+
+test('inside a callback, this.learn is the full Learner: its recorder and recipes type-check without casts', async () => {
+  class Peek extends Callback {
+    rows = -1;
+    recipe = '';
+    override afterFit(): void {
+      this.rows = this.learn.recorder!.values.length;
+      this.recipe = typeof this.learn.fitOneCycle;
+    }
+  }
+  const peek = new Peek();
+  let viaHandler: callbacks.Recorder | undefined;
+  const learn = smallLearner([peek, new Callback({ afterFit: (l) => { viaHandler = l.recorder; } })]);
+  await learn.withoutLogging(() => learn.fit(2));
+  assert.deepEqual([peek.rows, peek.recipe, viaHandler === learn.recorder], [2, 'function', true]);
+  assert.equal(learn.cb(callbacks.Recorder), learn.recorder);
+});

@@ -77,7 +77,7 @@ export class Recorder extends Callback {
   }
 
   override beforeFit(): void {
-    const parts = (this.learn.lossFunc as { partNames?: string[] }).partNames;
+    const parts = this.learn.lossFunc.partNames;
     if ((parts ?? []).join() !== this.partMetrics.map((m) => m.name).join()) {
       for (const m of this.partMetrics) m.reset();
       this.partMetrics = (parts ?? []).map((p) => new LossPartMetric(p));

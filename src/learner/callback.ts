@@ -9,7 +9,16 @@ import { type AroundPhase, EVENTS, type EventName, INNER_LOOP, INNER_PHASES, typ
 import { checkFunction, checkOptions } from '../torch/validate.js';
 import { CallbackError, isCancellation } from './exceptions.js';
 import { FlintError } from '../torch/errors.js';
-import type { Learner } from './learner.js';
+import type { Learner as BaseLearner } from './learner.js';
+
+/**
+ * The Learner type callbacks see. The full Learner (src/default-learner.ts: the recipes and default callbacks,
+ * above this layer) adds its members here (LearnerExtras) by declaration merging, so `this.learn.recorder` and
+ * `this.learn.fitOneCycle` type-check inside a callback without casts.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface LearnerExtras {}
+export type Learner = BaseLearner & LearnerExtras;
 
 export type Handler = (learn: Learner) => void | Promise<void>;
 /** Runs a phase (next) inside set-up and tear-down code: `try { change; await next(); } finally { restore; }`. */
@@ -30,7 +39,7 @@ export class Callback {
   /** Whether the inner-loop (batch) events run in the training / validation phase. */
   runTrain = true;
   runValid = true;
-  private _learn: Learner | null = null;
+  private _learn: BaseLearner | null = null;
   private readonly handlers: Handlers;
 
   constructor(handlers: Handlers = {}) {
@@ -42,14 +51,15 @@ export class Callback {
 
   get learn(): Learner {
     if (!this._learn) throw new FlintError(`${this.constructor.name} is not attached to a Learner (add it with learn.addCb or the cbs option)`);
-    return this._learn;
+    // the full Learner's type: every Learner users make is one
+    return this._learn as Learner;
   }
   /** @internal the learner it is attached to, or null (learn throws instead). */
-  _attachedTo(): Learner | null {
+  _attachedTo(): BaseLearner | null {
     return this._learn;
   }
   /** Set by the Learner when the callback is added; null once it is removed (fastai's remove_cb). */
-  set learn(l: Learner | null) {
+  set learn(l: BaseLearner | null) {
     this._learn = l;
   }
   /** The name the learner exposes it under (learn.cbs by name: 'recorder', 'trainEval'...). */

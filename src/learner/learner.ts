@@ -1,14 +1,13 @@
 // The Learner: fastai's training loop. Every phase runs through withEvents (before, body, afterCancel on its
 // cancellation, after); each batch runs in a memory scope; validation runs with gradients off; the loop
 // yields to the event loop at least every 100 ms.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { dirname, join } from 'node:path';
 import * as torch from '../torch/index.js';
 import { FlintError, type Tensor } from '../torch/index.js';
 import { ensureDir } from '../torch/files.js';
 import { ArgumentError } from '../torch/errors.js';
 import { checkArray, checkFunction, checkInt, checkNumber, checkOptions, checkString, checkTensor, describe, fail, isTensorLike, nameError, rewrite } from '../torch/validate.js';
-import { Module, withNoneReduce } from '../nn/index.js';
+import { Module, lossActivation, lossDecodes, withNoneReduce, type LossFunction } from '../nn/index.js';
 import * as optim from '../optim/index.js';
 import { DataLoader, type Batch, type DataLoaders } from '../data/index.js';
 import { type Metric, toMetric } from '../metrics/index.js';
@@ -18,7 +17,11 @@ import {
   checkParamGroups, checkWd, named, optBool, optLoader,
 } from './checks.js';
 import { writeExport } from './export.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { inOrder, PredsGatherer, predictItem, type GetPredsOptions, type GetPredsResult } from './inference.js';
 import { learnerSummary } from './summary.js';
+import { around, CallbackTables, fire } from './dispatch.js';
+import { Operations } from './operations.js';
 import { consoleTable, LogBus, type LogRow } from './logs.js';
 import { type AroundPhase, EVENTS, type EventName, type StepPart, TRAINING_LOOP } from './events.js';
 import {
@@ -26,15 +29,14 @@ import {
   CancelTrainException, CancelValidException, FitInterrupted, isCancellation,
 } from './exceptions.js';
 
-export type LossFunc = ((pred: Tensor, ...targets: Tensor[]) => Tensor) | Module;
+/** A loss function: a function (pred, ...targets) => loss or a loss Module, with the optional members of
+ * nn.LossFunction (activation, decodes, reduction, named parts) that getPreds, predict and the Recorder use. */
+export type LossFunc = (((pred: Tensor, ...targets: Tensor[]) => Tensor) | Module) & LossFunction;
 
 /** A loss function applied to predictions and targets, whether a plain function or an nn loss module. */
 export function callLoss(f: LossFunc, pred: Tensor, yb: Tensor[]): Tensor {
   return f instanceof Module ? f.call(pred, ...yb) : f(pred, ...yb);
 }
-/** What getPreds returns, owned by the caller: `targs` is the first target (null without targets), `targets` every
- * one (fastai's tuple of targets when dls.nInp leaves several; targets[0] is targs). */
-export interface GetPredsResult { preds: Tensor; targs: Tensor | null; targets: Tensor[]; inputs?: Tensor; decoded?: Tensor; losses?: Tensor }
 export type OptFunc = (params: optim.ParamsInput, o: { lr: number }) => optim.Optimizer;
 export type Splitter = (model: Module) => Tensor[] | Tensor[][];
 export type { CallbackInput };
@@ -62,18 +64,6 @@ const LEARNER_OPTIONS = ['lossFunc', 'optFunc', 'lr', 'splitter', 'cbs', 'metric
   'moms', 'defaultCbs'] as const;
 export const FIT_OPTIONS = ['wd', 'cbs', 'resetOpt', 'startEpoch'] as const;
 export interface FitOptions { wd?: number | null; cbs?: CallbackInput[]; resetOpt?: boolean; startEpoch?: number }
-
-/**
- * One public operation (fit, validate...) on a Learner. `open` counts the places where it awaits work it
- * started (an event being dispatched to the callbacks; a scheduled fit's inner fit): only there may a call made
- * from its own async context start a nested operation. `children` are the nested operations running now.
- */
-interface Operation { readonly name: string; open: number; readonly children: Set<Promise<void>> }
-
-/** The operation whose code is running (the async context): it survives in timers and promises made during
- * the operation, so it is compared with the operation running now, never trusted alone. */
-const running = new AsyncLocalStorage<Operation>();
-
 
 export class Learner {
   readonly dls: DataLoaders;
@@ -121,13 +111,10 @@ export class Learner {
   private lastYield = 0;
   /** Set by SIGINT during a fit: the fit is cancelled once the current batch ends. */
   private sigint = false;
-  /** Per event, the callbacks that handle it, in order; rebuilt when the list changes. */
-  private dispatch: Map<EventName, Callback[]> | null = null;
-  /** The callbacks with an around, and per step part the callbacks supplying it, in order; rebuilt with dispatch. */
-  #wrappers: Callback[] | null = null;
-  #suppliers: Map<StepPart, Callback[]> | null = null;
-  /** The operations running now, outermost first: each one after the first was started, and is awaited, by the one before. */
-  #ops: Operation[] = [];
+  /** Which callbacks run at each event, wrap the phases and supply the step's parts. */
+  #tables = new CallbackTables(() => this.cbs);
+  /** The public operations running now (one at a time, nested ones from callbacks). */
+  #ops = new Operations();
   /** True while the optimizer holds no state for the current weights (new, or weights loaded without its state):
    * a fit resumed at startEpoch > 0 then warns. */
   #optStateless = true;
@@ -210,9 +197,7 @@ export class Learner {
   }
   /** The callback list changed: the per-event tables are rebuilt on next use. */
   #changed(): void {
-    this.dispatch = null;
-    this.#wrappers = null;
-    this.#suppliers = null;
+    this.#tables.invalidate();
   }
   /** Removes a callback instance, or every callback of a class. */
   removeCb(cb: CallbackInput): void {
@@ -269,93 +254,26 @@ export class Learner {
    * waits for it after that callback, so the two never run side by side. An asynchronous afterCreate is awaited first.
    */
   protected async _exclusive<T>(fn: string, f: () => Promise<T>, composite = false): Promise<T> {
-    const op: Operation = { name: fn, open: composite ? 1 : 0, children: new Set() };
-    const parent = this.#ops.at(-1);
-    if (parent === undefined) {
-      this.#ops.push(op);
-      try {
-        return await running.run(op, async () => {
-          if (this.created) await this.created;
-          if (this.createError !== null) throw this.createError;
-          return await f();
-        });
-      } finally {
-        await this.#settle(op);
-        this.#ops.splice(this.#ops.indexOf(op), 1);
-      }
-    }
-    // a stale context (a timer or promise made during an earlier operation, or during this one's batch loop)
-    // is refused like any call from outside
-    if (running.getStore() !== parent || parent.open === 0) {
-      throw new FlintError(`${fn}: ${this.#ops[0]!.name} is running on this Learner; await it before calling ${fn} (one operation at a time per Learner)`);
-    }
-    let done!: () => void;
-    const mark = new Promise<void>((r) => { done = r; });
-    parent.children.add(mark);
-    this.#ops.push(op);
-    try {
-      return await running.run(op, f);
-    } finally {
-      await this.#settle(op);
-      this.#ops.splice(this.#ops.indexOf(op), 1);
-      parent.children.delete(mark);
-      done();
-    }
-  }
-  /** Waits until the nested operations an operation started (and did not await) have ended. */
-  async #settle(op: Operation | undefined): Promise<void> {
-    while (op !== undefined && op.children.size > 0) await Promise.all(op.children);
+    return this.#ops.run(fn, f, composite, async () => {
+      if (this.created) await this.created;
+      if (this.createError !== null) throw this.createError;
+    });
   }
   /** The public name of the outermost operation running now (for messages), or `fallback`. */
   protected _opName(fallback: string): string {
-    return this.#ops[0]?.name ?? fallback;
+    return this.#ops.name(fallback);
   }
   /** Fires an event on the callbacks that handle it, in order (stable for ties). Synchronous handlers run
    * without a promise per call; the first asynchronous one makes the rest wait for it. */
   event(name: EventName): void | Promise<void> {
-    this.dispatch ??= new Map();
-    let cbs = this.dispatch.get(name);
-    if (!cbs) {
-      if (!(EVENTS as readonly unknown[]).includes(name)) fail('Learner.event', 'name', 'an event name (callbacks.EVENTS)', name);
-      // every callback hears afterFit, which resets its run switch
-      cbs = name === 'afterFit' ? this.orderedCbs(null) : this.orderedCbs(name);
-      this.dispatch.set(name, cbs);
-    }
-    // the operation running now awaits its callbacks: nested calls from them are allowed (see _exclusive)
-    const op = this.#ops.at(-1);
-    if (op) op.open++;
-    try {
-      for (let i = 0; i < cbs.length; i++) {
-        const r = cbs[i]!.call(name);
-        // asynchronous, or a handler started an operation without awaiting it: wait (for both) before going on
-        if (r || (op && op.children.size > 0)) return this.#eventRest(r, cbs, i + 1, name, op);
-      }
-    } catch (e) {
-      if (op && op.children.size > 0) return this.#eventRest(Promise.reject(e), cbs, cbs.length, name, op);
-      if (op) op.open--;
-      throw e;
-    }
-    if (op) op.open--;
-  }
-  async #eventRest(pending: void | Promise<void>, cbs: Callback[], from: number, name: EventName, op: Operation | undefined): Promise<void> {
-    try {
-      await pending;
-      await this.#settle(op);
-      for (let i = from; i < cbs.length; i++) {
-        await cbs[i]!.call(name);
-        await this.#settle(op);
-      }
-    } finally {
-      await this.#settle(op);
-      if (op) op.open--;
-    }
+    if (!(EVENTS as readonly unknown[]).includes(name)) fail('Learner.event', 'name', 'an event name (callbacks.EVENTS)', name);
+    return fire(this.#tables.handlers(name), name, this.#ops);
   }
 
   /** Callbacks with a handler for an event (all of them for null), in the order they run. */
   orderedCbs(event: EventName | null): Callback[] {
     if (event !== null && !(EVENTS as readonly unknown[]).includes(event)) fail('Learner.orderedCbs', 'event', 'an event name or null', event);
-    return this.cbs.map((c, i) => [c, i] as const).sort((a, b) => a[0].order - b[0].order || a[1] - b[1]).map(([c]) => c)
-      .filter((c) => event === null || c.handles(event));
+    return this.#tables.ordered(event);
   }
 
   /** Which callbacks run at each event of the loop (fastai's show_training_loop); printed and returned. */
@@ -364,7 +282,7 @@ export class Learner {
     const loop = TRAINING_LOOP.filter((s) => s !== 'afterCreate');
     let indent = 0;
     // a callback's around is asked at every phase (it picks the ones it wraps)
-    const wrappers = this.#wrapping().map((c) => c.constructor.name);
+    const wrappers = this.#tables.wrappers().map((c) => c.constructor.name);
     const lines: string[] = wrappers.length ? [`around (each phase) : [${wrappers.join(', ')}]`] : [];
     for (const s of loop) {
       if (s.startsWith('Start')) { lines.push(`${' '.repeat(indent)}${s}`); indent += 2; }
@@ -387,16 +305,9 @@ export class Learner {
   }
 
   // ---- the loop ----
-  /** The callbacks with an around, in order. */
-  #wrapping(): Callback[] {
-    return (this.#wrappers ??= this.orderedCbs(null).filter((c) => c.wrapsPhases()));
-  }
-  /** Runs f inside the callbacks' around(phase), the first callback outermost (hono's compose). */
+  /** Runs f inside the callbacks' around(phase). */
   #around(phase: AroundPhase, f: () => Promise<void>): Promise<void> {
-    const cbs = this.#wrapping();
-    if (cbs.length === 0) return f();
-    const run = (i: number): Promise<void> => (i === cbs.length ? f() : cbs[i]!._around(phase, () => run(i + 1)));
-    return run(0);
+    return around(this.#tables.wrappers(), phase, f);
   }
 
   /** Inside the callbacks' around(phase): before`X`; f; afterCancel`X` if f threw the phase's cancellation;
@@ -463,7 +374,7 @@ export class Learner {
     const loss: unknown = callLoss(this.lossFunc, this.pred, this.yb);
     this.#checkLoss(loss);
     this.lossGrad = loss as Tensor;
-    this.lossParts = (this.lossFunc as { lastParts?: Record<string, Tensor> }).lastParts ?? null;
+    this.lossParts = this.lossFunc.lastParts ? { ...this.lossFunc.lastParts } : null;
   }
   backward(): void {
     if (this.lossGrad === null) throw new FlintError('Learner.backward: there is no loss to differentiate (learn.lossGrad is null); it runs inside the loop after getLoss');
@@ -481,13 +392,7 @@ export class Learner {
   /** Runs a part of the step inside the callbacks' around(part): the first callback (in order, switches allowing)
    * that supplies it, else the Learner's own method. */
   #part(part: StepPart, own: () => void): Promise<void> {
-    this.#suppliers ??= new Map();
-    let cbs = this.#suppliers.get(part);
-    if (!cbs) {
-      cbs = this.orderedCbs(null).filter((c) => c.supplies(part));
-      this.#suppliers.set(part, cbs);
-    }
-    const cb = cbs.find((c) => c._active(true));
+    const cb = this.#tables.supplier(part);
     return this.#around(part, async () => { await (cb ? cb._supply(part) : own()); });
   }
 
@@ -687,24 +592,12 @@ export class Learner {
     if (interrupted) throw new FitInterrupted(this.epoch, this.iter);
   }
 
-  /** The loss function's activation (fastai: loss_func.activation), or identity. */
-  #activation(): (x: Tensor) => Tensor {
-    const f = this.lossFunc as { activation?: (x: Tensor) => Tensor };
-    return typeof f.activation === 'function' ? f.activation.bind(f) : (x) => x;
-  }
-  /** The loss function's decodes (fastai: loss_func.decodes), or identity. */
-  #decodes(): (x: Tensor) => Tensor {
-    const f = this.lossFunc as { decodes?: (x: Tensor) => Tensor };
-    return typeof f.decodes === 'function' ? f.decodes.bind(f) : (x) => x;
-  }
-
   /**
    * Predictions over a loader (the validation one by default), with the loss function's activation applied
    * (or `act`), the targets, and on request the inputs, the decoded predictions and per-item losses.
    * Everything returned is owned by the caller.
    */
-  async getPreds(o: { dl?: DataLoader<any>; withInput?: boolean; withDecoded?: boolean; withLoss?: boolean; act?: (x: Tensor) => Tensor } = {}):
-    Promise<GetPredsResult> {
+  async getPreds(o: GetPredsOptions = {}): Promise<GetPredsResult> {
     const fn = 'Learner.getPreds';
     checkOptions(fn, o, ['dl', 'withInput', 'withDecoded', 'withLoss', 'act'], 'opts');
     optLoader(fn, 'opts.dl', o.dl);
@@ -713,82 +606,19 @@ export class Learner {
     return this._exclusive(fn, () => this.#getPredsNow(o));
   }
 
-  async #getPredsNow(o: { dl?: DataLoader<any>; withInput?: boolean; withDecoded?: boolean; withLoss?: boolean; act?: (x: Tensor) => Tensor }):
-    Promise<GetPredsResult> {
-    // targs[j]: the batches' j-th targets
-    const parts: { preds: Tensor[]; targs: Tensor[][]; inputs: Tensor[]; losses: Tensor[] } = { preds: [], targs: [], inputs: [], losses: [] };
-    const gather = new Callback({
-      afterBatch: (l) => {
-        if (!l.pred) return;
-        if (!isTensorLike(l.pred)) {
-          throw new FlintError(`Learner.getPreds: the model returned ${describe(l.pred)}; getPreds gathers one tensor of predictions per batch`);
-        }
-        parts.preds.push(l.pred.detach().keep());
-        l.yb.forEach((y, j) => (parts.targs[j] ??= []).push(y.clone().keep()));
-        if (o.withInput) parts.inputs.push(l.xb[0]!.clone().keep());
-        if (o.withLoss && l.loss) {
-          const bs = l.yb[0]?.shape[0] ?? 1;
-          parts.losses.push((l.loss.numel() === bs ? l.loss : l.loss.reshape(bs, -1).mean(1)).detach().keep());
-        }
-      },
-    });
-    // every item, in dataset order, as fastai's get_preds (dl.new(shuffle=False, drop_last=False))
-    const given = o.dl ?? this.dls.valid;
-    const dl = given.shuffle || given.dropLast ? given.new({ shuffle: false, dropLast: false }) : given;
-    const run = () => this.#validateNow(dl, [gather]);
+  async #getPredsNow(o: GetPredsOptions): Promise<GetPredsResult> {
+    const gather = new PredsGatherer(o);
+    const run = () => this.#validateNow(inOrder(o.dl ?? this.dls.valid), [gather]);
     if (o.withLoss) await withNoneReduce(this.lossFunc, 'Learner.getPreds withLoss', run);
     else await run();
-    const cat = (ts: Tensor[]): Tensor | undefined => {
-      if (ts.length === 0) return undefined;
-      const out = torch.cat(ts, 0).keep();
-      torch.dispose(ts);
-      return out;
-    };
-    const raw = cat(parts.preds);
-    if (!raw) throw new FlintError('Learner.getPreds: the loader produced no batches (an empty dataset, or dropLast with fewer items than batchSize)');
-    let preds: Tensor;
-    try {
-      const p: unknown = torch.tidy(() => (o.act ?? this.#activation())(raw));
-      if (!isTensorLike(p) || (p as Tensor).isDisposed) throw new FlintError(`Learner.getPreds: the activation returned ${describe(p)}, expected a tensor`);
-      preds = (p as Tensor).keep();
-    } catch (e) {
-      torch.dispose([raw, parts.targs, parts.inputs, parts.losses]);
-      throw e;
-    }
-    if (preds !== raw) raw.dispose();  // an identity activation (regression) returns raw itself
-    const targets = parts.targs.map((ts) => cat(ts)!);
-    const out: GetPredsResult = { preds, targs: targets[0] ?? null, targets };
-    if (o.withInput) out.inputs = cat(parts.inputs);
-    // a separate tensor even when decodes is the identity, so the caller can dispose both
-    if (o.withDecoded) out.decoded = torch.tidy(() => { const d = this.#decodes()(preds); return d === preds ? d.clone() : d; }).keep();
-    if (o.withLoss) out.losses = cat(parts.losses);
-    return out;
+    return gather.assemble(this.lossFunc);
   }
 
-  /** The prediction for one item (no batch dimension): the activation's output and its decoded form. */
+  /** The prediction for one item (no batch dimension): the activation's output, its decoded form and, when the data
+   * has a vocabulary, the class name (fastai's decoded label). */
   predict(item: Tensor): { probs: Tensor; decoded: Tensor; label: string | null } {
     checkTensor('Learner.predict', 'item', item);
-    const wasTraining = this.model.training;
-    this.model.eval();
-    try {
-      return named('Learner.predict', () => torch.tidy(() => torch.noGrad(() => {
-        const x = item.to({ device: this.dls.device }).unsqueeze(0);
-        const out: unknown = this.model.call(x);
-        if (!isTensorLike(out)) throw new FlintError(`Learner.predict: the model's forward returned ${describe(out)}; the Learner expects a tensor of predictions`);
-        const probs = this.#activation()(out as Tensor).squeeze(0);
-        const decoded = this.#decodes()(probs);
-        return { probs, decoded, label: this.#label(decoded) };
-      })));
-    } finally {
-      this.model.train(wasTraining);
-    }
-  }
-
-  /** The class name of a decoded single-label prediction when the data has a vocabulary (fastai's decoded label). */
-  #label(decoded: Tensor): string | null {
-    const vocab = this.dls.preprocessing?.vocab;
-    if (!vocab || decoded.numel() !== 1 || decoded.dtype !== 'int64') return null;
-    return vocab[decoded.item()] ?? null;
+    return named('Learner.predict', () => predictItem(this.model, this.lossFunc, item, this.dls.device, this.dls.preprocessing?.vocab));
   }
 
   /**
@@ -803,28 +633,8 @@ export class Learner {
     const dir = join(this.path, this.modelDir);
     ensureDir(dir, fn);
     const file = join(dir, `${name}.safetensors`);
-    // torch.save writes atomically through writeFileAtomic, which also removes temporary files of killed saves
-    named(fn, () => torch.tidy(() => {
-      const tensors: Record<string, Tensor> = { ...this.model.stateDict() };
-      // the epoch last run (the one a SaveModelCallback checkpoint was taken after): fit(..., { startEpoch: epoch + 1 }) resumes
-      const metadata: Record<string, string> = { format: 'flint-learner/1', epoch: String(this.epoch), dataEpoch: String(this.dls.train.epoch) };
-      if ((o.withOpt ?? true) && this.opt) {
-        const sd = this.opt.stateDict();
-        const scalars = sd.state.map((s, i) => {
-          const rest: Record<string, unknown> = {};
-          for (const [k, v] of Object.entries(s)) {
-            if (v instanceof torch.Tensor) tensors[`opt/${i}/${k}`] = v;
-            else rest[k] = v;
-          }
-          return rest;
-        });
-        metadata.opt = JSON.stringify({ hypers: sd.hypers, scalars });
-        torch.save(tensors, file, { metadata });
-        torch.dispose(sd.state);
-      } else {
-        torch.save(tensors, file, { metadata });
-      }
-    }));
+    const opt = (o.withOpt ?? true) ? this.opt : null;
+    named(fn, () => writeCheckpoint(file, { model: this.model, opt, epoch: this.epoch, dataEpoch: this.dls.train.epoch }));
     return file;
   }
 
@@ -854,37 +664,21 @@ export class Learner {
   }
 
   #loadFile(file: string, o: { withOpt?: boolean; strict?: boolean }): { epoch: number | null } {
-    const { tensors, metadata } = torch.loadWithMetadata(file, { device: this.dls.device });
+    const c = readCheckpoint(file, this.dls.device, o.withOpt ?? true);
     try {
-      const model: Record<string, Tensor> = {};
-      const optTensors = new Map<number, Record<string, Tensor>>();
-      for (const [k, t] of Object.entries(tensors)) {
-        const m = /^opt\/(\d+)\/(.+)$/.exec(k);
-        if (m) {
-          const rec = optTensors.get(Number(m[1])) ?? {};
-          rec[m[2]!] = t;
-          optTensors.set(Number(m[1]), rec);
-        } else {
-          model[k] = t;
-        }
-      }
-      this.model.loadStateDict(model, { strict: o.strict ?? true });
-      if ((o.withOpt ?? true) && metadata.opt) {
-        const meta = optMeta(file, metadata.opt);
+      this.model.loadStateDict(c.model, { strict: o.strict ?? true });
+      if (c.opt) {
         if (!this.opt) this.createOpt();
-        const state = meta.scalars.map((s, i) => ({ ...s, ...(optTensors.get(i) ?? {}) }) as optim.ParamState);
-        this.opt!.loadStateDict({ state, hypers: meta.hypers });
+        this.opt!.loadStateDict(c.opt);
         this.#optStateless = false;
       } else {
         // any optimizer state there is belonged to other weights
         this.#optStateless = true;
       }
-      const dataEpoch = Number(metadata.dataEpoch);
-      if (Number.isInteger(dataEpoch) && dataEpoch >= 0) this.dls.train.epoch = dataEpoch;
-      const epoch = metadata.epoch === undefined ? NaN : Number(metadata.epoch);
-      return { epoch: Number.isInteger(epoch) ? epoch : null };
+      if (c.dataEpoch !== null) this.dls.train.epoch = c.dataEpoch;
+      return { epoch: c.epoch };
     } finally {
-      torch.dispose(tensors);
+      c.dispose();
     }
   }
 
@@ -915,7 +709,7 @@ export class Learner {
     const o = { dl };
     // called from inside another operation (a callback of a fit): the loop's state is given back afterwards,
     // so the fit goes on with its own batch, phase and model mode
-    const outer = this.#ops.length > 1 ? this.#loopState() : null;
+    const outer = this.#ops.depth > 1 ? this.#loopState() : null;
     return this.#withAdded(cbs, () => this.withoutLogging(async () => {
       this.validatingOnly = true;
       let record: (number | undefined)[] = [];
@@ -934,24 +728,6 @@ export class Learner {
       return record;
     }));
   }
-}
-
-/** The optimizer part of a checkpoint's metadata, checked: a damaged entry is an error named the file. */
-function optMeta(file: string, text: string): { hypers: optim.Hypers[]; scalars: Record<string, number | boolean>[] } {
-  let meta: unknown;
-  try {
-    meta = JSON.parse(text);
-  } catch (e) {
-    throw new FlintError(`Learner.load: ${file}: the optimizer state in its metadata is not valid JSON (${(e as Error).message}); ` +
-      'load the weights alone with { withOpt: false }');
-  }
-  const m = meta as { hypers?: unknown; scalars?: unknown } | null;
-  const records = (v: unknown): boolean => Array.isArray(v) && v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x));
-  if (m === null || typeof m !== 'object' || !records(m.hypers) || !records(m.scalars)) {
-    throw new FlintError(`Learner.load: ${file}: the optimizer state in its metadata is malformed (expected { hypers: [...], scalars: [...] }); ` +
-      'load the weights alone with { withOpt: false }');
-  }
-  return m as { hypers: optim.Hypers[]; scalars: Record<string, number | boolean>[] };
 }
 
 /** A metric as the Learner takes it (metrics.toMetric's rules: a Metric, a Metric class, a factory or a function),

@@ -4,13 +4,14 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Module } from './module.js';
+import type { LossFunction } from './loss-function.js';
 import { BCEWithLogitsLoss, CrossEntropyLoss, MSELoss } from './loss.js';
 import { checkInt, checkNumber, checkOptions, checkTensor, fail, named, optBool } from './check.js';
 
 type Reduction = torch.functional.Reduction;
 
-abstract class FlatLoss extends Module {
-  constructor(readonly func: Module & { forward(input: Tensor, target: Tensor): Tensor }, readonly axis: number,
+abstract class FlatLoss extends Module implements LossFunction {
+  constructor(readonly func: Module & LossFunction & { forward(input: Tensor, target: Tensor): Tensor }, readonly axis: number,
     readonly flatten: boolean, readonly floatify: boolean, readonly is2d: boolean) {
     super();
     this.registerModule('func', func);
@@ -29,6 +30,13 @@ abstract class FlatLoss extends Module {
       }
       return this.func.call(inp, targ);
     });
+  }
+  /** The wrapped loss's reduction (what withNoneReduce switches). */
+  get reduction(): Reduction {
+    return this.func.reduction ?? 'mean';
+  }
+  set reduction(r: Reduction) {
+    this.func.reduction = r;
   }
   /** What getPreds applies to raw model outputs (probabilities). */
   abstract activation(x: Tensor): Tensor;

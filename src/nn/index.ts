@@ -18,6 +18,7 @@ export * from './layers/transformer.js';
 export * as init from './init.js';
 export { clipGradNorm_ } from './utils.js';
 export { reductionHolder, withNoneReduce } from './reduction.js';
+export { lossActivation, lossDecodes, type LossFunction } from './loss-function.js';
 export { lossSpec, lossFromSpec, type LossSpec } from './loss-spec.js';
 export { functional } from '../torch/index.js';
 export * as models from './models/index.js';

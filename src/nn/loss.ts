@@ -2,6 +2,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Module } from './module.js';
+import type { LossFunction } from './loss-function.js';
 import { checkInt, checkTensor, fail, optBool, optNum, optOneOf, optTensor, checkOptions } from './check.js';
 
 const F = torch.functional;
@@ -16,7 +17,7 @@ function weightTensor(fn: string, arg: string, v: unknown, perClass = false): Te
   return w;
 }
 
-abstract class Loss extends Module {
+abstract class Loss extends Module implements LossFunction {
   /** Settable: getPreds withLoss switches it to 'none' for a pass. */
   reduction: Reduction;
   /** The options, checked: only `known` keys, a valid reduction. */

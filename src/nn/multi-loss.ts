@@ -3,11 +3,12 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Module } from './module.js';
+import type { LossFunction } from './loss-function.js';
 import { checkNumber, fail, checkOptions, isPlainObject } from './check.js';
 
 type PartFunc = Module | ((pred: Tensor, target: Tensor) => Tensor);
 
-export class MultiLoss extends Module {
+export class MultiLoss extends Module implements LossFunction {
   readonly partNames: string[];
   private readonly weights: number[];
   private readonly funcs: PartFunc[];

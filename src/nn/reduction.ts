@@ -2,15 +2,15 @@
 // reduction lives on the loss module, or on the module a flattened loss wraps (`func`).
 import { runThenRestore } from '../torch/restore.js';
 import { checkFunction, checkString, fail } from '../torch/validate.js';
+import type { LossFunction } from './loss-function.js';
 
 export type ReductionHolder = { reduction: string };
 
-/** The object whose `reduction` option governs the loss function, or null when it has none (a plain function). */
+/** The loss function itself when it has a `reduction` option (nn's losses, flattened ones forwarding to the loss
+ * they wrap), or null when it has none (a plain function). */
 export function reductionHolder(lossFunc: unknown): ReductionHolder | null {
-  const f = lossFunc as { reduction?: unknown; func?: { reduction?: unknown } } | null;
-  if (f && f.func && typeof f.func.reduction === 'string') return f.func as ReductionHolder;
-  if (f && typeof f.reduction === 'string') return f as ReductionHolder;
-  return null;
+  const f = lossFunc as LossFunction | null;
+  return (typeof f === 'object' || typeof f === 'function') && f !== null && typeof f.reduction === 'string' ? (f as ReductionHolder) : null;
 }
 
 /** Runs fn with the loss function's reduction set to 'none', restoring it afterwards; fn may be async. */

@@ -43,8 +43,9 @@ export const cases: Case[] = [
   ctor('Recorder', () => [{ addTime: true, trainMetrics: false, validMetrics: true, beta: 0.98 }], (o) => new callbacks.Recorder(o),
     { mustReject: { 0: BAD_OPTS, '0.addTime': BAD_FLAG, '0.trainMetrics': BAD_FLAG, '0.validMetrics': BAD_FLAG,
       '0.beta': ['null', 'NaN', 'Infinity', 'negative', 'huge', 'string', 'object', 'array'] } }),
-  ctor('ProgressCallback', () => [{ write: () => true, isTTY: false }], (s) => new callbacks.ProgressCallback(s),
-    { mustReject: { 0: ['null', 'NaN', 'zero', 'string', 'symbol', 'object', 'array', 'function'] } }),
+  ctor('ProgressCallback', () => [{ write: () => true, isTTY: false }, { plainEvery: 30, now: () => 0 }], (s, o) => new callbacks.ProgressCallback(s as Any, o as Any),
+    { mustReject: { 0: ['null', 'NaN', 'zero', 'string', 'symbol', 'object', 'array', 'function'], 1: ['null', 'NaN', 'string', 'symbol', 'array', 'function'],
+      '1.plainEvery': ['null', 'NaN', 'zero', 'negative', 'Infinity', 'string', 'object'], '1.now': ['null', 'NaN', 'string', 'object', 'array'] } }),
   ctor('ParamScheduler', () => [{ lr: schedule.SchedLin(1e-3, 1e-2) }], (s) => new callbacks.ParamScheduler(s),
     { mustReject: { 0: ['null', 'undefined', 'NaN', 'zero', 'string', 'symbol', 'array', 'function'], '0.lr': ['null', 'NaN', 'zero', 'string', 'object', 'array'] } }),
   // a file name is taken inside the scratch folder, so the 'abc' call writes nothing into the working directory
