@@ -7,8 +7,9 @@ import type { Module } from '../nn/index.js';
 import { FlintError } from '../torch/errors.js';
 import { checkBool, checkInt, checkOptions, fail } from '../torch/validate.js';
 import type { AroundPhase } from '../learner/events.js';
-import { lineChartSvg, writeChart } from '../plot/chart.js';
-import { heatmapSvg, sideBySideSvg } from '../plot/activations.js';
+import { writeChart } from '../plot/chart.js';
+import { heatmapSvg } from '../plot/activations.js';
+import { curvesChart } from '../plot/learner-charts.js';
 import { HookCallback, type HookCallbackOptions } from './hook.js';
 
 export interface ActivationStatsOptions extends HookCallbackOptions {
@@ -215,11 +216,8 @@ export class ActivationStats extends HookCallback {
     const fn = 'ActivationStats.plotLayerStats';
     const o = checkOptions(fn, opts, ['file'], 'opts');
     if (o.file !== undefined) checkFile(fn, o.file);
-    const curves = this.#layerStats(fn, idx);
-    const svgs = ['mean', 'std', '% near zero'].map((title, k) => lineChartSvg(
-      [{ name: title, points: curves[k]!.map((v, i) => [i, v] as [number, number]) }],
-      { title, xName: 'batch', width: 400, height: 300 }));
-    const svg = sideBySideSvg(svgs, 400, 300);
+    const [means, stds, nearZero] = this.#layerStats(fn, idx);
+    const svg = curvesChart({ mean: means!, std: stds!, '% near zero': nearZero! }, 'batch', 400, 300);
     if (o.file) writeChart(svg, o.file);
     return svg;
   }

@@ -3,7 +3,8 @@
 import { Callback } from '../learner/callback.js';
 import type { Recorder } from './recorder.js';
 import type { Schedule } from '../schedule/index.js';
-import { lineChartSvg, writeChart } from '../plot/index.js';
+import { writeChart } from '../plot/index.js';
+import { curvesChart } from '../plot/learner-charts.js';
 import { checkArray, checkFunction, checkNumber, checkOptions, checkString, fail } from '../torch/validate.js';
 
 export class ParamScheduler extends Callback {
@@ -45,13 +46,8 @@ export function plotSched(hps: Record<string, number[]>, file?: string): string 
   checkOptions(fn, hps, undefined, 'hps');
   for (const [k, v] of Object.entries(hps)) checkArray<unknown>(fn, `hps.${k}`, v, 'an array of numbers').forEach((x, i) => checkNumber(fn, `hps.${k}[${i}]`, x));
   if (file !== undefined) checkString(fn, 'file', file);
-  const names = Object.keys(hps);
-  const svgs = names.map((n) => lineChartSvg([{ name: n, points: hps[n]!.map((v, i) => [i, v] as [number, number]) }],
-    { title: n, xName: 'iteration', width: 480, height: 300 }));
   // one chart per hyper-parameter, side by side
-  const width = 480 * names.length;
-  const inner = svgs.map((s, i) => `<g transform="translate(${480 * i},0)">${s.replace(/^<svg[^>]*>/, '').replace(/<\/svg>\s*$/, '')}</g>`).join('');
-  const svg = `<svg width="${width}" height="300" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1">${inner}</svg>`;
+  const svg = curvesChart(hps, 'iteration');
   if (file) writeChart(svg, file);
   return svg;
 }

@@ -4,7 +4,8 @@ import { AvgLoss, AvgSmoothLoss, LossPartMetric, type Metric } from '../metrics/
 import { Callback } from '../learner/callback.js';
 import type { BatchLog } from '../learner/logs.js';
 import { formatTime } from '../progress/format.js';
-import { lineChartSvg, writeChart } from '../plot/index.js';
+import { writeChart } from '../plot/index.js';
+import { lossChart, lrFindChart } from '../plot/learner-charts.js';
 import { plotSched } from './param-scheduler.js';
 import { checkOptions, fail, isTensorLike } from '../torch/validate.js';
 
@@ -179,13 +180,7 @@ export class Recorder extends Callback {
    * Returns the SVG; with `file`, also writes it and a PNG beside it.
    */
   plotLoss(o: { skipStart?: number; withValid?: boolean; file?: string } = {}): string {
-    const skip = o.skipStart ?? 5;
-    const series = [{ name: 'train', points: this.losses.slice(skip).map((l, i) => [i + skip, l] as [number, number]), markers: false }];
-    if (o.withValid ?? true) {
-      const points = this.validLossPoints().filter((p) => p[0] > skip);
-      if (points.length) series.push({ name: 'valid', points, markers: true });
-    }
-    const svg = lineChartSvg(series, { xName: 'iteration', yName: 'loss' });
+    const svg = lossChart(this.losses, (o.withValid ?? true) ? this.validLossPoints() : [], o.skipStart ?? 5);
     if (o.file) writeChart(svg, o.file);
     return svg;
   }
@@ -193,10 +188,7 @@ export class Recorder extends Callback {
   /** The LR finder's chart: smoothed loss against learning rate (log scale), the last skipEnd points left out,
    * suggestions marked. Returns the SVG; with `file`, also writes it and a PNG. */
   plotLrFind(o: { skipEnd?: number; suggestions?: Record<string, [number, number]>; file?: string } = {}): string {
-    const end = Math.max(0, this.lrs.length - (o.skipEnd ?? 5));
-    const series = [{ name: 'loss', points: this.lrs.slice(0, end).map((lr, i) => [lr, this.losses[i]!] as [number, number]), markers: false }];
-    for (const [name, p] of Object.entries(o.suggestions ?? {})) series.push({ name, points: [p], markers: true });
-    const svg = lineChartSvg(series, { xName: 'learning rate', yName: 'loss', logX: true });
+    const svg = lrFindChart(this.lrs, this.losses, o.skipEnd ?? 5, o.suggestions ?? {});
     if (o.file) writeChart(svg, o.file);
     return svg;
   }
