@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Callback, Learner, callbacks, data, loadLearner, metrics, models, nn, optim, torch, type Tensor } from '../src/index.js';
+import { Callback, Learner, callbacks, data, loadLearner, metrics, type models, nn, optim, torch, type AroundPhase, type Tensor } from '../src/index.js';
 import { buildTask } from '../src/cli/task.js';
 import { predict, predictionsCsv } from '../src/cli/predict.js';
 import { defaultRunDir } from '../src/cli/train.js';
@@ -489,4 +489,33 @@ test('flint: Ctrl-C while training exits with 130', async () => {
     '--epochs', '1000', '--out', join(dir, 'run')], [/^0\s/m]);
   assert.equal(code, 130, `stdout: ${out}\nstderr: ${err}`);
   assert.match(err, /^flint: interrupted \(SIGINT\) in epoch \d+, batch \d+/m);
+});
+
+test('Learner: around(phase, next): the README\'s SmoothInTraining trains with label smoothing and restores the loss function', async () => {
+  const seen: unknown[] = [];
+  class SmoothInTraining extends Callback {
+    override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
+      if (phase !== 'train') return next();
+      const saved = this.learn.lossFunc;
+      this.learn.lossFunc = new nn.CrossEntropyLossFlat({ labelSmoothing: 0.1 });
+      try { await next(); } finally { this.learn.lossFunc = saved; }
+    }
+  }
+  const probe = new Callback({ afterLoss: (l) => { seen.push([l.training, (l.lossFunc as nn.CrossEntropyLossFlat).func?.constructor.name ?? 'plain']); } });
+  const l = learner({ cbs: [new SmoothInTraining(), probe] });
+  const original = l.lossFunc;
+  l.removeCb(callbacks.ProgressCallback);
+  await l.fit(1);
+  assert.equal(l.lossFunc, original);
+  assert.deepEqual(seen.at(0), [true, 'CrossEntropyLoss']);
+  assert.deepEqual(seen.at(-1), [false, 'plain']);
+});
+
+test('Learner: logs.write prints from a callback through the progress output', async () => {
+  const out: string[] = [];
+  const l = learner({ cbs: [new Callback({ afterEpoch: (x) => x.logs.write(`epoch ${x.epoch}: lr ${x.opt!.hypers[0]!.lr}`) })] });
+  l.removeCb(callbacks.ProgressCallback);
+  l.addCb(new callbacks.ProgressCallback({ isTTY: false, write: (s: string) => { out.push(s); return true; } }));
+  await l.fit(2);
+  assert.deepEqual(out.filter((s) => s.startsWith('epoch 0:') || s.startsWith('epoch 1:')), ['epoch 0: lr 0.1\n', 'epoch 1: lr 0.1\n']);
 });
