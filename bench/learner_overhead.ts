@@ -1,7 +1,7 @@
 // Learner.fit (default callbacks and an accuracy metric) against a hand-written loop over the same model, data
 // and optimizer, one epoch each (training and validation), alternating; the difference per batch is the
 // framework's overhead.
-import { Learner, callbacks, data, metrics, nn, optim, torch, type Tensor } from '../src/index.js';
+import { type Callback, Learner, callbacks, data, metrics, nn, optim, torch, type Tensor } from '../src/index.js';
 import { makeCnn } from '../examples/demo.js';
 
 
@@ -33,10 +33,11 @@ async function handLoop(dls: data.DataLoaders, model: nn.Module, opt: optim.Opti
 
 /** Seconds per epoch for the Learner and the hand loop: the fastest of `repeats` alternating runs each (this
  * machine's noise is larger than the difference measured, and only ever adds time). */
-export async function measureLearner(make: () => nn.Module, dls: data.DataLoaders, repeats: number): Promise<{ learnerS: number; handS: number; batches: number }> {
+export async function measureLearner(make: () => nn.Module, dls: data.DataLoaders, repeats: number, cbs: () => Callback[] = () => []):
+  Promise<{ learnerS: number; handS: number; batches: number }> {
   torch.manualSeed(0);
   const m1 = make();
-  const learn = new Learner(dls, m1, { lossFunc: new nn.CrossEntropyLoss(), metrics: [metrics.accuracy()], lr: 1e-3 });
+  const learn = new Learner(dls, m1, { lossFunc: new nn.CrossEntropyLoss(), metrics: [metrics.accuracy()], lr: 1e-3, cbs: cbs() });
   // the table goes nowhere (not a terminal), as in a CI log
   learn.removeCb(callbacks.ProgressCallback);
   learn.addCb(new callbacks.ProgressCallback({ write: () => true, isTTY: false }));
@@ -59,8 +60,10 @@ export async function measureLearner(make: () => nn.Module, dls: data.DataLoader
   return { learnerS: Math.min(...tl), handS: Math.min(...th), batches: dls.train.length + dls.valid.length };
 }
 
-/** The two measurements of BENCHMARKS.md: a tiny linear model (overhead per batch) and the demo CNN. */
-export async function learnerBench(): Promise<{ tiny: Awaited<ReturnType<typeof measureLearner>>; cnn: Awaited<ReturnType<typeof measureLearner>> }> {
+type Measure = Awaited<ReturnType<typeof measureLearner>>;
+/** The measurements of BENCHMARKS.md: a tiny linear model (overhead per batch), the demo CNN, and the CNN with
+ * ActivationStats hooking its layers (histograms included). */
+export async function learnerBench(): Promise<{ tiny: Measure; cnn: Measure; cnnStats: Measure }> {
   const raw = data.loadFashionMnist();
   const take = (t: Tensor, n: number) => t.narrow(0, 0, n).keep();
   const flat = data.DataLoaders.fromTensors(take(raw.xTrain.flatten(1), 12800), take(raw.yTrain, 12800), take(raw.xValid.flatten(1), 2560),
@@ -69,7 +72,8 @@ export async function learnerBench(): Promise<{ tiny: Awaited<ReturnType<typeof 
   const images = data.DataLoaders.fromTensors(take(raw.xTrain, 12800), take(raw.yTrain, 12800), take(raw.xValid, 2560), take(raw.yValid, 2560),
     { batchSize: 64, seed: 0 });
   const cnn = await measureLearner(makeCnn, images, 8);
+  const cnnStats = await measureLearner(makeCnn, images, 8, () => [new callbacks.ActivationStats({ withHist: true })]);
   torch.dispose([raw, (flat.train.dataset as data.TensorDataset).tensors, (flat.valid.dataset as data.TensorDataset).tensors,
     (images.train.dataset as data.TensorDataset).tensors, (images.valid.dataset as data.TensorDataset).tensors]);
-  return { tiny, cnn };
+  return { tiny, cnn, cnnStats };
 }

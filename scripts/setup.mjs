@@ -15,6 +15,7 @@ const args = new Set(process.argv.slice(2));
 const log = (m) => console.log(`flint setup: ${m}`);
 
 function installed(pkg) {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a JS template
   const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
   return r.status === 0 && r.stdout.includes('install ok installed');
 }

@@ -13,7 +13,7 @@ import { checkLr, checkLrGroups, checkMoms, checkPath, named, optBool } from './
 import { FlintError } from './torch/index.js';
 import { checkFunction, checkInt, checkNumber, checkOptions, checkString, describe, fail } from './torch/validate.js';
 import { CastToTensor, LRFinder, ParamScheduler, ProgressCallback, Recorder, TrainEvalCallback, type Suggestion, valley } from './callbacks/index.js';
-import { type HyperValue } from './optim/index.js';
+import type { HyperValue } from './optim/index.js';
 import { SchedCos, combineScheds, combinedCos } from './schedule/index.js';
 
 type Cbs = (Callback | (new () => Callback))[];

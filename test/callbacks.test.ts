@@ -129,7 +129,7 @@ test('the tracker callbacks stand aside during the LR finder, and track the next
   const l = learner({ cbs: [stop, save, reduce] });
   // 4 batches an epoch: the finder's 12 batches span 4 epochs, none of them validated
   const { valley } = await l.noBar(() => l.lrFind({ numIt: 12, stopDiv: false, showPlot: false }));
-  assert.ok(Number.isFinite(valley) && valley > 0, `valley ${valley}`);
+  assert.ok(valley !== undefined && Number.isFinite(valley) && valley > 0, `valley ${valley}`);
   assert.equal(l.recorder!.lrs.length, 12, 'every batch of the finder ran');
   assert.equal(save.lastSavedPath, null, 'no checkpoint saved by the finder');
   assert.equal(stop.run && save.run && reduce.run, true, 'switched back on after the finder');

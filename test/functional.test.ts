@@ -31,7 +31,7 @@ const cases: Record<string, () => Tensor> = {
   avg_pool1d: () => F.avgPool1d(x3, 2),
   adaptive_avg_pool2d: () => F.adaptiveAvgPool2d(x4, [4, 3]), adaptive_max_pool2d: () => F.adaptiveMaxPool2d(x4, 2),
   adaptive_avg_pool1d: () => F.adaptiveAvgPool1d(x3, 3),
-  batch_norm_train: bnTrain, batch_norm_rm: () => (bnTrain(), bnState.rm), batch_norm_rv: () => (bnTrain(), bnState.rv),
+  batch_norm_train: bnTrain, batch_norm_rm: () => { bnTrain(); return bnState.rm; }, batch_norm_rv: () => { bnTrain(); return bnState.rv; },
   batch_norm_eval: () => F.batchNorm(x4, torch.full([3], 0.5), torch.full([3], 2), { weight: gamma, bias: beta, training: false }),
   layer_norm: () => F.layerNorm(x3, [8], I.ln_w!, I.ln_b!), group_norm: () => F.groupNorm(x4, 3, gamma, beta),
   embedding: () => F.embedding(I.idx!, I.emb!),

@@ -30,8 +30,8 @@ const report = `const show = (f) => { try { f(); console.log('ok'); } catch (e) 
   console.log(JSON.stringify({ flint: e instanceof FlintError, name: e.name, message: e.message })); } };\n`;
 
 test('toTypedArray of more elements than a TypedArray holds is an error naming it, the size and the limit', (ctx) => {
-  const r = child(tooLong + report +
-    'show(() => t.toTypedArray());\nshow(() => native.toTypedArray(t._h, true));\nshow(() => native.toTypedArray(t._h, false));\n');
+  const shows = 'show(() => t.toTypedArray());\nshow(() => native.toTypedArray(t._h, true));\nshow(() => native.toTypedArray(t._h, false));\n';
+  const r = child(tooLong + report + shows);
   assert.equal(r.signal, null, `the child died: ${r.err}`);
   assert.equal(r.status, 0, r.err);
   if (r.out.trim() === 'skip') return ctx.skip('cannot reserve 4 GiB here');

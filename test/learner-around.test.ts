@@ -6,6 +6,7 @@ import {
   Callback, CallbackError, callbacks, CancelBatchException, CancelEpochException, CancelFitException, CancelTrainException,
   FlintError, Learner, data, nn, torch, type AroundPhase, type EventName,
 } from '../src/index.js';
+import { gc } from './helpers.js';
 
 function smallLearner(cbs: Callback[] = []): Learner {
   torch.manualSeed(0);
@@ -174,4 +175,21 @@ test('inside a callback, this.learn is the full Learner: its recorder and recipe
   await learn.withoutLogging(() => learn.fit(2));
   assert.deepEqual([peek.rows, peek.recipe, viaHandler === learn.recorder], [2, 'function', true]);
   assert.equal(learn.cb(callbacks.Recorder), learn.recorder);
+});
+
+test('a fit ending in an error leaves no tensor behind; the Recorder keeps the losses of the batches that ran', async () => {
+  const learn = smallLearner();
+  await learn.withoutLogging(() => learn.fit(1));
+  // garbage of earlier tests is finalized after a collection, asynchronously: let it go first
+  const settle = async (): Promise<void> => { gc(); await new Promise((r) => setTimeout(r, 20)); gc(); };
+  await settle();
+  const base = torch.memory().liveTensors;
+  for (const event of ['afterPred', 'afterLoss', 'afterStep', 'afterBatch'] as EventName[]) {
+    const failing = new Callback({ [event]: (l: Learner) => { if (l.epoch === 1 && l.iter === 1 && l.training) throw new RangeError('x'); } });
+    await assert.rejects(learn.withoutLogging(() => learn.fit(2, undefined, { cbs: [failing] })), CallbackError);
+    await settle();
+    assert.equal(torch.memory().liveTensors, base, `after an error in ${event}`);
+    // epoch 0's two batches and epoch 1's first (the second failed before the Recorder, order 50, saw it)
+    assert.equal(learn.recorder!.losses.length, 3, event);
+  }
 });

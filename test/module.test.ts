@@ -335,7 +335,7 @@ test('forward hooks: pre-hooks replace inputs, hooks see inputs and output and m
     return [(inputs[0] as Tensor).mul(2)];
   });
   const seen: Tensor[] = [];
-  const h1 = lin.registerForwardHook((m, inputs, out) => {
+  const h1 = lin.registerForwardHook((_m, inputs, out) => {
     log.push(`h1 ${(inputs[0] as Tensor).shape.join('x')} -> ${(out as Tensor).shape.join('x')}`);
     seen.push((out as Tensor).detach().keep());
   });

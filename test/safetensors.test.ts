@@ -145,7 +145,9 @@ test('names from a file never reach object prototypes: __proto__, constructor an
     torch.save(tensors, again, { metadata });
     const back = torch.loadWithMetadata(again);
     assert.deepEqual(Object.keys(back.tensors).sort(), [...names].sort());
+    // biome-ignore lint/suspicious/noProto: a tensor named __proto__, read back as an own key (not the accessor)
     assert.deepEqual(back.tensors.__proto__!.toArray(), [1]);
+    // biome-ignore lint/suspicious/noProto: likewise the metadata key __proto__
     assert.equal(back.metadata.__proto__, 'm');
   });
 });

@@ -14,5 +14,5 @@ export function writeTableCsv(file: string, rows: number): void {
     const price = 2 * age + (color === 'blue' ? 10 : 0) + 5 * score + (rand() - 0.5);
     lines.push([`r${i}`, age.toFixed(2), color, score.toFixed(3), label, price.toFixed(2)].join(','));
   }
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
 }

@@ -108,6 +108,7 @@ export class ActivationStats extends HookCallback {
         this.#read();
       } catch (e) {
         // after a failed fit (a device error...) the fit's own error is the one to report
+        // biome-ignore lint/correctness/noUnsafeFinally: the read's error is thrown only when the fit itself succeeded
         if (!failed) throw e;
       } finally {
         this.#free();

@@ -103,7 +103,7 @@ export class ProgressCallback extends Callback {
   override afterBatch(): void {
     const bar = this.bar;
     const value = this.learn.iter + 1;
-    if (!bar || !bar.due(value)) return;
+    if (!bar?.due(value)) return;
     // the smoothed loss is read only when the bar redraws
     const loss = this.learn.training ? this.learn.smoothLoss : null;
     bar.update(value, loss === null ? '' : loss.toFixed(4));

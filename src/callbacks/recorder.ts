@@ -3,6 +3,7 @@
 import { AvgLoss, AvgSmoothLoss, LossPartMetric, type Metric } from '../metrics/index.js';
 import { Callback } from '../learner/callback.js';
 import type { BatchLog } from '../learner/logs.js';
+import type { AroundPhase } from '../learner/events.js';
 import { formatTime } from '../progress/format.js';
 import { writeChart } from '../plot/index.js';
 import { lossChart, lrFindChart } from '../plot/learner-charts.js';
@@ -167,6 +168,16 @@ export class Recorder extends Callback {
     // validate() logs nothing: its row is the caller's return value
     if (!l.validatingOnly) l.logs.row(this.log);
     if (!l.validatingOnly) this.iters.push(this.smoothLossMetric.count);
+  }
+  /** However a fit ends (an error skips afterFit), its smoothed losses are read and recorded, so none stay pending
+   * on the device and `losses` shows the batches run before a failure. */
+  override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
+    if (phase !== 'fit') return next();
+    try {
+      await next();
+    } finally {
+      this.flushLosses();
+    }
   }
   override afterFit(): void {
     // a fit cancelled mid-epoch (the LR finder's divergence stop, early stopping) skips afterTrain and afterEpoch

@@ -8,6 +8,7 @@ import type { Tensor } from '../torch/index.js';
 import { checkString, describe, fail as refuse } from '../torch/validate.js';
 import { checkPath } from './check.js';
 
+// biome-ignore-start lint/complexity/useSimpleNumberKeys: the type codes as the IDX format's documentation writes them
 const TYPES: Record<number, { dtype: torch.DType; size: number; array: new (b: ArrayBuffer) => ArrayBufferView }> = {
   0x08: { dtype: 'uint8', size: 1, array: Uint8Array },
   0x09: { dtype: 'int8', size: 1, array: Int8Array },
@@ -16,6 +17,7 @@ const TYPES: Record<number, { dtype: torch.DType; size: number; array: new (b: A
   0x0d: { dtype: 'float32', size: 4, array: Float32Array },
   0x0e: { dtype: 'float64', size: 8, array: Float64Array },
 };
+// biome-ignore-end lint/complexity/useSimpleNumberKeys: the type codes above
 
 /** Parses IDX bytes (gunzipped already or not) into a tensor of the file's own dtype. */
 export function parseIdx(raw: Uint8Array, file = 'buffer'): Tensor {

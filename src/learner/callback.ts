@@ -31,6 +31,7 @@ export function callbackName(className: string): string {
   return base[0]!.toLowerCase() + base.slice(1);
 }
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: interface Callback below declares the optional methods subclasses define
 export class Callback {
   /** Callbacks run sorted by order (stable for ties). */
   order = 0;

@@ -6,8 +6,8 @@ import * as torch from '../torch/index.js';
 import { FlintError, type Tensor } from '../torch/index.js';
 import { ensureDir } from '../torch/files.js';
 import { ArgumentError } from '../torch/errors.js';
-import { checkArray, checkFunction, checkInt, checkNumber, checkOptions, checkString, checkTensor, describe, fail, isTensorLike, nameError, rewrite } from '../torch/validate.js';
-import { Module, lossActivation, lossDecodes, withNoneReduce, type LossFunction } from '../nn/index.js';
+import { checkArray, checkFunction, checkInt, checkNumber, checkOptions, checkTensor, describe, fail, isTensorLike, nameError, rewrite } from '../torch/validate.js';
+import { Module, withNoneReduce, type LossFunction } from '../nn/index.js';
 import * as optim from '../optim/index.js';
 import { DataLoader, type Batch, type DataLoaders } from '../data/index.js';
 import { type Metric, toMetric } from '../metrics/index.js';
@@ -26,7 +26,7 @@ import { consoleTable, LogBus, type LogRow } from './logs.js';
 import { type AroundPhase, EVENTS, type EventName, type StepPart, TRAINING_LOOP } from './events.js';
 import {
   CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException, CancelStepException,
-  CancelTrainException, CancelValidException, FitInterrupted, isCancellation,
+  CancelTrainException, CancelValidException, FitInterrupted,
 } from './exceptions.js';
 
 /** A loss function: a function (pred, ...targets) => loss or a loss Module, with the optional members of

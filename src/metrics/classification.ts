@@ -67,7 +67,7 @@ function facts(preds: Tensor, targs: Tensor, p: Tensor, t: Tensor, w: Tensor | n
   const [pWhole, tWhole] = [slot(whole(preds)), slot(whole(targs))];
   const [pMin, pMax] = p.numel() ? [slot(p.min()), slot(p.max())] : [-1, -1];
   const [tMin, tMax] = t.numel() ? [slot(t.min()), slot(t.max())] : [-1, -1];
-  const wMin = w !== null && w.numel() ? slot(w.min()) : -1;
+  const wMin = w?.numel() ? slot(w.min()) : -1;
   const v = parts.length ? (torch.stack(parts).toTypedArray() as Float64Array) : new Float64Array(0);
   const at = (i: number, none: number): number => (i < 0 ? none : v[i]!);
   return { predsWhole: at(pWhole, 1) !== 0, targsWhole: at(tWhole, 1) !== 0, predsMin: at(pMin, 0), targsMin: at(tMin, 0),

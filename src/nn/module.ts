@@ -3,7 +3,7 @@
 // iteration order and state-dict keys come out exactly as PyTorch writes them.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { checkBool, checkFunction, checkString, checkTensor, fail } from '../torch/validate.js';
+import { checkFunction, checkString, checkTensor, fail } from '../torch/validate.js';
 import { type ForwardHook, type ForwardPreHook, type FullBackwardHook, RemovableHandle, recordBackward } from './hooks.js';
 import { nextCallSeq } from '../torch/backward-hooks.js';
 import { checkDevice, checkOptions, isPlainObject, optBool, rewrite } from './check.js';

@@ -35,7 +35,7 @@ export class MultiLoss extends Module implements LossFunction {
   forward(pred: Tensor, target: Tensor): Tensor {
     const values = this.funcs.map((f, i) => {
       const v = f instanceof Module ? f.call(pred, target) : f(pred, target);
-      if (!torch.Tensor.prototype.isPrototypeOf(v as object)) fail('nn.MultiLoss', `the part '${this.partNames[i]}'`, 'a loss function returning a tensor', v);
+      if (!(v instanceof torch.Tensor)) fail('nn.MultiLoss', `the part '${this.partNames[i]}'`, 'a loss function returning a tensor', v);
       return v;
     });
     this.lastParts = Object.fromEntries(this.partNames.map((n, i) => [n, values[i]!.detach()]));

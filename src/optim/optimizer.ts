@@ -53,7 +53,7 @@ export function checkParams(fn: string, params: unknown): Tensor[][] {
     if (!Array.isArray(g)) fail(fn, `params[${i}]`, 'a parameter group (an array of tensors), as the first item is', g);
     g.forEach((p, j) => {
       const arg = nested ? `params[${i}][${j}]` : `params[${j}]`;
-      if (!torch.Tensor.prototype.isPrototypeOf(p as object)) fail(fn, arg, 'a tensor (parameters must be tensors)', p);
+      if (!(p instanceof torch.Tensor)) fail(fn, arg, 'a tensor (parameters must be tensors)', p);
       const t = checkTensor(fn, arg, p as Tensor);
       if (!torch.isFloating(t.dtype)) fail(fn, arg, 'a floating-point tensor', t);
       if (!t.isLeaf) fail(fn, arg, 'a leaf tensor (PyTorch cannot optimize a non-leaf tensor)', t);
@@ -302,7 +302,7 @@ export abstract class Optimizer {
     sd.state.forEach((s, i) => {
       if (!isPlainObject(s)) fail(fn, `sd.state[${i}]`, 'a record of state values', s);
       for (const [k, v] of Object.entries(s)) {
-        if (torch.Tensor.prototype.isPrototypeOf(v as object)) {
+        if (v instanceof torch.Tensor) {
           checkTensor(fn, `sd.state[${i}].${k}`, v);
           const p = params[i]!;
           const t = v as Tensor;

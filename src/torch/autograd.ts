@@ -1,7 +1,7 @@
 // Gradient-mode switches and torch.autograd.grad. Grad mode is process-wide (Node runs JS on one thread).
 import { native } from './native.js';
-import { type Handle } from './native.js';
-import { Tensor, h, wrap } from './tensor.js';
+import type { Handle } from './native.js';
+import { type Tensor, h, wrap } from './tensor.js';
 import { runThenRestore } from './restore.js';
 import { checkArray, checkFunction, checkOptions, checkTensor, named } from './validate.js';
 

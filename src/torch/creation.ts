@@ -1,7 +1,7 @@
 // Making tensors: from JS values and TypedArrays, and libtorch's factories.
 import { native } from './native.js';
 import { type DType, ITEM_SIZE, dtypeCode, dtypeOfTypedArray, isFloating, toDType } from './dtype.js';
-import { type ShapeArgs, Tensor, wrap } from './tensor.js';
+import { type ShapeArgs, type Tensor, wrap } from './tensor.js';
 import { shapeOf } from './args.js';
 import { checkOptions, checkShape, checkTensor, fail, checkDevice, named } from './validate.js';
 

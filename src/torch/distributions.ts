@@ -1,7 +1,7 @@
 // Sampling from the distributions training recipes need (MixUp's Beta), on libtorch's global generator so
 // torch.manualSeed makes them reproducible.
 import { native } from './native.js';
-import { Tensor, h, wrap } from './tensor.js';
+import { type Tensor, h, wrap } from './tensor.js';
 import { tidy } from './scope.js';
 import { full } from './creation.js';
 import { checkNumber, checkOptions, checkShape, named } from './validate.js';

@@ -1,7 +1,7 @@
 // Multi-tensor updates (libtorch's _foreach_* ops): an optimizer step over many parameters is a handful of
 // native calls instead of several per parameter.
 import { native, type Handle } from './native.js';
-import { Tensor, h, wrapList } from './tensor.js';
+import { type Tensor, h, wrapList } from './tensor.js';
 import { fail } from './validate.js';
 
 /** The handles of a list of tensors (the native side checks each one). */

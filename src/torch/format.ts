@@ -134,10 +134,10 @@ function body(values: ArrayLike<number | bigint>, shape: readonly number[], summ
       const data = idx.map((i) => (i < 0 ? ' ...' : f.format(values[off + at(d, i) * st[d]!]!)));
       const lines: string[] = [];
       for (let i = 0; i < data.length; i += perLine) lines.push(data.slice(i, i + perLine).join(', '));
-      return '[' + lines.join(',\n' + ' '.repeat(ind + 1)) + ']';
+      return `[${lines.join(`,\n${' '.repeat(ind + 1)}`)}]`;
     }
     const slices = idx.map((i) => (i < 0 ? '...' : rec(d + 1, off + at(d, i) * st[d]!, ind + 1)));
-    return '[' + slices.join(',' + '\n'.repeat(dims - 1) + ' '.repeat(ind + 1)) + ']';
+    return `[${slices.join(`,${'\n'.repeat(dims - 1)}${' '.repeat(ind + 1)}`)}]`;
   };
   return rec(0, 0, indent);
 }
@@ -147,14 +147,14 @@ function addSuffixes(text: string, suffixes: string[], indent: number): string {
   let last = text.length - text.lastIndexOf('\n') + 1;
   for (const s of suffixes) {
     if (last + s.length + 2 > LINEWIDTH) {
-      parts.push(',\n' + ' '.repeat(indent) + s);
+      parts.push(`,\n${' '.repeat(indent)}${s}`);
       last = indent + s.length;
     } else {
-      parts.push(', ' + s);
+      parts.push(`, ${s}`);
       last += s.length + 2;
     }
   }
-  return parts.join('') + ')';
+  return `${parts.join('')})`;
 }
 
 export function formatTensor(t: Printable): string {

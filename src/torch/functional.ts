@@ -3,7 +3,7 @@
 // checked here (unknown keys are typos and refused); tensors and numbers are checked by the native op,
 // whose name is the function's own except where `named` says which function was called.
 import { native, type Handle } from './native.js';
-import { Tensor, h, oh, wrap, wrapList } from './tensor.js';
+import { type Tensor, h, oh, wrap, wrapList } from './tensor.js';
 import { dtypeCode } from './dtype.js';
 import { checkArray, checkOptions, checkString, checkTensor, fail, named } from './validate.js';
 

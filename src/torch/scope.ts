@@ -31,7 +31,7 @@ let open = 0;
  * timer or promise callback outliving the tidy that scheduled it), its nearest open ancestor.
  */
 function owner(s: Scope | undefined): Scope | undefined {
-  while (s !== undefined && s.ended) s = s.parent;
+  while (s?.ended) s = s.parent;
   return s;
 }
 

@@ -443,9 +443,10 @@ export class Tensor implements ScopedTensor {
     return pair(native.sort(this._h, dim, descending, stable));
   }
   argsort(dim = -1, descending = false): Tensor {
-    const [values, indices] = named('Tensor.argsort', () => native.sort(this._h, dim, descending, false) as Handle[]);
+    // sort always returns [values, indices]
+    const [values, indices] = named('Tensor.argsort', () => native.sort(this._h, dim, descending, false) as [Handle, Handle]);
     native.dispose(values);
-    return wrap(indices!);
+    return wrap(indices);
   }
   /** The sorted unique values; with returnInverse / returnCounts also the inverse indices and counts. */
   unique(opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }): Tensor
@@ -453,11 +454,12 @@ export class Tensor implements ScopedTensor {
     const o = checkOptions('Tensor.unique', opts);
     const returnInverse = optBool('Tensor.unique', 'opts.returnInverse', o.returnInverse, false);
     const returnCounts = optBool('Tensor.unique', 'opts.returnCounts', o.returnCounts, false);
+    // unique always returns [values, inverse, counts] (the last two empty when not asked for)
     const [v, inv, counts] = native.unique(this._h, optBool('Tensor.unique', 'opts.sorted', o.sorted, true), returnInverse,
-      returnCounts) as Handle[];
-    const out = wrap(v!) as Tensor & { inverse?: Tensor; counts?: Tensor };
-    if (returnInverse) out.inverse = wrap(inv!); else native.dispose(inv);
-    if (returnCounts) out.counts = wrap(counts!); else native.dispose(counts);
+      returnCounts) as [Handle, Handle, Handle];
+    const out = wrap(v) as Tensor & { inverse?: Tensor; counts?: Tensor };
+    if (returnInverse) out.inverse = wrap(inv); else native.dispose(inv);
+    if (returnCounts) out.counts = wrap(counts); else native.dispose(counts);
     return out;
   }
   bincount(weights: Tensor | null = null, minlength = 0): Tensor {

@@ -1,5 +1,5 @@
 // Checks of architecture arguments (they may come from JSON or a command line): a clear error, not a bad model.
-import { Module } from '../module.js';
+import type { Module } from '../module.js';
 import { fail, nameError, checkOptions } from '../check.js';
 
 /** The default for an absent argument (undefined; an explicit null is checked, and refused, like any value). */

@@ -70,8 +70,8 @@ export function createModel(name: string, args: ModelArgs = {}): Module {
   checkString(fn, 'name', name);
   const factory = factories.get(name);
   if (!factory) {
-    fail(fn, 'name', `a registered model (registered: ${registeredModels().join(', ') || 'none'}; ` +
-      'import the module that calls registerModel for it first)', name);
+    const registered = registeredModels().join(', ') || 'none';
+    fail(fn, 'name', `a registered model (registered: ${registered}; import the module that calls registerModel for it first)`, name);
   }
   if (args === null || typeof args !== 'object' || Array.isArray(args)) fail(fn, 'args', 'an object of arguments', args);
   const bad = nonJson(args, 'args');
