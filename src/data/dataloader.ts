@@ -19,9 +19,14 @@ export interface DataLoaderOptions<T> {
   /** Where batches go ('cpu', 'cuda', 'cuda:1'). */
   device?: string;
   collate?: (items: T[]) => Batch;
+  /** fastai's after_batch (batch transforms): applied to each batch after collation and the move to `device`;
+   * what it returns is the batch iteration yields. The loader owns and frees the returned tensors with the
+   * batch, so return new tensors or the batch's own (clone one held elsewhere), and do not change the batch in
+   * place (an in-memory batch may be a view of the dataset). null: none. */
+  afterBatch?: ((batch: Batch) => Batch) | null;
 }
 
-const OPTIONS = ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'collate'] as const;
+const OPTIONS = ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'collate', 'afterBatch'] as const;
 // an item dataset's shuffled order is read to JS once per epoch up to this length (128 MB), per batch beyond
 const MAX_ORDER_LIST = 2 ** 24;
 // randpermSeeded takes seed + epoch: keep the sum a safe integer
@@ -104,6 +109,8 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
    * resumed fit shuffles as the uninterrupted one would have. */
   epoch = 0;
   readonly #collate: (items: T[]) => Batch;
+  /** The batch transform (fastai's after_batch), or null. */
+  readonly afterBatch: ((batch: Batch) => Batch) | null;
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T> = {}) {
     const fn = 'data.DataLoader';
@@ -114,6 +121,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
     this.dropLast = o.dropLast === undefined ? false : checkBool(fn, 'options.dropLast', o.dropLast);
     this.device = optDevice(fn, 'options.device', o.device);
     this.#collate = o.collate === undefined ? defaultCollate : checkFunction(fn, 'options.collate', o.collate);
+    this.afterBatch = o.afterBatch === undefined || o.afterBatch === null ? null : checkFunction<(batch: Batch) => Batch>(fn, 'options.afterBatch', o.afterBatch);
     this.#seed = o.seed === undefined || o.seed === null
       ? torch.tidy(() => torch.randint(0, 2 ** 31 - 1, [1]).item())
       : checkInt(fn, 'options.seed', o.seed, { min: 0, max: MAX_SEED });
@@ -185,15 +193,36 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
     return adopt(made, dev, owned, `the collated batch ${b}`);
   }
 
+  /** The afterBatch transform of batch b, its result taken into the loader's keeping in place of the batch in
+   * `owned`: the batch's tensors it did not return are freed now (an epoch still holds one batch at a time). */
+  #transform(batch: Batch, b: number, owned: Tensor[]): Batch {
+    let made: unknown;
+    try {
+      made = this.afterBatch!(batch);
+    } catch (e) {
+      throw new torch.FlintError(`DataLoader: afterBatch failed on batch ${b}: ${errText(e)}`, { cause: e });
+    }
+    const before = owned.length;
+    // into `owned` itself, so a result refused halfway is still freed with the batch
+    const out = adopt(made, undefined, owned, `the afterBatch result of batch ${b}`);
+    const result = new Set(owned.slice(before));
+    for (const t of owned.slice(0, before)) if (!result.has(t)) t.dispose();
+    owned.splice(0, owned.length, ...result);
+    return out;
+  }
+
   /**
    * A loader over the same dataset with the same options but those given (fastai's `dl.new`), e.g.
    * `dl.new({ shuffle: false, dropLast: false })` for every item in dataset order. Its shuffle counter starts at 0.
+   * It keeps the afterBatch transform unless one is given; `afterBatch: null` leaves it out.
    */
   new(options: Omit<DataLoaderOptions<T>, 'collate'> = {}): DataLoader<T> {
-    const o = checkOptions('DataLoader.new', options, ['batchSize', 'shuffle', 'dropLast', 'seed', 'device']);
+    const o = checkOptions('DataLoader.new', options, ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'afterBatch']);
     return named('DataLoader.new', () => new DataLoader(this.dataset, {
       batchSize: this.batchSize, shuffle: this.shuffle, dropLast: this.dropLast, seed: this.#seed, device: this.device,
       collate: this.#collate, ...o,
+      // an afterBatch key left undefined keeps the transform too
+      afterBatch: o.afterBatch === undefined ? this.afterBatch : o.afterBatch,
     }));
   }
 
@@ -225,7 +254,10 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
         // built in a scope of its own, which frees the intermediates; the batch's tensors are kept (the loader
         // owns them until the next batch), and the scope returns nothing, so nothing walks the batch again
         let batch: Batch | undefined;
-        torch.tidy(() => { batch = this.#batchAt(e, b, owned); });
+        torch.tidy(() => {
+          batch = this.#batchAt(e, b, owned);
+          if (this.afterBatch !== null) batch = this.#transform(batch, b, owned);
+        });
         yield batch!;
       }
     } finally {

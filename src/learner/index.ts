@@ -7,3 +7,4 @@ export * from './exceptions.js';
 export { writeExport, readExport, EXPORT_FORMAT, type ExportParts } from './export.js';
 export type { GetPredsOptions, GetPredsResult } from './inference.js';
 export { CHECKPOINT_FORMAT } from './checkpoint.js';
+export { tta, type TtaOptions, type TtaResult } from './tta.js';

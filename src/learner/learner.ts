@@ -19,6 +19,7 @@ import {
 import { writeExport } from './export.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { inOrder, PredsGatherer, predictItem, type GetPredsOptions, type GetPredsResult } from './inference.js';
+import { checkTtaOptions, ttaNow, type TtaOptions, type TtaResult } from './tta.js';
 import { learnerSummary } from './summary.js';
 import { around, CallbackTables, fire } from './dispatch.js';
 import { Operations } from './operations.js';
@@ -612,6 +613,14 @@ export class Learner {
     if (o.withLoss) await withNoneReduce(this.lossFunc, 'Learner.getPreds withLoss', run);
     else await run();
     return gather.assemble(this.lossFunc);
+  }
+
+  /** fastai's Learner.tta (test-time augmentation): n passes over the validation loader (or opts.dl) with the
+   * training loader's afterBatch (or opts.augment), averaged (or their maximum with useMax), blended with a
+   * plain pass as lerp(augmented, plain, beta); beta null returns both apart. Everything returned is the caller's. */
+  async tta(opts: TtaOptions = {}): Promise<TtaResult> {
+    const o = checkTtaOptions(opts);
+    return this._exclusive('Learner.tta', () => ttaNow(this, o), true);
   }
 
   /** The prediction for one item (no batch dimension): the activation's output, its decoded form and, when the data

@@ -57,10 +57,15 @@ export const cases: Case[] = [
   { name: 'data.defaultCollate', args: () => [[{ x: [1, 2], y: true }, { x: [3, 4], y: false }]], call: (a) => data.defaultCollate(a as unknown[]) },
   // a cycle in an item must not overflow the stack
   { name: 'data.defaultCollate', args: () => [0], call: () => { const a: unknown[] = [1]; a.push(a); return data.defaultCollate([a, a]); }, skipArgs: [] },
-  { name: 'data.DataLoader', args: () => [torch.ones([6, 2]), torch.arange(6), { batchSize: 4, shuffle: true, dropLast: false, seed: 3, device: 'cpu', collate: data.defaultCollate }],
+  { name: 'data.DataLoader', args: () => [torch.ones([6, 2]), torch.arange(6), { batchSize: 4, shuffle: true, dropLast: false, seed: 3, device: 'cpu', collate: data.defaultCollate, afterBatch: (b: data.Batch) => b }],
     call: (x, y, o) => new data.DataLoader(new data.TensorDataset(x as Tensor, y as Tensor), o as data.DataLoaderOptions<Tensor[]>), skipArgs: [0, 1],
     mustReject: { '2.batchSize': BAD_COUNT, '2.shuffle': BAD_FLAG, '2.dropLast': BAD_FLAG, '2.seed': ['NaN', 'Infinity', '-Infinity', 'negative', 'fractional', 'BigInt', 'string', 'symbol', 'object', 'array', 'function'],
-      '2.device': BAD_DEVICE, '2.collate': ['zero', 'string', 'object', 'array', 'NaN'], 2: ['string', 'array', 'function', 'NaN', 'symbol'] } },
+      '2.device': BAD_DEVICE, '2.collate': ['zero', 'string', 'object', 'array', 'NaN'], '2.afterBatch': ['zero', 'string', 'object', 'array', 'NaN', 'symbol', 'int64 tensor'],
+      2: ['string', 'array', 'function', 'NaN', 'symbol'] } },
+  // iterating: an afterBatch that throws, or returns what is not a batch, is refused naming the loader
+  { name: 'DataLoader.oneBatch', word: 'DataLoader', args: () => [torch.ones([6, 2]), { batchSize: 4, afterBatch: (b: data.Batch) => [(b as Tensor[])[0]!.mul(2)] }],
+    call: (x, o) => plainBatch(new data.DataLoader(new data.TensorDataset(x as Tensor), o as data.DataLoaderOptions<Tensor[]>).oneBatch()), skipArgs: [0],
+    mustReject: { '1.afterBatch': ['function', 'zero', 'string'] } },
   { name: 'data.DataLoader', args: () => [items(), { batchSize: 4 }], call: (ds, o) => new data.DataLoader(ds as data.Dataset, o as data.DataLoaderOptions<unknown>),
     mustReject: { 0: ['null', 'undefined', 'NaN', 'string', 'array', 'function', 'int64 tensor', 'disposed tensor', 'object'],
       '0.length': ['NaN', 'Infinity', '-Infinity', 'negative', 'fractional', 'BigInt', 'string', 'symbol', 'object', 'null', 'undefined'],
@@ -71,11 +76,11 @@ export const cases: Case[] = [
     mustReject: { '0.get': ['null', 'string'], '1.collate': ['function'] } },
   { name: 'DataLoader.oneBatch', word: 'DataLoader', args: () => [torch.ones([6, 2]), { batchSize: 4, shuffle: true, dropLast: true, device: 'cpu' }],
     call: (x, o) => plainBatch(new data.DataLoader(new data.TensorDataset(x as Tensor), o as data.DataLoaderOptions<Tensor[]>).oneBatch()), skipArgs: [0] },
-  { name: 'DataLoader.new', args: () => [torch.ones([6, 2]), { shuffle: false, dropLast: false, batchSize: 2, seed: 1, device: 'cpu' }],
+  { name: 'DataLoader.new', args: () => [torch.ones([6, 2]), { shuffle: false, dropLast: false, batchSize: 2, seed: 1, device: 'cpu', afterBatch: (b: data.Batch) => b }],
     call: (x, o) => new data.DataLoader(new data.TensorDataset(x as Tensor), { batchSize: 4, shuffle: true, dropLast: true }).new(o as never).length,
     skipArgs: [0],
     mustReject: { 1: ['null', 'string', 'array', 'function', 'NaN', 'symbol', 'int64 tensor'], '1.batchSize': BAD_COUNT, '1.shuffle': BAD_FLAG,
-      '1.dropLast': BAD_FLAG, '1.device': BAD_DEVICE } },
+      '1.dropLast': BAD_FLAG, '1.device': BAD_DEVICE, '1.afterBatch': ['zero', 'string', 'object', 'array', 'NaN', 'symbol'] } },
   { name: 'data.DataLoaders', args: () => [torch.ones([4, 2]), 'cpu'], call: (x, device) => {
     const dl = new data.DataLoader(new data.TensorDataset(x as Tensor), { batchSize: 2, seed: 0 });
     return new data.DataLoaders(dl, dl, device as string).device;
