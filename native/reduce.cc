@@ -81,6 +81,7 @@ OP_BEGIN(unique)
 OP_END
 OP_BEGIN(bincount) return wrap(env, at::bincount(T(info, 0), OOT(info, 1), I(info, 2))); OP_END
 OP_BEGIN(median) return wrap(env, at::median(T(info, 0))); OP_END
+OP_BEGIN(histc) return wrap(env, at::histc(T(info, 0), I(info, 1), D(info, 2), D(info, 3))); OP_END
 OP_BEGIN(countNonzero) return wrap(env, at::count_nonzero(T(info, 0), OI(info, 1))); OP_END
 
 void registerReduce(Napi::Env env, Napi::Object exports) {
@@ -92,6 +93,7 @@ void registerReduce(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, maxDim); EXPORT(exports, minDim); EXPORT(exports, argmax); EXPORT(exports, argmin);
   EXPORT(exports, cumsum); EXPORT(exports, cumprod); EXPORT(exports, topk); EXPORT(exports, sort);
   EXPORT(exports, unique); EXPORT(exports, bincount); EXPORT(exports, median); EXPORT(exports, countNonzero);
+  EXPORT(exports, histc);
 }
 
 }  // namespace flint

@@ -346,7 +346,7 @@ test('showTrainingLoop lists the callbacks at each event, in order', () => {
   const text = learn.showTrainingLoop(() => {});
   const lines = text.split('\n');
   // the progress table subscribes to the log around the fit (issue 9): it wraps phases rather than handling fit events
-  assert.equal(lines[0], 'around (each phase) : [Recorder, ProgressCallback]');
+  assert.equal(lines[0], 'around              : [Recorder (fit), ProgressCallback (fit)]');
   assert.equal(lines[1], 'Start Fit');
   assert.equal(lines[2], '   - beforeFit          : [TrainEvalCallback, Recorder]');
   assert.ok(lines.includes('         - afterLoss          : [Callback]'));

@@ -105,3 +105,14 @@ test('max/min/sort/topk read as pairs both ways', () => {
     assert.deepEqual(a.sort(1).indices.toArray(), a.argsort(1).toArray());
   });
 });
+
+test('histc: PyTorch\'s histogram (equal bins over [min, max], max in the last bin, values outside left out)', () => {
+  // torch.histc(torch.tensor([1., 2., 1., 3., -1., 3.5]), 4, 0, 3) == [0., 2., 1., 1.] (PyTorch 1.13)
+  const h = torch.tensor([1, 2, 1, 3, -1, 3.5]).histc(4, 0, 3);
+  assert.deepEqual([...h.toTypedArray()], [0, 2, 1, 1]);
+  // min = max = 0: the tensor's own range
+  assert.deepEqual([...torch.histc(torch.tensor([2, 4, 4, 6]), 2).toTypedArray()], [1, 3]);
+  assert.throws(() => torch.tensor([1]).histc(3, 2, 1), /Tensor.histc: expected a number >= min \(2\) for max, got 1/);
+  assert.throws(() => torch.tensor([1]).histc(0), /Tensor.histc: expected an integer >= 1/);
+  torch.dispose(h);
+});

@@ -35,15 +35,6 @@ const BINS = 40;
 const HIST_MIN = 0;
 const HIST_MAX = 10;
 
-/** torch.histc(x, bins, min, max) from device ops (no host read): values outside [min, max] (and NaN) are left
- * out, max falls in the last bin. */
-function histc(x: Tensor, bins: number, min: number, max: number): Tensor {
-  const flat = x.flatten();
-  const inRange = flat.ge(min).logicalAnd(flat.le(max));
-  const pos = flat.sub(min).mul(bins / (max - min)).floor().clamp(0, bins - 1).where(inRange, 0).long();
-  return torch.zeros([bins], { device: x.device }).scatterAdd(0, pos, inRange.float());
-}
-
 /** The tensors of an output (a tensor, or nested arrays of them, as recurrent layers return), in order. */
 function outputTensors(o: unknown): Tensor[] {
   if (o instanceof Tensor) return [o];
@@ -87,7 +78,7 @@ export class ActivationStats extends HookCallback {
     const res = outputTensors(o).map((t): Slot => {
       const x = t.float();
       const slot: Slot = { mean: x.mean(), std: x.std(), nearZero: x.le(0.05).sum().div(x.numel()) };
-      if (this.withHist) slot.hist = histc(x, BINS, HIST_MIN, HIST_MAX);
+      if (this.withHist) slot.hist = x.histc(BINS, HIST_MIN, HIST_MAX);
       return slot;
     });
     return o instanceof Tensor ? res[0] : res;

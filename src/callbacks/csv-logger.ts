@@ -21,6 +21,7 @@ export class CSVLogger extends Callback {
     this.append = append;
   }
 
+  override aroundPhases: readonly AroundPhase[] = ['fit'];
   /** The file is open and subscribed for the length of a fit, closed and unsubscribed on every exit path. */
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
     if (phase !== 'fit' || this.learn.validatingOnly) return next();

@@ -284,6 +284,7 @@ export class HookCallback extends Callback {
     return undefined;
   }
 
+  override aroundPhases: readonly AroundPhase[] = ['fit'];
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
     if (phase !== 'fit') return next();
     this.#remove();  // left by a previous fit with removeEnd: false

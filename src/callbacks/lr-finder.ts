@@ -29,6 +29,7 @@ export class LRFinder extends ParamScheduler {
     super.beforeFit();
     this.bestLoss = Infinity;
   }
+  override aroundPhases: readonly AroundPhase[] = ['fit'];
   /** The model and optimizer are put back exactly as they were, on every exit path. */
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
     if (phase !== 'fit') return next();

@@ -51,6 +51,7 @@ export class MixedPrecision extends Callback {
     this.deviceType = (this.dls.device ?? 'cpu').startsWith('cuda') ? 'cuda' : 'cpu';
     this.scaler ??= new GradScaler({ ...this.o, enabled: this.o.scaler ?? this.dtype === 'float16' });
   }
+  override aroundPhases: readonly AroundPhase[] = ['predict', 'getLoss'];
   /** The forward pass and the loss run under autocast; it is left on every exit path. */
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
     if (phase !== 'predict' && phase !== 'getLoss') return next();

@@ -32,6 +32,7 @@ export abstract class MixHandler extends Callback {
     this.distrib = new torch.distributions.Beta(alpha, alpha);
   }
 
+  override aroundPhases: readonly AroundPhase[] = ['train'];
   /** The loss function is the mixing one for the training phase only, restored on every exit path. */
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
     if (phase !== 'train') return next();

@@ -77,6 +77,7 @@ export class ProgressCallback extends Callback {
     bar?.redraw();
   }
 
+  override aroundPhases: readonly AroundPhase[] = ['fit'];
   /** Subscribed to the log for the length of a fit, unsubscribed on every exit path; validate() prints nothing. */
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
     if (phase !== 'fit' || this.learn.validatingOnly) return next();

@@ -169,6 +169,7 @@ export class Recorder extends Callback {
     if (!l.validatingOnly) l.logs.row(this.log);
     if (!l.validatingOnly) this.iters.push(this.smoothLossMetric.count);
   }
+  override aroundPhases: readonly AroundPhase[] = ['fit'];
   /** However a fit ends (an error skips afterFit), its smoothed losses are read and recorded, so none stay pending
    * on the device and `losses` shows the batches run before a failure. */
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {

@@ -45,6 +45,7 @@ export class GradientAccumulation extends Callback {
   private bs(): number {
     return this.learn.yb[0]?.shape[0] ?? 1;
   }
+  override aroundPhases: readonly AroundPhase[] = ['fit'];
   /** A fit starts counting afresh and, on every exit path, drops the gradients of a partial accumulation (they
    * would otherwise be added to the next fit's first step). */
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {

@@ -37,6 +37,9 @@ export class Callback {
   order = 0;
   /** Master switch; reset to true after every fit. */
   run = true;
+  /** The phases this callback's around is asked to wrap (null: every phase). Listing them keeps the per-batch
+   * phases free of calls that would only pass through. */
+  aroundPhases: readonly AroundPhase[] | null = null;
   /** Whether the inner-loop (batch) events run in the training / validation phase. */
   runTrain = true;
   runValid = true;
@@ -87,9 +90,9 @@ export class Callback {
   handles(event: EventName): boolean {
     return typeof (this as CallbackEvents)[event] === 'function' || this.handlers[event] !== undefined;
   }
-  /** Whether this callback wraps phases (an `around` method or handler). */
-  wrapsPhases(): boolean {
-    return typeof this.around === 'function' || this.handlers.around !== undefined;
+  /** Whether this callback wraps a phase (an `around` method or handler, asked for that phase). */
+  wrapsPhase(phase: AroundPhase): boolean {
+    return (typeof this.around === 'function' || this.handlers.around !== undefined) && (this.aroundPhases === null || this.aroundPhases.includes(phase));
   }
   /** Whether this callback supplies a part of the training step (a method named after it). */
   supplies(part: StepPart): boolean {

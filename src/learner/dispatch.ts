@@ -6,14 +6,14 @@ import type { Operation, Operations } from './operations.js';
 
 export class CallbackTables {
   #events = new Map<EventName, Callback[]>();
-  #wrappers: Callback[] | null = null;
+  #wrappers = new Map<AroundPhase, Callback[]>();
   #suppliers = new Map<StepPart, Callback[]>();
   constructor(private readonly list: () => readonly Callback[]) {}
 
   /** The callback list changed: the tables are rebuilt on next use. */
   invalidate(): void {
     this.#events.clear();
-    this.#wrappers = null;
+    this.#wrappers.clear();
     this.#suppliers.clear();
   }
   /** Callbacks with a handler for an event (all of them for null), in the order they run. */
@@ -30,9 +30,14 @@ export class CallbackTables {
     }
     return cbs;
   }
-  /** The callbacks with an around. */
-  wrappers(): Callback[] {
-    return (this.#wrappers ??= this.ordered(null).filter((c) => c.wrapsPhases()));
+  /** The callbacks wrapping a phase (an around asked for it). */
+  wrappers(phase: AroundPhase): Callback[] {
+    let cbs = this.#wrappers.get(phase);
+    if (!cbs) {
+      cbs = this.ordered(null).filter((c) => c.wrapsPhase(phase));
+      this.#wrappers.set(phase, cbs);
+    }
+    return cbs;
   }
   /** The callback supplying a part of the step now: the first (in order) the switches let act, or undefined. */
   supplier(part: StepPart): Callback | undefined {

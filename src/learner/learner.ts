@@ -24,7 +24,7 @@ import { learnerSummary } from './summary.js';
 import { around, CallbackTables, fire } from './dispatch.js';
 import { Operations } from './operations.js';
 import { consoleTable, LogBus, type LogRow } from './logs.js';
-import { type AroundPhase, EVENTS, type EventName, type StepPart, TRAINING_LOOP } from './events.js';
+import { AROUND_PHASES, type AroundPhase, EVENTS, type EventName, type StepPart, TRAINING_LOOP } from './events.js';
 import {
   CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException, CancelStepException,
   CancelTrainException, CancelValidException, FitInterrupted,
@@ -283,8 +283,9 @@ export class Learner {
     const loop = TRAINING_LOOP.filter((s) => s !== 'afterCreate');
     let indent = 0;
     // a callback's around is asked at every phase (it picks the ones it wraps)
-    const wrappers = this.#tables.wrappers().map((c) => c.constructor.name);
-    const lines: string[] = wrappers.length ? [`around (each phase) : [${wrappers.join(', ')}]`] : [];
+    const wrappers = this.orderedCbs(null).filter((c) => AROUND_PHASES.some((p) => c.wrapsPhase(p)))
+      .map((c) => `${c.constructor.name} (${c.aroundPhases?.join(', ') ?? 'every phase'})`);
+    const lines: string[] = wrappers.length ? [`around              : [${wrappers.join(', ')}]`] : [];
     for (const s of loop) {
       if (s.startsWith('Start')) { lines.push(`${' '.repeat(indent)}${s}`); indent += 2; }
       else if (s.startsWith('End')) { indent -= 2; lines.push(`${' '.repeat(indent)}${s}`); }
@@ -308,12 +309,12 @@ export class Learner {
   // ---- the loop ----
   /** Runs f inside the callbacks' around(phase). */
   #around(phase: AroundPhase, f: () => Promise<void>): Promise<void> {
-    return around(this.#tables.wrappers(), phase, f);
+    return around(this.#tables.wrappers(phase), phase, f);
   }
 
   /** Inside the callbacks' around(phase): before`X`; f; afterCancel`X` if f threw the phase's cancellation;
    * after`X`. Other errors pass through (every around's tear-down still runs). */
-  #withEvents(f: () => Promise<void>, phase: AroundPhase, cancel: Cancellation): Promise<void> {
+  #withEvents(f: () => void | Promise<void>, phase: AroundPhase, cancel: Cancellation): Promise<void> {
     const cap = phase[0]!.toUpperCase() + phase.slice(1);
     return this.#around(phase, async () => {
       try {
@@ -392,15 +393,21 @@ export class Learner {
 
   /** Runs a part of the step inside the callbacks' around(part): the first callback (in order, switches allowing)
    * that supplies it, else the Learner's own method. */
-  #part(part: StepPart, own: () => void): Promise<void> {
+  #part(part: StepPart, own: () => void): void | Promise<void> {
     const cb = this.#tables.supplier(part);
-    return this.#around(part, async () => { await (cb ? cb._supply(part) : own()); });
+    const wrappers = this.#tables.wrappers(part);
+    // nothing wraps it: no promise for a synchronous part
+    if (wrappers.length === 0) return cb ? cb._supply(part) : own();
+    return around(wrappers, part, async () => { await (cb ? cb._supply(part) : own()); });
   }
 
   async #doOneBatch(): Promise<void> {
-    await this.#part('predict', () => this.predictBatch());
+    // a part nothing wraps or supplies asynchronously returns no promise: no turn of the microtask queue for it
+    let r = this.#part('predict', () => this.predictBatch());
+    if (r) await r;
     await this.event('afterPred');
-    await this.#part('getLoss', () => this.getLoss());
+    r = this.#part('getLoss', () => this.getLoss());
+    if (r) await r;
     if (this.lossGrad !== null) {
       this.#checkLoss(this.lossGrad);
       this.loss ??= this.lossGrad.detach();
@@ -416,7 +423,8 @@ export class Learner {
     }
     await this.#withEvents(() => this.#part('backward', () => this.backward()), 'backward', CancelBackwardException);
     await this.#withEvents(() => this.#part('step', () => this.step()), 'step', CancelStepException);
-    await this.#part('zeroGrad', () => this.zeroGrad());
+    r = this.#part('zeroGrad', () => this.zeroGrad());
+    if (r) await r;
   }
 
   /** A callback replaced learn.loss after the loss was computed: a differentiable loss is what trains (and what is

@@ -260,6 +260,7 @@ export interface NativeAddon {
   sort(a: Handle, dim: number, descending: boolean, stable: boolean): Handle[];
   unique(a: Handle, sorted: boolean, returnInverse: boolean, returnCounts: boolean): Handle[];
   bincount(a: Handle, weights: Handle | null | undefined, minlength: number): Handle;
+  histc(a: Handle, bins: number, min: number, max: number): Handle;
   median(a: Handle): Handle;
   countNonzero(a: Handle, dim?: number | null): Handle;
   setNumThreads(n: number): void;
@@ -342,7 +343,7 @@ export const NATIVE_EXPORTS = [
   'addcdiv_', 'fill_', 'uniform_', 'normal_', 'bernoulli_', 'maskedFill', 'maskedFill_', 'gelu', 'leakyRelu',
   'softplus', 'elu', 'hardtanh', 'softmax', 'logSoftmax', 'allclose', 'equal', 'to', 'sum', 'mean', 'amax',
   'amin', 'logsumexp', 'std', 'var', 'prod', 'all', 'any', 'norm', 'max', 'min', 'maxDim', 'minDim', 'argmax',
-  'argmin', 'cumsum', 'cumprod', 'topk', 'sort', 'unique', 'bincount', 'median', 'countNonzero',
+  'argmin', 'cumsum', 'cumprod', 'topk', 'sort', 'unique', 'bincount', 'histc', 'median', 'countNonzero',
   'setNumThreads', 'getNumThreads', 'setBlasThreads', 'getBlasThreads', 'manualSeed', 'cudaDeviceCount',
   'cudaSynchronize', 'setGradEnabled', 'isGradEnabled', 'parallelInfo', 'autocastState', 'setAutocast',
   'autocastEnter', 'autocastExit', 'trimHostMemory', 'timeNativeAdd', 'alias', 'reshape', 'view', 'flatten',

@@ -138,6 +138,7 @@ export const sort = (t: Tensor, dim = -1, descending = false): ValuesIndices => 
 export const argsort = (t: Tensor, dim = -1, descending = false): Tensor => T('torch.argsort', t).argsort(dim, descending);
 export const unique = (t: Tensor, opts: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean } = {}) => T('torch.unique', t).unique(opts);
 export const bincount = (t: Tensor, weights: Tensor | null = null, minlength = 0): Tensor => T('torch.bincount', t).bincount(weights, minlength);
+export const histc = (t: Tensor, bins = 100, min = 0, max = 0): Tensor => T('torch.histc', t).histc(bins, min, max);
 
 export const reshape = (t: Tensor, shape: readonly number[]): Tensor => T('torch.reshape', t).reshape(shape);
 export const flatten = (t: Tensor, startDim = 0, endDim = -1): Tensor => T('torch.flatten', t).flatten(startDim, endDim);

@@ -7,7 +7,7 @@ import type { Scalar } from './native-api.js';
 import { TENSOR, keep, tidy, track, type ScopedTensor } from './scope.js';
 import { type DType, dtypeCode, dtypeFromCode, isDTypeName, toDType } from './dtype.js';
 import { checkArraySize, dtypeOpt, shapeOf } from './args.js';
-import { checkDevice, checkDims, checkOptions, checkTensor, fail, named, optBool } from './validate.js';
+import { checkDevice, checkDims, checkInt, checkNumber, checkOptions, checkTensor, fail, named, optBool } from './validate.js';
 import { formatTensor } from './format.js';
 import { countHostRead } from './host-reads.js';
 import { fireBackwardHooks } from './backward-hooks.js';
@@ -464,6 +464,16 @@ export class Tensor implements ScopedTensor {
   }
   bincount(weights: Tensor | null = null, minlength = 0): Tensor {
     return wrap(native.bincount(this._h, oh(weights), minlength));
+  }
+  /** The histogram of the values in `bins` equal bins over [min, max] (PyTorch's histc: with min = max = 0, the
+   * tensor's own range; values outside are left out; a floating-point tensor). */
+  histc(bins = 100, min = 0, max = 0): Tensor {
+    const fn = 'Tensor.histc';
+    checkInt(fn, 'bins', bins, { min: 1, max: 2 ** 31 - 1 });
+    checkNumber(fn, 'min', min);
+    checkNumber(fn, 'max', max);
+    if (max < min) fail(fn, 'max', `a number >= min (${min})`, max);
+    return named(fn, () => wrap(native.histc(this._h, bins, min, max)));
   }
   median(): Tensor { return wrap(native.median(this._h)); }
   countNonzero(dim: number | null = null): Tensor { return wrap(native.countNonzero(this._h, dim)); }

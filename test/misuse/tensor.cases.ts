@@ -142,6 +142,7 @@ export const cases: Case[] = [
   method('argsort', () => [x(), -1, false]),
   method('unique', () => [x(), { sorted: true, returnInverse: true, returnCounts: true }]),
   method('bincount', () => [long([0, 1, 1]), torch.ones([3]), 2]),
+  method('histc', () => [torch.tensor([0.5, 1.5, 2.5]), 4, 0, 3], { mustReject: { 1: ['null', 'NaN', 'zero', 'negative', 'fractional', 'huge', 'string'], 2: ['NaN', 'string', 'Infinity'], 3: ['NaN', 'string', 'negative'] } }),
   method('countNonzero', () => [x(), 1]),
 
   // ---- linear algebra ----

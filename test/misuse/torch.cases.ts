@@ -130,6 +130,7 @@ export const cases: Case[] = [
   fn('argsort', () => [x(), -1, true]),
   fn('unique', () => [x(), { sorted: true, returnInverse: true, returnCounts: false }]),
   fn('bincount', () => [long([0, 1, 1]), torch.ones([3]), 2]),
+  fn('histc', () => [torch.tensor([0.5, 1.5, 2.5]), 4, 0, 3]),
   fn('reshape', () => [x(), [3, 2]]),
   fn('flatten', () => [x(), 0, -1]),
   fn('squeeze', () => [torch.ones([2, 1]), 1]),
