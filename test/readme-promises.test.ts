@@ -494,6 +494,7 @@ test('flint: Ctrl-C while training exits with 130', async () => {
 test('Learner: around(phase, next): the README\'s SmoothInTraining trains with label smoothing and restores the loss function', async () => {
   const seen: unknown[] = [];
   class SmoothInTraining extends Callback {
+    override aroundPhases: readonly AroundPhase[] = ['train'];
     override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
       if (phase !== 'train') return next();
       const saved = this.learn.lossFunc;
