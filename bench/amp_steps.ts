@@ -11,16 +11,19 @@ export function makeAmpStep(m: Model, device: string): () => void {
   const { params, x, y } = stepData(m, device);
   const cuda = device !== 'cpu';
   const scaler = new optim.GradScaler({ enabled: cuda });
-  const autocast = { deviceType: cuda ? 'cuda' as const : 'cpu' as const, dtype: cuda ? 'float16' : 'bfloat16' };
-  return () => torch.tidy(() => {
-    const loss = torch.autocast(autocast, () => F.crossEntropy(m.forward(x, params), y));
-    scaler.scale(loss).backward();
-    const found = scaler.unscale_(params);
-    // the one host read per step, as PyTorch's GradScaler.step makes
-    if (found.item() === 0) {
-      torch.noGrad(() => { for (const p of params) p.sub_(p.grad!, 0.01); });
-    }
-    scaler.update(found);
-    for (const p of params) p.grad = null;
-  });
+  const autocast = { deviceType: cuda ? ('cuda' as const) : ('cpu' as const), dtype: cuda ? 'float16' : 'bfloat16' };
+  return () =>
+    torch.tidy(() => {
+      const loss = torch.autocast(autocast, () => F.crossEntropy(m.forward(x, params), y));
+      scaler.scale(loss).backward();
+      const found = scaler.unscale_(params);
+      // the one host read per step, as PyTorch's GradScaler.step makes
+      if (found.item() === 0) {
+        torch.noGrad(() => {
+          for (const p of params) p.sub_(p.grad!, 0.01);
+        });
+      }
+      scaler.update(found);
+      for (const p of params) p.grad = null;
+    });
 }

@@ -24,7 +24,11 @@ export function measureDataEpoch(): { dataMs: number; trainMs: number; batches: 
   let k = 0;
   for (const [xb, yb] of dls.train as Iterable<[Tensor, Tensor]>) {
     const t0 = performance.now();
-    torch.tidy(() => { lossFunc.call(model.call(xb), yb).backward(); opt.step(); opt.zeroGrad(); });
+    torch.tidy(() => {
+      lossFunc.call(model.call(xb), yb).backward();
+      opt.step();
+      opt.zeroGrad();
+    });
     if (k >= 5) steps.push(performance.now() - t0);
     if (++k === 35) break;
   }

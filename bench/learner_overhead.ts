@@ -4,7 +4,6 @@
 import { type Callback, Learner, callbacks, data, metrics, nn, optim, torch, type Tensor } from '../src/index.js';
 import { makeCnn } from '../examples/demo.js';
 
-
 async function handLoop(dls: data.DataLoaders, model: nn.Module, opt: optim.Optimizer, lossFunc: nn.Module): Promise<number> {
   model.train();
   for (const [xb, yb] of dls.train as Iterable<[Tensor, Tensor]>) {
@@ -33,8 +32,12 @@ async function handLoop(dls: data.DataLoaders, model: nn.Module, opt: optim.Opti
 
 /** Seconds per epoch for the Learner and the hand loop: the fastest of `repeats` alternating runs each (this
  * machine's noise is larger than the difference measured, and only ever adds time). */
-export async function measureLearner(make: () => nn.Module, dls: data.DataLoaders, repeats: number, cbs: () => Callback[] = () => []):
-  Promise<{ learnerS: number; handS: number; batches: number }> {
+export async function measureLearner(
+  make: () => nn.Module,
+  dls: data.DataLoaders,
+  repeats: number,
+  cbs: () => Callback[] = () => [],
+): Promise<{ learnerS: number; handS: number; batches: number }> {
   torch.manualSeed(0);
   const m1 = make();
   const learn = new Learner(dls, m1, { lossFunc: new nn.CrossEntropyLoss(), metrics: [metrics.accuracy()], lr: 1e-3, cbs: cbs() });
@@ -47,13 +50,27 @@ export async function measureLearner(make: () => nn.Module, dls: data.DataLoader
   const lossFunc = new nn.CrossEntropyLoss();
   const tl: number[] = [];
   const th: number[] = [];
-  await learn.fit(1);  // warm-up (and the optimizer state)
+  await learn.fit(1); // warm-up (and the optimizer state)
   await handLoop(dls, m2, opt, lossFunc);
-  const timeLearner = async () => { const t0 = performance.now(); await learn.fit(1); tl.push((performance.now() - t0) / 1000); };
-  const timeHand = async () => { const t0 = performance.now(); await handLoop(dls, m2, opt, lossFunc); th.push((performance.now() - t0) / 1000); };
+  const timeLearner = async () => {
+    const t0 = performance.now();
+    await learn.fit(1);
+    tl.push((performance.now() - t0) / 1000);
+  };
+  const timeHand = async () => {
+    const t0 = performance.now();
+    await handLoop(dls, m2, opt, lossFunc);
+    th.push((performance.now() - t0) / 1000);
+  };
   for (let r = 0; r < repeats; r++) {
     // alternate who goes first, so neither always runs on a machine the other just warmed or disturbed
-    if (r % 2 === 0) { await timeLearner(); await timeHand(); } else { await timeHand(); await timeLearner(); }
+    if (r % 2 === 0) {
+      await timeLearner();
+      await timeHand();
+    } else {
+      await timeHand();
+      await timeLearner();
+    }
   }
   m1.dispose();
   m2.dispose();
@@ -66,15 +83,27 @@ type Measure = Awaited<ReturnType<typeof measureLearner>>;
 export async function learnerBench(): Promise<{ tiny: Measure; cnn: Measure; cnnStats: Measure; cnnHist: Measure }> {
   const raw = data.loadFashionMnist();
   const take = (t: Tensor, n: number) => t.narrow(0, 0, n).keep();
-  const flat = data.DataLoaders.fromTensors(take(raw.xTrain.flatten(1), 12800), take(raw.yTrain, 12800), take(raw.xValid.flatten(1), 2560),
-    take(raw.yValid, 2560), { batchSize: 64, seed: 0 });
+  const flat = data.DataLoaders.fromTensors(
+    take(raw.xTrain.flatten(1), 12800),
+    take(raw.yTrain, 12800),
+    take(raw.xValid.flatten(1), 2560),
+    take(raw.yValid, 2560),
+    { batchSize: 64, seed: 0 },
+  );
   const tiny = await measureLearner(() => new nn.Linear(784, 10), flat, 40);
-  const images = data.DataLoaders.fromTensors(take(raw.xTrain, 12800), take(raw.yTrain, 12800), take(raw.xValid, 2560), take(raw.yValid, 2560),
-    { batchSize: 64, seed: 0 });
+  const images = data.DataLoaders.fromTensors(take(raw.xTrain, 12800), take(raw.yTrain, 12800), take(raw.xValid, 2560), take(raw.yValid, 2560), {
+    batchSize: 64,
+    seed: 0,
+  });
   const cnn = await measureLearner(makeCnn, images, 8);
   const cnnStats = await measureLearner(makeCnn, images, 8, () => [new callbacks.ActivationStats()]);
   const cnnHist = await measureLearner(makeCnn, images, 4, () => [new callbacks.ActivationStats({ withHist: true })]);
-  torch.dispose([raw, (flat.train.dataset as data.TensorDataset).tensors, (flat.valid.dataset as data.TensorDataset).tensors,
-    (images.train.dataset as data.TensorDataset).tensors, (images.valid.dataset as data.TensorDataset).tensors]);
+  torch.dispose([
+    raw,
+    (flat.train.dataset as data.TensorDataset).tensors,
+    (flat.valid.dataset as data.TensorDataset).tensors,
+    (images.train.dataset as data.TensorDataset).tensors,
+    (images.valid.dataset as data.TensorDataset).tensors,
+  ]);
   return { tiny, cnn, cnnStats, cnnHist };
 }

@@ -15,12 +15,15 @@ import { AMP_MODELS, BLOCK_STEPS, MODELS, OPS_PER_BLOCK } from './models.js';
 import { measureDataEpoch } from './data_epoch.js';
 import { learnerBench } from './learner_overhead.js';
 
-const { values } = parseArgs({ options: {
-  device: { type: 'string', default: 'cpu' }, pairs: { type: 'string', default: '25' },
-  out: { type: 'string', default: fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url)) },
-  python: { type: 'string', default: existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3' },
-  label: { type: 'string' },  // names the machine in the heading, e.g. the GPU model
-} });
+const { values } = parseArgs({
+  options: {
+    device: { type: 'string', default: 'cpu' },
+    pairs: { type: 'string', default: '25' },
+    out: { type: 'string', default: fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url)) },
+    python: { type: 'string', default: existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3' },
+    label: { type: 'string' }, // names the machine in the heading, e.g. the GPU model
+  },
+});
 const device = values.device!;
 const pairs = Number(values.pairs);
 const cores = availableParallelism();
@@ -30,7 +33,10 @@ const SETTLE_MS = 100;
 class Worker {
   private lines: AsyncIterator<string>;
   info: Record<string, unknown> = {};
-  constructor(private proc: ChildProcessWithoutNullStreams, readonly name: string) {
+  constructor(
+    private proc: ChildProcessWithoutNullStreams,
+    readonly name: string,
+  ) {
     this.lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
     proc.stderr.on('data', (d) => process.stderr.write(`[${name}] ${d}`));
   }
@@ -46,17 +52,32 @@ class Worker {
     this.proc.stdin.write(`${cmd}\n`);
     return Number(await this.next());
   }
-  close(): void { this.proc.stdin.end(); }
+  close(): void {
+    this.proc.stdin.end();
+  }
 }
 
-interface Spec { name: string; python?: boolean; env?: Record<string, string>; threads?: number }
+interface Spec {
+  name: string;
+  python?: boolean;
+  env?: Record<string, string>;
+  threads?: number;
+}
 async function start(spec: Spec): Promise<Worker> {
   const env = { ...process.env, ...spec.env };
   const threads = spec.threads === undefined ? [] : [String(spec.threads)];
   const proc = spec.python
     ? spawn(values.python!, [fileURLToPath(new URL('../../bench/torch_steps.py', import.meta.url)), device, ...threads], { env })
-    : spawn(process.execPath, [fileURLToPath(new URL('./flint_steps.js', import.meta.url)), '--device', device,
-      ...(spec.threads === undefined ? [] : ['--threads', String(spec.threads)])], { env });
+    : spawn(
+        process.execPath,
+        [
+          fileURLToPath(new URL('./flint_steps.js', import.meta.url)),
+          '--device',
+          device,
+          ...(spec.threads === undefined ? [] : ['--threads', String(spec.threads)]),
+        ],
+        { env },
+      );
   const w = new Worker(proc, spec.name);
   w.info = JSON.parse(await w.next());
   return w;
@@ -66,11 +87,21 @@ const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[Math.floo
 
 /** Median times of a and b and the median of the per-pair ratios a/b, alternating who goes first. */
 async function paired(a: Worker, b: Worker, cmd: string): Promise<{ a: number; b: number; ratio: number }> {
-  const ta: number[] = [], tb: number[] = [], r: number[] = [];
+  const ta: number[] = [],
+    tb: number[] = [],
+    r: number[] = [];
   for (let k = 0; k < pairs; k++) {
     let x: number, y: number;
-    if (k % 2 === 0) { x = await a.ask(cmd); y = await b.ask(cmd); } else { y = await b.ask(cmd); x = await a.ask(cmd); }
-    ta.push(x); tb.push(y); r.push(x / y);
+    if (k % 2 === 0) {
+      x = await a.ask(cmd);
+      y = await b.ask(cmd);
+    } else {
+      y = await b.ask(cmd);
+      x = await a.ask(cmd);
+    }
+    ta.push(x);
+    tb.push(y);
+    r.push(x / y);
   }
   return { a: median(ta), b: median(tb), ratio: median(r) };
 }
@@ -79,7 +110,12 @@ const f2 = (x: number, d = 2): string => x.toFixed(d);
 const lines: string[] = [];
 
 /** One table row per model: a against b on the model's block command (`key` + suffix), times and ratio. */
-async function modelRows(a: Worker, b: Worker, models: Record<string, { name: string }>, o: { suffix?: string; label?: (name: string) => string; log?: string } = {}): Promise<void> {
+async function modelRows(
+  a: Worker,
+  b: Worker,
+  models: Record<string, { name: string }>,
+  o: { suffix?: string; label?: (name: string) => string; log?: string } = {},
+): Promise<void> {
   for (const [key, m] of Object.entries(models)) {
     const r = await paired(a, b, `${key}${o.suffix ?? ''}`);
     lines.push(`| ${o.label ? o.label(m.name) : m.name} | ${f2(r.a, 3)} | ${f2(r.b, 3)} | **${f2(r.ratio)}** |`);
@@ -92,12 +128,16 @@ async function modelRows(a: Worker, b: Worker, models: Record<string, { name: st
 const flint = await start({ name: 'flint' });
 const blas = flint.info.blasThreads as number | null;
 const py = await start({ name: 'pytorch', python: true, env: blas === null ? {} : { OPENBLAS_NUM_THREADS: String(blas) } });
-lines.push(`### ${device === 'cpu' ? 'CPU' : 'GPU'}: ${values.label ?? (device === 'cpu' ? cpus()[0]?.model ?? 'unknown' : device)}, ${cores} logical CPU cores`);
+lines.push(
+  `### ${device === 'cpu' ? 'CPU' : 'GPU'}: ${values.label ?? (device === 'cpu' ? (cpus()[0]?.model ?? 'unknown') : device)}, ${cores} logical CPU cores`,
+);
 lines.push('');
-lines.push(`\`npm run bench${device === 'cpu' ? '' : ` -- --device ${device}`}\`, ${new Date().toISOString().slice(0, 10)}: libtorch ` +
-  `${torch.libtorchVersion}; libtorch intra-op threads ${String(flint.info.threads)}, OpenBLAS threads ${String(blas)} (both processes); ` +
-  `${pairs} alternating pairs of ${BLOCK_STEPS}-step blocks per row. Ratio = median over pairs of Flint time / PyTorch time ` +
-  '(below 1: Flint faster).');
+lines.push(
+  `\`npm run bench${device === 'cpu' ? '' : ` -- --device ${device}`}\`, ${new Date().toISOString().slice(0, 10)}: libtorch ` +
+    `${torch.libtorchVersion}; libtorch intra-op threads ${String(flint.info.threads)}, OpenBLAS threads ${String(blas)} (both processes); ` +
+    `${pairs} alternating pairs of ${BLOCK_STEPS}-step blocks per row. Ratio = median over pairs of Flint time / PyTorch time ` +
+    '(below 1: Flint faster).',
+);
 lines.push('');
 lines.push('| training step (SGD, same ops in both) | Flint ms/step | PyTorch ms/step | ratio |');
 lines.push('|---|---|---|---|');
@@ -106,8 +146,11 @@ if (device !== 'cpu') {
   lines.push('');
   lines.push('| mixed-precision step (float16 autocast, dynamic loss scaling, SGD) | Flint ms/step | PyTorch ms/step | ratio |');
   lines.push('|---|---|---|---|');
-  await modelRows(flint, py, AMP_MODELS, { suffix: '-amp', log: ' (amp)',
-    label: (name) => `${name}: Flint's MixedPrecision parts (torch.autocast, optim.GradScaler) vs torch.autocast + torch GradScaler` });
+  await modelRows(flint, py, AMP_MODELS, {
+    suffix: '-amp',
+    log: ' (amp)',
+    label: (name) => `${name}: Flint's MixedPrecision parts (torch.autocast, optim.GradScaler) vs torch.autocast + torch GradScaler`,
+  });
 }
 {
   const r = await paired(flint, py, 'adamw');
@@ -119,7 +162,9 @@ if (device !== 'cpu') {
 }
 // Per-op figures are a microbenchmark: the fastest block of each (the least disturbed by the machine) is the
 // closest to the true cost, so minima are compared here, not medians.
-const fo: number[] = [], no: number[] = [], po: number[] = [];
+const fo: number[] = [],
+  no: number[] = [],
+  po: number[] = [];
 for (let k = 0; k < 2 * pairs; k++) {
   fo.push(await flint.ask('op'));
   no.push(await flint.ask('native'));
@@ -143,8 +188,10 @@ if (device === 'cpu' && cores > 1 && blas !== null) {
   const policy = await start({ name: 'flint-policy', threads: cores });
   const naive = await start({ name: 'flint-blas-default', threads: cores, env: { OPENBLAS_NUM_THREADS: String(cores) } });
   lines.push('');
-  lines.push(`BLAS threads with libtorch's intra-op pool at ${cores} threads: Flint's policy (OpenBLAS threads ` +
-    `${String(policy.info.blasThreads)}) against OpenBLAS's default (${cores}, oversubscribing the cores); ratio = policy / default.`);
+  lines.push(
+    `BLAS threads with libtorch's intra-op pool at ${cores} threads: Flint's policy (OpenBLAS threads ` +
+      `${String(policy.info.blasThreads)}) against OpenBLAS's default (${cores}, oversubscribing the cores); ratio = policy / default.`,
+  );
   lines.push('');
   lines.push('| training step | policy ms/step | OpenBLAS default ms/step | ratio |');
   lines.push('|---|---|---|---|');
@@ -157,8 +204,10 @@ if (device === 'cpu' && cores > 1 && blas !== null) {
 if (device === 'cpu') {
   const d = measureDataEpoch();
   lines.push('');
-  lines.push(`Data: one epoch of Fashion-MNIST batches (60,000 images, batch 256, shuffled; ${d.batches} batches) against ` +
-    'training the demo CNN on that epoch (Adam; 30 timed batches x the epoch\'s batch count); target under 5%.');
+  lines.push(
+    `Data: one epoch of Fashion-MNIST batches (60,000 images, batch 256, shuffled; ${d.batches} batches) against ` +
+      "training the demo CNN on that epoch (Adam; 30 timed batches x the epoch's batch count); target under 5%.",
+  );
   lines.push('');
   lines.push('| epoch of batches ms | CNN training epoch ms | data / training |');
   lines.push('|---|---|---|');
@@ -170,18 +219,26 @@ if (device === 'cpu') {
   const { tiny, cnn, cnnStats, cnnHist } = await learnerBench();
   const perBatchUs = (r: typeof tiny) => ((r.learnerS - r.handS) / r.batches) * 1e6;
   lines.push('');
-  lines.push('Learner.fit (default callbacks, accuracy metric) against a hand-written loop over the same model, data and ' +
-    'Adam, one epoch each of 12,800 training and 2,560 validation Fashion-MNIST images at batch 64, alternating ' +
-    '(fastest of 40 runs each for the tiny model, of 8 for the CNN); targets: at most 5% slower on the CNN, under 50 µs of overhead per batch on the tiny model, ' +
-    'and with `ActivationStats()` (fastai\'s default: mean, std and near-zero share of every layer with parameters, per batch, on the device) under 2x ' +
-    'the hand loop on the CNN; `withHist` adds a 40-bin histogram per layer and batch (libtorch\'s histc), shown for information (fastest of 4).');
+  lines.push(
+    'Learner.fit (default callbacks, accuracy metric) against a hand-written loop over the same model, data and ' +
+      'Adam, one epoch each of 12,800 training and 2,560 validation Fashion-MNIST images at batch 64, alternating ' +
+      '(fastest of 40 runs each for the tiny model, of 8 for the CNN); targets: at most 5% slower on the CNN, under 50 µs of overhead per batch on the tiny model, ' +
+      "and with `ActivationStats()` (fastai's default: mean, std and near-zero share of every layer with parameters, per batch, on the device) under 2x " +
+      "the hand loop on the CNN; `withHist` adds a 40-bin histogram per layer and batch (libtorch's histc), shown for information (fastest of 4).",
+  );
   lines.push('');
   lines.push('| model | Learner s/epoch | hand loop s/epoch | ratio | overhead per batch |');
   lines.push('|---|---|---|---|---|');
-  lines.push(`| tiny: Linear 784 to 10 | ${f2(tiny.learnerS, 3)} | ${f2(tiny.handS, 3)} | **${f2(tiny.learnerS / tiny.handS)}** | **${f2(perBatchUs(tiny), 0)} µs** |`);
+  lines.push(
+    `| tiny: Linear 784 to 10 | ${f2(tiny.learnerS, 3)} | ${f2(tiny.handS, 3)} | **${f2(tiny.learnerS / tiny.handS)}** | **${f2(perBatchUs(tiny), 0)} µs** |`,
+  );
   lines.push(`| the demo CNN | ${f2(cnn.learnerS, 3)} | ${f2(cnn.handS, 3)} | **${f2(cnn.learnerS / cnn.handS)}** | ${f2(perBatchUs(cnn), 0)} µs |`);
-  lines.push(`| the demo CNN with ActivationStats() | ${f2(cnnStats.learnerS, 3)} | ${f2(cnnStats.handS, 3)} | **${f2(cnnStats.learnerS / cnnStats.handS)}** | ${f2(perBatchUs(cnnStats), 0)} µs |`);
-  lines.push(`| the demo CNN with ActivationStats({ withHist: true }) | ${f2(cnnHist.learnerS, 3)} | ${f2(cnnHist.handS, 3)} | ${f2(cnnHist.learnerS / cnnHist.handS)} | ${f2(perBatchUs(cnnHist), 0)} µs |`);
+  lines.push(
+    `| the demo CNN with ActivationStats() | ${f2(cnnStats.learnerS, 3)} | ${f2(cnnStats.handS, 3)} | **${f2(cnnStats.learnerS / cnnStats.handS)}** | ${f2(perBatchUs(cnnStats), 0)} µs |`,
+  );
+  lines.push(
+    `| the demo CNN with ActivationStats({ withHist: true }) | ${f2(cnnHist.learnerS, 3)} | ${f2(cnnHist.handS, 3)} | ${f2(cnnHist.learnerS / cnnHist.handS)} | ${f2(perBatchUs(cnnHist), 0)} µs |`,
+  );
 }
 
 const section = lines.join('\n');

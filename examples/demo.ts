@@ -13,7 +13,9 @@ export function makeCnn(): nn.Sequential {
 
 export type DemoOptions = Omit<TrainOptions, 'csv' | 'target' | 'task' | 'categorical' | 'validPct' | 'title'>;
 
-export async function demo(o: DemoOptions = {}): Promise<{ losses: number[]; accuracies: number[]; runDir: string; learn: Learner; exportFile: string }> {
+export async function demo(
+  o: DemoOptions = {},
+): Promise<{ losses: number[]; accuracies: number[]; runDir: string; learn: Learner; exportFile: string }> {
   const r = await train({ ...o, title: 'demo' });
   return { losses: r.losses, accuracies: r.metric, runDir: r.runDir, learn: r.learn, exportFile: r.exportFile };
 }

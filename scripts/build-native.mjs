@@ -42,13 +42,18 @@ export function findLibtorch(env = process.env) {
     return { source: `${py}'s torch`, includes: info.inc, libDir: info.lib, cxx11Abi: String(info.abi) };
   }
   let multiarch = '';
-  try { multiarch = run('gcc', ['-print-multiarch']); } catch { /* not Debian-style */ }
+  try {
+    multiarch = run('gcc', ['-print-multiarch']);
+  } catch {
+    /* not Debian-style */
+  }
   const libDir = multiarch ? `/usr/lib/${multiarch}` : '/usr/lib';
   const header = '/usr/include/torch/csrc/api/include/torch/version.h';
   if (!existsSync(header) || !existsSync(join(libDir, 'libtorch_cpu.so'))) {
     throw new Error(
-      'libtorch not found: install Debian\'s libtorch-dev (apt-get install libtorch-dev), or set LIBTORCH to a ' +
-      'libtorch folder (with include/ and lib/), or LIBTORCH_USE_PYTORCH=1 to use python3\'s PyTorch.');
+      "libtorch not found: install Debian's libtorch-dev (apt-get install libtorch-dev), or set LIBTORCH to a " +
+        "libtorch folder (with include/ and lib/), or LIBTORCH_USE_PYTORCH=1 to use python3's PyTorch.",
+    );
   }
   return {
     source: 'system (libtorch-dev)',
@@ -59,8 +64,11 @@ export function findLibtorch(env = process.env) {
 }
 
 function nodeInclude(env = process.env) {
-  const dirs = [env.NODEDIR && join(env.NODEDIR, 'include/node'), join(dirname(dirname(process.execPath)), 'include/node'),
-    '/usr/include/node'].filter(Boolean);
+  const dirs = [
+    env.NODEDIR && join(env.NODEDIR, 'include/node'),
+    join(dirname(dirname(process.execPath)), 'include/node'),
+    '/usr/include/node',
+  ].filter(Boolean);
   const found = dirs.find((d) => existsSync(join(d, 'node_api.h')));
   if (!found) throw new Error(`Node.js headers (node_api.h) not found in ${dirs.join(', ')}; set NODEDIR`);
   return found;
@@ -75,7 +83,8 @@ function libs(libDir) {
 function runJobs(jobs, width) {
   return new Promise((resolveAll, reject) => {
     // Every file is compiled even when one fails, so one build shows all the errors.
-    let next = 0, active = 0;
+    let next = 0,
+      active = 0;
     const failures = [];
     const launch = () => {
       if (next === jobs.length && active === 0) {
@@ -103,15 +112,28 @@ export async function build() {
   const cxx = process.env.CXX ?? 'g++';
   const includes = [nodeInclude(), require('node-addon-api').include_dir.replace(/"/g, ''), ...torch.includes, srcDir];
   // NAPI_EXPERIMENTAL: finalizers run synchronously during GC (see native/handle.cc).
-  const cflags = ['-std=c++17', '-O2', '-fPIC', '-fvisibility=hidden', '-DNAPI_EXPERIMENTAL', '-DNAPI_CPP_EXCEPTIONS',
-    '-DNODE_ADDON_API_DISABLE_DEPRECATED', `-D_GLIBCXX_USE_CXX11_ABI=${torch.cxx11Abi}`, '-Wno-deprecated-declarations',
-    '-Wno-unused-parameter', ...includes.map((d) => `-I${d}`)];
-  const ldflags = ['-shared', `-L${torch.libDir}`, `-Wl,-rpath,${torch.libDir}`, '-Wl,--no-as-needed', ...libs(torch.libDir),
-    '-Wl,--as-needed'];
+  const cflags = [
+    '-std=c++17',
+    '-O2',
+    '-fPIC',
+    '-fvisibility=hidden',
+    '-DNAPI_EXPERIMENTAL',
+    '-DNAPI_CPP_EXCEPTIONS',
+    '-DNODE_ADDON_API_DISABLE_DEPRECATED',
+    `-D_GLIBCXX_USE_CXX11_ABI=${torch.cxx11Abi}`,
+    '-Wno-deprecated-declarations',
+    '-Wno-unused-parameter',
+    ...includes.map((d) => `-I${d}`),
+  ];
+  const ldflags = ['-shared', `-L${torch.libDir}`, `-Wl,-rpath,${torch.libDir}`, '-Wl,--no-as-needed', ...libs(torch.libDir), '-Wl,--as-needed'];
 
   mkdirSync(objDir, { recursive: true });
   const files = readdirSync(srcDir);
-  const headers = files.filter((f) => f.endsWith('.h')).sort().map((f) => readFileSync(join(srcDir, f), 'utf8')).join('\n');
+  const headers = files
+    .filter((f) => f.endsWith('.h'))
+    .sort()
+    .map((f) => readFileSync(join(srcDir, f), 'utf8'))
+    .join('\n');
   const flagKey = JSON.stringify([cxx, cflags]);
   const sources = files.filter((f) => f.endsWith('.cc')).sort();
   const jobs = [];
@@ -119,7 +141,11 @@ export async function build() {
   for (const f of sources) {
     const obj = join(objDir, f.replace(/\.cc$/, '.o'));
     const stamp = `${obj}.hash`;
-    const hash = createHash('sha256').update(flagKey).update(headers).update(readFileSync(join(srcDir, f))).digest('hex');
+    const hash = createHash('sha256')
+      .update(flagKey)
+      .update(headers)
+      .update(readFileSync(join(srcDir, f)))
+      .digest('hex');
     objects.push(obj);
     if (existsSync(obj) && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) continue;
     jobs.push({ name: f, cmd: cxx, args: [...cflags, '-c', join(srcDir, f), '-o', obj], done: () => writeFileSync(stamp, hash) });
@@ -134,12 +160,16 @@ export async function build() {
   await runJobs(jobs, Math.max(1, Number(process.env.JOBS ?? cpus().length)));
   const tmp = `${target}.tmp`;
   execFileSync(cxx, [...objects, '-o', tmp, ...ldflags], { stdio: 'inherit' });
-  renameSync(tmp, target);  // atomic: a half-written addon is never loaded
+  renameSync(tmp, target); // atomic: a half-written addon is never loaded
   writeFileSync(linkStamp, linkHash);
   return { target, rebuilt: true, torch };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  build().then((r) => console.log(r.rebuilt ? `flint: built ${r.target}` : 'flint: native addon up to date'))
-    .catch((e) => { console.error(`flint: ${e.message}`); process.exit(1); });
+  build()
+    .then((r) => console.log(r.rebuilt ? `flint: built ${r.target}` : 'flint: native addon up to date'))
+    .catch((e) => {
+      console.error(`flint: ${e.message}`);
+      process.exit(1);
+    });
 }

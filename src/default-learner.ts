@@ -17,13 +17,45 @@ import type { HyperValue } from './optim/index.js';
 import { SchedCos, combineScheds, combinedCos } from './schedule/index.js';
 
 type Cbs = (Callback | (new () => Callback))[];
-export interface FitOneCycleOptions { div?: number; divFinal?: number; pctStart?: number; moms?: [number, number, number];
-  wd?: number | null; cbs?: Cbs; resetOpt?: boolean; startEpoch?: number }
-export interface FitFlatCosOptions { divFinal?: number; pctStart?: number; wd?: number | null; cbs?: Cbs; resetOpt?: boolean }
-export interface FitSgdrOptions { cycleMult?: number; wd?: number | null; cbs?: Cbs; resetOpt?: boolean }
-export interface FineTuneOptions { freezeEpochs?: number; lrMult?: number; pctStart?: number; div?: number; wd?: number | null; cbs?: Cbs }
-export interface LrFindOptions { startLr?: number; endLr?: number; numIt?: number; stopDiv?: boolean; showPlot?: boolean;
-  suggestFuncs?: Record<string, Suggestion> }
+export interface FitOneCycleOptions {
+  div?: number;
+  divFinal?: number;
+  pctStart?: number;
+  moms?: [number, number, number];
+  wd?: number | null;
+  cbs?: Cbs;
+  resetOpt?: boolean;
+  startEpoch?: number;
+}
+export interface FitFlatCosOptions {
+  divFinal?: number;
+  pctStart?: number;
+  wd?: number | null;
+  cbs?: Cbs;
+  resetOpt?: boolean;
+}
+export interface FitSgdrOptions {
+  cycleMult?: number;
+  wd?: number | null;
+  cbs?: Cbs;
+  resetOpt?: boolean;
+}
+export interface FineTuneOptions {
+  freezeEpochs?: number;
+  lrMult?: number;
+  pctStart?: number;
+  div?: number;
+  wd?: number | null;
+  cbs?: Cbs;
+}
+export interface LrFindOptions {
+  startLr?: number;
+  endLr?: number;
+  numIt?: number;
+  stopDiv?: boolean;
+  showPlot?: boolean;
+  suggestFuncs?: Record<string, Suggestion>;
+}
 
 /** At most this many SGDR cycles (each is a schedule piece). */
 const MAX_CYCLES = 10_000;
@@ -34,11 +66,15 @@ function checkPct(fn: string, arg: string, v: unknown): number | undefined {
   if (typeof v !== 'number' || !(v >= 0 && v < 1)) fail(fn, arg, 'a number in [0, 1)', v);
   return v as number;
 }
-const optPositive = (fn: string, arg: string, v: unknown): number | undefined =>
-  (v === undefined ? undefined : checkNumber(fn, arg, v, { gt: 0 }));
+const optPositive = (fn: string, arg: string, v: unknown): number | undefined => (v === undefined ? undefined : checkNumber(fn, arg, v, { gt: 0 }));
 
 /** Splits fit's own options (wd, cbs, resetOpt, startEpoch) from a scheduled fit's options, checking those. */
-function fitPart(o: { wd?: number | null; cbs?: Cbs; resetOpt?: boolean; startEpoch?: number }): { wd?: number | null; cbs?: Cbs; resetOpt?: boolean; startEpoch?: number } {
+function fitPart(o: { wd?: number | null; cbs?: Cbs; resetOpt?: boolean; startEpoch?: number }): {
+  wd?: number | null;
+  cbs?: Cbs;
+  resetOpt?: boolean;
+  startEpoch?: number;
+} {
   const out: { wd?: number | null; cbs?: Cbs; resetOpt?: boolean; startEpoch?: number } = {};
   if (o.wd !== undefined) out.wd = o.wd;
   if (o.cbs !== undefined) out.cbs = o.cbs;
@@ -92,15 +128,24 @@ export class Learner extends BaseLearner implements LearnerExtras {
     const pct = checkPct(fn, 'opts.pctStart', o.pctStart) ?? 0.25;
     const [m0, m1, m2] = o.moms === undefined ? this.moms : checkMoms(fn, 'opts.moms', o.moms);
     const fo = this._checkFitOptions(fn, fitPart(o), nEpoch);
-    await this._exclusive(fn, async () => {
-      const lrs = this.#groupLrs(fn, 'lrMax', lrMax);
-      const scheds = {
-        lr: combinedCos(pct, lrs.map((l) => l / div), lrs, lrs.map((l) => l / divFinal)),
-        mom: combinedCos(pct, m0, m1, m2),
-      };
-      // through fit (fastai's fit_one_cycle calls self.fit), so a subclass's fit runs
-      await this.fit(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
-    }, true);
+    await this._exclusive(
+      fn,
+      async () => {
+        const lrs = this.#groupLrs(fn, 'lrMax', lrMax);
+        const scheds = {
+          lr: combinedCos(
+            pct,
+            lrs.map((l) => l / div),
+            lrs,
+            lrs.map((l) => l / divFinal),
+          ),
+          mom: combinedCos(pct, m0, m1, m2),
+        };
+        // through fit (fastai's fit_one_cycle calls self.fit), so a subclass's fit runs
+        await this.fit(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
+      },
+      true,
+    );
   }
 
   /** Flat lr for pctStart of training, then cosine annealing to lr/divFinal. */
@@ -113,12 +158,23 @@ export class Learner extends BaseLearner implements LearnerExtras {
     const divFinal = optPositive(fn, 'opts.divFinal', o.divFinal) ?? 1e5;
     const pct = checkPct(fn, 'opts.pctStart', o.pctStart) ?? 0.75;
     const fo = this._checkFitOptions(fn, fitPart(o), nEpoch);
-    await this._exclusive(fn, async () => {
-      const lrs = this.#groupLrs(fn, 'lr', lr);
-      const scheds = { lr: combinedCos(pct, lrs, lrs, lrs.map((l) => l / divFinal)) };
-      // through fit (fastai's fit_one_cycle calls self.fit), so a subclass's fit runs
-      await this.fit(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
-    }, true);
+    await this._exclusive(
+      fn,
+      async () => {
+        const lrs = this.#groupLrs(fn, 'lr', lr);
+        const scheds = {
+          lr: combinedCos(
+            pct,
+            lrs,
+            lrs,
+            lrs.map((l) => l / divFinal),
+          ),
+        };
+        // through fit (fastai's fit_one_cycle calls self.fit), so a subclass's fit runs
+        await this.fit(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
+      },
+      true,
+    );
   }
 
   /** SGD with warm restarts: nCycles cosine cycles from lrMax to 0, each cycleMult times longer. */
@@ -132,19 +188,30 @@ export class Learner extends BaseLearner implements LearnerExtras {
     const mult = o.cycleMult === undefined ? 2 : checkNumber(fn, 'opts.cycleMult', o.cycleMult, { min: 1 });
     const nEpoch = mult === 1 ? cycleLen * nCycles : Math.floor((cycleLen * (mult ** nCycles - 1)) / (mult - 1));
     if (!Number.isSafeInteger(nEpoch)) {
-      throw new FlintError(`${fn}: ${nCycles} cycles of ${cycleLen} epoch(s), each ${mult} times longer, make ${nEpoch} epochs; use fewer cycles or a smaller cycleMult`);
+      throw new FlintError(
+        `${fn}: ${nCycles} cycles of ${cycleLen} epoch(s), each ${mult} times longer, make ${nEpoch} epochs; use fewer cycles or a smaller cycleMult`,
+      );
     }
     const fo = this._checkFitOptions(fn, fitPart(o), nEpoch);
-    await this._exclusive(fn, async () => {
-      const lrs = this.#groupLrs(fn, 'lrMax', lrMax);
-      const pcts = Array.from({ length: nCycles }, (_, i) => (cycleLen * mult ** i) / nEpoch);
-      const total = pcts.reduce((a, b) => a + b, 0);
-      // the last cycle is cut by the floor above; the shares must sum to 1
-      pcts[pcts.length - 1] = pcts[pcts.length - 1]! + 1 - total;
-      const scheds = { lr: combineScheds(pcts, pcts.map(() => SchedCos(lrs, 0))) };
-      // through fit (fastai's fit_one_cycle calls self.fit), so a subclass's fit runs
-      await this.fit(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
-    }, true);
+    await this._exclusive(
+      fn,
+      async () => {
+        const lrs = this.#groupLrs(fn, 'lrMax', lrMax);
+        const pcts = Array.from({ length: nCycles }, (_, i) => (cycleLen * mult ** i) / nEpoch);
+        const total = pcts.reduce((a, b) => a + b, 0);
+        // the last cycle is cut by the floor above; the shares must sum to 1
+        pcts[pcts.length - 1] = pcts[pcts.length - 1]! + 1 - total;
+        const scheds = {
+          lr: combineScheds(
+            pcts,
+            pcts.map(() => SchedCos(lrs, 0)),
+          ),
+        };
+        // through fit (fastai's fit_one_cycle calls self.fit), so a subclass's fit runs
+        await this.fit(nEpoch, undefined, { ...fo, cbs: [new ParamScheduler(scheds), ...(fo.cbs ?? [])] });
+      },
+      true,
+    );
   }
 
   /** fastai's transfer-learning recipe: train the last group frozen, then everything with discriminative lrs. */
@@ -158,13 +225,17 @@ export class Learner extends BaseLearner implements LearnerExtras {
     const pct = checkPct(fn, 'opts.pctStart', o.pctStart) ?? 0.3;
     const div = optPositive(fn, 'opts.div', o.div) ?? 5;
     const fo = this._checkFitOptions(fn, fitPart(o), epochs);
-    await this._exclusive(fn, async () => {
-      this.freeze();
-      if (freezeEpochs > 0) await this.fitOneCycle(freezeEpochs, { stop: baseLr }, { pctStart: 0.99, wd: fo.wd, cbs: fo.cbs });
-      const lr = baseLr / 2;
-      this.unfreeze();
-      await this.fitOneCycle(epochs, { start: lr / lrMult, stop: lr }, { pctStart: pct, div, wd: fo.wd, cbs: fo.cbs });
-    }, true);
+    await this._exclusive(
+      fn,
+      async () => {
+        this.freeze();
+        if (freezeEpochs > 0) await this.fitOneCycle(freezeEpochs, { stop: baseLr }, { pctStart: 0.99, wd: fo.wd, cbs: fo.cbs });
+        const lr = baseLr / 2;
+        this.unfreeze();
+        await this.fitOneCycle(epochs, { start: lr / lrMult, stop: lr }, { pctStart: pct, div, wd: fo.wd, cbs: fo.cbs });
+      },
+      true,
+    );
   }
 
   /**
@@ -181,35 +252,44 @@ export class Learner extends BaseLearner implements LearnerExtras {
     const numIt = o.numIt === undefined ? 100 : checkInt(fn, 'opts.numIt', o.numIt, { min: 1 });
     const stopDiv = optBool(fn, 'opts.stopDiv', o.stopDiv) ?? true;
     const showPlot = optBool(fn, 'opts.showPlot', o.showPlot) ?? true;
-    const funcs = o.suggestFuncs === undefined ? { valley } : checkOptions<Record<string, unknown>>(fn, o.suggestFuncs, undefined, 'opts.suggestFuncs');
+    const funcs =
+      o.suggestFuncs === undefined ? { valley } : checkOptions<Record<string, unknown>>(fn, o.suggestFuncs, undefined, 'opts.suggestFuncs');
     const entries = Object.entries(funcs).map(([k, f]) => [k, checkFunction<Suggestion>(fn, `opts.suggestFuncs.${k}`, f)] as const);
     if (entries.length === 0) fail(fn, 'opts.suggestFuncs', 'at least one suggestion function', funcs);
-    return this._exclusive(fn, async () => {
-      const rec = this.recorder;
-      if (!rec) throw new FlintError(`${fn}: needs the Recorder (a default callback; the Learner was made with defaultCbs: false)`);
-      this._checkTrainBatches(fn);
-      const nEpoch = Math.floor(numIt / this.dls.train.length) + 1;
-      const finder = new LRFinder(startLr, endLr, numIt, stopDiv);
-      await this.noLogging(() => this.fit(nEpoch, undefined, { cbs: [finder] }));
-      let lrs = rec.lrs.slice(Math.floor(numIt / 10), -5);
-      let losses = rec.losses.slice(Math.floor(numIt / 10), -5);
-      const nan = losses.findIndex((l) => Number.isNaN(l));
-      if (nan >= 0) { lrs = lrs.slice(0, nan); losses = losses.slice(0, nan); }
-      if (lrs.length < 2) throw new FlintError(`${fn}: only ${lrs.length} usable points (of ${rec.lrs.length} batches run); raise numIt or lower startLr`);
-      const out: Record<string, number> = {};
-      const points: Record<string, [number, number]> = {};
-      for (const [name, f] of entries) {
-        const s: unknown = f(lrs, losses, numIt);
-        const r = s as { lr?: unknown; point?: unknown } | null;
-        if (r === null || typeof r !== 'object' || typeof r.lr !== 'number' || !Array.isArray(r.point) || r.point.length !== 2) {
-          throw new FlintError(`${fn}: the suggestion function '${name}' returned ${describe(s)}, expected { lr, point: [lr, loss] }`);
+    return this._exclusive(
+      fn,
+      async () => {
+        const rec = this.recorder;
+        if (!rec) throw new FlintError(`${fn}: needs the Recorder (a default callback; the Learner was made with defaultCbs: false)`);
+        this._checkTrainBatches(fn);
+        const nEpoch = Math.floor(numIt / this.dls.train.length) + 1;
+        const finder = new LRFinder(startLr, endLr, numIt, stopDiv);
+        await this.noLogging(() => this.fit(nEpoch, undefined, { cbs: [finder] }));
+        let lrs = rec.lrs.slice(Math.floor(numIt / 10), -5);
+        let losses = rec.losses.slice(Math.floor(numIt / 10), -5);
+        const nan = losses.findIndex((l) => Number.isNaN(l));
+        if (nan >= 0) {
+          lrs = lrs.slice(0, nan);
+          losses = losses.slice(0, nan);
         }
-        out[name] = r.lr;
-        points[name] = r.point as [number, number];
-      }
-      if (showPlot) rec.plotLrFind({ suggestions: points, file: join(this.path, 'lr_find') });
-      return out;
-    }, true);
+        if (lrs.length < 2)
+          throw new FlintError(`${fn}: only ${lrs.length} usable points (of ${rec.lrs.length} batches run); raise numIt or lower startLr`);
+        const out: Record<string, number> = {};
+        const points: Record<string, [number, number]> = {};
+        for (const [name, f] of entries) {
+          const s: unknown = f(lrs, losses, numIt);
+          const r = s as { lr?: unknown; point?: unknown } | null;
+          if (r === null || typeof r !== 'object' || typeof r.lr !== 'number' || !Array.isArray(r.point) || r.point.length !== 2) {
+            throw new FlintError(`${fn}: the suggestion function '${name}' returned ${describe(s)}, expected { lr, point: [lr, loss] }`);
+          }
+          out[name] = r.lr;
+          points[name] = r.point as [number, number];
+        }
+        if (showPlot) rec.plotLrFind({ suggestions: points, file: join(this.path, 'lr_find') });
+        return out;
+      },
+      true,
+    );
   }
 
   /** Freezes parameter groups before n (the optimizer's state is cleared, as in fastai). */

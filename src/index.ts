@@ -11,7 +11,19 @@ export * as models from './nn/models/index.js';
 export { Tensor, TorchError, FlintError, ArgumentError } from './torch/index.js';
 export { Learner, loadLearner } from './default-learner.js';
 export {
-  Callback, EVENTS, type EventName, type AroundPhase, type StepPart, type LearnerOptions, CallbackError,
-  CancelFitException, CancelEpochException, CancelTrainException, CancelValidException, CancelBatchException,
-  CancelStepException, CancelBackwardException, FitInterrupted,
+  Callback,
+  EVENTS,
+  type EventName,
+  type AroundPhase,
+  type StepPart,
+  type LearnerOptions,
+  CallbackError,
+  CancelFitException,
+  CancelEpochException,
+  CancelTrainException,
+  CancelValidException,
+  CancelBatchException,
+  CancelStepException,
+  CancelBackwardException,
+  FitInterrupted,
 } from './learner/index.js';

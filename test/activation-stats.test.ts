@@ -14,8 +14,10 @@ const live = () => torch.memory().liveTensors;
 
 function learner(cbs: Callback[] = []): Learner {
   torch.manualSeed(0);
-  const dls = data.DataLoaders.fromTensors(torch.randn([32, 4]), torch.randint(0, 2, [32]), torch.randn([16, 4]), torch.randint(0, 2, [16]),
-    { batchSize: 8, shuffle: false });
+  const dls = data.DataLoaders.fromTensors(torch.randn([32, 4]), torch.randint(0, 2, [32]), torch.randn([16, 4]), torch.randint(0, 2, [16]), {
+    batchSize: 8,
+    shuffle: false,
+  });
   const model = new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Linear(3, 2));
   // lr 0: the weights stay as they are, so each batch's activations can be recomputed after the fit
   const l = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLoss(), cbs, optFunc: (p, h) => optim.SGD(p, h), lr: 0, path: dir });
@@ -24,7 +26,7 @@ function learner(cbs: Callback[] = []): Learner {
 }
 const fit = (l: Learner, n: number, cbs: Callback[] = []) => l.noBar(() => l.fit(n, 0, { cbs }));
 
-test('the hook\'s numbers are fastai\'s (mean, std, share <= 0.05, histc(40, 0, 10)), as PyTorch computes them', () => {
+test("the hook's numbers are fastai's (mean, std, share <= 0.05, histc(40, 0, 10)), as PyTorch computes them", () => {
   const act = new callbacks.ActivationStats({ withHist: true });
   torch.tidy(() => {
     for (const [k, a] of fx.acts.entries()) {
@@ -41,9 +43,9 @@ test('the hook\'s numbers are fastai\'s (mean, std, share <= 0.05, histc(40, 0, 
   });
 });
 
-test('per training batch and hooked layer (the leaf layers with parameters), the numbers of the layer\'s output; one host read', async () => {
+test("per training batch and hooked layer (the leaf layers with parameters), the numbers of the layer's output; one host read", async () => {
   const l = learner();
-  await fit(l, 1);  // warm-up: the learner's own state, whatever it keeps
+  await fit(l, 1); // warm-up: the learner's own state, whatever it keeps
   const reads0 = torch.hostReads();
   await fit(l, 2);
   const plainReads = torch.hostReads() - reads0;
@@ -59,25 +61,40 @@ test('per training batch and hooked layer (the leaf layers with parameters), the
   for (let epoch = 0; epoch < 2; epoch++) {
     for (const batch of l.dls.train) {
       const xb = (batch as Tensor[])[0]!;
-      torch.tidy(() => torch.noGrad(() => {
-        const o0 = model.at(0).call(xb);
-        const o2 = model.at(2).call(model.at(1).call(o0));
-        for (const [k, o] of [o0, o2].entries()) {
-          const s = stats[b]![k] as callbacks.LayerBatchStats;
-          assertClose(s.mean, o.mean().item(), 1e-5, `batch ${b} layer ${k} mean`);
-          assertClose(s.std, o.std().item(), 1e-5, `batch ${b} layer ${k} std`);
-          assertClose(s.nearZero, o.le(0.05).float().mean().item(), 1e-6, `batch ${b} layer ${k} nearZero`);
-          assert.equal(s.hist!.reduce((a, c) => a + c, 0), o.ge(0).logicalAnd(o.le(10)).sum().item(), 'the histogram counts the values in [0, 10]');
-        }
-      }));
+      torch.tidy(() =>
+        torch.noGrad(() => {
+          const o0 = model.at(0).call(xb);
+          const o2 = model.at(2).call(model.at(1).call(o0));
+          for (const [k, o] of [o0, o2].entries()) {
+            const s = stats[b]![k] as callbacks.LayerBatchStats;
+            assertClose(s.mean, o.mean().item(), 1e-5, `batch ${b} layer ${k} mean`);
+            assertClose(s.std, o.std().item(), 1e-5, `batch ${b} layer ${k} std`);
+            assertClose(s.nearZero, o.le(0.05).float().mean().item(), 1e-6, `batch ${b} layer ${k} nearZero`);
+            assert.equal(
+              s.hist!.reduce((a, c) => a + c, 0),
+              o.ge(0).logicalAnd(o.le(10)).sum().item(),
+              'the histogram counts the values in [0, 10]',
+            );
+          }
+        }),
+      );
       b++;
     }
   }
   // layerStats is stats read by layer; hist is log(1 + counts) with bins as rows
   const [means, stds, nz] = act.layerStats(-1);
-  assert.deepEqual(means, stats.map((s) => (s[1] as callbacks.LayerBatchStats).mean));
-  assert.deepEqual(stds, stats.map((s) => (s[1] as callbacks.LayerBatchStats).std));
-  assert.deepEqual(nz, stats.map((s) => (s[1] as callbacks.LayerBatchStats).nearZero));
+  assert.deepEqual(
+    means,
+    stats.map((s) => (s[1] as callbacks.LayerBatchStats).mean),
+  );
+  assert.deepEqual(
+    stds,
+    stats.map((s) => (s[1] as callbacks.LayerBatchStats).std),
+  );
+  assert.deepEqual(
+    nz,
+    stats.map((s) => (s[1] as callbacks.LayerBatchStats).nearZero),
+  );
   torch.tidy(() => {
     const h = act.hist(0);
     assert.deepEqual(h.shape, [40, 8]);
@@ -90,7 +107,11 @@ test('every: only every n-th training batch is hooked and recorded', async () =>
   const l = learner();
   const act = new callbacks.ActivationStats({ every: 3 });
   let hookedIn: number[] = [];
-  const probe = new Callback({ afterPred: (learn) => { if (learn.training && act.hooks !== null) hookedIn.push(learn.trainIter); } });
+  const probe = new Callback({
+    afterPred: (learn) => {
+      if (learn.training && act.hooks !== null) hookedIn.push(learn.trainIter);
+    },
+  });
   await fit(l, 2, [act, probe]);
   assert.deepEqual(hookedIn, [0, 3, 6]);
   assert.equal(act.stats.length, 3);
@@ -100,17 +121,30 @@ test('every: only every n-th training batch is hooked and recorded', async () =>
 
 test('memory: live tensors stay constant over a fit and return to the baseline after it (ActivationStats, HookCallback storing outputs)', async () => {
   class Outputs extends callbacks.HookCallback {
-    override hook(_m: nn.Module, _i: unknown, o: unknown): unknown { return o; }
+    override hook(_m: nn.Module, _i: unknown, o: unknown): unknown {
+      return o;
+    }
   }
-  for (const make of [() => new callbacks.ActivationStats({ withHist: true }), () => new Outputs(), () => new callbacks.ActivationStats({ every: 2 })]) {
+  for (const make of [
+    () => new callbacks.ActivationStats({ withHist: true }),
+    () => new Outputs(),
+    () => new callbacks.ActivationStats({ every: 2 }),
+  ]) {
     const l = learner();
     await fit(l, 1);
     const base = live();
     const perEpoch: number[] = [];
-    const probe = new Callback({ afterEpoch: () => { perEpoch.push(live()); } });
+    const probe = new Callback({
+      afterEpoch: () => {
+        perEpoch.push(live());
+      },
+    });
     const cb = make();
     await fit(l, 4, [cb, probe]);
-    assert.ok(perEpoch.every((n) => n === perEpoch[0]), `${cb.constructor.name}: live tensors per epoch ${perEpoch}`);
+    assert.ok(
+      perEpoch.every((n) => n === perEpoch[0]),
+      `${cb.constructor.name}: live tensors per epoch ${perEpoch}`,
+    );
     assert.equal(live(), base, `${cb.constructor.name}: back to the baseline after the fit`);
     l.model.dispose();
   }
@@ -119,18 +153,28 @@ test('memory: live tensors stay constant over a fit and return to the baseline a
 test('the hooks are removed on every exit path: an error, a cancellation; what was recorded stays readable', async () => {
   for (const how of ['error', 'cancel'] as const) {
     const l = learner();
-    const stop = new Callback({ afterBatch: (learn) => {
-      if (learn.trainIter === 2) { if (how === 'error') throw new Error('boom'); throw new CancelFitException(); }
-    } });
+    const stop = new Callback({
+      afterBatch: (learn) => {
+        if (learn.trainIter === 2) {
+          if (how === 'error') throw new Error('boom');
+          throw new CancelFitException();
+        }
+      },
+    });
     // the same exit without ActivationStats first: what the learner itself holds after it is the baseline
     await fit(l, 2, [stop]).catch(() => {});
     const base = live();
     const act = new callbacks.ActivationStats();
     let seen: callbacks.Hooks | null = null;
-    const boom = new Callback({ afterBatch: (learn) => {
-      seen ??= act.hooks;
-      if (learn.trainIter === 2) { if (how === 'error') throw new Error('boom'); throw new CancelFitException(); }
-    } });
+    const boom = new Callback({
+      afterBatch: (learn) => {
+        seen ??= act.hooks;
+        if (learn.trainIter === 2) {
+          if (how === 'error') throw new Error('boom');
+          throw new CancelFitException();
+        }
+      },
+    });
     const p = fit(l, 2, [act, boom]);
     if (how === 'error') await assert.rejects(p, /boom/);
     else await p;

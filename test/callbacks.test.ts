@@ -7,12 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Callback, Learner, callbacks, data, metrics, nn, optim, torch, type Tensor } from '../src/index.js';
 
-function learner(o: { batchSize?: number; cbs?: Callback[]; metrics?: metrics.Metric[]; lossFunc?: nn.Module | ((p: Tensor, t: Tensor) => Tensor) } = {}): Learner {
+function learner(
+  o: { batchSize?: number; cbs?: Callback[]; metrics?: metrics.Metric[]; lossFunc?: nn.Module | ((p: Tensor, t: Tensor) => Tensor) } = {},
+): Learner {
   torch.manualSeed(0);
-  const dls = data.DataLoaders.fromTensors(torch.randn([32, 4]), torch.randint(0, 2, [32]), torch.randn([16, 4]), torch.randint(0, 2, [16]),
-    { batchSize: o.batchSize ?? 8, shuffle: false });
-  const l = new Learner(dls, new nn.Linear(4, 2), { lossFunc: o.lossFunc ?? new nn.CrossEntropyLoss(), cbs: o.cbs, metrics: o.metrics,
-    optFunc: (p, h) => optim.SGD(p, h), lr: 0.1, path: mkdtempSync(join(tmpdir(), 'flint-cbs-')) });
+  const dls = data.DataLoaders.fromTensors(torch.randn([32, 4]), torch.randint(0, 2, [32]), torch.randn([16, 4]), torch.randint(0, 2, [16]), {
+    batchSize: o.batchSize ?? 8,
+    shuffle: false,
+  });
+  const l = new Learner(dls, new nn.Linear(4, 2), {
+    lossFunc: o.lossFunc ?? new nn.CrossEntropyLoss(),
+    cbs: o.cbs,
+    metrics: o.metrics,
+    optFunc: (p, h) => optim.SGD(p, h),
+    lr: 0.1,
+    path: mkdtempSync(join(tmpdir(), 'flint-cbs-')),
+  });
   l.logger = () => {};
   return l;
 }
@@ -33,10 +43,21 @@ test('clipGradNorm_ scales the gradients to the max total norm, as PyTorch', () 
   });
 });
 
-test('GradientClip keeps each step\'s gradient norm at most maxNorm', async () => {
+test("GradientClip keeps each step's gradient norm at most maxNorm", async () => {
   const norms: number[] = [];
-  const probe = new Callback({ beforeStep: (l) => { norms.push(torch.tidy(() => torch.stack(l.model.parameters().map((p) => p.grad!.norm())).norm().item())); } });
-  probe.order = 21;  // after GradientClip (20)
+  const probe = new Callback({
+    beforeStep: (l) => {
+      norms.push(
+        torch.tidy(() =>
+          torch
+            .stack(l.model.parameters().map((p) => p.grad!.norm()))
+            .norm()
+            .item(),
+        ),
+      );
+    },
+  });
+  probe.order = 21; // after GradientClip (20)
   const l = learner({ cbs: [new callbacks.GradientClip(0.05), probe] });
   await fit(l, 1);
   assert.ok(norms.length === 4 && norms.every((n) => n <= 0.05 + 1e-6), JSON.stringify(norms));
@@ -46,7 +67,13 @@ test('GradientAccumulation: two accumulated batches of 8 make the same step as o
   const whole = learner({ batchSize: 16 });
   const acc = learner({ batchSize: 8, cbs: [new callbacks.GradientAccumulation(16)] });
   let steps = 0;
-  acc.addCb(new Callback({ afterStep: () => { steps++; } }));
+  acc.addCb(
+    new Callback({
+      afterStep: () => {
+        steps++;
+      },
+    }),
+  );
   await fit(whole, 1);
   await fit(acc, 1);
   assert.equal(steps, 2, '4 batches of 8, a step every 16 samples');
@@ -55,7 +82,11 @@ test('GradientAccumulation: two accumulated batches of 8 make the same step as o
 
 test('TerminateOnNaNCallback stops the fit at the first NaN loss', async () => {
   let calls = 0;
-  const lossFunc = (p: Tensor, t: Tensor) => { calls++; const l = torch.functional.crossEntropy(p, t); return calls === 3 ? l.mul(NaN) : l; };
+  const lossFunc = (p: Tensor, t: Tensor) => {
+    calls++;
+    const l = torch.functional.crossEntropy(p, t);
+    return calls === 3 ? l.mul(NaN) : l;
+  };
   const l = learner({ lossFunc, cbs: [new callbacks.TerminateOnNaNCallback()] });
   await fit(l, 2);
   assert.equal(calls, 3, 'no batch after the NaN');
@@ -66,28 +97,51 @@ test('TerminateOnNaNCallback stops the fit at the first NaN loss', async () => {
 function scripted(name: string, values: number[]): metrics.Metric {
   let epoch = -1;
   const m = new metrics.ValueMetric(() => values[epoch]!, name);
-  m.reset = () => { epoch += 1; };
+  m.reset = () => {
+    epoch += 1;
+  };
   return m;
 }
 
 test('EarlyStoppingCallback stops after `patience` epochs without improvement', async () => {
-  const l = learner({ metrics: [scripted('score', [0.5, 0.7, 0.69, 0.68, 0.9])], cbs: [new callbacks.EarlyStoppingCallback({ monitor: 'score', patience: 2 })] });
+  const l = learner({
+    metrics: [scripted('score', [0.5, 0.7, 0.69, 0.68, 0.9])],
+    cbs: [new callbacks.EarlyStoppingCallback({ monitor: 'score', patience: 2 })],
+  });
   await fit(l, 5);
   assert.equal(l.recorder!.values.length, 4, 'epochs 0-3 ran; 2 and 3 did not improve on 0.7');
 });
 
 test('ReduceLROnPlateau divides the lr when the monitored value stalls', async () => {
-  const l = learner({ metrics: [scripted('error', [0.5, 0.4, 0.45, 0.45, 0.3])], cbs: [new callbacks.ReduceLROnPlateau({ monitor: 'error', patience: 1, factor: 10 })] });
+  const l = learner({
+    metrics: [scripted('error', [0.5, 0.4, 0.45, 0.45, 0.3])],
+    cbs: [new callbacks.ReduceLROnPlateau({ monitor: 'error', patience: 1, factor: 10 })],
+  });
   const lrs: number[] = [];
-  l.addCb(new Callback({ beforeEpoch: (x) => { lrs.push(x.opt!.hypers[0]!.lr!); } }));
+  l.addCb(
+    new Callback({
+      beforeEpoch: (x) => {
+        lrs.push(x.opt!.hypers[0]!.lr!);
+      },
+    }),
+  );
   await fit(l, 5);
-  assert.deepEqual(lrs.map((v) => +v.toPrecision(6)), [0.1, 0.1, 0.1, 0.01, 0.001]);
+  assert.deepEqual(
+    lrs.map((v) => +v.toPrecision(6)),
+    [0.1, 0.1, 0.1, 0.01, 0.001],
+  );
 });
 
 test('SaveModelCallback saves on improvement and reloads the best model at the end', async () => {
   const weights: Tensor[] = [];
   const l = learner({ metrics: [scripted('acc', [0.5, 0.9, 0.6])], cbs: [new callbacks.SaveModelCallback({ monitor: 'acc' })] });
-  l.addCb(new Callback({ afterEpoch: (x) => { weights.push((x.model as nn.Linear).weight.clone().keep()); } }));
+  l.addCb(
+    new Callback({
+      afterEpoch: (x) => {
+        weights.push((x.model as nn.Linear).weight.clone().keep());
+      },
+    }),
+  );
   await fit(l, 3);
   torch.tidy(() => assert.ok((l.model as nn.Linear).weight.equal(weights[1]!), 'the epoch-1 weights are back'));
   torch.dispose(weights);
@@ -107,11 +161,13 @@ test('CSVLogger writes the header and one line per epoch, keeping the other outp
 
 test('ShowGraphCallback redraws the loss chart after each epoch, not during the LR finder', async () => {
   const charts: string[] = [];
-  const probe = new Callback({ afterEpoch: (l) => {
-    const svg = readFileSync(join(l.path, 'loss.svg'), 'utf8');
-    assert.equal(svg, (l as Learner).recorder!.plotLoss({ skipStart: 0 }), 'the chart of the epochs so far');
-    charts.push(svg);
-  } });
+  const probe = new Callback({
+    afterEpoch: (l) => {
+      const svg = readFileSync(join(l.path, 'loss.svg'), 'utf8');
+      assert.equal(svg, (l as Learner).recorder!.plotLoss({ skipStart: 0 }), 'the chart of the epochs so far');
+      charts.push(svg);
+    },
+  });
   probe.order = 70;
   const l = learner({ cbs: [new callbacks.ShowGraphCallback(), probe] });
   await fit(l, 2);
@@ -141,12 +197,16 @@ test('the tracker callbacks stand aside during the LR finder, and track the next
 test('ShortEpochCallback runs pct of the training batches, and of the validation batches when shortValid', async () => {
   const count = (shortValid: boolean) => {
     const n = { train: 0, valid: 0 };
-    const probe = new Callback({ afterBatch: (x) => { n[x.training ? 'train' : 'valid'] += 1; } });
-    probe.order = -20;  // counts every batch, before anything may cancel
+    const probe = new Callback({
+      afterBatch: (x) => {
+        n[x.training ? 'train' : 'valid'] += 1;
+      },
+    });
+    probe.order = -20; // counts every batch, before anything may cancel
     return { n, cbs: [new callbacks.ShortEpochCallback(0.25, shortValid), probe] };
   };
   const a = count(true);
-  const l = learner({ batchSize: 2, cbs: a.cbs });  // 16 training and 8 validation batches an epoch
+  const l = learner({ batchSize: 2, cbs: a.cbs }); // 16 training and 8 validation batches an epoch
   await fit(l, 2);
   assert.deepEqual(a.n, { train: 8, valid: 4 }, '4 of 16 and 2 of 8 batches, in each of 2 epochs');
   assert.equal(l.recorder!.losses.length, 8, 'the last batch of each epoch was recorded too');
@@ -157,16 +217,27 @@ test('ShortEpochCallback runs pct of the training batches, and of the validation
   assert.deepEqual(b.n, { train: 4, valid: 8 }, 'validation not shortened');
 });
 
-test('BnFreeze keeps the running statistics of the frozen groups\' batch norms and updates the others', async () => {
+test("BnFreeze keeps the running statistics of the frozen groups' batch norms and updates the others", async () => {
   const run = async (cbs: Callback[]) => {
     torch.manualSeed(0);
     const body = new nn.Sequential(new nn.Linear(4, 8), new nn.BatchNorm1d(8));
     const head = new nn.Sequential(new nn.BatchNorm1d(8), new nn.Linear(8, 2));
     const model = new nn.Sequential(body, head);
-    const dls = data.DataLoaders.fromTensors(torch.randn([32, 4]).mul(3).add(2), torch.randint(0, 2, [32]), torch.randn([16, 4]),
-      torch.randint(0, 2, [16]), { batchSize: 8, shuffle: false });
-    const l = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLoss(), optFunc: (p, h) => optim.SGD(p, h), lr: 0.1, cbs,
-      splitter: (m) => [(m as nn.Sequential).at(0).parameters(), (m as nn.Sequential).at(1).parameters()], path: mkdtempSync(join(tmpdir(), 'flint-cbs-')) });
+    const dls = data.DataLoaders.fromTensors(
+      torch.randn([32, 4]).mul(3).add(2),
+      torch.randint(0, 2, [32]),
+      torch.randn([16, 4]),
+      torch.randint(0, 2, [16]),
+      { batchSize: 8, shuffle: false },
+    );
+    const l = new Learner(dls, model, {
+      lossFunc: new nn.CrossEntropyLoss(),
+      optFunc: (p, h) => optim.SGD(p, h),
+      lr: 0.1,
+      cbs,
+      splitter: (m) => [(m as nn.Sequential).at(0).parameters(), (m as nn.Sequential).at(1).parameters()],
+      path: mkdtempSync(join(tmpdir(), 'flint-cbs-')),
+    });
     l.logger = () => {};
     l.freeze();
     const means = () => [body.at(1), head.at(0)].map((bn) => (bn as nn.BatchNorm1d).runningMean!.toArray() as number[]);
@@ -175,8 +246,8 @@ test('BnFreeze keeps the running statistics of the frozen groups\' batch norms a
     return { before, after: means() };
   };
   const frozen = await run([new callbacks.BnFreeze()]);
-  assert.deepEqual(frozen.after[0], frozen.before[0], 'the frozen body\'s statistics are unchanged');
-  assert.notDeepEqual(frozen.after[1], frozen.before[1], 'the trained head\'s statistics moved');
+  assert.deepEqual(frozen.after[0], frozen.before[0], "the frozen body's statistics are unchanged");
+  assert.notDeepEqual(frozen.after[1], frozen.before[1], "the trained head's statistics moved");
   const plain = await run([]);
-  assert.notDeepEqual(plain.after[0], plain.before[0], 'without BnFreeze the frozen body\'s statistics move');
+  assert.notDeepEqual(plain.after[0], plain.before[0], "without BnFreeze the frozen body's statistics move");
 });

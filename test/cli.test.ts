@@ -12,12 +12,23 @@ import { writeTableCsv } from './tables.js';
 
 async function parse(argv: string[]): Promise<{ calls: unknown[][]; out: string; err: string; error?: Error }> {
   const calls: unknown[][] = [];
-  const record = (name: string) => async (...args: unknown[]) => { calls.push([name, ...args]); };
+  const record =
+    (name: string) =>
+    async (...args: unknown[]) => {
+      calls.push([name, ...args]);
+    };
   const actions = { demo: record('demo'), train: record('train'), lrFind: record('lrFind'), predict: record('predict') } as unknown as CliActions;
   let out = '';
   let err = '';
   try {
-    await buildProgram(actions, { writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } }).parseAsync(argv, { from: 'user' });
+    await buildProgram(actions, {
+      writeOut: (s) => {
+        out += s;
+      },
+      writeErr: (s) => {
+        err += s;
+      },
+    }).parseAsync(argv, { from: 'user' });
   } catch (e) {
     return { calls, out, err, error: e as Error };
   }
@@ -25,14 +36,78 @@ async function parse(argv: string[]): Promise<{ calls: unknown[][]; out: string;
 }
 
 test('flint train / lr-find / demo / predict parse their options', async () => {
-  const t = await parse(['train', '--csv', 'a.csv', '--target', 'y', '--task', 'regression', '--categorical', 'zip, state', '--ignore', 'id',
-    '--valid-pct', '0.25', '--size', 'large', '--epochs', '3', '--lr', '2e-3', '--lr-find', '--batch-size', '32', '--mixed-precision',
-    '--device', 'cpu', '--out', 'run']);
-  assert.deepEqual(t.calls, [['train', { csv: 'a.csv', target: 'y', task: 'regression', categorical: ['zip', 'state'], ignore: ['id'], validPct: 0.25,
-    size: 'large', epochs: 3, lr: 2e-3, lrFind: true, mixedPrecision: true, batchSize: 32, device: 'cpu', runDir: 'run' }]]);
+  const t = await parse([
+    'train',
+    '--csv',
+    'a.csv',
+    '--target',
+    'y',
+    '--task',
+    'regression',
+    '--categorical',
+    'zip, state',
+    '--ignore',
+    'id',
+    '--valid-pct',
+    '0.25',
+    '--size',
+    'large',
+    '--epochs',
+    '3',
+    '--lr',
+    '2e-3',
+    '--lr-find',
+    '--batch-size',
+    '32',
+    '--mixed-precision',
+    '--device',
+    'cpu',
+    '--out',
+    'run',
+  ]);
+  assert.deepEqual(t.calls, [
+    [
+      'train',
+      {
+        csv: 'a.csv',
+        target: 'y',
+        task: 'regression',
+        categorical: ['zip', 'state'],
+        ignore: ['id'],
+        validPct: 0.25,
+        size: 'large',
+        epochs: 3,
+        lr: 2e-3,
+        lrFind: true,
+        mixedPrecision: true,
+        batchSize: 32,
+        device: 'cpu',
+        runDir: 'run',
+      },
+    ],
+  ]);
   const d = await parse(['demo']);
-  assert.deepEqual(d.calls, [['demo', { csv: undefined, target: undefined, task: undefined, categorical: undefined, ignore: undefined, validPct: undefined,
-    size: undefined, epochs: 5, lr: undefined, lrFind: false, mixedPrecision: undefined, batchSize: undefined, device: undefined, runDir: undefined }]]);
+  assert.deepEqual(d.calls, [
+    [
+      'demo',
+      {
+        csv: undefined,
+        target: undefined,
+        task: undefined,
+        categorical: undefined,
+        ignore: undefined,
+        validPct: undefined,
+        size: undefined,
+        epochs: 5,
+        lr: undefined,
+        lrFind: false,
+        mixedPrecision: undefined,
+        batchSize: undefined,
+        device: undefined,
+        runDir: undefined,
+      },
+    ],
+  ]);
   const l = await parse(['lr-find', '--csv', 'a.csv', '--target', 'y']);
   assert.equal((l.calls[0]![1] as { size: string }).size, 'medium');
   const p = await parse(['predict', 'm/export.safetensors', 'new.csv', '--out', 'p.csv']);
@@ -60,7 +135,10 @@ test('flint: bad values and unknown options are named; every command has --help'
     const r = await parse([cmd, '--help']);
     assert.match(r.out, new RegExp(`^Usage: flint ${cmd} `), cmd);
   }
-  assert.match((await parse(['train', '--help'])).out, /--csv <file>[\s\S]*--target <column>[\s\S]*--size <size>[\s\S]*--epochs <n>[\s\S]*--out <dir>/);
+  assert.match(
+    (await parse(['train', '--help'])).out,
+    /--csv <file>[\s\S]*--target <column>[\s\S]*--size <size>[\s\S]*--epochs <n>[\s\S]*--out <dir>/,
+  );
 });
 
 const bin = new URL('../../bin/flint.js', import.meta.url).pathname;
@@ -71,9 +149,15 @@ test('flint train on a CSV file, then flint predict with its export, in fresh pr
   writeTableCsv(csv, 400);
   writeFileSync(join(dir, 'new.csv'), 'color,age,score,id\nred,30,0.1,a\nred,70,0.1,b\npurple,70,0.2,c\nblue,20,0,d\n');
   const run = join(dir, 'run');
-  const log = execFileSync(process.execPath, [bin, 'train', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--epochs', '4', '--size', 'small', '--out', run],
-    { encoding: 'utf8' });
-  assert.match(log, /^Flint train: tabular model \([\d,]+ parameters\) on .*people\.csv: 'label', classification into 2 classes, from 1 categorical and 2 continuous columns \(320 training, 80 validation rows\)/);
+  const log = execFileSync(
+    process.execPath,
+    [bin, 'train', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--epochs', '4', '--size', 'small', '--out', run],
+    { encoding: 'utf8' },
+  );
+  assert.match(
+    log,
+    /^Flint train: tabular model \([\d,]+ parameters\) on .*people\.csv: 'label', classification into 2 classes, from 1 categorical and 2 continuous columns \(320 training, 80 validation rows\)/,
+  );
   assert.match(log, /export \(for flint predict\): .*export\.safetensors/);
   const out = execFileSync(process.execPath, [bin, 'predict', join(run, 'export.safetensors'), join(dir, 'new.csv')], { encoding: 'utf8' });
   const lines = out.trim().split('\n');
@@ -94,7 +178,10 @@ test('flint train on a CSV file, then flint predict with its export, in fresh pr
   writeFileSync(join(dir, 'bad.csv'), 'color,age\nred,3\n');
   const bad = spawnSync(process.execPath, [bin, 'predict', join(run, 'export.safetensors'), join(dir, 'bad.csv')], { encoding: 'utf8' });
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /flint: data\.tabularInputs: CSV file .*bad\.csv: no column 'score', which the model was trained on \(columns: color, age\)/);
+  assert.match(
+    bad.stderr,
+    /flint: data\.tabularInputs: CSV file .*bad\.csv: no column 'score', which the model was trained on \(columns: color, age\)/,
+  );
   torch.dispose([x, probs]);
 });
 
@@ -102,20 +189,53 @@ test('flint lr-find prints the four suggestions and writes its chart; train --mi
   const dir = mkdtempSync(join(tmpdir(), 'flint-cli-'));
   const csv = join(dir, 'people.csv');
   writeTableCsv(csv, 400);
-  const out = execFileSync(process.execPath, [bin, 'lr-find', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--out', join(dir, 'lr')],
-    { encoding: 'utf8' }).trim().split('\n');
+  const out = execFileSync(process.execPath, [bin, 'lr-find', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--out', join(dir, 'lr')], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n');
   assert.match(out[0]!, /^Flint lr-find: tabular model/);
   const names = out.slice(1, 5).map((l) => /^(\w+)\s+(\S+)$/.exec(l)!);
-  assert.deepEqual(names.map((m) => m[1]), ['valley', 'slide', 'minimum', 'steep']);
+  assert.deepEqual(
+    names.map((m) => m[1]),
+    ['valley', 'slide', 'minimum', 'steep'],
+  );
   for (const m of names) assert.ok(Number(m[2]) > 1e-7 && Number(m[2]) < 10, `${m[1]} ${m[2]}`);
   assert.ok(existsSync(join(dir, 'lr', 'lr_find.svg')) && existsSync(join(dir, 'lr', 'lr_find.png')));
-  const log = execFileSync(process.execPath, [bin, 'train', '--csv', csv, '--target', 'price', '--ignore', 'label,id', '--task', 'regression',
-    '--epochs', '2', '--mixed-precision', '--out', join(dir, 'mp')], { encoding: 'utf8' });
+  const log = execFileSync(
+    process.execPath,
+    [
+      bin,
+      'train',
+      '--csv',
+      csv,
+      '--target',
+      'price',
+      '--ignore',
+      'label,id',
+      '--task',
+      'regression',
+      '--epochs',
+      '2',
+      '--mixed-precision',
+      '--out',
+      join(dir, 'mp'),
+    ],
+    { encoding: 'utf8' },
+  );
   assert.match(log, /'price', regression, .* fitOneCycle\(2, 0\.01\) with Adam, mixed precision, cpu/);
   assert.match(log, /^epoch\s+train_loss\s+valid_loss\s+rmse\s+time$/m);
   const rows = log.split('\n').filter((l) => /^\d\s/.test(l));
   assert.equal(rows.length, 2);
-  assert.ok(rows.every((r) => r.split(/\s+/).slice(1, 4).every((v) => Number.isFinite(Number(v)))), rows.join('\n'));
+  assert.ok(
+    rows.every((r) =>
+      r
+        .split(/\s+/)
+        .slice(1, 4)
+        .every((v) => Number.isFinite(Number(v))),
+    ),
+    rows.join('\n'),
+  );
 });
 
 test('flint train: an --out that cannot be made fails at once, before training; a small CSV gets a batch size that fits', () => {
@@ -137,5 +257,8 @@ test('flint train: an --out that cannot be made fails at once, before training; 
   // a batch size asked for that leaves no batch is an error suggesting one that works
   const big = spawnSync(process.execPath, [bin, ...args, '--batch-size', '64', '--out', join(dir, 'big')], { encoding: 'utf8' });
   assert.equal(big.status, 1);
-  assert.match(big.stderr, /^flint: --batch-size 64 is more than the 38 training rows, so an epoch would have no batch; use --batch-size 38 or less$/m);
+  assert.match(
+    big.stderr,
+    /^flint: --batch-size 64 is more than the 38 training rows, so an epoch would have no batch; use --batch-size 38 or less$/m,
+  );
 });

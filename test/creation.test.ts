@@ -8,10 +8,16 @@ test('tensor() from numbers, nested arrays, booleans, bigints and TypedArrays', 
     const s = torch.tensor(3.5);
     assert.deepEqual([...s.shape], []);
     assert.equal(s.item(), 3.5);
-    const m = torch.tensor([[1, 2, 3], [4, 5, 6]]);
+    const m = torch.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     assert.deepEqual([...m.shape], [2, 3]);
     assert.equal(m.dtype, 'float32');
-    assert.deepEqual(m.toArray(), [[1, 2, 3], [4, 5, 6]]);
+    assert.deepEqual(m.toArray(), [
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     assert.equal(torch.tensor([true, false]).dtype, 'bool');
     assert.deepEqual(torch.tensor([true, false]).toArray(), [true, false]);
     const big = torch.tensor([2n ** 60n, -3n]);
@@ -24,7 +30,11 @@ test('tensor() from numbers, nested arrays, booleans, bigints and TypedArrays', 
     assert.equal(torch.tensor([1.7, -1.7], { dtype: 'int32' }).toArray().toString(), '1,-1');
     assert.deepEqual([...torch.tensor([]).shape], [0]);
     assert.deepEqual([...torch.tensor([[], []]).shape], [2, 0]);
-    assert.deepEqual(torch.fromTypedArray(new Float32Array([1, 2, 3, 4, 5, 6]), [3, 2]).toArray(), [[1, 2], [3, 4], [5, 6]]);
+    assert.deepEqual(torch.fromTypedArray(new Float32Array([1, 2, 3, 4, 5, 6]), [3, 2]).toArray(), [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
   });
 });
 
@@ -55,8 +65,14 @@ test('every dtype round-trips through to() and reads back', () => {
 
 test('factories: shapes, values and dtypes', () => {
   torch.tidy(() => {
-    assert.deepEqual(torch.zeros([2, 3]).toArray(), [[0, 0, 0], [0, 0, 0]]);
-    assert.deepEqual(torch.ones(2, 2).toArray(), [[1, 1], [1, 1]]);
+    assert.deepEqual(torch.zeros([2, 3]).toArray(), [
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+    assert.deepEqual(torch.ones(2, 2).toArray(), [
+      [1, 1],
+      [1, 1],
+    ]);
     assert.deepEqual(torch.full([2], 7).toArray(), [7, 7]);
     assert.equal(torch.full([2], true).dtype, 'bool');
     assert.deepEqual([...torch.empty([4, 1]).shape], [4, 1]);
@@ -64,7 +80,10 @@ test('factories: shapes, values and dtypes', () => {
     assert.equal(torch.arange(4).dtype, 'int64');
     assert.deepEqual(torch.arange(1, 2, 0.5).toArray(), [1, 1.5]);
     assert.deepEqual(torch.linspace(0, 1, 3).toArray(), [0, 0.5, 1]);
-    assert.deepEqual(torch.eye(2).toArray(), [[1, 0], [0, 1]]);
+    assert.deepEqual(torch.eye(2).toArray(), [
+      [1, 0],
+      [0, 1],
+    ]);
     const r = torch.rand([1000]);
     assert.ok(r.min().item() >= 0 && r.max().item() < 1);
     const n = torch.randn([10000]);
@@ -75,8 +94,14 @@ test('factories: shapes, values and dtypes', () => {
     assert.deepEqual(torch.randperm(6).sort().values.toArray(), [0, 1, 2, 3, 4, 5]);
     const like = torch.zeros([2, 2], { dtype: 'float64' });
     assert.equal(torch.zerosLike(like).dtype, 'float64');
-    assert.deepEqual(torch.onesLike(like).toArray(), [[1, 1], [1, 1]]);
-    assert.deepEqual(torch.fullLike(like, 3).toArray(), [[3, 3], [3, 3]]);
+    assert.deepEqual(torch.onesLike(like).toArray(), [
+      [1, 1],
+      [1, 1],
+    ]);
+    assert.deepEqual(torch.fullLike(like, 3).toArray(), [
+      [3, 3],
+      [3, 3],
+    ]);
     assert.equal(torch.scalarTensor(2).ndim, 0);
     assert.equal(torch.zeros([2], { requiresGrad: true }).requiresGrad, true);
   });
@@ -131,7 +156,10 @@ test('views share storage with their base', () => {
     const t = torch.zeros([2, 2]);
     const row = t.select(0, 1);
     row.fill_(5);
-    assert.deepEqual(t.toArray(), [[0, 0], [5, 5]]);
+    assert.deepEqual(t.toArray(), [
+      [0, 0],
+      [5, 5],
+    ]);
     assert.ok(t.reshape(4) instanceof Tensor);
   });
 });

@@ -37,14 +37,23 @@ test('tensors move to the GPU and back unchanged', { skip }, () => {
 
 test('ops on the GPU match the CPU', { skip }, () => {
   const inputs = (dev: string) => [torch.randn([32, 64]).to(dev), torch.randn([64, 16]).to(dev)] as const;
-  onBoth((dev) => { const [a, b] = inputs(dev); return a.matmul(b).relu().softmax(1); });
-  onBoth((dev) => { const [a] = inputs(dev); return a.sum(1).add(a.amax(1)).sub(a.std(1)); });
-  onBoth((dev) => { const [a] = inputs(dev); return a.sort(1).values.cumsum(1); });
+  onBoth((dev) => {
+    const [a, b] = inputs(dev);
+    return a.matmul(b).relu().softmax(1);
+  });
+  onBoth((dev) => {
+    const [a] = inputs(dev);
+    return a.sum(1).add(a.amax(1)).sub(a.std(1));
+  });
+  onBoth((dev) => {
+    const [a] = inputs(dev);
+    return a.sort(1).values.cumsum(1);
+  });
   onBoth((dev) => {
     const x = torch.randn([4, 3, 16, 16]).to(dev);
     const w = torch.randn([8, 3, 3, 3]).to(dev);
     return F.maxPool2d(F.conv2d(x, w, null, { padding: 1 }).relu(), 2);
-  }, 5e-3);  // cuDNN may use TF32 for convolutions
+  }, 5e-3); // cuDNN may use TF32 for convolutions
   onBoth((dev) => {
     const logits = torch.randn([16, 10]).to(dev);
     const y = torch.randint(0, 10, [16]).to(dev);
@@ -82,12 +91,16 @@ test('training on the GPU leaves live tensors unchanged', { skip }, () => {
   const w = torch.randn([64, 10], { device: 'cuda' }).mul_(0.1).requiresGrad_();
   const x = torch.randn([256, 64], { device: 'cuda' });
   const y = torch.randint(0, 10, [256], { device: 'cuda' });
-  const step = () => torch.tidy(() => {
-    const loss = F.crossEntropy(x.matmul(w), y);
-    loss.backward();
-    torch.noGrad(() => { w.sub_(w.grad!, 0.5); w.grad = null; });
-    return loss.item();
-  });
+  const step = () =>
+    torch.tidy(() => {
+      const loss = F.crossEntropy(x.matmul(w), y);
+      loss.backward();
+      torch.noGrad(() => {
+        w.sub_(w.grad!, 0.5);
+        w.grad = null;
+      });
+      return loss.item();
+    });
   const first = step();
   gc();
   const live = torch.memory().liveTensors;
@@ -111,8 +124,14 @@ test('seeded GPU random ops repeat', { skip }, () => {
 test('GPU mistakes are TorchErrors, not crashes', { skip }, () => {
   torch.tidy(() => {
     const n = torch.cuda.deviceCount();
-    assert.throws(() => torch.zeros([2], { device: `cuda:${n}` }), (e: unknown) => e instanceof TorchError && /does not exist/.test(e.message));
-    assert.throws(() => torch.ones(2, { device: 'cuda' }).add(torch.ones(2)), (e: unknown) => e instanceof TorchError && /device/.test(e.message));
+    assert.throws(
+      () => torch.zeros([2], { device: `cuda:${n}` }),
+      (e: unknown) => e instanceof TorchError && /does not exist/.test(e.message),
+    );
+    assert.throws(
+      () => torch.ones(2, { device: 'cuda' }).add(torch.ones(2)),
+      (e: unknown) => e instanceof TorchError && /device/.test(e.message),
+    );
     assert.equal(torch.ones(2, { device: 'cuda' }).sum().item(), 2);
   });
 });
@@ -142,8 +161,20 @@ test('nn layers moved to the GPU give the CPU results', { skip }, () => {
       const cpu = make();
       torch.manualSeed(3);
       const gpu = make().to('cuda');
-      const x = shape[0] === -1 ? torch.tensor([[1, 2, 3], [4, 5, 9]], { dtype: 'int64' }) : torch.randn(shape);
-      const out = (m: import('../src/index.js').nn.Module, inp: Tensor): Tensor => { const r = m.call(inp); return Array.isArray(r) ? r[0] : r; };
+      const x =
+        shape[0] === -1
+          ? torch.tensor(
+              [
+                [1, 2, 3],
+                [4, 5, 9],
+              ],
+              { dtype: 'int64' },
+            )
+          : torch.randn(shape);
+      const out = (m: import('../src/index.js').nn.Module, inp: Tensor): Tensor => {
+        const r = m.call(inp);
+        return Array.isArray(r) ? r[0] : r;
+      };
       const a = out(cpu, x);
       const b = out(gpu, x.cuda());
       assert.equal(b.device, 'cuda:0');
@@ -160,8 +191,11 @@ test('the Learner trains on the GPU with device-side sums', { skip }, async () =
   const x = torch.randn([512, 10]);
   const xv = torch.randn([128, 10]);
   const dls = data.DataLoaders.fromTensors(x, x.matmul(w).argmax(1), xv, xv.matmul(w).argmax(1), { batchSize: 32, device: 'cuda' });
-  const learn = new Learner(dls, new nn.Sequential(new nn.Linear(10, 32), new nn.ReLU(), new nn.Linear(32, 3)),
-    { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy(), metrics.F1Score({ average: 'macro' })], lr: 1e-2 });
+  const learn = new Learner(dls, new nn.Sequential(new nn.Linear(10, 32), new nn.ReLU(), new nn.Linear(32, 3)), {
+    lossFunc: new nn.CrossEntropyLossFlat(),
+    metrics: [metrics.accuracy(), metrics.F1Score({ average: 'macro' })],
+    lr: 1e-2,
+  });
   const reads = torch.hostReads();
   await learn.noBar(() => learn.withoutLogging(() => learn.fit(3)));
   assert.ok(torch.hostReads() - reads < 40, `${torch.hostReads() - reads} host reads over 3 epochs of 16 + 4 batches`);
@@ -174,13 +208,24 @@ test('MixedPrecision on the GPU: float16 autocast with the loss scaler, float32 
   torch.manualSeed(0);
   const w = torch.randn([10, 3]);
   const x = torch.randn([512, 10]);
-  const dls = data.DataLoaders.fromTensors(x, x.matmul(w).argmax(1), x.narrow(0, 0, 128), x.narrow(0, 0, 128).matmul(w).argmax(1), { batchSize: 32, device: 'cuda' });
+  const dls = data.DataLoaders.fromTensors(x, x.matmul(w).argmax(1), x.narrow(0, 0, 128), x.narrow(0, 0, 128).matmul(w).argmax(1), {
+    batchSize: 32,
+    device: 'cuda',
+  });
   const mp = new callbacks.MixedPrecision();
   const dtypes: string[] = [];
-  const probe = new Callback({ afterPred: (l) => { dtypes.push(l.pred!.dtype); } });
+  const probe = new Callback({
+    afterPred: (l) => {
+      dtypes.push(l.pred!.dtype);
+    },
+  });
   probe.order = 5;
-  const learn = new Learner(dls, new nn.Sequential(new nn.Linear(10, 32), new nn.ReLU(), new nn.Linear(32, 3)),
-    { lossFunc: new nn.CrossEntropyLoss(), metrics: [metrics.accuracy()], lr: 1e-2, cbs: [mp, probe] });
+  const learn = new Learner(dls, new nn.Sequential(new nn.Linear(10, 32), new nn.ReLU(), new nn.Linear(32, 3)), {
+    lossFunc: new nn.CrossEntropyLoss(),
+    metrics: [metrics.accuracy()],
+    lr: 1e-2,
+    cbs: [mp, probe],
+  });
   await learn.noBar(() => learn.withoutLogging(() => learn.fit(3)));
   assert.equal(dtypes[0], 'float16');
   assert.ok(mp.scaler!.enabled, 'float16 uses the scaler');

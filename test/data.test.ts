@@ -10,7 +10,7 @@ import { data, torch, type Tensor } from '../src/index.js';
 import { gc } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flint-data-'));
-const ids = (b: unknown): number[] => ((b as Tensor[])[1]!.toArray() as number[]);
+const ids = (b: unknown): number[] => (b as Tensor[])[1]!.toArray() as number[];
 /** Maps each batch while it is lent (batches are freed when the next is requested). */
 function each<R>(dl: Iterable<data.Batch>, f: (b: data.Batch) => R): R[] {
   const out: R[] = [];
@@ -22,9 +22,15 @@ test('TensorDataset rows and errors', () => {
   torch.tidy(() => {
     const ds = new data.TensorDataset(torch.arange(10).reshape(5, 2), torch.arange(5));
     assert.equal(ds.length, 5);
-    assert.deepEqual(ds.get(2).map((t) => t.toArray()), [[4, 5], 2]);
+    assert.deepEqual(
+      ds.get(2).map((t) => t.toArray()),
+      [[4, 5], 2],
+    );
     assert.throws(() => ds.get(5), /TensorDataset\.get: expected an integer >= 0 and <= 4 for i, got 5/);
-    assert.throws(() => new data.TensorDataset(torch.zeros([3]), torch.zeros([4])), /data\.TensorDataset: expected a tensor of 3 rows like tensors\[0\] for tensors\[1\], got a tensor float32\[4\]/);
+    assert.throws(
+      () => new data.TensorDataset(torch.zeros([3]), torch.zeros([4])),
+      /data\.TensorDataset: expected a tensor of 3 rows like tensors\[0\] for tensors\[1\], got a tensor float32\[4\]/,
+    );
   });
 });
 
@@ -33,10 +39,17 @@ test('DataLoader batches in order, with dropLast and length', () => {
     const ds = new data.TensorDataset(torch.arange(10).float(), torch.arange(10));
     const dl = new data.DataLoader(ds, { batchSize: 4 });
     assert.equal(dl.length, 3);
-    assert.deepEqual(each(dl, ids), [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    assert.deepEqual(each(dl, ids), [
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     const dropped = new data.DataLoader(ds, { batchSize: 4, dropLast: true });
     assert.equal(dropped.length, 2);
-    assert.deepEqual(each(dropped, (b) => ids(b).length), [4, 4]);
+    assert.deepEqual(
+      each(dropped, (b) => ids(b).length),
+      [4, 4],
+    );
     assert.throws(() => new data.DataLoader(ds, { batchSize: 0 }), /data\.DataLoader: expected an integer >= 1 for options\.batchSize, got 0/);
   });
 });
@@ -48,7 +61,10 @@ test('shuffling: every item once per epoch, a new order each epoch, reproducible
     const a = new data.DataLoader(ds, { batchSize: 16, shuffle: true, seed: 7 });
     const e1 = epoch(a);
     const e2 = epoch(a);
-    assert.deepEqual([...e1].sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      [...e1].sort((x, y) => x - y),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     assert.notDeepEqual(e1, e2);
     const b = new data.DataLoader(ds, { batchSize: 16, shuffle: true, seed: 7 });
     assert.deepEqual(epoch(b), e1);
@@ -74,12 +90,15 @@ test('batches are lent: each is freed when the next is asked for, and when the l
   let seen = 0;
   for (const b of dl) {
     seen++;
-    assert.ok(torch.memory().liveTensors <= before + 3, 'one batch (two tensors) and the epoch\'s permutation alive at a time');
+    assert.ok(torch.memory().liveTensors <= before + 3, "one batch (two tensors) and the epoch's permutation alive at a time");
     void b;
   }
   assert.equal(seen, 8);
   assert.equal(torch.memory().liveTensors, before);
-  for (const b of dl) { void b; break; }
+  for (const b of dl) {
+    void b;
+    break;
+  }
   assert.equal(torch.memory().liveTensors, before);
   torch.dispose(ds.tensors);
 });
@@ -91,7 +110,13 @@ test('item datasets go through collate: numbers, booleans, arrays and objects', 
       get: (i) => ({ x: [i, i * 2], label: i % 2, w: i / 2, ok: i > 2 }),
     };
     const first = new data.DataLoader(ds, { batchSize: 4 }).oneBatch() as { x: Tensor[]; label: Tensor; w: Tensor; ok: Tensor };
-    assert.deepEqual(first!.x.map((t) => t.toArray()), [[0, 1, 2, 3], [0, 2, 4, 6]]);
+    assert.deepEqual(
+      first!.x.map((t) => t.toArray()),
+      [
+        [0, 1, 2, 3],
+        [0, 2, 4, 6],
+      ],
+    );
     assert.equal(first!.label.dtype, 'int64');
     assert.equal(first!.w.dtype, 'float32');
     assert.deepEqual(first!.ok.toArray(), [false, false, false, true]);
@@ -123,8 +148,14 @@ function idx(typeCode: number, shape: number[], values: number[], size: number, 
 test('IDX: every data type, gzip or not, big-endian values', () => {
   torch.tidy(() => {
     const u8 = idx(0x08, [2, 3], [0, 1, 2, 253, 254, 255], 1, (v, o, x) => v.setUint8(o, x));
-    assert.deepEqual(data.parseIdx(u8).toArray(), [[0, 1, 2], [253, 254, 255]]);
-    assert.deepEqual(data.parseIdx(gzipSync(u8)).toArray(), [[0, 1, 2], [253, 254, 255]]);
+    assert.deepEqual(data.parseIdx(u8).toArray(), [
+      [0, 1, 2],
+      [253, 254, 255],
+    ]);
+    assert.deepEqual(data.parseIdx(gzipSync(u8)).toArray(), [
+      [0, 1, 2],
+      [253, 254, 255],
+    ]);
     assert.deepEqual(data.parseIdx(idx(0x09, [2], [-128, 127], 1, (v, o, x) => v.setInt8(o, x))).toArray(), [-128, 127]);
     assert.deepEqual(data.parseIdx(idx(0x0b, [2], [-300, 1000], 2, (v, o, x) => v.setInt16(o, x))).toArray(), [-300, 1000]);
     assert.deepEqual(data.parseIdx(idx(0x0c, [2], [-70000, 2 ** 30], 4, (v, o, x) => v.setInt32(o, x))).toArray(), [-70000, 2 ** 30]);
@@ -150,7 +181,11 @@ test('IDX: corrupt files are refused with the file name and the problem', () => 
   for (const [what, bytes, pattern] of cases) {
     const path = join(dir, `${what.replace(/ /g, '-')}.idx`);
     writeFileSync(path, bytes);
-    assert.throws(() => data.readIdx(path), (e: Error) => pattern.test(e.message) && e.message.includes(path), what);
+    assert.throws(
+      () => data.readIdx(path),
+      (e: Error) => pattern.test(e.message) && e.message.includes(path),
+      what,
+    );
   }
   assert.throws(() => data.readIdx(join(dir, 'nope.idx')), /cannot read it/);
 });
@@ -182,7 +217,11 @@ test('CSV: numeric and categorical columns, a categorical or numeric target', ()
     assert.deepEqual(t.contNames, ['age', 'score']);
     assert.deepEqual(t.catNames, ['city']);
     assert.deepEqual(t.categories, { city: ['Oslo', 'Paris'], label: ['no', 'yes'] });
-    assert.deepEqual(t.xCont.toArray(), [[30, 1.5], [40, 2.5], [25, -1]]);
+    assert.deepEqual(t.xCont.toArray(), [
+      [30, 1.5],
+      [40, 2.5],
+      [25, -1],
+    ]);
     assert.deepEqual(t.xCat.toArray(), [[1], [0], [1]]);
     assert.equal(t.y!.dtype, 'int64');
     assert.deepEqual(t.y!.toArray(), [1, 0, 1]);
@@ -213,11 +252,23 @@ test('CSV: missing values, unknown columns and malformed files name the place', 
 
 test('normalization statistics come from the training split', () => {
   torch.tidy(() => {
-    const train = torch.tensor([[1, 10], [3, 30]]);
+    const train = torch.tensor([
+      [1, 10],
+      [3, 30],
+    ]);
     const valid = torch.tensor([[2, 20]]);
     const { train: t, valid: v, stats } = data.normalizeSplits(train, valid, [0]);
     assert.deepEqual(stats.mean.toArray(), [[2, 20]]);
-    assert.ok(t.allclose(torch.tensor([[-1, -1], [1, 1]]).div(Math.SQRT2)));
+    assert.ok(
+      t.allclose(
+        torch
+          .tensor([
+            [-1, -1],
+            [1, 1],
+          ])
+          .div(Math.SQRT2),
+      ),
+    );
     assert.deepEqual(v.toArray(), [[0, 0]]);
   });
 });
@@ -235,25 +286,54 @@ test('DataLoaders.fromTensors: a shuffled training loader that drops the last ba
 
 test('DataLoader: a dataset of impossible length, a bad batch size, and items that fail are refused by name', () => {
   for (const length of [Infinity, NaN, -1, 2.5, '3', undefined]) {
-    assert.throws(() => new data.DataLoader({ length, get: (i: number) => i } as unknown as data.Dataset),
-      /data\.DataLoader: expected a non-negative integer for dataset\.length, got/, String(length));
+    assert.throws(
+      () => new data.DataLoader({ length, get: (i: number) => i } as unknown as data.Dataset),
+      /data\.DataLoader: expected a non-negative integer for dataset\.length, got/,
+      String(length),
+    );
   }
-  assert.throws(() => new data.DataLoader({ length: 3 } as unknown as data.Dataset), /expected a dataset \(an object with a length and a get\(i\) method\) for dataset/);
+  assert.throws(
+    () => new data.DataLoader({ length: 3 } as unknown as data.Dataset),
+    /expected a dataset \(an object with a length and a get\(i\) method\) for dataset/,
+  );
   for (const batchSize of [0, NaN, -1, 1.5, Infinity]) {
-    assert.throws(() => new data.DataLoader({ length: 3, get: (i: number) => i }, { batchSize }), /data\.DataLoader: expected an integer >= 1 for options\.batchSize/);
+    assert.throws(
+      () => new data.DataLoader({ length: 3, get: (i: number) => i }, { batchSize }),
+      /data\.DataLoader: expected an integer >= 1 for options\.batchSize/,
+    );
   }
-  assert.throws(() => new data.DataLoader({ length: 3, get: (i: number) => i }, { batchSize: 2, bachSize: 2 } as data.DataLoaderOptions<number>),
-    /expected one of the options .* for options\.bachSize/);
+  assert.throws(
+    () => new data.DataLoader({ length: 3, get: (i: number) => i }, { batchSize: 2, bachSize: 2 } as data.DataLoaderOptions<number>),
+    /expected one of the options .* for options\.bachSize/,
+  );
   // a length that a getter changes later is checked again when iterating
-  const growing = { n: 2, get length(): number { return this.n; }, get: (i: number) => i };
+  const growing = {
+    n: 2,
+    get length(): number {
+      return this.n;
+    },
+    get: (i: number) => i,
+  };
   const dl = new data.DataLoader(growing, { batchSize: 2 });
   growing.n = Infinity;
   assert.throws(() => dl.oneBatch(), /DataLoader: expected a non-negative integer for dataset\.length, got Infinity/);
   const live = torch.memory().liveTensors;
   const holes = new data.DataLoader({ length: 5, get: (i: number) => (i === 3 ? undefined : i) }, { batchSize: 2 });
   assert.throws(() => [...holes], /DataLoader: dataset\.get\(3\) returned undefined/);
-  const throwing = new data.DataLoader({ length: 5, get: (i: number) => { if (i === 4) throw new Error('disk gone'); return i; } }, { batchSize: 2, shuffle: true, seed: 1 });
-  assert.throws(() => [...throwing], (e: Error) => /DataLoader: dataset\.get\(4\) failed: disk gone/.test(e.message) && (e.cause as Error).message === 'disk gone');
+  const throwing = new data.DataLoader(
+    {
+      length: 5,
+      get: (i: number) => {
+        if (i === 4) throw new Error('disk gone');
+        return i;
+      },
+    },
+    { batchSize: 2, shuffle: true, seed: 1 },
+  );
+  assert.throws(
+    () => [...throwing],
+    (e: Error) => /DataLoader: dataset\.get\(4\) failed: disk gone/.test(e.message) && (e.cause as Error).message === 'disk gone',
+  );
   const mixed = new data.DataLoader({ length: 2, get: (i: number) => (i === 0 ? 1 : 'one') }, { batchSize: 2 });
   assert.throws(() => mixed.oneBatch(), /DataLoader: collating batch 0 .*data\.defaultCollate: item 1 is "one", but item 0 is a number/);
   const noTensors = new data.DataLoader({ length: 2, get: (i: number) => i }, { batchSize: 2, collate: () => 5 as unknown as data.Batch });
@@ -263,17 +343,24 @@ test('DataLoader: a dataset of impossible length, a bad batch size, and items th
 
 test('a collated batch moved to a device: its tensors are freed with the next batch, a dead one is refused, nothing leaks', () => {
   const ds: data.Dataset<number> = { length: 6, get: (i) => i };
-  const collate = (items: number[]): data.Batch => ({ x: torch.tensor(items), parts: [torch.tensor(items).mul(2), { w: torch.ones([items.length]) }] });
+  const collate = (items: number[]): data.Batch => ({
+    x: torch.tensor(items),
+    parts: [torch.tensor(items).mul(2), { w: torch.ones([items.length]) }],
+  });
   gc();
   const before = torch.memory().liveTensors;
   const dl = new data.DataLoader(ds, { batchSize: 2, device: 'cpu', collate });
   const seen: number[][] = [];
   for (const b of dl) {
     const { x, parts } = b as { x: Tensor; parts: [Tensor, { w: Tensor }] };
-    seen.push([...x.toArray() as number[], ...parts[0].toArray() as number[], ...parts[1].w.toArray() as number[]]);
+    seen.push([...(x.toArray() as number[]), ...(parts[0].toArray() as number[]), ...(parts[1].w.toArray() as number[])]);
     assert.ok(torch.memory().liveTensors <= before + 3, 'one batch (three tensors) alive at a time');
   }
-  assert.deepEqual(seen, [[0, 1, 0, 2, 1, 1], [2, 3, 4, 6, 1, 1], [4, 5, 8, 10, 1, 1]]);
+  assert.deepEqual(seen, [
+    [0, 1, 0, 2, 1, 1],
+    [2, 3, 4, 6, 1, 1],
+    [4, 5, 8, 10, 1, 1],
+  ]);
   assert.equal(torch.memory().liveTensors, before);
   // a freed tensor in the user's batch names the batch; what was already taken in is freed
   const dead = torch.ones([2]);

@@ -14,8 +14,10 @@ import { assertClose, gc } from './helpers.js';
 test('the demo CNN has the specified blocks', () => {
   const m = makeCnn();
   assert.equal(m.toString().split('\n')[1], '  (0): Conv2d(1, 32, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))');
-  assert.deepEqual(m.children().map((c) => c.constructor.name), ['Conv2d', 'ReLU', 'BatchNorm2d', 'Conv2d', 'ReLU', 'BatchNorm2d',
-    'Conv2d', 'ReLU', 'BatchNorm2d', 'AdaptiveAvgPool2d', 'Flatten', 'Linear']);
+  assert.deepEqual(
+    m.children().map((c) => c.constructor.name),
+    ['Conv2d', 'ReLU', 'BatchNorm2d', 'Conv2d', 'ReLU', 'BatchNorm2d', 'Conv2d', 'ReLU', 'BatchNorm2d', 'AdaptiveAvgPool2d', 'Flatten', 'Linear'],
+  );
   m.dispose();
 });
 
@@ -36,7 +38,16 @@ test('the demo trains on Fashion-MNIST with the Learner and writes its run folde
   const peak = Math.max(...hps.lr!);
   assert.ok(peak <= lrUsed && peak > 0.99 * lrUsed, `the one-cycle peak ${peak} is the lr used, ${lrUsed}`);
   assertClose(hps.lr![0]!, lrUsed / 25, lrUsed * 1e-9, 'starts at lr / div');
-  for (const f of ['loss.svg', 'loss.png', 'schedule.svg', 'schedule.png', 'lr_find.svg', 'lr_find.png', 'models/model.safetensors', 'export.safetensors']) {
+  for (const f of [
+    'loss.svg',
+    'loss.png',
+    'schedule.svg',
+    'schedule.png',
+    'lr_find.svg',
+    'lr_find.png',
+    'models/model.safetensors',
+    'export.safetensors',
+  ]) {
     assert.ok(existsSync(join(runDir, f)), f);
   }
   // `flint predict` with the export, on 64 test images as raw bytes in an IDX file, gives the learner's predictions

@@ -14,19 +14,22 @@ const native = typedNative as unknown as Record<Op, (...args: unknown[]) => unkn
 const a = torch.ones([2, 3]).keep();
 const b = torch.ones([4, 5]).keep();
 
-test('libtorch failures are TorchErrors with op, inputs and libtorch\'s message, without a C++ backtrace', () => {
-  assert.throws(() => native.mm(a._h, b._h), (e: unknown) => {
-    assert.ok(e instanceof TorchError && !(e instanceof ArgumentError));
-    assert.equal(e.op, 'mm');
-    assert.equal(e.inputs, 'float32[2, 3], float32[4, 5]');
-    assert.match(e.torchMessage!, /cannot be multiplied \(2x3 and 4x5\)/);
-    assert.ok(e.message.startsWith('mm(float32[2, 3], float32[4, 5]): '));
-    assert.ok(!/Exception raised from|frame #/.test(e.message));
-    return true;
-  });
+test("libtorch failures are TorchErrors with op, inputs and libtorch's message, without a C++ backtrace", () => {
+  assert.throws(
+    () => native.mm(a._h, b._h),
+    (e: unknown) => {
+      assert.ok(e instanceof TorchError && !(e instanceof ArgumentError));
+      assert.equal(e.op, 'mm');
+      assert.equal(e.inputs, 'float32[2, 3], float32[4, 5]');
+      assert.match(e.torchMessage!, /cannot be multiplied \(2x3 and 4x5\)/);
+      assert.ok(e.message.startsWith('mm(float32[2, 3], float32[4, 5]): '));
+      assert.ok(!/Exception raised from|frame #/.test(e.message));
+      return true;
+    },
+  );
 });
 
-test('the addon\'s argument checks are ArgumentErrors naming the op, the argument and the value', () => {
+test("the addon's argument checks are ArgumentErrors naming the op, the argument and the value", () => {
   const cases: [() => unknown, string, string, string][] = [
     [() => native.add(a._h, 'x'), 'argument 1', 'a number or a tensor', "'x'"],
     [() => native.add(a._h, 5n), 'argument 1', 'a number or a tensor', '5n (a BigInt)'],
@@ -55,9 +58,13 @@ test('the addon\'s argument checks are ArgumentErrors naming the op, the argumen
 test('a disposed tensor is an ArgumentError naming the op', () => {
   const t = torch.ones([2]);
   t.dispose();
-  assert.throws(() => native.neg(t._h), (e: unknown) =>
-    e instanceof ArgumentError && e.message === 'neg: expected a live tensor for argument 0, got a disposed tensor' &&
-    (e as ArgumentError & { inputs: string }).inputs === 'disposed tensor');
+  assert.throws(
+    () => native.neg(t._h),
+    (e: unknown) =>
+      e instanceof ArgumentError &&
+      e.message === 'neg: expected a live tensor for argument 0, got a disposed tensor' &&
+      (e as ArgumentError & { inputs: string }).inputs === 'disposed tensor',
+  );
 });
 
 /** Heap used after full collections, in MiB, without yielding to the event loop (no deferred cleanup runs). */
@@ -70,7 +77,11 @@ function heapMiB(): number {
 function failMany(n: number, call: () => unknown): number {
   let caught = 0;
   for (let i = 0; i < n; i++) {
-    try { call(); } catch (e) { if (e instanceof TorchError || e instanceof ArgumentError) caught++; }
+    try {
+      call();
+    } catch (e) {
+      if (e instanceof TorchError || e instanceof ArgumentError) caught++;
+    }
   }
   return caught;
 }
@@ -78,15 +89,25 @@ function failMany(n: number, call: () => unknown): number {
 const kinds: [string, () => unknown][] = [
   ['libtorch errors (TorchError)', () => native.mm(a._h, b._h)],
   ['native argument errors (ArgumentError)', () => native.add(a._h, 'x')],
-  ['disposed-tensor errors (ArgumentError)', (() => { const t = torch.ones([1]); t.dispose(); return () => native.neg(t._h); })()],
+  [
+    'disposed-tensor errors (ArgumentError)',
+    (() => {
+      const t = torch.ones([1]);
+      t.dispose();
+      return () => native.neg(t._h);
+    })(),
+  ],
 ];
 
 for (const [what, call] of kinds) {
   test(`10,000 caught ${what} leave the heap and the live tensors flat`, () => {
-    failMany(1000, call);  // warm-up: compiled code, inline caches, interned strings
+    failMany(1000, call); // warm-up: compiled code, inline caches, interned strings
     const liveBefore = torch.memory().liveTensors;
     const heapBefore = heapMiB();
-    assert.equal(torch.tidy(() => failMany(10_000, call)), 10_000);
+    assert.equal(
+      torch.tidy(() => failMany(10_000, call)),
+      10_000,
+    );
     const growth = heapMiB() - heapBefore;
     // before the fix each error stayed referenced until the next macrotask: ~4.5 MiB per 10,000 here
     assert.ok(growth < 1, `heap grew ${growth.toFixed(2)} MiB over 10,000 errors`);

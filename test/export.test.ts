@@ -13,26 +13,54 @@ test('the model registry builds registered models, remembers how, and names its 
   const m = models.createModel('mlp', { nIn: 4, nOut: 2, hidden: [8] });
   assert.deepEqual(models.modelSpec(m), { name: 'mlp', args: { nIn: 4, nOut: 2, hidden: [8] } });
   assert.equal(models.modelSpec(new nn.Linear(2, 2)), undefined);
-  assert.deepEqual(models.registeredModels().filter((n) => ['mlp', 'simpleCnn', 'tabular'].includes(n)), ['mlp', 'simpleCnn', 'tabular']);
-  assert.throws(() => models.createModel('resnet9'), /models\.createModel: expected a registered model \(registered: .*mlp.*; import the module that calls registerModel for it first\) for name, got "resnet9"/);
-  assert.throws(() => models.createModel('mlp', { nIn: 4, nOut: 2, f: () => 1 }), /models\.createModel: expected plain JSON values in the arguments .* for args\.f, got a function f/);
+  assert.deepEqual(
+    models.registeredModels().filter((n) => ['mlp', 'simpleCnn', 'tabular'].includes(n)),
+    ['mlp', 'simpleCnn', 'tabular'],
+  );
+  assert.throws(
+    () => models.createModel('resnet9'),
+    /models\.createModel: expected a registered model \(registered: .*mlp.*; import the module that calls registerModel for it first\) for name, got "resnet9"/,
+  );
+  assert.throws(
+    () => models.createModel('mlp', { nIn: 4, nOut: 2, f: () => 1 }),
+    /models\.createModel: expected plain JSON values in the arguments .* for args\.f, got a function f/,
+  );
   assert.throws(() => models.createModel('mlp', { nIn: 0, nOut: 2 }), /models\.mlp: expected an integer >= 1 for nIn, got 0/);
-  assert.throws(() => models.registerModel('mlp', () => new nn.Linear(1, 1)), /models\.registerModel: .*a different factory is already registered as/);
+  assert.throws(
+    () => models.registerModel('mlp', () => new nn.Linear(1, 1)),
+    /models\.registerModel: .*a different factory is already registered as/,
+  );
   m.dispose();
 });
 
-test('TabularModel: fastai\'s embedding sizes, layer layout and input check', () => {
+test("TabularModel: fastai's embedding sizes, layer layout and input check", () => {
   // emb_sz_rule by hand: round(1.6 * n ** 0.56), at most 600
   assert.deepEqual([2, 4, 10, 100, 1e6].map(models.embSzRule), [2, 3, 6, 21, 600]);
   const m = new models.TabularModel({ cardinalities: [4, 10], nCont: 3, nOut: 2, layers: [16, 8] });
-  assert.deepEqual(m.namedParameters().map(([k, p]) => `${k} [${p.shape.join(', ')}]`), [
-    'embeds.0.weight [4, 3]', 'embeds.1.weight [10, 6]', 'bnCont.weight [3]', 'bnCont.bias [3]',
-    'layers.0.0.weight [16, 12]', 'layers.0.2.weight [16]', 'layers.0.2.bias [16]',
-    'layers.1.0.weight [8, 16]', 'layers.1.2.weight [8]', 'layers.1.2.bias [8]', 'layers.2.weight [2, 8]', 'layers.2.bias [2]']);
+  assert.deepEqual(
+    m.namedParameters().map(([k, p]) => `${k} [${p.shape.join(', ')}]`),
+    [
+      'embeds.0.weight [4, 3]',
+      'embeds.1.weight [10, 6]',
+      'bnCont.weight [3]',
+      'bnCont.bias [3]',
+      'layers.0.0.weight [16, 12]',
+      'layers.0.2.weight [16]',
+      'layers.0.2.bias [16]',
+      'layers.1.0.weight [8, 16]',
+      'layers.1.2.weight [8]',
+      'layers.1.2.bias [8]',
+      'layers.2.weight [2, 8]',
+      'layers.2.bias [2]',
+    ],
+  );
   torch.tidy(() => {
     const x = torch.cat([torch.randint(0, 4, [5, 1]).float(), torch.randint(0, 10, [5, 1]).float(), torch.randn([5, 3])], 1);
     assert.deepEqual(m.call(x).shape, [5, 2]);
-    assert.throws(() => m.call(torch.randn([5, 4])), /models\.TabularModel: expected a tensor \[N, 5\] \(2 category codes, then 3 continuous\) for input, got a tensor float32\[5, 4\]/);
+    assert.throws(
+      () => m.call(torch.randn([5, 4])),
+      /models\.TabularModel: expected a tensor \[N, 5\] \(2 category codes, then 3 continuous\) for input, got a tensor float32\[5, 4\]/,
+    );
     const r = new models.TabularModel({ nCont: 2, nOut: 1, layers: [4], yRange: [10, 20] });
     const y = r.call(torch.randn([50, 2]).mul(100));
     assert.ok(y.min().item() >= 10 && y.max().item() <= 20, 'outputs inside yRange');
@@ -45,12 +73,18 @@ test('loss specs rebuild the loss with its options and class weights', () => {
     const w = torch.tensor([1, 2, 0.5]);
     const loss = new nn.CrossEntropyLossFlat({ labelSmoothing: 0.1, weight: w, reduction: 'sum' });
     const { spec, tensors } = nn.lossSpec(loss)!;
-    assert.deepEqual(spec, { name: 'CrossEntropyLossFlat', options: { axis: -1, flatten: true, floatify: false, reduction: 'sum', ignoreIndex: -100, labelSmoothing: 0.1 } });
+    assert.deepEqual(spec, {
+      name: 'CrossEntropyLossFlat',
+      options: { axis: -1, flatten: true, floatify: false, reduction: 'sum', ignoreIndex: -100, labelSmoothing: 0.1 },
+    });
     const back = nn.lossFromSpec(spec, tensors) as nn.CrossEntropyLossFlat;
     const p = torch.randn([6, 3]);
     const t = torch.tensor([0, 1, 2, 2, 1, 0], { dtype: 'int64' });
     assert.equal(back.call(p, t).item(), loss.call(p, t).item());
-    assert.equal(nn.lossSpec((a: unknown) => a), null);
+    assert.equal(
+      nn.lossSpec((a: unknown) => a),
+      null,
+    );
     const bce = nn.lossFromSpec(nn.lossSpec(new nn.BCEWithLogitsLossFlat({ thresh: 0.3 }))!.spec) as nn.BCEWithLogitsLossFlat;
     assert.equal(bce.thresh, 0.3);
   });
@@ -63,7 +97,10 @@ test('an export loaded in a fresh process predicts exactly what the trained lear
   torch.manualSeed(0);
   const dls = data.tabularFromCsv(csv, { target: 'label', ignore: ['id', 'price'], batchSize: 32 });
   const prep = dls.preprocessing as data.TabularPreprocessing;
-  assert.deepEqual([prep.catNames, prep.contNames, prep.vocab, prep.categories], [['color'], ['age', 'score'], ['no', 'yes'], { color: ['blue', 'green', 'red'] }]);
+  assert.deepEqual(
+    [prep.catNames, prep.contNames, prep.vocab, prep.categories],
+    [['color'], ['age', 'score'], ['no', 'yes'], { color: ['blue', 'green', 'red'] }],
+  );
   const model = models.createModel('tabular', { cardinalities: [4], nCont: 2, nOut: 2, layers: [16] });
   const learn = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()], path: dir });
   learn.logger = () => {};
@@ -87,8 +124,11 @@ test('an export loaded in a fresh process predicts exactly what the trained lear
     return [color, ...r.slice(1).map((v, j) => (v * prep.contStd[j]! + prep.contMean[j]!).toString())].join(',');
   });
   (await import('node:fs')).writeFileSync(validCsv, `color,age,score\n${rows.join('\n')}\n`);
-  const got = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', child, file, validCsv], { encoding: 'utf8' })) as
-    { preds: number[][]; decoded: number[]; loss: string };
+  const got = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', child, file, validCsv], { encoding: 'utf8' })) as {
+    preds: number[][];
+    decoded: number[];
+    loss: string;
+  };
   assert.equal(got.loss, 'CrossEntropyLossFlat');
   assert.deepEqual(got.decoded, decoded!.toArray());
   // the continuous values went through text and back: equal to float32 rounding, not bit for bit
@@ -110,7 +150,10 @@ test('export and loadLearner name their mistakes', async () => {
   const plain = new Learner(dls, new nn.Linear(2, 2), { lossFunc: new nn.CrossEntropyLoss(), path: dir });
   assert.throws(() => plain.export(), /export: the model was not made by nn.models.createModel\(name, args\)/);
   const ckpt = plain.save('ckpt');
-  assert.throws(() => loadLearner(ckpt), /loadLearner: .*ckpt\.safetensors is not a Flint export \(format "flint-learner\/1", expected 'flint-export\/1'\)/);
+  assert.throws(
+    () => loadLearner(ckpt),
+    /loadLearner: .*ckpt\.safetensors is not a Flint export \(format "flint-learner\/1", expected 'flint-export\/1'\)/,
+  );
   assert.throws(() => loadLearner(join(dir, 'nope.safetensors')), /cannot read .*nope\.safetensors/);
 });
 
@@ -121,6 +164,6 @@ test('getPreds under an identity activation (regression) returns live prediction
   const learn = new Learner(dls, new nn.Linear(3, 1), { lossFunc: new nn.MSELossFlat() });
   const { preds, decoded } = await learn.getPreds({ withDecoded: true });
   assert.notEqual(preds, decoded);
-  torch.tidy(() => assert.ok(preds.equal(decoded!) && preds.equal(learn.model.call(x)), 'the model\'s outputs, twice'));
+  torch.tidy(() => assert.ok(preds.equal(decoded!) && preds.equal(learn.model.call(x)), "the model's outputs, twice"));
   torch.dispose([preds, decoded!]);
 });

@@ -11,12 +11,17 @@ import { FlintError, Learner, callbacks, data, models, nn, torch } from '../src/
 import { ensureDir, writeFileAtomic } from '../src/torch/files.js';
 
 function learner(path: string): Learner {
-  const dls = data.DataLoaders.fromTensors(torch.randn([8, 3]), torch.randint(0, 2, [8]), torch.randn([4, 3]), torch.randint(0, 2, [4]), { batchSize: 4 });
+  const dls = data.DataLoaders.fromTensors(torch.randn([8, 3]), torch.randint(0, 2, [8]), torch.randn([4, 3]), torch.randint(0, 2, [4]), {
+    batchSize: 4,
+  });
   const l = new Learner(dls, models.createModel('mlp', { nIn: 3, nOut: 2, hidden: [4] }), { lossFunc: new nn.CrossEntropyLossFlat(), path });
   l.removeCb(callbacks.ProgressCallback);
   return l;
 }
-const temps = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.tmp')).sort();
+const temps = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.tmp'))
+    .sort();
 
 /** The pid of a process that has exited (a fresh child, waited for). */
 function deadPid(): number {
@@ -24,18 +29,29 @@ function deadPid(): number {
   return Number(r.stdout);
 }
 
-test('a save killed mid-write leaves its temporary file; the next save removes it and keeps a live writer\'s', async () => {
+test("a save killed mid-write leaves its temporary file; the next save removes it and keeps a live writer's", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flint-files-'));
   const models = join(dir, 'models');
   mkdirSync(models);
   // a writer killed while writing: a child opens its temporary file the way writeFileAtomic names it, then is killed
-  const child = spawn(process.execPath, ['-e', `
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const { openSync, writeSync } = require('node:fs');
     const fd = openSync(${JSON.stringify(models)} + '/.m.safetensors.' + process.pid + '.1.tmp', 'w');
     writeSync(fd, 'half a file');
     console.log('WRITING');
-    setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve) => child.stdout.on('data', (d) => { if (String(d).includes('WRITING')) resolve(); }));
+    setInterval(() => {}, 1000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve) =>
+    child.stdout.on('data', (d) => {
+      if (String(d).includes('WRITING')) resolve();
+    }),
+  );
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
   // a hand-made stale one of another dead process, one of a live process, and one of another file
@@ -70,13 +86,19 @@ test('a save killed mid-write leaves its temporary file; the next save removes i
 });
 
 test('folders that cannot be made fail at once with a message naming the call and the folder', () => {
-  assert.throws(() => ensureDir('/proc/x/y', 'test'), (e: unknown) => e instanceof FlintError && /^test: cannot create the folder \/proc\/x\/y: /.test((e as Error).message));
+  assert.throws(
+    () => ensureDir('/proc/x/y', 'test'),
+    (e: unknown) => e instanceof FlintError && /^test: cannot create the folder \/proc\/x\/y: /.test((e as Error).message),
+  );
   const l = learner('/proc/x');
   assert.throws(() => l.save('m'), /^FlintError: Learner\.save: cannot create the folder \/proc\/x\/models: /m);
   assert.throws(() => l.export(), /^FlintError: Learner\.export: cannot create the folder \/proc\/x: /m);
   const dir = mkdtempSync(join(tmpdir(), 'flint-files-'));
   writeFileSync(join(dir, 'file'), 'x');
-  assert.throws(() => learner(join(dir, 'file')).save('m'), /Learner\.save: cannot create the folder .*file\/models: .*file exists and is not a folder/);
+  assert.throws(
+    () => learner(join(dir, 'file')).save('m'),
+    /Learner\.save: cannot create the folder .*file\/models: .*file exists and is not a folder/,
+  );
 });
 
 test('a write that fails leaves the old file intact and no temporary file', () => {

@@ -46,8 +46,14 @@ export function assertMatches(actual: Tensor, expected: Encoded, what: string, t
   for (let k = 0; k < want.length; k++) {
     const g = got[k]!;
     const w = want[k]!;
-    if (Number.isNaN(w)) { assert.ok(Number.isNaN(g), `${what}[${k}]: expected NaN, got ${g}`); continue; }
-    if (!Number.isFinite(w)) { assert.equal(g, w, `${what}[${k}]`); continue; }
+    if (Number.isNaN(w)) {
+      assert.ok(Number.isNaN(g), `${what}[${k}]: expected NaN, got ${g}`);
+      continue;
+    }
+    if (!Number.isFinite(w)) {
+      assert.equal(g, w, `${what}[${k}]`);
+      continue;
+    }
     assert.ok(Math.abs(g - w) <= tol.atol + tol.rtol * Math.abs(w), `${what}[${k}]: got ${g}, PyTorch gave ${w}`);
   }
 }
@@ -65,12 +71,17 @@ export const gc = runInNewContext('gc') as () => void;
  * Runs `node args...` and presses Ctrl-C (SIGINT) each time its stdout first matches the next of `triggers`;
  * resolves with how it ended and what it printed.
  */
-export function interruptWhen(args: string[], triggers: (string | RegExp)[]): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
+export function interruptWhen(
+  args: string[],
+  triggers: (string | RegExp)[],
+): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let sent = 0;
-  proc.stderr.on('data', (d) => { err += d; });
+  proc.stderr.on('data', (d) => {
+    err += d;
+  });
   proc.stdout.on('data', (d) => {
     out += d;
     const next = triggers[sent];

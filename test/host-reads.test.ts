@@ -13,8 +13,7 @@ const nativeModule = new URL('../src/torch/native.js', import.meta.url).href;
 
 /** Runs an ES module body in a fresh node; returns its exit status and what it printed. */
 function child(body: string): { status: number | null; signal: string | null; out: string; err: string } {
-  const code = `import { torch, FlintError } from ${JSON.stringify(index)};\n` +
-    `import { native } from ${JSON.stringify(nativeModule)};\n${body}`;
+  const code = `import { torch, FlintError } from ${JSON.stringify(index)};\n` + `import { native } from ${JSON.stringify(nativeModule)};\n${body}`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
@@ -35,7 +34,10 @@ test('toTypedArray of more elements than a TypedArray holds is an error naming i
   assert.equal(r.signal, null, `the child died: ${r.err}`);
   assert.equal(r.status, 0, r.err);
   if (r.out.trim() === 'skip') return ctx.skip('cannot reserve 4 GiB here');
-  const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as { flint: boolean; name: string; message: string });
+  const lines = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { flint: boolean; name: string; message: string });
   assert.equal(lines.length, 3);
   for (const e of lines) {
     assert.equal(e.flint, true, e.message);

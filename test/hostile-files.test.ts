@@ -45,7 +45,11 @@ test('IDX: hostile headers and bodies are refused by readIdx with the file and t
     ['truncated header', idx(0x08, [2, 3]).subarray(0, 10), /truncated header: 2 dimensions need 12 bytes, the file has 10/],
     // 2^32-1 cubed: the product is beyond 2^53, so no byte count is exact; it must be refused, not multiplied on
     ['dims product overflow', idx(0x08, [0xffffffff, 0xffffffff, 0xffffffff], Buffer.alloc(4)), /claims more data than any file can hold/],
-    ['header claims more data', idx(0x0d, [1000, 1000], Buffer.alloc(16)), /truncated: shape \[1000, 1000\] of float32 needs 4000012 bytes, the file has 28/],
+    [
+      'header claims more data',
+      idx(0x0d, [1000, 1000], Buffer.alloc(16)),
+      /truncated: shape \[1000, 1000\] of float32 needs 4000012 bytes, the file has 28/,
+    ],
     ['trailing bytes', idx(0x08, [2], Buffer.alloc(3)), /trailing bytes: shape \[2\] of uint8 needs 10 bytes, the file has 11/],
     ['corrupt gzip', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef]), /corrupt gzip data/],
     ['gzip cut short', gzipSync(idx(0x08, [64, 64])).subarray(0, 30), /corrupt gzip data/],
@@ -78,7 +82,10 @@ test('IDX: a gzipped file whose content is fine reads as the plain one', () => {
   torch.tidy(() => {
     const body = Buffer.from([1, 2, 3, 4, 5, 6]);
     const t = data.readIdx(file(gzipSync(idx(0x08, [2, 3], body)), 'idx.gz'));
-    assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+    assert.deepEqual(t.toArray(), [
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
   });
 });
 
@@ -90,8 +97,16 @@ test('CSV: malformed files are refused by readCsv with the file, row, line and c
     ['ragged row', 'a,b\n1,2\n3,4,5\n6,7\n', /Invalid Record Length: expect 2, got 3 on line 3/],
     ['short row', 'a,b\n1,2\n3\n', /Invalid Record Length: expect 2, got 1 on line 3/],
     ['quote never closed', 'a,b\n1,"2\n3,4\n', /Quote Not Closed/],
-    ['numeric column with text', 'a,b\n1,x\n2,y\nthree,z\n4,x\n', /column 'a' mixes numbers \(row 1 \(line 2\), column 'a': '1'\) and text \(row 3 \(line 4\), column 'a': "three"\)/],
-    ['number out of float range', `a,b\n1,x\n${'9'.repeat(400)},y\n`, /column 'a' mixes numbers .* and a number out of float range \(row 2 \(line 3\)/],
+    [
+      'numeric column with text',
+      'a,b\n1,x\n2,y\nthree,z\n4,x\n',
+      /column 'a' mixes numbers \(row 1 \(line 2\), column 'a': '1'\) and text \(row 3 \(line 4\), column 'a': "three"\)/,
+    ],
+    [
+      'number out of float range',
+      `a,b\n1,x\n${'9'.repeat(400)},y\n`,
+      /column 'a' mixes numbers .* and a number out of float range \(row 2 \(line 3\)/,
+    ],
     ['duplicate column names', 'a,b,a\n1,2,3\n', /duplicate column name 'a' \(columns 1 and 3\)/],
     ['unnamed column', 'a,,c\n1,2,3\n', /column 2 of the header has no name/],
     ['missing value', 'a,b\n1,2\n3,NA\n', /missing value "NA" at row 2 \(line 3\), column 'b'/],
@@ -116,7 +131,10 @@ test('CSV: a byte-order mark, a huge field, hex and Infinity are read for what t
     const big = 'x'.repeat(2 << 20);
     const t = data.readCsv(file(`id,text\n1,${big}\n2,short\n`, 'csv'));
     assert.deepEqual(t.catNames, ['text']);
-    assert.deepEqual(t.categories.text!.map((v) => v.length), ['short'.length, big.length]);
+    assert.deepEqual(
+      t.categories.text!.map((v) => v.length),
+      ['short'.length, big.length],
+    );
     assert.equal(t.categories.text![1], big);
     // '0x10' and 'Infinity' are not decimal numbers: a column of them is categorical, not 16 and Infinity
     const odd = data.readCsv(file('a,b\n0x10,Infinity\n0x20,-Infinity\n', 'csv'));
@@ -135,7 +153,13 @@ test('CSV: columns named __proto__, constructor and toString stay data', () => {
     assert.ok(Object.hasOwn(t.categories, '__proto__'));
     assert.deepEqual(Object.getOwnPropertyDescriptor(t.categories, '__proto__')!.value, ['blue', 'red']);
     assert.deepEqual(t.categories.constructor, ['a', 'b']);
-    assert.deepEqual(t.xCat.toArray(), [[1, 0], [0, 1], [1, 0], [0, 1], [1, 1]]);
+    assert.deepEqual(t.xCat.toArray(), [
+      [1, 0],
+      [0, 1],
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ]);
     assert.equal(({} as Record<string, unknown>).blue, undefined, 'Object.prototype is untouched');
   });
 });
@@ -153,7 +177,13 @@ test('tabularFromCsv and tabularInputs: hostile files name the function, the fil
   torch.tidy(() => {
     const x = data.tabularInputs(loaded, file('x,constructor,__proto__\n1,b,red\n2,zzz,blue\n', 'csv'));
     // codes: category index + 1, 0 for unknown; x normalized with the training split's statistics
-    assert.deepEqual((x.toArray() as number[][]).map((r) => r.slice(0, 2)), [[2, 2], [1, 0]]);
+    assert.deepEqual(
+      (x.toArray() as number[][]).map((r) => r.slice(0, 2)),
+      [
+        [2, 2],
+        [1, 0],
+      ],
+    );
     assert.ok(Math.abs(x.select(1, 2).select(0, 0).item() - (1 - prep.contMean[0]!) / prep.contStd[0]!) < 1e-6);
   });
   const bad: [string, RegExp][] = [
@@ -185,10 +215,28 @@ test('tabularFromCsv and tabularInputs: hostile files name the function, the fil
 
 test('a prediction file with a corrupt preprocessing is refused before it is read', () => {
   const path = file('x\n1\n', 'csv');
-  const base: data.TabularPreprocessing = { kind: 'tabular', catNames: [], contNames: ['x'], categories: {}, contMean: [0], contStd: [1], target: null, vocab: null };
-  assert.throws(() => data.tabularInputs({ ...base, contStd: [0] }, path), /data\.tabularInputs: expected a finite number > 0 for preprocessing\.contStd\[0\], got 0/);
-  assert.throws(() => data.tabularInputs({ ...base, contMean: [] }, path), /expected 1 numbers \(one per continuous column\) for preprocessing\.contMean/);
-  assert.throws(() => data.tabularInputs({ ...base, catNames: ['c'] }, path), /expected an array of category names for preprocessing\.categories\["c"\], got undefined/);
+  const base: data.TabularPreprocessing = {
+    kind: 'tabular',
+    catNames: [],
+    contNames: ['x'],
+    categories: {},
+    contMean: [0],
+    contStd: [1],
+    target: null,
+    vocab: null,
+  };
+  assert.throws(
+    () => data.tabularInputs({ ...base, contStd: [0] }, path),
+    /data\.tabularInputs: expected a finite number > 0 for preprocessing\.contStd\[0\], got 0/,
+  );
+  assert.throws(
+    () => data.tabularInputs({ ...base, contMean: [] }, path),
+    /expected 1 numbers \(one per continuous column\) for preprocessing\.contMean/,
+  );
+  assert.throws(
+    () => data.tabularInputs({ ...base, catNames: ['c'] }, path),
+    /expected an array of category names for preprocessing\.categories\["c"\], got undefined/,
+  );
   const x: Tensor = data.tabularInputs(base, path);
   assert.deepEqual(x.toArray(), [[1]]);
   x.dispose();

@@ -84,7 +84,9 @@ test('the same autoencoder as a Learner subclass overriding predictBatch and get
 class Pair extends nn.Module {
   readonly gen = this.registerModule('gen', new nn.Linear(4, 4));
   readonly critic = this.registerModule('critic', new nn.Linear(4, 1));
-  forward(z: Tensor): Tensor { return this.gen.call(z) as Tensor; }
+  forward(z: Tensor): Tensor {
+    return this.gen.call(z) as Tensor;
+  }
 }
 function pair(): Pair {
   torch.manualSeed(2);
@@ -124,35 +126,61 @@ test('a two-optimizer alternation (GAN-like) as a Learner subclass, equal to the
     readonly m = this.model as Pair;
     readonly optG = optim.SGD(this.m.gen.parameters(), { lr: 0.05 });
     readonly optC = optim.SGD(this.m.critic.parameters(), { lr: 0.05 });
-    override predictBatch(): void { this.pred = this.m.call(noiseFor(this.xb[0]!)) as Tensor; }
-    override getLoss(): void { this.lossGrad = ganLoss(this.m, this.xb[0]!, this.pred!, this.iter % 2 === 0); }
-    override step(): void { (this.iter % 2 === 0 ? this.optC : this.optG).step(); }
-    override zeroGrad(): void { this.optG.zeroGrad(); this.optC.zeroGrad(); }
+    override predictBatch(): void {
+      this.pred = this.m.call(noiseFor(this.xb[0]!)) as Tensor;
+    }
+    override getLoss(): void {
+      this.lossGrad = ganLoss(this.m, this.xb[0]!, this.pred!, this.iter % 2 === 0);
+    }
+    override step(): void {
+      (this.iter % 2 === 0 ? this.optC : this.optG).step();
+    }
+    override zeroGrad(): void {
+      this.optG.zeroGrad();
+      this.optC.zeroGrad();
+    }
   }
   const learn = new GanLearner(cleanLoaders(), pair());
   await learn.withoutLogging(() => learn.fit(2));
   assertSameWeights(learn.model.stateDict(), handGan(2));
 });
 
-test('the same alternation supplied by a callback, with fastai\'s events still firing around the parts', async () => {
+test("the same alternation supplied by a callback, with fastai's events still firing around the parts", async () => {
   const events: string[] = [];
   class GanTrainer extends Callback {
     optG: optim.Optimizer | null = null;
     optC: optim.Optimizer | null = null;
-    private get m(): Pair { return this.model as Pair; }
+    private get m(): Pair {
+      return this.model as Pair;
+    }
     override beforeFit(): void {
       this.optG ??= optim.SGD(this.m.gen.parameters(), { lr: 0.05 });
       this.optC ??= optim.SGD(this.m.critic.parameters(), { lr: 0.05 });
     }
-    override predict(): void { this.learn.pred = this.m.call(noiseFor(this.xb[0]!)) as Tensor; }
-    override getLoss(): void { this.learn.lossGrad = ganLoss(this.m, this.xb[0]!, this.pred!, this.iter % 2 === 0); }
-    override step(): void { (this.iter % 2 === 0 ? this.optC : this.optG)!.step(); }
-    override zeroGrad(): void { this.optG!.zeroGrad(); this.optC!.zeroGrad(); }
+    override predict(): void {
+      this.learn.pred = this.m.call(noiseFor(this.xb[0]!)) as Tensor;
+    }
+    override getLoss(): void {
+      this.learn.lossGrad = ganLoss(this.m, this.xb[0]!, this.pred!, this.iter % 2 === 0);
+    }
+    override step(): void {
+      (this.iter % 2 === 0 ? this.optC : this.optG)!.step();
+    }
+    override zeroGrad(): void {
+      this.optG!.zeroGrad();
+      this.optC!.zeroGrad();
+    }
   }
   const spy = new Callback({
-    beforeStep: (l) => { if (l.epoch === 0 && l.iter === 0) events.push('beforeStep'); },
-    afterStep: (l) => { if (l.epoch === 0 && l.iter === 0) events.push('afterStep'); },
-    afterBackward: (l) => { if (l.epoch === 0 && l.iter === 0) events.push('afterBackward'); },
+    beforeStep: (l) => {
+      if (l.epoch === 0 && l.iter === 0) events.push('beforeStep');
+    },
+    afterStep: (l) => {
+      if (l.epoch === 0 && l.iter === 0) events.push('afterStep');
+    },
+    afterBackward: (l) => {
+      if (l.epoch === 0 && l.iter === 0) events.push('afterBackward');
+    },
   });
   const learn = new Learner(cleanLoaders(), pair(), { cbs: [new GanTrainer(), spy] });
   await learn.withoutLogging(() => learn.fit(2));
@@ -163,22 +191,39 @@ test('the same alternation supplied by a callback, with fastai\'s events still f
 class TwoInputs extends nn.Module {
   readonly a = this.registerModule('a', new nn.Linear(3, 2));
   readonly b = this.registerModule('b', new nn.Linear(5, 2));
-  forward(x1: Tensor, x2: Tensor): Tensor { return (this.a.call(x1) as Tensor).add(this.b.call(x2) as Tensor); }
+  forward(x1: Tensor, x2: Tensor): Tensor {
+    return (this.a.call(x1) as Tensor).add(this.b.call(x2) as Tensor);
+  }
 }
 
 test('dls.nInp = 2: the model gets two inputs, the loss the target; equal to the hand loop', async () => {
   torch.manualSeed(3);
   const [x1, x2, y] = [torch.randn([12, 3]), torch.randn([12, 5]), torch.randint(0, 2, [12])];
   const loaders = (): data.DataLoaders => {
-    const dls = new data.DataLoaders(new data.DataLoader(new data.TensorDataset(x1, x2, y), { batchSize: 4 }),
-      new data.DataLoader(new data.TensorDataset(x1, x2, y), { batchSize: 6 }));
+    const dls = new data.DataLoaders(
+      new data.DataLoader(new data.TensorDataset(x1, x2, y), { batchSize: 4 }),
+      new data.DataLoader(new data.TensorDataset(x1, x2, y), { batchSize: 6 }),
+    );
     dls.nInp = 2;
     return dls;
   };
-  const model = (): TwoInputs => { torch.manualSeed(4); return new TwoInputs(); };
+  const model = (): TwoInputs => {
+    torch.manualSeed(4);
+    return new TwoInputs();
+  };
   const seen: number[][] = [];
-  const learn = new Learner(loaders(), model(), { lossFunc: new nn.CrossEntropyLoss(), optFunc: sgd, lr: 0.1,
-    cbs: [new Callback({ afterPred: (l) => { seen.push([l.xb.length, l.yb.length]); } })] });
+  const learn = new Learner(loaders(), model(), {
+    lossFunc: new nn.CrossEntropyLoss(),
+    optFunc: sgd,
+    lr: 0.1,
+    cbs: [
+      new Callback({
+        afterPred: (l) => {
+          seen.push([l.xb.length, l.yb.length]);
+        },
+      }),
+    ],
+  });
   await learn.withoutLogging(() => learn.fit(1));
   assert.deepEqual(seen[0], [2, 1]);
   const m = model();
@@ -196,7 +241,9 @@ test('dls.nInp = 2: the model gets two inputs, the loss the target; equal to the
   assert.deepEqual([preds.shape, targets.length, targs === targets[0]], [[12, 2], 1, true]);
   assert.ok(targs!.equal(y));
   torch.dispose([preds, targets]);
-  assert.throws(() => { learn.dls.nInp = 0; }, /DataLoaders.nInp: expected an integer >= 1 for nInp, got 0/);
+  assert.throws(() => {
+    learn.dls.nInp = 0;
+  }, /DataLoaders.nInp: expected an integer >= 1 for nInp, got 0/);
 });
 
 test('several targets: the loss gets them all, and getPreds returns every one, in dataset order', async () => {
@@ -206,7 +253,9 @@ test('several targets: the loss gets them all, and getPreds returns every one, i
   const dls = new data.DataLoaders(dl, dl);
   class TwoHeads extends nn.Module {
     readonly l = this.registerModule('l', new nn.Linear(3, 3));
-    forward(t: Tensor): Tensor { return this.l.call(t) as Tensor; }
+    forward(t: Tensor): Tensor {
+      return this.l.call(t) as Tensor;
+    }
   }
   let args = 0;
   const lossFunc = (pred: Tensor, a: Tensor, b: Tensor): Tensor => {
@@ -225,8 +274,12 @@ test('several targets: the loss gets them all, and getPreds returns every one, i
 
 test('a training batch without targets and with nothing supplying the loss is an error naming nInp', async () => {
   const learn = new Learner(cleanLoaders(), autoencoder(), { lossFunc: mse as never });
-  await assert.rejects(learn.withoutLogging(() => learn.fit(1)), (e: Error) => e instanceof FlintError &&
-    /Learner.fit: a training batch has no loss to train on: the batch has no targets \(it has 1 part, all inputs by dls.nInp = 1\)/.test(e.message));
+  await assert.rejects(
+    learn.withoutLogging(() => learn.fit(1)),
+    (e: Error) =>
+      e instanceof FlintError &&
+      /Learner.fit: a training batch has no loss to train on: the batch has no targets \(it has 1 part, all inputs by dls.nInp = 1\)/.test(e.message),
+  );
   // validation of such batches is fine: nothing to score
   const r = await learn.validate();
   assert.equal(r[0], undefined);
@@ -235,7 +288,7 @@ test('a training batch without targets and with nothing supplying the loss is an
 test('the parts refuse to run outside the loop with a clear message', () => {
   const learn = new Learner(cleanLoaders(), autoencoder(), { lossFunc: mse as never });
   assert.throws(() => learn.predictBatch(), /Learner.predictBatch: there is no batch/);
-  learn.getLoss();  // no targets: nothing to compute
+  learn.getLoss(); // no targets: nothing to compute
   assert.equal(learn.lossGrad, null);
   learn.yb = [torch.zeros([2])];
   assert.throws(() => learn.getLoss(), /Learner.getLoss: there is no prediction/);

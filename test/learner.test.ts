@@ -3,14 +3,37 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Callback, CallbackError, EVENTS, callbacks, CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException,
-  CancelStepException, CancelTrainException, CancelValidException, Learner, data, metrics, nn, optim, torch, type EventName, type Tensor,
+  Callback,
+  CallbackError,
+  EVENTS,
+  callbacks,
+  CancelBackwardException,
+  CancelBatchException,
+  CancelEpochException,
+  CancelFitException,
+  CancelStepException,
+  CancelTrainException,
+  CancelValidException,
+  Learner,
+  data,
+  metrics,
+  nn,
+  optim,
+  torch,
+  type EventName,
+  type Tensor,
 } from '../src/index.js';
 import { gc } from './helpers.js';
 
 type Cancel = new () => Error;
 /** Where to throw: an event, in which epoch, phase and batch (any when omitted). */
-interface Point { event: EventName; epoch?: number; train?: boolean; iter?: number; error: Cancel }
+interface Point {
+  event: EventName;
+  epoch?: number;
+  train?: boolean;
+  iter?: number;
+  error: Cancel;
+}
 
 const N_EPOCH = 2;
 const N_TRAIN = 2;
@@ -25,8 +48,8 @@ function oracle(point: Point | null): { trace: string[]; escaped: Cancel | null 
   let iter = 0;
   const fire = (e: EventName): void => {
     trace.push(e);
-    if (point && point.event === e && (point.epoch ?? epoch) === epoch && (point.train ?? training) === training &&
-      (point.iter ?? iter) === iter) throw new point.error();
+    if (point && point.event === e && (point.epoch ?? epoch) === epoch && (point.train ?? training) === training && (point.iter ?? iter) === iter)
+      throw new point.error();
   };
   const withEvents = (name: string, f: () => void, cancel: Cancel): void => {
     const cap = name[0]!.toUpperCase() + name.slice(1);
@@ -41,27 +64,39 @@ function oracle(point: Point | null): { trace: string[]; escaped: Cancel | null 
   };
   const batches = (n: number) => {
     for (iter = 0; iter < n; iter++) {
-      withEvents('batch', () => {
-        fire('afterPred');
-        fire('afterLoss');
-        if (!training) return;
-        withEvents('backward', () => {}, CancelBackwardException);
-        withEvents('step', () => {}, CancelStepException);
-      }, CancelBatchException);
+      withEvents(
+        'batch',
+        () => {
+          fire('afterPred');
+          fire('afterLoss');
+          if (!training) return;
+          withEvents('backward', () => {}, CancelBackwardException);
+          withEvents('step', () => {}, CancelStepException);
+        },
+        CancelBatchException,
+      );
     }
     iter = 0;
   };
   try {
-    withEvents('fit', () => {
-      for (epoch = 0; epoch < N_EPOCH; epoch++) {
-        withEvents('epoch', () => {
-          training = true;
-          withEvents('train', () => batches(N_TRAIN), CancelTrainException);
-          training = false;
-          withEvents('validate', () => batches(N_VALID), CancelValidException);
-        }, CancelEpochException);
-      }
-    }, CancelFitException);
+    withEvents(
+      'fit',
+      () => {
+        for (epoch = 0; epoch < N_EPOCH; epoch++) {
+          withEvents(
+            'epoch',
+            () => {
+              training = true;
+              withEvents('train', () => batches(N_TRAIN), CancelTrainException);
+              training = false;
+              withEvents('validate', () => batches(N_VALID), CancelValidException);
+            },
+            CancelEpochException,
+          );
+        }
+      },
+      CancelFitException,
+    );
   } catch (e) {
     return { trace, escaped: (e as Error).constructor as Cancel };
   }
@@ -70,7 +105,9 @@ function oracle(point: Point | null): { trace: string[]; escaped: Cancel | null 
 
 class Tracer extends Callback {
   trace: string[] = [];
-  constructor(private readonly point: Point | null) { super(); }
+  constructor(private readonly point: Point | null) {
+    super();
+  }
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: called by the event methods installed below
   private hit(e: EventName): void {
     this.trace.push(e);
@@ -82,18 +119,45 @@ class Tracer extends Callback {
   }
 }
 // every event except afterCreate goes through hit()
-for (const e of ['beforeFit', 'beforeEpoch', 'beforeTrain', 'beforeBatch', 'afterPred', 'afterLoss', 'beforeBackward',
-  'afterCancelBackward', 'afterBackward', 'beforeStep', 'afterCancelStep', 'afterStep', 'afterCancelBatch', 'afterBatch',
-  'afterCancelTrain', 'afterTrain', 'beforeValidate', 'afterCancelValidate', 'afterValidate', 'afterCancelEpoch',
-  'afterEpoch', 'afterCancelFit', 'afterFit'] as EventName[]) {
-  (Tracer.prototype as unknown as Record<string, () => void>)[e] = function (this: Tracer) { (this as unknown as { hit(e: EventName): void }).hit(e); };
+for (const e of [
+  'beforeFit',
+  'beforeEpoch',
+  'beforeTrain',
+  'beforeBatch',
+  'afterPred',
+  'afterLoss',
+  'beforeBackward',
+  'afterCancelBackward',
+  'afterBackward',
+  'beforeStep',
+  'afterCancelStep',
+  'afterStep',
+  'afterCancelBatch',
+  'afterBatch',
+  'afterCancelTrain',
+  'afterTrain',
+  'beforeValidate',
+  'afterCancelValidate',
+  'afterValidate',
+  'afterCancelEpoch',
+  'afterEpoch',
+  'afterCancelFit',
+  'afterFit',
+] as EventName[]) {
+  (Tracer.prototype as unknown as Record<string, () => void>)[e] = function (this: Tracer) {
+    (this as unknown as { hit(e: EventName): void }).hit(e);
+  };
 }
 
 function smallLearner(cbs: Callback[] = [], shuffle = true): Learner {
   torch.manualSeed(0);
   const x = torch.randn([N_TRAIN * 4, 3]);
   const y = torch.randint(0, 2, [N_TRAIN * 4]);
-  const dls = data.DataLoaders.fromTensors(x, y, torch.randn([N_VALID * 4, 3]), torch.randint(0, 2, [N_VALID * 4]), { batchSize: 4, seed: 1, shuffle });
+  const dls = data.DataLoaders.fromTensors(x, y, torch.randn([N_VALID * 4, 3]), torch.randint(0, 2, [N_VALID * 4]), {
+    batchSize: 4,
+    seed: 1,
+    shuffle,
+  });
   return new Learner(dls, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss(), cbs, metrics: [metrics.accuracy()] });
 }
 
@@ -133,14 +197,41 @@ test('without cancellations the events follow the semantics file', async () => {
 /** Every event, every cancellation, in the second epoch (and at the second batch for batch events), in each
  * phase the event occurs in: each run's trace must be the oracle's. */
 const allPoints: Point[] = [];
-const cancels: Cancel[] = [CancelFitException, CancelEpochException, CancelTrainException, CancelValidException, CancelBatchException,
-  CancelStepException, CancelBackwardException];
-const trainOnly = new Set(['beforeBackward', 'afterCancelBackward', 'afterBackward', 'beforeStep', 'afterCancelStep', 'afterStep',
-  'beforeTrain', 'afterCancelTrain', 'afterTrain']);
+const cancels: Cancel[] = [
+  CancelFitException,
+  CancelEpochException,
+  CancelTrainException,
+  CancelValidException,
+  CancelBatchException,
+  CancelStepException,
+  CancelBackwardException,
+];
+const trainOnly = new Set([
+  'beforeBackward',
+  'afterCancelBackward',
+  'afterBackward',
+  'beforeStep',
+  'afterCancelStep',
+  'afterStep',
+  'beforeTrain',
+  'afterCancelTrain',
+  'afterTrain',
+]);
 const validOnly = new Set(['beforeValidate', 'afterCancelValidate', 'afterValidate']);
 for (const event of EVENTS.filter((e) => e !== 'afterCreate')) {
-  const batchLevel = ['beforeBatch', 'afterPred', 'afterLoss', 'beforeBackward', 'afterCancelBackward', 'afterBackward', 'beforeStep',
-    'afterCancelStep', 'afterStep', 'afterCancelBatch', 'afterBatch'].includes(event);
+  const batchLevel = [
+    'beforeBatch',
+    'afterPred',
+    'afterLoss',
+    'beforeBackward',
+    'afterCancelBackward',
+    'afterBackward',
+    'beforeStep',
+    'afterCancelStep',
+    'afterStep',
+    'afterCancelBatch',
+    'afterBatch',
+  ].includes(event);
   const fitLevel = event === 'beforeFit' || event === 'afterFit' || event === 'afterCancelFit';
   const phases: (boolean | undefined)[] = trainOnly.has(event) ? [true] : validOnly.has(event) ? [false] : batchLevel ? [true, false] : [undefined];
   for (const train of phases) {
@@ -156,7 +247,10 @@ for (const p of [...points, ...allPoints]) {
     const learn = smallLearner([tracer]);
     const expected = oracle(p);
     if (expected.escaped) {
-      await assert.rejects(learn.withoutLogging(() => learn.fit(N_EPOCH)), (e: unknown) => e instanceof expected.escaped!);
+      await assert.rejects(
+        learn.withoutLogging(() => learn.fit(N_EPOCH)),
+        (e: unknown) => e instanceof expected.escaped!,
+      );
     } else {
       await learn.withoutLogging(() => learn.fit(N_EPOCH));
     }
@@ -166,13 +260,29 @@ for (const p of [...points, ...allPoints]) {
 }
 
 test('CancelBatch skips zeroGrad (gradients accumulate), CancelStep still zeroes', async () => {
-  const skipEveryOther = new Callback({ afterBackward: (l) => { if (l.iter % 2 === 0) throw new CancelBatchException(); } });
+  const skipEveryOther = new Callback({
+    afterBackward: (l) => {
+      if (l.iter % 2 === 0) throw new CancelBatchException();
+    },
+  });
   const learn = smallLearner([skipEveryOther]);
   const seen: number[] = [];
-  learn.addCb(new Callback({ beforeStep: (l) => { seen.push(torch.tidy(() => (l.model as nn.Linear).weight.grad!.abs().sum().item())); } }));
+  learn.addCb(
+    new Callback({
+      beforeStep: (l) => {
+        seen.push(torch.tidy(() => (l.model as nn.Linear).weight.grad!.abs().sum().item()));
+      },
+    }),
+  );
   await learn.withoutLogging(() => learn.fit(1));
   assert.equal(seen.length, 1, 'only the second batch steps');
-  const stepOff = smallLearner([new Callback({ beforeStep: () => { throw new CancelStepException(); } })]);
+  const stepOff = smallLearner([
+    new Callback({
+      beforeStep: () => {
+        throw new CancelStepException();
+      },
+    }),
+  ]);
   const w = (stepOff.model as nn.Linear).weight.clone();
   await stepOff.withoutLogging(() => stepOff.fit(1));
   assert.ok((stepOff.model as nn.Linear).weight.equal(w), 'no step ran');
@@ -181,7 +291,9 @@ test('CancelBatch skips zeroGrad (gradients accumulate), CancelStep still zeroes
 
 test('an error in a callback is wrapped with the callback and event names; fit-only callbacks are removed', async () => {
   class Boom extends Callback {
-    override afterLoss(): void { throw new TypeError('bad value'); }
+    override afterLoss(): void {
+      throw new TypeError('bad value');
+    }
   }
   const learn = smallLearner();
   const before = learn.cbs.length;
@@ -193,31 +305,68 @@ test('an error in a callback is wrapped with the callback and event names; fit-o
   });
   assert.equal(learn.cbs.length, before);
   for (const thrown of [undefined, 'plain string', new Error()]) {
-    const l = smallLearner([new Callback({ beforeFit: () => { throw thrown; } })]);
+    const l = smallLearner([
+      new Callback({
+        beforeFit: () => {
+          throw thrown;
+        },
+      }),
+    ]);
     await assert.rejects(l.fit(1), /Exception occurred in `Callback` when calling event `beforeFit`: /);
   }
 });
 
 test('callbacks: order, run switches, names, handlers, scoped add and remove', async () => {
   const order: string[] = [];
-  class Late extends Callback { override order = 5; override beforeFit(): void { order.push('late'); } }
-  class EarlyCallback extends Callback { override order = -5; override beforeFit(): void { order.push('early'); } }
-  const learn = smallLearner([new Late(), new EarlyCallback(), new Callback({ beforeFit: () => { order.push('zero'); } })]);
+  class Late extends Callback {
+    override order = 5;
+    override beforeFit(): void {
+      order.push('late');
+    }
+  }
+  class EarlyCallback extends Callback {
+    override order = -5;
+    override beforeFit(): void {
+      order.push('early');
+    }
+  }
+  const learn = smallLearner([
+    new Late(),
+    new EarlyCallback(),
+    new Callback({
+      beforeFit: () => {
+        order.push('zero');
+      },
+    }),
+  ]);
   await learn.withoutLogging(() => learn.fit(1));
   assert.deepEqual(order, ['early', 'zero', 'late']);
   assert.equal(new EarlyCallback().name, 'early');
   assert.equal(learn.trainEval!.name, 'trainEval');
   assert.equal(learn.cb('recorder'), learn.recorder);
   let validBatches = 0;
-  const trainOnly = new Callback({ afterBatch: (l) => { if (!l.training) validBatches++; } });
+  const trainOnly = new Callback({
+    afterBatch: (l) => {
+      if (!l.training) validBatches++;
+    },
+  });
   trainOnly.runValid = false;
   await learn.withCbs([trainOnly], () => learn.withoutLogging(() => learn.fit(1)));
   assert.equal(validBatches, 0);
   assert.ok(!learn.cbs.includes(trainOnly));
-  await learn.withoutCbs([learn.recorder!], async () => { assert.equal(learn.recorder, undefined); });
+  await learn.withoutCbs([learn.recorder!], async () => {
+    assert.equal(learn.recorder, undefined);
+  });
   assert.ok(learn.recorder);
   let ran = 0;
-  const off = new Callback({ afterEpoch: () => { ran++; }, beforeFit: (l) => { void l; } });
+  const off = new Callback({
+    afterEpoch: () => {
+      ran++;
+    },
+    beforeFit: (l) => {
+      void l;
+    },
+  });
   off.run = false;
   learn.addCb(off);
   await learn.withoutLogging(() => learn.fit(1));
@@ -249,32 +398,44 @@ test('Recorder: names, values, losses, lrs, iters; validate keeps the history an
 
 test('a cancelled phase leaves its columns out of the row', async () => {
   const rows: unknown[][] = [];
-  const learn = smallLearner([new Callback({ beforeValidate: () => { throw new CancelValidException(); } })]);
+  const learn = smallLearner([
+    new Callback({
+      beforeValidate: () => {
+        throw new CancelValidException();
+      },
+    }),
+  ]);
   learn.logger = (r) => rows.push(r);
   await learn.noBar(() => learn.fit(1));
   assert.equal(rows[0]!.length, 3, 'epoch, train_loss, time');
 });
 
-test('the epoch table prints in fastprogress\'s layout', async () => {
+test("the epoch table prints in fastprogress's layout", async () => {
   const lines: string[] = [];
   const orig = process.stdout.write.bind(process.stdout);
   const learn = smallLearner();
-  (process.stdout as { write: unknown }).write = (s: string) => { lines.push(s); return true; };
+  (process.stdout as { write: unknown }).write = (s: string) => {
+    lines.push(s);
+    return true;
+  };
   try {
     await learn.fit(2);
   } finally {
     (process.stdout as { write: unknown }).write = orig;
   }
   // not a terminal here: the plain progress lines ('epoch 1/2 train 1/2 ...') come between the table's lines
-  const text = lines.join('').split('\n').filter((l) => l && !/^epoch \d+\/\d+ /.test(l));
+  const text = lines
+    .join('')
+    .split('\n')
+    .filter((l) => l && !/^epoch \d+\/\d+ /.test(l));
   assert.equal(text[0], 'epoch     train_loss  valid_loss  accuracy  time');
   assert.match(text[1]!, /^0 {9}\d\.\d{6} {4}\d\.\d{6} {4}\d\.\d{6} {2}\d\d:\d\d$/);
   assert.match(text[2]!, /^1 {9}/);
 });
 
-test('a 3-epoch fit leaves only the model, the optimizer state and the recorder\'s smoothed loss alive', async () => {
+test("a 3-epoch fit leaves only the model, the optimizer state and the recorder's smoothed loss alive", async () => {
   const learn = smallLearner();
-  await learn.withoutLogging(() => learn.fit(1));  // the optimizer state exists from here on
+  await learn.withoutLogging(() => learn.fit(1)); // the optimizer state exists from here on
   gc();
   const before = torch.memory().liveTensors;
   await learn.withoutLogging(() => learn.fit(3));
@@ -284,10 +445,16 @@ test('a 3-epoch fit leaves only the model, the optimizer state and the recorder\
 
 test('fit stays responsive: timers run during a long fit', async () => {
   torch.manualSeed(0);
-  const dls = data.DataLoaders.fromTensors(torch.randn([4096, 64]), torch.randint(0, 2, [4096]), torch.randn([64, 64]), torch.randint(0, 2, [64]), { batchSize: 8 });
-  const learn = new Learner(dls, new nn.Sequential(new nn.Linear(64, 256), new nn.ReLU(), new nn.Linear(256, 2)), { lossFunc: new nn.CrossEntropyLoss() });
+  const dls = data.DataLoaders.fromTensors(torch.randn([4096, 64]), torch.randint(0, 2, [4096]), torch.randn([64, 64]), torch.randint(0, 2, [64]), {
+    batchSize: 8,
+  });
+  const learn = new Learner(dls, new nn.Sequential(new nn.Linear(64, 256), new nn.ReLU(), new nn.Linear(256, 2)), {
+    lossFunc: new nn.CrossEntropyLoss(),
+  });
   let ticks = 0;
-  const timer = setInterval(() => { ticks++; }, 20);
+  const timer = setInterval(() => {
+    ticks++;
+  }, 20);
   const t0 = performance.now();
   await learn.withoutLogging(() => learn.fit(1));
   clearInterval(timer);
@@ -298,14 +465,20 @@ test('fit stays responsive: timers run during a long fit', async () => {
 test('host reads are per epoch, not per batch (counted by the engine)', async () => {
   const readsFor = async (items: number): Promise<number> => {
     torch.manualSeed(0);
-    const dls = data.DataLoaders.fromTensors(torch.randn([items, 3]), torch.randint(0, 2, [items]), torch.randn([items, 3]), torch.randint(0, 2, [items]), { batchSize: 4 });
+    const dls = data.DataLoaders.fromTensors(
+      torch.randn([items, 3]),
+      torch.randint(0, 2, [items]),
+      torch.randn([items, 3]),
+      torch.randint(0, 2, [items]),
+      { batchSize: 4 },
+    );
     const learn = new Learner(dls, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss(), metrics: [metrics.accuracy(), metrics.errorRate()] });
     const before = torch.hostReads();
     await learn.withoutLogging(() => learn.fit(2));
     return torch.hostReads() - before;
   };
-  const few = await readsFor(16);    // 4 batches per phase
-  const many = await readsFor(128);  // 32 batches per phase
+  const few = await readsFor(16); // 4 batches per phase
+  const many = await readsFor(128); // 32 batches per phase
   assert.equal(many, few, `host reads grow with batches: ${few} for 4 batches, ${many} for 32`);
   assert.ok(few <= 2 * 6, `${few} host reads over 2 epochs`);
 });
@@ -357,12 +530,17 @@ test('showTrainingLoop lists the callbacks at each event, in order', () => {
 
 test('save / load: weights by PyTorch keys and the optimizer state, resuming exactly', async () => {
   const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'flint-learn-'));
-  const a = smallLearner([], false);  // unshuffled, so both runs see the same batches
+  const a = smallLearner([], false); // unshuffled, so both runs see the same batches
   (a as { path: string }).path = dir;
   await a.withoutLogging(() => a.fit(1));
   const file = a.save('stage1');
   assert.ok(file.endsWith('models/stage1.safetensors'));
-  assert.deepEqual(Object.keys(torch.load(file)).filter((k) => !k.startsWith('opt/')).sort(), ['bias', 'weight']);
+  assert.deepEqual(
+    Object.keys(torch.load(file))
+      .filter((k) => !k.startsWith('opt/'))
+      .sort(),
+    ['bias', 'weight'],
+  );
   await a.withoutLogging(() => a.fit(1));
   const b = smallLearner([], false);
   (b as { path: string }).path = dir;
@@ -381,7 +559,13 @@ test('resuming from a SaveModelCallback checkpoint repeats the uninterrupted one
     const learn = smallLearner([], true);
     (learn as { path: string }).path = dir;
     const losses: number[][] = [[], [], [], []];
-    learn.addCb(new Callback({ afterLoss: (l) => { if (l.training) losses[l.epoch]!.push(l.loss!.item()); } }));
+    learn.addCb(
+      new Callback({
+        afterLoss: (l) => {
+          if (l.training) losses[l.epoch]!.push(l.loss!.item());
+        },
+      }),
+    );
     let startEpoch = 0;
     if (resume) {
       const { epoch } = learn.load('model_1');
@@ -417,7 +601,9 @@ test('plotLoss writes an SVG and a PNG with the training and validation losses',
 
 test('a multi-part loss trains on the weighted sum and logs each part on both phases', async () => {
   torch.manualSeed(0);
-  const dls = data.DataLoaders.fromTensors(torch.randn([32, 3]), torch.randint(0, 2, [32]), torch.randn([16, 3]), torch.randint(0, 2, [16]), { batchSize: 8 });
+  const dls = data.DataLoaders.fromTensors(torch.randn([32, 3]), torch.randint(0, 2, [32]), torch.randn([16, 3]), torch.randint(0, 2, [16]), {
+    batchSize: 8,
+  });
   const lossFunc = new nn.MultiLoss({ ce: new nn.CrossEntropyLoss(), l2: (p) => p.square().mean() }, { l2: 0.1 });
   const learn = new Learner(dls, new nn.Linear(3, 2), { lossFunc });
   const rows: unknown[][] = [];
@@ -433,13 +619,22 @@ test('CastToTensor: callbacks before order 9 see typed tensors, the model sees p
   torch.manualSeed(0);
   const x = torch.randn([16, 3]).as(data.TensorImage);
   const y = torch.randint(0, 2, [16]).as(data.TensorCategory);
-  const dls = data.DataLoaders.fromTensors(x, y, torch.randn([8, 3]).as(data.TensorImage), torch.randint(0, 2, [8]).as(data.TensorCategory), { batchSize: 4 });
+  const dls = data.DataLoaders.fromTensors(x, y, torch.randn([8, 3]).as(data.TensorImage), torch.randint(0, 2, [8]).as(data.TensorCategory), {
+    batchSize: 4,
+  });
   const seen: string[] = [];
   class Probe extends nn.Module {
     readonly lin = this.registerModule('lin', new nn.Linear(3, 2));
-    forward(inp: Tensor): Tensor { seen.push(`model:${inp.constructor.name}`); return this.lin.call(inp); }
+    forward(inp: Tensor): Tensor {
+      seen.push(`model:${inp.constructor.name}`);
+      return this.lin.call(inp);
+    }
   }
-  const early = new Callback({ beforeBatch: (l) => { seen.push(`early:${l.xb[0]!.constructor.name}/${l.yb[0]!.constructor.name}`); } });
+  const early = new Callback({
+    beforeBatch: (l) => {
+      seen.push(`early:${l.xb[0]!.constructor.name}/${l.yb[0]!.constructor.name}`);
+    },
+  });
   early.order = 5;
   const learn = new Learner(dls, new Probe(), { lossFunc: new nn.CrossEntropyLoss(), cbs: [early] });
   await learn.withoutLogging(() => learn.fit(1));
@@ -455,9 +650,19 @@ test('fit with startEpoch skips the earlier epochs (no rows, no training); noLog
   learn.logger = (r) => rows.push(r);
   const w = (learn.model as nn.Linear).weight.clone().keep();
   let trained = 0;
-  learn.addCb(new Callback({ afterStep: () => { trained++; } }));
+  learn.addCb(
+    new Callback({
+      afterStep: () => {
+        trained++;
+      },
+    }),
+  );
   await learn.noBar(() => learn.fit(3, undefined, { startEpoch: 2 }));
-  assert.deepEqual(rows.map((r) => r[0]), [2], 'only epoch 2 ran and logged');
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    [2],
+    'only epoch 2 ran and logged',
+  );
   assert.equal(trained, N_TRAIN);
   assert.ok(!(learn.model as nn.Linear).weight.equal(w));
   w.dispose();
@@ -468,19 +673,30 @@ test('fit with startEpoch skips the earlier epochs (no rows, no training); noLog
 
 test('plotLoss takes the validation loss by its column, also with train metrics on (fastai#3480)', async () => {
   torch.manualSeed(0);
-  const dls = data.DataLoaders.fromTensors(torch.randn([32, 3]), torch.randint(0, 2, [32]), torch.randn([16, 3]), torch.randint(0, 2, [16]), { batchSize: 8 });
-  const learn = new Learner(dls, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss(), metrics: [metrics.accuracy()], defaultCbs: false,
-    cbs: [callbacks.TrainEvalCallback, new callbacks.Recorder({ trainMetrics: true })] });
+  const dls = data.DataLoaders.fromTensors(torch.randn([32, 3]), torch.randint(0, 2, [32]), torch.randn([16, 3]), torch.randint(0, 2, [16]), {
+    batchSize: 8,
+  });
+  const learn = new Learner(dls, new nn.Linear(3, 2), {
+    lossFunc: new nn.CrossEntropyLoss(),
+    metrics: [metrics.accuracy()],
+    defaultCbs: false,
+    cbs: [callbacks.TrainEvalCallback, new callbacks.Recorder({ trainMetrics: true })],
+  });
   learn.logger = () => {};
   await learn.fit(2);
   const r = learn.cb<callbacks.Recorder>('recorder')!;
   assert.deepEqual(r.metricNames, ['epoch', 'train_loss', 'train_accuracy', 'valid_loss', 'valid_accuracy', 'time']);
-  assert.deepEqual(r.validLossPoints(), r.values.map((v, i) => [r.iters[i]!, v[2]!]));
+  assert.deepEqual(
+    r.validLossPoints(),
+    r.values.map((v, i) => [r.iters[i]!, v[2]!]),
+  );
 });
 
 // ---- review fixes: metric classes, lr=null, tuple predictions, scheduled fits through fit, nested validate ----
 function tinyLearner(o: ConstructorParameters<typeof Learner>[2] = {}, model: nn.Module = new nn.Linear(3, 2)): Learner {
-  const d = data.DataLoaders.fromTensors(torch.randn([16, 3]), torch.randint(0, 2, [16]), torch.randn([8, 3]), torch.randint(0, 2, [8]), { batchSize: 4 });
+  const d = data.DataLoaders.fromTensors(torch.randn([16, 3]), torch.randint(0, 2, [16]), torch.randn([8, 3]), torch.randint(0, 2, [8]), {
+    batchSize: 4,
+  });
   const l = new Learner(d, model, { lossFunc: new nn.CrossEntropyLoss(), ...o });
   l.removeCb(callbacks.ProgressCallback);
   l.logger = () => {};
@@ -515,7 +731,10 @@ test('a slice lr follows the optimizer rule: a start of 0 or null means none, a 
   await l.fit(1, { start: null as never, stop: 0.03 });
   assert.equal(l.opt!.hypers[0]!.lr, 0.03);
   await l.fit(1, { stop: 0 });
-  await assert.rejects(l.fit(1, { start: 1e-4, stop: 0 }), /^ArgumentError: Learner\.fit: expected a positive number with a start .* for lr\.stop, got 0$/m);
+  await assert.rejects(
+    l.fit(1, { start: 1e-4, stop: 0 }),
+    /^ArgumentError: Learner\.fit: expected a positive number with a start .* for lr\.stop, got 0$/m,
+  );
   await assert.rejects(l.fit(1, { start: -1, stop: 1 }), /^ArgumentError: Learner\.fit: expected a finite number >= 0 for lr\.start, got -1$/m);
 });
 
@@ -523,22 +742,42 @@ test('a model returning several predictions (an array or object of tensors) trai
   class Two extends nn.Module {
     a = this.registerModule('a', new nn.Linear(3, 2));
     b = this.registerModule('b', new nn.Linear(3, 2));
-    override forward(x: Tensor): Tensor { return [this.a.call(x), { b: this.b.call(x) }] as unknown as Tensor; }
+    override forward(x: Tensor): Tensor {
+      return [this.a.call(x), { b: this.b.call(x) }] as unknown as Tensor;
+    }
   }
   const ce = new nn.CrossEntropyLoss();
   const model = new Two();
-  const l = tinyLearner({ lossFunc: (p: Tensor, y: Tensor) => {
-    const [a, { b }] = p as unknown as [Tensor, { b: Tensor }];
-    return ce.call(a.add(b), y);
-  } }, model);
+  const l = tinyLearner(
+    {
+      lossFunc: (p: Tensor, y: Tensor) => {
+        const [a, { b }] = p as unknown as [Tensor, { b: Tensor }];
+        return ce.call(a.add(b), y);
+      },
+    },
+    model,
+  );
   const before = model.b.weight.clone();
   await l.fit(2, 0.1);
   assert.ok(Number.isFinite(l.recorder!.values[1]![0]!), 'a training loss');
   assert.ok(before.sub(model.b.weight).abs().max().item() > 0, 'the second head trained');
   before.dispose();
-  class Bad extends Two { override forward(x: Tensor): Tensor { const t = this.a.call(x); t.dispose(); return [t] as unknown as Tensor; } }
-  await assert.rejects(tinyLearner({}, new Bad()).fit(1), /the model's forward returned \[a disposed tensor.*\]; the Learner expects a tensor of predictions/);
-  class Empty extends Two { override forward(): Tensor { return [] as unknown as Tensor; } }
+  class Bad extends Two {
+    override forward(x: Tensor): Tensor {
+      const t = this.a.call(x);
+      t.dispose();
+      return [t] as unknown as Tensor;
+    }
+  }
+  await assert.rejects(
+    tinyLearner({}, new Bad()).fit(1),
+    /the model's forward returned \[a disposed tensor.*\]; the Learner expects a tensor of predictions/,
+  );
+  class Empty extends Two {
+    override forward(): Tensor {
+      return [] as unknown as Tensor;
+    }
+  }
   await assert.rejects(tinyLearner({}, new Empty()).fit(1), /the model's forward returned \[\]; the Learner expects a tensor/);
 });
 
@@ -547,11 +786,13 @@ test('the scheduled fits and lrFind go through fit, so a subclass overriding fit
   class Logged extends Learner {
     override async fit(...a: Parameters<Learner['fit']>): Promise<void> {
       calls.push(`fit ${a[0]}`);
-      await new Promise((r) => setImmediate(r));   // an override may await before handing over
+      await new Promise((r) => setImmediate(r)); // an override may await before handing over
       return super.fit(...a);
     }
   }
-  const d = data.DataLoaders.fromTensors(torch.randn([16, 3]), torch.randint(0, 2, [16]), torch.randn([8, 3]), torch.randint(0, 2, [8]), { batchSize: 4 });
+  const d = data.DataLoaders.fromTensors(torch.randn([16, 3]), torch.randint(0, 2, [16]), torch.randn([8, 3]), torch.randint(0, 2, [8]), {
+    batchSize: 4,
+  });
   const l = new Logged(d, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss() });
   l.removeCb(callbacks.ProgressCallback);
   l.logger = () => {};
@@ -567,16 +808,27 @@ test('a validate awaited in afterBatch gives the fit back its batch, phase and m
   const seen: [boolean, boolean][] = [];
   let done = false;
   const l = tinyLearner({}, new nn.Sequential(new nn.Linear(3, 4), new nn.Dropout(0.5), new nn.Linear(4, 2)));
-  await l.fit(1, undefined, { cbs: [new Callback({
-    afterBatch: async (learn) => {
-      if (learn.validatingOnly || done) return;
-      done = true;
-      await learn.validate();
-    },
-    beforeBackward: (learn) => { seen.push([learn.training, learn.model.training]); },
-  })] });
+  await l.fit(1, undefined, {
+    cbs: [
+      new Callback({
+        afterBatch: async (learn) => {
+          if (learn.validatingOnly || done) return;
+          done = true;
+          await learn.validate();
+        },
+        beforeBackward: (learn) => {
+          seen.push([learn.training, learn.model.training]);
+        },
+      }),
+    ],
+  });
   assert.equal(seen.length, 4, 'every training batch reached backward');
-  assert.deepEqual(seen, [[true, true], [true, true], [true, true], [true, true]]);
+  assert.deepEqual(seen, [
+    [true, true],
+    [true, true],
+    [true, true],
+    [true, true],
+  ]);
 });
 
 test('a removed callback no longer points at the learner (fastai remove_cb), by instance and by class', () => {
@@ -598,8 +850,16 @@ test('a removed callback no longer points at the learner (fastai remove_cb), by 
 
 test('reading learn.smoothLoss in afterBatch leaves learn.loss alive for later callbacks (issue 9)', async () => {
   const reads: [number | null, number][] = [];
-  const early = new Callback({ afterBatch: (l) => { if (l.training) l.smoothLoss; } });
-  const late = new Callback({ afterBatch: (l) => { if (l.training) reads.push([l.smoothLoss, l.loss!.item()]); } });
+  const early = new Callback({
+    afterBatch: (l) => {
+      if (l.training) l.smoothLoss;
+    },
+  });
+  const late = new Callback({
+    afterBatch: (l) => {
+      if (l.training) reads.push([l.smoothLoss, l.loss!.item()]);
+    },
+  });
   late.order = 100;
   const l = smallLearner([early, late]);
   await l.noBar(() => l.fit(1));
@@ -624,7 +884,7 @@ test('getPreds on a shuffled, dropLast loader returns every item in dataset orde
   const want = torch.noGrad(() => model.call(x));
   assert.ok(preds.sub(want).abs().max().item() < 1e-6, 'predictions in dataset order');
   assert.deepEqual(targs!.toArray(), y.toArray());
-  assert.equal(dls.train.epoch, epochBefore, 'the training loader\'s shuffle counter is untouched');
+  assert.equal(dls.train.epoch, epochBefore, "the training loader's shuffle counter is untouched");
   // the copy keeps the loader's other options
   const copy = dls.train.new({ shuffle: false });
   assert.equal(copy.batchSize, 4);
@@ -660,7 +920,10 @@ test('SaveModelCallback keeps the optimizer state by default; a resume without o
   (learn as { path: string }).path = dir;
   await learn.noBar(() => learn.fit(2));
   const saved = torch.load(join(dir, 'models', 'model_0.safetensors'));
-  assert.ok(Object.keys(saved).some((k) => k.startsWith('opt/')), 'the checkpoint holds the optimizer state');
+  assert.ok(
+    Object.keys(saved).some((k) => k.startsWith('opt/')),
+    'the checkpoint holds the optimizer state',
+  );
   torch.dispose(saved);
   const warn = t.mock.method(console, 'warn', () => {});
   // a checkpoint with the optimizer state: the resume repeats the run, no warning
@@ -685,18 +948,44 @@ test('a callback that replaces learn.loss after the loss: a differentiable one i
   const x = torch.randn([16, 3]).keep();
   const y = torch.randn([16, 1]).keep();
   const dls = data.DataLoaders.fromTensors(x, y, x, y, { batchSize: 4 });
-  const make = (cb: Callback): Learner => new Learner(dls, new nn.Linear(3, 1), { lossFunc: new nn.MSELoss(), optFunc: optim.SGD, lr: 0.1, wd: 0, cbs: [cb] });
+  const make = (cb: Callback): Learner =>
+    new Learner(dls, new nn.Linear(3, 1), { lossFunc: new nn.MSELoss(), optFunc: optim.SGD, lr: 0.1, wd: 0, cbs: [cb] });
   // zero times the loss: differentiable, so the step sees zero gradients and the weights stay put
-  const zero = make(new Callback({ afterLoss: (l) => { if (l.training) l.loss = l.lossGrad!.mul(0); } }));
+  const zero = make(
+    new Callback({
+      afterLoss: (l) => {
+        if (l.training) l.loss = l.lossGrad!.mul(0);
+      },
+    }),
+  );
   const before = zero.model.stateDict().weight!.clone().keep();
   const losses: number[] = [];
-  zero.addCb(new Callback({ afterBatch: (l) => { if (l.training) losses.push(l.loss!.item()); } }));
+  zero.addCb(
+    new Callback({
+      afterBatch: (l) => {
+        if (l.training) losses.push(l.loss!.item());
+      },
+    }),
+  );
   await zero.noBar(() => zero.fit(1));
   assert.ok(zero.model.stateDict().weight!.equal(before), 'trained on the replacing loss (zero gradients)');
-  assert.deepEqual(losses, losses.map(() => 0), 'and that loss is what the later callbacks see');
+  assert.deepEqual(
+    losses,
+    losses.map(() => 0),
+    'and that loss is what the later callbacks see',
+  );
   // a detached replacement cannot be trained on: refused, naming what happened
-  const bad = make(new Callback({ afterLoss: (l) => { if (l.training) l.loss = l.loss!.mul(2); } }));
-  await assert.rejects(bad.noBar(() => bad.fit(1)), /Learner\.fit: a callback replaced learn\.loss after the loss was computed with a tensor float32\[\], which does not require grad/);
+  const bad = make(
+    new Callback({
+      afterLoss: (l) => {
+        if (l.training) l.loss = l.loss!.mul(2);
+      },
+    }),
+  );
+  await assert.rejects(
+    bad.noBar(() => bad.fit(1)),
+    /Learner\.fit: a callback replaced learn\.loss after the loss was computed with a tensor float32\[\], which does not require grad/,
+  );
   torch.dispose([before, x, y]);
 });
 

@@ -41,32 +41,44 @@ test('tensors returned at any depth, in Maps and Sets, survive; cycles are fine'
 test('keep() exempts a tensor from scopes; dispose is idempotent; use after dispose throws', () => {
   const before = live();
   const k = torch.tidy(() => torch.ones([3]).keep());
-  torch.tidy(() => { k.add(1); });
+  torch.tidy(() => {
+    k.add(1);
+  });
   assert.equal(live(), before + 1);
   k.dispose();
   k.dispose();
   assert.equal(live(), before);
   assert.equal(k.isDisposed, true);
-  assert.throws(() => k.add(1), (e: Error) => e.name === 'ArgumentError' && /disposed tensor/.test(e.message));
+  assert.throws(
+    () => k.add(1),
+    (e: Error) => e.name === 'ArgumentError' && /disposed tensor/.test(e.message),
+  );
   assert.throws(() => k.sum(), /disposed tensor/);
   assert.throws(() => torch.ones(1).add(k), /disposed tensor/);
   assert.throws(() => k.item(), /disposed tensor/);
 });
 
 test('`using` disposes at the end of the block', () => {
-  gc();  // earlier tests' garbage tensors go first, so only this block's count
+  gc(); // earlier tests' garbage tensors go first, so only this block's count
   const before = live();
   {
     using t = torch.ones([4]);
     assert.equal(t.sum().item(), 4);
   }
-  gc();  // t.sum() made a tensor outside any scope: the GC backstop frees it
+  gc(); // t.sum() made a tensor outside any scope: the GC backstop frees it
   assert.equal(live(), before);
 });
 
 test('a tidy that throws still frees its tensors', () => {
   const before = live();
-  assert.throws(() => torch.tidy(() => { torch.ones([5]); throw new Error('inside'); }), /inside/);
+  assert.throws(
+    () =>
+      torch.tidy(() => {
+        torch.ones([5]);
+        throw new Error('inside');
+      }),
+    /inside/,
+  );
   assert.equal(live(), before);
 });
 
@@ -88,7 +100,9 @@ test('async tidy keeps its scope until the promise settles (concurrent scopes: t
 test('the GC finalizer frees tensors nobody disposed (backstop only)', async () => {
   gc();
   const before = live();
-  (() => { for (let k = 0; k < 200; k++) torch.ones([100]); })();
+  (() => {
+    for (let k = 0; k < 200; k++) torch.ones([100]);
+  })();
   assert.ok(live() >= before + 200);
   for (let k = 0; k < 5 && live() > before; k++) {
     gc();
@@ -100,24 +114,27 @@ test('the GC finalizer frees tensors nobody disposed (backstop only)', async () 
 test('2,000 training steps inside scopes leave live tensors unchanged and RSS flat', () => {
   torch.manualSeed(0);
   const params: Tensor[] = [
-    torch.randn([32, 64]).mul_(0.1).requiresGrad_(), torch.zeros([64], { requiresGrad: true }),
-    torch.randn([64, 10]).mul_(0.1).requiresGrad_(), torch.zeros([10], { requiresGrad: true }),
+    torch.randn([32, 64]).mul_(0.1).requiresGrad_(),
+    torch.zeros([64], { requiresGrad: true }),
+    torch.randn([64, 10]).mul_(0.1).requiresGrad_(),
+    torch.zeros([10], { requiresGrad: true }),
   ];
   const [w1, b1, w2, b2] = params as [Tensor, Tensor, Tensor, Tensor];
   const x = torch.randn([64, 32]);
   const y = torch.randint(0, 10, [64]);
-  const step = (): number => torch.tidy(() => {
-    const loss = torch.functional.crossEntropy(x.matmul(w1).add(b1).relu().matmul(w2).add(b2), y);
-    loss.backward();
-    torch.noGrad(() => {
-      for (const p of params) {
-        p.sub_(p.grad!, 0.05);
-        p.grad!.zero_();
-      }
+  const step = (): number =>
+    torch.tidy(() => {
+      const loss = torch.functional.crossEntropy(x.matmul(w1).add(b1).relu().matmul(w2).add(b2), y);
+      loss.backward();
+      torch.noGrad(() => {
+        for (const p of params) {
+          p.sub_(p.grad!, 0.05);
+          p.grad!.zero_();
+        }
+      });
+      return 0;
     });
-    return 0;
-  });
-  for (let k = 0; k < 500; k++) step();  // allocator and V8 warm-up
+  for (let k = 0; k < 500; k++) step(); // allocator and V8 warm-up
   gc();
   torch.trimHostMemory();
   const liveBefore = live();

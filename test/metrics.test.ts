@@ -7,14 +7,20 @@ import { type Encoded, fixture, fromEnc } from './helpers.js';
 
 const fx = fixture<{ inputs: Record<string, Encoded>; sklearn: Record<string, number> }>('metrics.json');
 const I = Object.fromEntries(Object.entries(fx.inputs).map(([k, v]) => [k, fromEnc(v).keep()])) as Record<string, Tensor>;
-const close = (a: number | undefined, b: number, what: string) => assert.ok(a !== undefined && Math.abs(a - b) < 1e-6, `${what}: ${a} vs the reference ${b}`);
+const close = (a: number | undefined, b: number, what: string) =>
+  assert.ok(a !== undefined && Math.abs(a - b) < 1e-6, `${what}: ${a} vs the reference ${b}`);
 
 // test-local scikit-learn style functions (yTrue, yPred) on host arrays
 function balancedAccuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   const classes = [...new Set(Array.from(yTrue))];
   const recall = classes.map((c) => {
-    let tp = 0, n = 0;
-    for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === c) { n++; if (yPred[i] === c) tp++; }
+    let tp = 0,
+      n = 0;
+    for (let i = 0; i < yTrue.length; i++)
+      if (yTrue[i] === c) {
+        n++;
+        if (yPred[i] === c) tp++;
+      }
     return tp / n;
   });
   return recall.reduce((a, b) => a + b, 0) / recall.length;
@@ -22,10 +28,15 @@ function balancedAccuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): n
 function f1For(labels: number[]) {
   return (yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number => {
     const f1s = labels.map((c) => {
-      let tp = 0, fp = 0, fn = 0;
+      let tp = 0,
+        fp = 0,
+        fn = 0;
       for (let i = 0; i < yTrue.length; i++) {
-        const t = Number(yTrue[i]) === c, p = Number(yPred[i]) === c;
-        if (t && p) tp++; else if (p) fp++; else if (t) fn++;
+        const t = Number(yTrue[i]) === c,
+          p = Number(yPred[i]) === c;
+        if (t && p) tp++;
+        else if (p) fp++;
+        else if (t) fn++;
       }
       return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
     });
@@ -45,7 +56,7 @@ function overBatches(m: metrics.Metric, preds: Tensor, targs: Tensor): number | 
   return m.value;
 }
 
-test('AvgMetric accuracy over batches equals scikit-learn\'s accuracy; compute gives one batch', () => {
+test("AvgMetric accuracy over batches equals scikit-learn's accuracy; compute gives one batch", () => {
   close(overBatches(metrics.accuracy(), I.logits!, I.targets!), fx.sklearn.accuracy!, 'accuracy');
   close(1 - overBatches(metrics.errorRate(), I.logits!, I.targets!)!, fx.sklearn.accuracy!, 'errorRate');
   close(metrics.accuracy().compute(I.logits!, I.targets!), fx.sklearn.accuracy!, 'compute');
@@ -60,20 +71,43 @@ test('skmToFlint: argmax by default, sigmoid and threshold with thresh, argument
   assert.equal(asymmetric.compute(torch.tensor([[0, 5]]), torch.tensor([1], { dtype: 'int64' })), 11, 'called as f(yTrue, yPred)');
   assert.equal(asymmetric.name, 'order');
   const withKw = metrics.skmToFlint((yTrue, _yPred, kw) => Number(kw!.offset) + yTrue.length, { kwargs: { offset: 100 } });
-  assert.equal(withKw.compute(torch.tensor([[0, 5], [1, 0]]), torch.tensor([1, 0], { dtype: 'int64' })), 102, 'extra arguments reach the function');
+  assert.equal(
+    withKw.compute(
+      torch.tensor([
+        [0, 5],
+        [1, 0],
+      ]),
+      torch.tensor([1, 0], { dtype: 'int64' }),
+    ),
+    102,
+    'extra arguments reach the function',
+  );
 });
 
 test('AccumMetric on tensors: regression metrics over the whole phase', () => {
-  const mse = new metrics.AccumMetric((p, t) => (p as Tensor).sub(t as Tensor).square().mean(), { name: 'mse' });
+  const mse = new metrics.AccumMetric(
+    (p, t) =>
+      (p as Tensor)
+        .sub(t as Tensor)
+        .square()
+        .mean(),
+    { name: 'mse' },
+  );
   close(overBatches(mse, I.regPred!, I.regTarg!), fx.sklearn.mse!, 'mse');
-  const r2 = new metrics.AccumMetric((p, t) => {
-    const pt = p as Tensor, tt = t as Tensor;
-    return pt.sub(tt).square().sum().div(tt.sub(tt.mean()).square().sum()).neg().add(1);
-  }, { name: 'r2' });
+  const r2 = new metrics.AccumMetric(
+    (p, t) => {
+      const pt = p as Tensor,
+        tt = t as Tensor;
+      return pt.sub(tt).square().sum().div(tt.sub(tt.mean()).square().sum()).neg().add(1);
+    },
+    { name: 'r2' },
+  );
   close(overBatches(r2, I.regPred!, I.regTarg!), fx.sklearn.r2!, 'r2');
   assert.equal(new metrics.AccumMetric(() => 0).value, undefined, 'nothing accumulated: no value');
-  assert.throws(() => new metrics.AccumMetric(() => 0, { dimArgmax: 0 }).compute(torch.zeros([3, 2]), torch.zeros([3])),
-    /2 predictions but 3 targets after flattening/);
+  assert.throws(
+    () => new metrics.AccumMetric(() => 0, { dimArgmax: 0 }).compute(torch.zeros([3, 2]), torch.zeros([3])),
+    /2 predictions but 3 targets after flattening/,
+  );
 });
 
 test('every metric type takes the prediction transforms: AvgMetric with a threshold', () => {
@@ -85,17 +119,30 @@ test('every metric type takes the prediction transforms: AvgMetric with a thresh
 
 test('transformPreds: softmax, binary softmax, sigmoid, argmax and threshold', () => {
   torch.tidy(() => {
-    const x = torch.tensor([[1, 3], [2, 0]]);
-    assert.ok(metrics.transformPreds(x, { activation: 'softmax' }).sum(1).allclose(torch.ones([2])));
+    const x = torch.tensor([
+      [1, 3],
+      [2, 0],
+    ]);
+    assert.ok(
+      metrics
+        .transformPreds(x, { activation: 'softmax' })
+        .sum(1)
+        .allclose(torch.ones([2])),
+    );
     assert.ok(metrics.transformPreds(x, { activation: 'binarySoftmax' }).allclose(x.softmax(-1).select(-1, 1)));
     assert.deepEqual(metrics.transformPreds(x, { dimArgmax: 1 }).toArray(), [1, 0]);
-    assert.deepEqual(metrics.transformPreds(x, { activation: 'sigmoid', thresh: 0.95 }).toArray(), [[false, true], [false, false]]);
+    assert.deepEqual(metrics.transformPreds(x, { activation: 'sigmoid', thresh: 0.95 }).toArray(), [
+      [false, true],
+      [false, false],
+    ]);
   });
 });
 
 test('logMetric picks the columns: both phases, train only (AvgSmoothMetric), or valid only', async () => {
   torch.manualSeed(0);
-  const dls = data.DataLoaders.fromTensors(torch.randn([32, 3]), torch.randint(0, 2, [32]), torch.randn([16, 3]), torch.randint(0, 2, [16]), { batchSize: 8 });
+  const dls = data.DataLoaders.fromTensors(torch.randn([32, 3]), torch.randint(0, 2, [32]), torch.randn([16, 3]), torch.randint(0, 2, [16]), {
+    batchSize: 8,
+  });
   const both = metrics.accuracy();
   both.logMetric = 'both';
   const smooth = new metrics.AvgSmoothMetric((p, t) => metrics.functions.accuracy(p, t!), 0.9, 'smoothAcc');
@@ -103,10 +150,21 @@ test('logMetric picks the columns: both phases, train only (AvgSmoothMetric), or
   const rows: unknown[][] = [];
   learn.logger = (r) => rows.push(r);
   await learn.noBar(() => learn.fit(1));
-  assert.deepEqual(learn.recorder!.metricNames, ['epoch', 'train_loss', 'train_accuracy', 'train_smoothAcc', 'valid_loss',
-    'valid_accuracy', 'valid_errorRate', 'time']);
+  assert.deepEqual(learn.recorder!.metricNames, [
+    'epoch',
+    'train_loss',
+    'train_accuracy',
+    'train_smoothAcc',
+    'valid_loss',
+    'valid_accuracy',
+    'valid_errorRate',
+    'time',
+  ]);
   assert.equal(rows[0]!.length, 8);
-  assert.ok(rows[0]!.slice(1, 7).every((v) => typeof v === 'number'), JSON.stringify(rows[0]));
+  assert.ok(
+    rows[0]!.slice(1, 7).every((v) => typeof v === 'number'),
+    JSON.stringify(rows[0]),
+  );
   assert.ok(Math.abs((rows[0]![5] as number) + (rows[0]![6] as number) - 1) < 1e-9, 'valid accuracy + error rate = 1');
 });
 
@@ -140,7 +198,10 @@ for (const [name, c] of Object.entries(cat.classification)) {
     check(metrics.MatthewsCorrCoef({ sampleWeight }), 'sw_mcc');
     check(metrics.CohenKappa({ sampleWeight }), 'sw_kappa');
     check(metrics.HammingLoss({ sampleWeight }), 'sw_hamming');
-    assert.throws(() => overBatches(metrics.F1Score({ sampleWeight: [1, 2] }), logits, targs), /Metric.value \(metrics.F1Score\): metrics.confusionMatrix: expected \d+ weights, one per prediction for sampleWeight, got \[1, 2\]/);
+    assert.throws(
+      () => overBatches(metrics.F1Score({ sampleWeight: [1, 2] }), logits, targs),
+      /Metric.value \(metrics.F1Score\): metrics.confusionMatrix: expected \d+ weights, one per prediction for sampleWeight, got \[1, 2\]/,
+    );
     torch.dispose([logits, targs]);
   });
 }
@@ -211,12 +272,15 @@ test('multi-label metrics match scikit-learn (label-indicator targets, a label t
   torch.dispose([x, y, x4, y4]);
 });
 
-const segFx = (cat as unknown as { segmentation: { logits: Encoded; t: Encoded; binLogits: Encoded; binT: Encoded; values: Record<string, number> } }).segmentation;
-test('segmentation metrics match fastai\'s definitions', () => {
+const segFx = (cat as unknown as { segmentation: { logits: Encoded; t: Encoded; binLogits: Encoded; binT: Encoded; values: Record<string, number> } })
+  .segmentation;
+test("segmentation metrics match fastai's definitions", () => {
   const S = { l: fromEnc(segFx.logits).keep(), t: fromEnc(segFx.t).keep(), bl: fromEnc(segFx.binLogits).keep(), bt: fromEnc(segFx.binT).keep() };
   const perImage = (m: metrics.Metric, p: Tensor, t: Tensor): number | undefined => {
     m.reset();
-    torch.tidy(() => { for (let i = 0; i < p.shape[0]!; i++) m.accumulate({ pred: p.narrow(0, i, 1), yb: [t.narrow(0, i, 1)], loss: null }); });
+    torch.tidy(() => {
+      for (let i = 0; i < p.shape[0]!; i++) m.accumulate({ pred: p.narrow(0, i, 1), yb: [t.narrow(0, i, 1)], loss: null });
+    });
     return m.value;
   };
   close(perImage(new metrics.Dice(), S.bl, S.bt), segFx.values.dice!, 'dice');
@@ -228,9 +292,20 @@ test('segmentation metrics match fastai\'s definitions', () => {
 
 test('a Learner takes metric factories uncalled, metric objects, and plain functions', async () => {
   torch.manualSeed(0);
-  const dls = data.DataLoaders.fromTensors(torch.randn([16, 3]), torch.randint(0, 2, [16]), torch.randn([8, 3]), torch.randint(0, 2, [8]), { batchSize: 8 });
-  const learn = new Learner(dls, new nn.Linear(3, 2), { lossFunc: new nn.CrossEntropyLoss(),
-    metrics: [metrics.accuracy, metrics.F1Score, metrics.errorRate(), function top(p: Tensor, t: Tensor) { return metrics.functions.accuracy(p, t); }] });
+  const dls = data.DataLoaders.fromTensors(torch.randn([16, 3]), torch.randint(0, 2, [16]), torch.randn([8, 3]), torch.randint(0, 2, [8]), {
+    batchSize: 8,
+  });
+  const learn = new Learner(dls, new nn.Linear(3, 2), {
+    lossFunc: new nn.CrossEntropyLoss(),
+    metrics: [
+      metrics.accuracy,
+      metrics.F1Score,
+      metrics.errorRate(),
+      function top(p: Tensor, t: Tensor) {
+        return metrics.functions.accuracy(p, t);
+      },
+    ],
+  });
   learn.logger = () => {};
   await learn.noBar(() => learn.fit(1));
   assert.deepEqual(learn.recorder!.metricNames, ['epoch', 'train_loss', 'valid_loss', 'accuracy', 'f1Score', 'errorRate', 'top', 'time']);
@@ -257,7 +332,7 @@ test('losses keep their precision: a float64 loss is averaged in float64 (AvgLos
   });
 });
 
-test('AvgSmoothLoss holds its own handle to a 0-d loss: reading the value mid-phase leaves the caller\'s loss alive', () => {
+test("AvgSmoothLoss holds its own handle to a 0-d loss: reading the value mid-phase leaves the caller's loss alive", () => {
   torch.tidy(() => {
     const m = new metrics.AvgSmoothLoss();
     const loss = torch.tensor(0.5);
@@ -274,73 +349,146 @@ test('errors inside a metric name it and keep their class: ArgumentError and Tor
     const state = { pred: torch.randn([4, 3]), yb: [torch.tensor([0, 1, 2], { dtype: 'int64' })], loss: null };
     // metrics.functions.accuracy refuses 3 targets for 4 predictions with an ArgumentError
     const acc = metrics.accuracy();
-    assert.throws(() => acc.accumulate(state), (e: unknown) => e instanceof torch.ArgumentError && e.fn === 'metrics.functions.accuracy' && e.arg === 'target' &&
-      e.message.startsWith('Metric.accumulate (metrics.accuracy): metrics.functions.accuracy: expected'));
+    assert.throws(
+      () => acc.accumulate(state),
+      (e: unknown) =>
+        e instanceof torch.ArgumentError &&
+        e.fn === 'metrics.functions.accuracy' &&
+        e.arg === 'target' &&
+        e.message.startsWith('Metric.accumulate (metrics.accuracy): metrics.functions.accuracy: expected'),
+    );
     const mm = new metrics.AvgMetric((p, t) => p.matmul(t!), 'mm');
-    assert.throws(() => mm.accumulate(state), (e: unknown) => e instanceof torch.TorchError && e.op !== undefined &&
-      e.message.startsWith('Metric.accumulate (metrics.AvgMetric(mm)): '));
+    assert.throws(
+      () => mm.accumulate(state),
+      (e: unknown) => e instanceof torch.TorchError && e.op !== undefined && e.message.startsWith('Metric.accumulate (metrics.AvgMetric(mm)): '),
+    );
     const cause = new TypeError('oops');
-    const bad = new metrics.AvgMetric(() => { throw cause; }, 'bad');
-    assert.throws(() => bad.accumulate(state), (e: unknown) => e instanceof torch.FlintError && !(e instanceof torch.ArgumentError) &&
-      e.message === 'Metric.accumulate (metrics.AvgMetric(bad)): oops' && e.cause === cause);
-    assert.throws(() => bad.compute(state.pred, state.yb[0]!), (e: unknown) => e instanceof torch.FlintError && e.message === 'Metric.compute (metrics.AvgMetric(bad)): oops');
+    const bad = new metrics.AvgMetric(() => {
+      throw cause;
+    }, 'bad');
+    assert.throws(
+      () => bad.accumulate(state),
+      (e: unknown) =>
+        e instanceof torch.FlintError &&
+        !(e instanceof torch.ArgumentError) &&
+        e.message === 'Metric.accumulate (metrics.AvgMetric(bad)): oops' &&
+        e.cause === cause,
+    );
+    assert.throws(
+      () => bad.compute(state.pred, state.yb[0]!),
+      (e: unknown) => e instanceof torch.FlintError && e.message === 'Metric.compute (metrics.AvgMetric(bad)): oops',
+    );
     // a check of the method itself is not named twice
-    assert.throws(() => acc.accumulate({ ...state, yb: 5 as unknown as Tensor[] }), (e: unknown) => e instanceof torch.ArgumentError &&
-      e.message === 'Metric.accumulate: expected an array of target tensors for state.yb, got 5');
+    assert.throws(
+      () => acc.accumulate({ ...state, yb: 5 as unknown as Tensor[] }),
+      (e: unknown) => e instanceof torch.ArgumentError && e.message === 'Metric.accumulate: expected an array of target tensors for state.yb, got 5',
+    );
   });
 });
 
 test('confusionMatrix: its checks (whole classes, signs, the largest class, weights) cost one host read', () => {
   torch.tidy(() => {
-    const p = torch.tensor([0, 2, 1, 1]);  // float32 class indices
+    const p = torch.tensor([0, 2, 1, 1]); // float32 class indices
     const t = torch.tensor([0, 1, 1, 2], { dtype: 'int64' });
     const reads = torch.hostReads();
     const cm = metrics.confusionMatrix(p, t, undefined, torch.tensor([1, 2, 1, 1]));
     assert.equal(torch.hostReads() - reads, 1);
-    assert.deepEqual(cm.toArray(), [[1, 0, 0], [0, 1, 2], [0, 1, 0]]);
-    assert.throws(() => metrics.confusionMatrix(torch.tensor([0.5, 1]), torch.tensor([0, 1])), /metrics\.confusionMatrix: expected whole class indices \(argmax the logits first\) for preds/);
-    assert.throws(() => metrics.confusionMatrix(torch.tensor([0, 1]), torch.tensor([0, 1.5])), /expected whole class indices \(argmax the logits first\) for targs/);
+    assert.deepEqual(cm.toArray(), [
+      [1, 0, 0],
+      [0, 1, 2],
+      [0, 1, 0],
+    ]);
+    assert.throws(
+      () => metrics.confusionMatrix(torch.tensor([0.5, 1]), torch.tensor([0, 1])),
+      /metrics\.confusionMatrix: expected whole class indices \(argmax the logits first\) for preds/,
+    );
+    assert.throws(
+      () => metrics.confusionMatrix(torch.tensor([0, 1]), torch.tensor([0, 1.5])),
+      /expected whole class indices \(argmax the logits first\) for targs/,
+    );
     assert.throws(() => metrics.confusionMatrix(torch.tensor([0, 1]), torch.tensor([0, -1])), /expected non-negative class indices for targs/);
-    assert.throws(() => metrics.confusionMatrix(torch.tensor([0, 3]), torch.tensor([0, 1]), 3), /expected a count above the largest class index \(3\) for numClasses/);
-    assert.throws(() => metrics.confusionMatrix(torch.tensor([0, 1]), torch.tensor([0, 1]), undefined, torch.tensor([1, -1])), /expected non-negative weights for sampleWeight/);
-    assert.deepEqual(metrics.confusionMatrix(torch.zeros([0]), torch.zeros([0]), 2).toArray(), [[0, 0], [0, 0]]);
+    assert.throws(
+      () => metrics.confusionMatrix(torch.tensor([0, 3]), torch.tensor([0, 1]), 3),
+      /expected a count above the largest class index \(3\) for numClasses/,
+    );
+    assert.throws(
+      () => metrics.confusionMatrix(torch.tensor([0, 1]), torch.tensor([0, 1]), undefined, torch.tensor([1, -1])),
+      /expected non-negative weights for sampleWeight/,
+    );
+    assert.deepEqual(metrics.confusionMatrix(torch.zeros([0]), torch.zeros([0]), 2).toArray(), [
+      [0, 0],
+      [0, 0],
+    ]);
   });
 });
 
 // issue 9, section 6: where Flint diverged from fastai / scikit-learn
 
-test('average \'binary\' (the default) refuses multiclass data as scikit-learn does, when the value is computed', () => {
+test("average 'binary' (the default) refuses multiclass data as scikit-learn does, when the value is computed", () => {
   torch.tidy(() => {
     // 3 classes in the predictions and targets: scikit-learn raises "Target is multiclass but average='binary'"
-    const logits = torch.tensor([[2, 1, 0], [0, 2, 1], [1, 0, 2], [2, 0, 1]]);
+    const logits = torch.tensor([
+      [2, 1, 0],
+      [0, 2, 1],
+      [1, 0, 2],
+      [2, 0, 1],
+    ]);
     const targs = torch.tensor([0, 1, 2, 1], { dtype: 'int64' });
-    for (const [make, name] of [[() => metrics.F1Score(), 'F1Score'], [() => metrics.Precision(), 'Precision'], [() => metrics.Recall(), 'Recall'],
-      [() => metrics.FBeta(2), 'FBeta'], [() => metrics.Jaccard(), 'Jaccard']] as const) {
+    for (const [make, name] of [
+      [() => metrics.F1Score(), 'F1Score'],
+      [() => metrics.Precision(), 'Precision'],
+      [() => metrics.Recall(), 'Recall'],
+      [() => metrics.FBeta(2), 'FBeta'],
+      [() => metrics.Jaccard(), 'Jaccard'],
+    ] as const) {
       const m = make();
       const reads = torch.hostReads();
       m.accumulate({ pred: logits, yb: [targs], loss: null });
       m.accumulate({ pred: logits, yb: [targs], loss: null });
       assert.equal(torch.hostReads() - reads, 0, `${name}: no host read per batch`);
-      assert.throws(() => m.value, (e: unknown) => e instanceof torch.ArgumentError && e.fn === `metrics.${name}` && e.arg === 'options.average' &&
-        e.message === `Metric.value (metrics.${name}): metrics.${name}: expected one of 'macro', 'micro', 'weighted' (the targets and predictions hold 3 classes: multiclass, not binary) for options.average, got "binary"`);
+      assert.throws(
+        () => m.value,
+        (e: unknown) =>
+          e instanceof torch.ArgumentError &&
+          e.fn === `metrics.${name}` &&
+          e.arg === 'options.average' &&
+          e.message ===
+            `Metric.value (metrics.${name}): metrics.${name}: expected one of 'macro', 'micro', 'weighted' (the targets and predictions hold 3 classes: multiclass, not binary) for options.average, got "binary"`,
+      );
       m.reset();
       assert.throws(() => make().compute(logits, targs), /metrics\.\w+: expected one of 'macro', 'micro', 'weighted' .* for options\.average/);
     }
     // 2 classes in the targets but a third predicted: multiclass too (scikit-learn unites the labels)
     assert.throws(() => metrics.F1Score().compute(logits, torch.tensor([0, 1, 1, 0], { dtype: 'int64' })), /hold 3 classes/);
     // two classes, neither of them posLabel: scikit-learn's "pos_label=1 is not a valid label"
-    assert.throws(() => metrics.F1Score().compute(logits.narrow(0, 0, 1), torch.tensor([2], { dtype: 'int64' })),
-      /expected one of the classes present \(0, 2\) for options\.posLabel, got 1/);
+    assert.throws(
+      () => metrics.F1Score().compute(logits.narrow(0, 0, 1), torch.tensor([2], { dtype: 'int64' })),
+      /expected one of the classes present \(0, 2\) for options\.posLabel, got 1/,
+    );
     // binary data is unchanged: tp 1, fp 1, fn 1 for class 1 -> F1 0.5; the other averages take multiclass data
-    const bin = torch.tensor([[0, 1], [0, 1], [1, 0], [1, 0]]);
+    const bin = torch.tensor([
+      [0, 1],
+      [0, 1],
+      [1, 0],
+      [1, 0],
+    ]);
     assert.equal(metrics.F1Score().compute(bin, torch.tensor([1, 0, 1, 0], { dtype: 'int64' })), 0.5);
     assert.ok(Math.abs(metrics.F1Score({ average: 'micro' }).compute(logits, targs) - 0.75) < 1e-12, 'micro F1 = accuracy, 3 of 4');
     // one class only: nothing to refuse (scikit-learn gives 0 for the absent positive class)
-    assert.equal(metrics.F1Score().compute(torch.tensor([[1, 0], [1, 0]]), torch.tensor([0, 0], { dtype: 'int64' })), 0);
+    assert.equal(
+      metrics.F1Score().compute(
+        torch.tensor([
+          [1, 0],
+          [1, 0],
+        ]),
+        torch.tensor([0, 0], { dtype: 'int64' }),
+      ),
+      0,
+    );
   });
 });
 
-test('skmToFlint: an explicit activation wins over the sigmoid that thresh implies (fastai\'s skm_to_fastai)', () => {
+test("skmToFlint: an explicit activation wins over the sigmoid that thresh implies (fastai's skm_to_fastai)", () => {
   torch.tidy(() => {
     const positives = (_yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number => Array.from(yPred).filter((v) => v === 1).length;
     const preds = torch.tensor([0.2, 0.7, -1, 3]);
@@ -384,7 +532,9 @@ test('DiceMulti and JaccardCoeffMulti against hand-computed values; float target
 });
 
 test('ValueMetric is named after its function unless given a name (fastai: func.__name__)', () => {
-  function lrNow(): number { return 0.1; }
+  function lrNow(): number {
+    return 0.1;
+  }
   assert.equal(new metrics.ValueMetric(lrNow).name, 'lrNow');
   assert.equal(new metrics.ValueMetric(lrNow, 'lr').name, 'lr');
   assert.equal(new metrics.ValueMetric(lrNow).value, 0.1);

@@ -41,16 +41,29 @@ const classes: Record<string, { prototype: object }> = {
 
 // Exports with no argument to misuse, or that are error types (constructed by Flint, not by users).
 const exempt = new Set([
-  'FlintError', 'TorchError', 'ArgumentError', 'CallbackError', 'FitInterrupted', 'CancelFitException',
-  'CancelEpochException', 'CancelTrainException', 'CancelValidException', 'CancelBatchException', 'CancelStepException',
-  'CancelBackwardException', 'torch.TorchError', 'torch.FlintError', 'torch.ArgumentError', 'Tensor',
+  'FlintError',
+  'TorchError',
+  'ArgumentError',
+  'CallbackError',
+  'FitInterrupted',
+  'CancelFitException',
+  'CancelEpochException',
+  'CancelTrainException',
+  'CancelValidException',
+  'CancelBatchException',
+  'CancelStepException',
+  'CancelBackwardException',
+  'torch.TorchError',
+  'torch.FlintError',
+  'torch.ArgumentError',
+  'Tensor',
   'torch.Tensor',
 ]);
 
 test('the misuse cases cover every public function, class and method', async () => {
   const names = new Set<string>();
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.cases.js'))) {
-    const mod = await import(pathToFileURL(join(dir, f)).href) as { cases: Case[] };
+    const mod = (await import(pathToFileURL(join(dir, f)).href)) as { cases: Case[] };
     for (const c of mod.cases) names.add(c.name);
   }
   // every exported function, under each of its exported names; covered when any of its names is

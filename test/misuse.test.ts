@@ -10,14 +10,18 @@ import type { Failure } from './misuse/harness.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'misuse');
 const runner = join(dir, 'run.js');
-const files = readdirSync(dir).filter((f) => f.endsWith('.cases.js')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.cases.js'))
+  .sort();
 
 for (const f of files) {
   test(`misuse: ${f.replace('.cases.js', '')}`, { timeout: 600_000 }, () => {
     const r = spawnSync(process.execPath, [runner, join(dir, f)], { encoding: 'utf8', timeout: 480_000, maxBuffer: 256 << 20 });
     const lastCall = r.stderr.trimEnd().split('\n').slice(-3).join('\n');
-    assert.ok(!r.error && r.signal === null && r.status === 0,
-      `the runner died (status ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ''}); its last lines:\n${lastCall}`);
+    assert.ok(
+      !r.error && r.signal === null && r.status === 0,
+      `the runner died (status ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ''}); its last lines:\n${lastCall}`,
+    );
     const report = JSON.parse(r.stdout.trimEnd().split('\n').pop()!) as { calls: number; failures: Failure[] };
     assert.ok(report.calls > 0, 'no calls were made');
     const lines = report.failures.map((x) => `${x.case} arg ${x.arg} = ${x.value}: ${x.problem}`);

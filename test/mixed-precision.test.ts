@@ -23,10 +23,22 @@ test('autocast runs linear layers in bfloat16 on the CPU and restores the previo
       torch.autocast({ deviceType: 'cpu', enabled: false }, () => assert.equal(lin.call(x).dtype, 'float32'));
       assert.equal(lin.call(x).dtype, 'bfloat16');
     });
-    assert.throws(() => torch.autocast({ deviceType: 'cpu' }, () => { throw new Error('boom'); }), /boom/);
+    assert.throws(
+      () =>
+        torch.autocast({ deviceType: 'cpu' }, () => {
+          throw new Error('boom');
+        }),
+      /boom/,
+    );
     assert.equal(torch.autocastState('cpu').enabled, false);
-    assert.throws(() => torch.autocast({ deviceType: 'cpu', dtype: 'float64' }, () => 0), /torch\.autocast: expected 'float16' or 'bfloat16' for opts\.dtype, got "float64"/);
-    assert.throws(() => torch.autocast({ deviceType: 'tpu' as 'cpu' }, () => 0), /torch\.autocast: expected one of 'cpu', 'cuda' for deviceType, got "tpu"/);
+    assert.throws(
+      () => torch.autocast({ deviceType: 'cpu', dtype: 'float64' }, () => 0),
+      /torch\.autocast: expected 'float16' or 'bfloat16' for opts\.dtype, got "float64"/,
+    );
+    assert.throws(
+      () => torch.autocast({ deviceType: 'tpu' as 'cpu' }, () => 0),
+      /torch\.autocast: expected one of 'cpu', 'cuda' for deviceType, got "tpu"/,
+    );
   });
   await torch.autocast({ deviceType: 'cpu' }, async () => {
     await new Promise((r) => setImmediate(r));
@@ -35,7 +47,7 @@ test('autocast runs linear layers in bfloat16 on the CPU and restores the previo
   assert.equal(torch.autocastState('cpu').enabled, false);
 });
 
-test('GradScaler: unscale_ divides the gradients and flags non-finite ones; update follows PyTorch\'s rule', () => {
+test("GradScaler: unscale_ divides the gradients and flags non-finite ones; update follows PyTorch's rule", () => {
   torch.tidy(() => {
     const p = torch.tensor([1, 2], { requiresGrad: true });
     const s = new optim.GradScaler({ initScale: 4, growthInterval: 2 });
@@ -59,7 +71,10 @@ test('GradScaler: unscale_ divides the gradients and flags non-finite ones; upda
     });
     s.reset();
     assert.equal(s.getScale(), 4);
-    assert.throws(() => new optim.GradScaler({ backoffFactor: 2 }), /optim.GradScaler: expected a number > 0 and < 1 \(backoffFactor out of range\) for backoffFactor, got 2/);
+    assert.throws(
+      () => new optim.GradScaler({ backoffFactor: 2 }),
+      /optim.GradScaler: expected a number > 0 and < 1 \(backoffFactor out of range\) for backoffFactor, got 2/,
+    );
   });
 });
 
@@ -78,11 +93,19 @@ const weights = (l: { model: nn.Module }) => l.model.parameters().map((p) => Arr
 
 test('MixedPrecision trains in bfloat16 on the CPU: low-precision forward, float32 pred, loss and weights', async () => {
   const seen: string[] = [];
-  const before = new Callback({ afterPred: (l) => { seen.push(`pred ${l.pred!.dtype}`); } });
+  const before = new Callback({
+    afterPred: (l) => {
+      seen.push(`pred ${l.pred!.dtype}`);
+    },
+  });
   before.order = 5;
   const after = new Callback({
-    afterPred: (l) => { seen.push(`pred ${l.pred!.dtype}`); },
-    afterLoss: (l) => { seen.push(`loss ${l.loss!.dtype} autocast ${torch.autocastState('cpu').enabled}`); },
+    afterPred: (l) => {
+      seen.push(`pred ${l.pred!.dtype}`);
+    },
+    afterLoss: (l) => {
+      seen.push(`loss ${l.loss!.dtype} autocast ${torch.autocastState('cpu').enabled}`);
+    },
   });
   after.order = 11;
   const mp = new callbacks.MixedPrecision();
@@ -120,36 +143,67 @@ test('MixedPrecision skips a step whose gradients overflowed (CancelStepExceptio
   const events: string[] = [];
   let snapshot: number[][] = [];
   const inject = new Callback({
-    afterBackward: (l) => { if (l.iter === 2) l.model.parameters()[0]!.grad!.fill_(Infinity); },
-    beforeBatch: (l) => { if (l.training && l.iter === 2) snapshot = weights(l); },
-    afterCancelStep: () => { events.push('afterCancelStep'); },
-    afterBatch: (l) => { if (l.training && l.iter === 2) assert.deepEqual(weights(l), snapshot, 'weights unchanged by the skipped step'); },
+    afterBackward: (l) => {
+      if (l.iter === 2) l.model.parameters()[0]!.grad!.fill_(Infinity);
+    },
+    beforeBatch: (l) => {
+      if (l.training && l.iter === 2) snapshot = weights(l);
+    },
+    afterCancelStep: () => {
+      events.push('afterCancelStep');
+    },
+    afterBatch: (l) => {
+      if (l.training && l.iter === 2) assert.deepEqual(weights(l), snapshot, 'weights unchanged by the skipped step');
+    },
   });
   const l = learner([mp, inject]);
   await l.noBar(() => l.fit(1));
   assert.equal(mp.skippedSteps, 1);
   assert.deepEqual(events, ['afterCancelStep']);
   assert.equal(mp.scaler!.getScale(), 2 ** 15);
-  assert.ok(l.model.parameters().every((p) => torch.tidy(() => p.isfinite().all().float().item()) === 1), 'no inf reached the weights');
+  assert.ok(
+    l.model.parameters().every((p) => torch.tidy(() => p.isfinite().all().float().item()) === 1),
+    'no inf reached the weights',
+  );
   assert.ok(Number.isFinite(l.recorder!.values[0]![0] as number));
 });
 
 test('MixedPrecision: an error in the forward pass leaves autocast off', async () => {
-  const boom = new Callback({ afterPred: () => { throw new Error('boom'); } });
-  boom.order = 5;  // before MixedPrecision's afterPred: autocast is still on
+  const boom = new Callback({
+    afterPred: () => {
+      throw new Error('boom');
+    },
+  });
+  boom.order = 5; // before MixedPrecision's afterPred: autocast is still on
   const l = learner([new callbacks.MixedPrecision(), boom]);
-  await assert.rejects(l.noBar(() => l.fit(1)), /boom/);
+  await assert.rejects(
+    l.noBar(() => l.fit(1)),
+    /boom/,
+  );
   assert.equal(torch.autocastState('cpu').enabled, false);
-  assert.equal(torch.tidy(() => new nn.Linear(2, 2).call(torch.randn([1, 2])).dtype), 'float32');
-  assert.throws(() => new callbacks.MixedPrecision({ dtype: 'float32' as 'float16' }), /callbacks\.MixedPrecision: expected one of 'bfloat16', 'float16' for opts\.dtype, got "float32"/);
+  assert.equal(
+    torch.tidy(() => new nn.Linear(2, 2).call(torch.randn([1, 2])).dtype),
+    'float32',
+  );
+  assert.throws(
+    () => new callbacks.MixedPrecision({ dtype: 'float32' as 'float16' }),
+    /callbacks\.MixedPrecision: expected one of 'bfloat16', 'float16' for opts\.dtype, got "float32"/,
+  );
 });
-
 
 test('MixedPrecision: autocast is off once a phase is cancelled in the middle of a batch', async () => {
   const states: boolean[] = [];
-  const cancel = new Callback({ afterPred: (l) => { if (l.training && l.iter === 0 && l.epoch === 0) throw new CancelEpochException(); } });
-  cancel.order = 5;  // before MixedPrecision's afterLoss: autocast is on when it throws
-  const probe = new Callback({ afterEpoch: () => { states.push(torch.autocastState('cpu').enabled); } });
+  const cancel = new Callback({
+    afterPred: (l) => {
+      if (l.training && l.iter === 0 && l.epoch === 0) throw new CancelEpochException();
+    },
+  });
+  cancel.order = 5; // before MixedPrecision's afterLoss: autocast is on when it throws
+  const probe = new Callback({
+    afterEpoch: () => {
+      states.push(torch.autocastState('cpu').enabled);
+    },
+  });
   probe.order = 20;
   const l = learner([new callbacks.MixedPrecision(), cancel, probe]);
   await l.noBar(() => l.fit(2));

@@ -3,10 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Callback, CancelEpochException, CancelFitException, Learner, callbacks, data, nn, optim, torch, type Tensor } from '../src/index.js';
 
-test('Beta and Gamma samples have the distributions\' mean and variance', () => {
+test("Beta and Gamma samples have the distributions' mean and variance", () => {
   torch.tidy(() => {
     torch.manualSeed(0);
-    for (const [a, b] of [[0.4, 0.4], [2, 5], [1, 1]] as const) {
+    for (const [a, b] of [
+      [0.4, 0.4],
+      [2, 5],
+      [1, 1],
+    ] as const) {
       const d = new torch.distributions.Beta(a, b);
       const s = d.sample([200000]);
       assert.equal(s.dtype, 'float32');
@@ -48,7 +52,15 @@ test('MixUp blends inputs with per-sample lam >= 0.5 and interpolates the loss f
       assert.ok(l.xb[0]!.allclose(want, 1e-6, 1e-7), 'xb = lam * x + (1 - lam) * x[shuffle]');
       assert.ok(l.yb[0]!.equal(y), 'integer targets are left alone');
       const ce = (t: Tensor) => torch.functional.crossEntropy(l.pred!, t, { reduction: 'none' });
-      const wantLoss = lam.mul(ce(y)).add(lam.neg().add(1).mul(ce(y.indexSelect(0, mix.shuffle!)))).mean();
+      const wantLoss = lam
+        .mul(ce(y))
+        .add(
+          lam
+            .neg()
+            .add(1)
+            .mul(ce(y.indexSelect(0, mix.shuffle!))),
+        )
+        .mean();
       assert.ok(Math.abs(l.loss!.item() - wantLoss.item()) < 1e-6, `loss ${l.loss!.item()} vs ${wantLoss.item()}`);
       checks.push('train');
     },
@@ -95,8 +107,8 @@ test('CutMix pastes one box of the shuffled images and weighs the loss by the ar
       if (!l.training) return;
       const x = X.narrow(0, l.iter * 8, 8);
       const y = Y.narrow(0, l.iter * 8, 8);
-      const fromOther = l.xb[0]!.ne(x);  // where the pixels changed (random normals: never equal by chance)
-      const mask = fromOther.any(0).any(0);  // [H, W]
+      const fromOther = l.xb[0]!.ne(x); // where the pixels changed (random normals: never equal by chance)
+      const mask = fromOther.any(0).any(0); // [H, W]
       const area = mask.sum().item();
       // the box is a rectangle: its rows x its columns
       const rows = mask.any(1).sum().item();
@@ -116,21 +128,32 @@ test('CutMix pastes one box of the shuffled images and weighs the loss by the ar
   await l.noBar(() => l.fit(3));
   assert.equal(checked, 6);
   const flat = learner(torch.randn([16, 30]), Y, [new callbacks.CutMix()], new nn.CrossEntropyLoss());
-  await assert.rejects(flat.noBar(() => flat.fit(1)), /CutMix: the input must be images \(N, C, H, W\), got shape \[8, 30\]/);
+  await assert.rejects(
+    flat.noBar(() => flat.fit(1)),
+    /CutMix: the input must be images \(N, C, H, W\), got shape \[8, 30\]/,
+  );
 });
 
 test('MixUp restores the loss function when an epoch or the fit is cancelled during training', async () => {
   const lossFunc = new nn.CrossEntropyLoss();
   let epochs = 0;
   const cancel = new Callback({
-    afterBatch: (l) => { if (l.training && l.iter === 0 && l.epoch === 0) throw new CancelEpochException(); },
-    afterEpoch: () => { epochs++; },
+    afterBatch: (l) => {
+      if (l.training && l.iter === 0 && l.epoch === 0) throw new CancelEpochException();
+    },
+    afterEpoch: () => {
+      epochs++;
+    },
   });
   const l = learner(X, Y, [new callbacks.MixUp(), cancel], lossFunc);
   await l.noBar(() => l.fit(2));
   assert.equal(epochs, 2);
   assert.equal(l.lossFunc, lossFunc, 'restored after an epoch cancelled in training (no MixUp wrapper around a wrapper)');
-  const stop = new Callback({ afterBatch: (l2) => { if (l2.training && l2.iter === 0) throw new CancelFitException(); } });
+  const stop = new Callback({
+    afterBatch: (l2) => {
+      if (l2.training && l2.iter === 0) throw new CancelFitException();
+    },
+  });
   const l2 = learner(X, Y, [new callbacks.MixUp(), stop], lossFunc);
   await l2.noBar(() => l2.fit(2));
   assert.equal(l2.lossFunc, lossFunc, 'restored after the fit was cancelled in training');

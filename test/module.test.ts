@@ -11,25 +11,53 @@ import { gc } from './helpers.js';
 class Block extends nn.Module {
   readonly conv = this.registerModule('conv', new nn.Conv2d(2, 4, 3, { padding: 1 }));
   readonly bn = this.registerModule('bn', new nn.BatchNorm2d(4));
-  forward(x: Tensor): Tensor { return this.bn.call(this.conv.call(x)).relu(); }
+  forward(x: Tensor): Tensor {
+    return this.bn.call(this.conv.call(x)).relu();
+  }
 }
 class Net extends nn.Module {
   readonly block = this.registerModule('block', new Block());
   readonly layers = this.registerModule('layers', new nn.Sequential(new nn.Flatten(), new nn.Dropout(0.5), new nn.Linear(4 * 3 * 3, 5)));
   readonly scale = this.registerParameter('scale', torch.ones([1]));
-  forward(x: Tensor): Tensor { return this.layers.call(this.block.call(x)).mul(this.scale); }
+  forward(x: Tensor): Tensor {
+    return this.layers.call(this.block.call(x)).mul(this.scale);
+  }
 }
 
 test('names, order and counts follow PyTorch', () => {
   const net = new Net();
-  assert.deepEqual(net.namedParameters().map(([n]) => n),
-    ['scale', 'block.conv.weight', 'block.conv.bias', 'block.bn.weight', 'block.bn.bias', 'layers.2.weight', 'layers.2.bias']);
-  assert.deepEqual(net.namedBuffers().map(([n]) => n), ['block.bn.running_mean', 'block.bn.running_var', 'block.bn.num_batches_tracked']);
-  assert.deepEqual(Object.keys(net.stateDict()), ['scale', 'block.conv.weight', 'block.conv.bias', 'block.bn.weight', 'block.bn.bias',
-    'block.bn.running_mean', 'block.bn.running_var', 'block.bn.num_batches_tracked', 'layers.2.weight', 'layers.2.bias']);
-  assert.deepEqual(net.namedModules().map(([n]) => n), ['', 'block', 'block.conv', 'block.bn', 'layers', 'layers.0', 'layers.1', 'layers.2']);
-  assert.deepEqual(net.namedChildren().map(([n]) => n), ['block', 'layers']);
-  assert.equal(net.parameters().reduce((s, p) => s + p.numel(), 0), 1 + (4 * 2 * 9 + 4) + 8 + (36 * 5 + 5));
+  assert.deepEqual(
+    net.namedParameters().map(([n]) => n),
+    ['scale', 'block.conv.weight', 'block.conv.bias', 'block.bn.weight', 'block.bn.bias', 'layers.2.weight', 'layers.2.bias'],
+  );
+  assert.deepEqual(
+    net.namedBuffers().map(([n]) => n),
+    ['block.bn.running_mean', 'block.bn.running_var', 'block.bn.num_batches_tracked'],
+  );
+  assert.deepEqual(Object.keys(net.stateDict()), [
+    'scale',
+    'block.conv.weight',
+    'block.conv.bias',
+    'block.bn.weight',
+    'block.bn.bias',
+    'block.bn.running_mean',
+    'block.bn.running_var',
+    'block.bn.num_batches_tracked',
+    'layers.2.weight',
+    'layers.2.bias',
+  ]);
+  assert.deepEqual(
+    net.namedModules().map(([n]) => n),
+    ['', 'block', 'block.conv', 'block.bn', 'layers', 'layers.0', 'layers.1', 'layers.2'],
+  );
+  assert.deepEqual(
+    net.namedChildren().map(([n]) => n),
+    ['block', 'layers'],
+  );
+  assert.equal(
+    net.parameters().reduce((s, p) => s + p.numel(), 0),
+    1 + (4 * 2 * 9 + 4) + 8 + (36 * 5 + 5),
+  );
   net.dispose();
 });
 
@@ -37,7 +65,10 @@ test('a parameter shared by two modules is listed once', () => {
   const a = new nn.Linear(3, 3);
   const seq = new nn.Sequential(a, new nn.ReLU(), a);
   assert.equal(seq.parameters().length, 2);
-  assert.deepEqual(seq.namedParameters().map(([n]) => n), ['0.weight', '0.bias']);
+  assert.deepEqual(
+    seq.namedParameters().map(([n]) => n),
+    ['0.weight', '0.bias'],
+  );
   a.dispose();
 });
 
@@ -64,7 +95,10 @@ test('to(dtype) casts floating parameters and buffers in place, keeping identity
   torch.tidy(() => {
     const net = new Net();
     const w = net.block.conv.weight;
-    net.call(torch.randn([2, 2, 3, 3])).sum().backward();
+    net
+      .call(torch.randn([2, 2, 3, 3]))
+      .sum()
+      .backward();
     net.to('float64');
     assert.equal(net.block.conv.weight, w, 'the same tensor object');
     assert.equal(w.dtype, 'float64');
@@ -84,7 +118,7 @@ test('to(dtype) casts floating parameters and buffers in place, keeping identity
 test('stateDict / loadStateDict round-trip through a safetensors file, by PyTorch keys', () => {
   torch.tidy(() => {
     const a = new Net();
-    a.call(torch.randn([4, 2, 3, 3]));  // moves the running statistics
+    a.call(torch.randn([4, 2, 3, 3])); // moves the running statistics
     a.eval();
     const path = join(mkdtempSync(join(tmpdir(), 'flint-nn-')), 'net.safetensors');
     torch.save(a.stateDict(), path);
@@ -102,8 +136,14 @@ test('loadStateDict names missing, unexpected and mis-shaped keys', () => {
   torch.tidy(() => {
     const lin = new nn.Linear(3, 2);
     assert.throws(() => lin.loadStateDict({ weight: torch.zeros([2, 3]) }), /missing keys 'bias'/);
-    assert.throws(() => lin.loadStateDict({ weight: torch.zeros([2, 3]), bias: torch.zeros([2]), extra: torch.zeros([1]) }), /unexpected keys 'extra'/);
-    assert.throws(() => lin.loadStateDict({ weight: torch.zeros([3, 3]), bias: torch.zeros([2]) }), /shape mismatch for 'weight': checkpoint \[3, 3\], model \[2, 3\]/);
+    assert.throws(
+      () => lin.loadStateDict({ weight: torch.zeros([2, 3]), bias: torch.zeros([2]), extra: torch.zeros([1]) }),
+      /unexpected keys 'extra'/,
+    );
+    assert.throws(
+      () => lin.loadStateDict({ weight: torch.zeros([3, 3]), bias: torch.zeros([2]) }),
+      /shape mismatch for 'weight': checkpoint \[3, 3\], model \[2, 3\]/,
+    );
     const r = lin.loadStateDict({ weight: torch.ones([2, 3]), extra: torch.zeros([1]) }, { strict: false });
     assert.deepEqual(r, { missingKeys: ['bias'], unexpectedKeys: ['extra'] });
     assert.equal(lin.weight.sum().item(), 6);
@@ -112,15 +152,25 @@ test('loadStateDict names missing, unexpected and mis-shaped keys', () => {
 });
 
 test('registration guards: duplicate names, dotted names, non-leaf parameters', () => {
-  class Bad extends nn.Module { forward(x: Tensor): Tensor { return x; } }
+  class Bad extends nn.Module {
+    forward(x: Tensor): Tensor {
+      return x;
+    }
+  }
   const m = new Bad();
   m.registerParameter('w', torch.zeros([1]));
   assert.throws(() => m.registerParameter('w', torch.zeros([1])), /Module.registerParameter: .* for name, got 'w', which is already registered/);
-  assert.throws(() => m.registerModule('a.b', new nn.ReLU()), /Module.registerModule: expected a non-empty member name without '.' for name, got "a.b"/);
+  assert.throws(
+    () => m.registerModule('a.b', new nn.ReLU()),
+    /Module.registerModule: expected a non-empty member name without '.' for name, got "a.b"/,
+  );
   const leaf = torch.ones([1], { requiresGrad: true });
   assert.throws(() => m.registerParameter('v', leaf.mul(2)), /Module.registerParameter: expected a leaf tensor/);
   // as PyTorch's: integer tensors cannot require gradients, so they cannot be parameters
-  assert.throws(() => m.registerParameter('i', torch.zeros([1], { dtype: 'int64' })), /expected a floating-point tensor for param, got a tensor int64\[1\]/);
+  assert.throws(
+    () => m.registerParameter('i', torch.zeros([1], { dtype: 'int64' })),
+    /expected a floating-point tensor for param, got a tensor int64\[1\]/,
+  );
   assert.throws(() => m.loadStateDict(null as never), /Module.loadStateDict: expected a record of tensors by key .* for dict, got null/);
   m.dispose();
   leaf.dispose();
@@ -144,47 +194,74 @@ test('containers: Sequential, ModuleList, ModuleDict', () => {
   assert.ok(seq.at(-1) instanceof nn.ReLU);
   assert.throws(() => seq.at(5), /Sequential.at: expected an index within 2 layers \(from -2 to 1\) for index, got 5/);
   const list = new nn.ModuleList([new nn.Linear(2, 2), new nn.Linear(2, 2)]);
-  assert.deepEqual(list.namedParameters().map(([n]) => n), ['0.weight', '0.bias', '1.weight', '1.bias']);
+  assert.deepEqual(
+    list.namedParameters().map(([n]) => n),
+    ['0.weight', '0.bias', '1.weight', '1.bias'],
+  );
   assert.equal([...list].length, 2);
   assert.throws(() => list.forward(), /ModuleList has no forward/);
   const dict = new nn.ModuleDict({ enc: new nn.Linear(2, 2), dec: new nn.Linear(2, 2) });
   assert.deepEqual(dict.keys(), ['enc', 'dec']);
   assert.ok(dict.get('dec') instanceof nn.Linear);
   assert.throws(() => dict.get('nope'), /ModuleDict.get: expected one of the names 'enc', 'dec' for key, got "nope"/);
-  assert.equal(String(dict), 'ModuleDict(\n  (enc): Linear(in_features=2, out_features=2, bias=True)\n  (dec): Linear(in_features=2, out_features=2, bias=True)\n)');
+  assert.equal(
+    String(dict),
+    'ModuleDict(\n  (enc): Linear(in_features=2, out_features=2, bias=True)\n  (dec): Linear(in_features=2, out_features=2, bias=True)\n)',
+  );
   for (const m of [seq, list, dict]) m.dispose();
 });
 
 test('layer arguments are checked', () => {
   const live = torch.memory().liveTensors;
   assert.throws(() => new nn.Linear(-1, 3), { name: 'ArgumentError', message: 'nn.Linear: expected an integer >= 0 for inFeatures, got -1' });
-  assert.throws(() => new nn.Conv2d(3, 4, 0), { name: 'ArgumentError', message: 'nn.Conv2d: expected a positive integer or an array of 2 such integers for kernelSize, got 0' });
+  assert.throws(() => new nn.Conv2d(3, 4, 0), {
+    name: 'ArgumentError',
+    message: 'nn.Conv2d: expected a positive integer or an array of 2 such integers for kernelSize, got 0',
+  });
   assert.throws(() => new nn.Conv2d(3, 4, 3, { groups: 2 }), /nn.Conv2d: expected a divisor of inChannels \(3\) for groups, got 2/);
   assert.throws(() => new nn.Conv2d(2, 4, 3, { padding: 'same', stride: 2 }), /padding='same' is not supported for strided/);
-  assert.throws(() => new nn.Conv2d(2, 4, 3, { strides: 2 } as never), /nn.Conv2d: expected one of the options stride, .* for options.strides, got "strides"/);
+  assert.throws(
+    () => new nn.Conv2d(2, 4, 3, { strides: 2 } as never),
+    /nn.Conv2d: expected one of the options stride, .* for options.strides, got "strides"/,
+  );
   assert.throws(() => new nn.GroupNorm(3, 4), /nn.GroupNorm: expected a divisor of numChannels \(4\) for numGroups, got 3/);
-  assert.throws(() => new nn.Embedding(5, 2, { paddingIdx: 5 }), /nn.Embedding: expected an integer within numEmbeddings \(5\), from -5 to 4 for paddingIdx, got 5/);
+  assert.throws(
+    () => new nn.Embedding(5, 2, { paddingIdx: 5 }),
+    /nn.Embedding: expected an integer within numEmbeddings \(5\), from -5 to 4 for paddingIdx, got 5/,
+  );
   assert.throws(() => new nn.Dropout(2), /nn.Dropout: expected a finite number >= 0 and <= 1 for p, got 2/);
   assert.throws(() => new nn.Dropout(true as never), /nn.Dropout: .* for p, got true/);
   assert.throws(() => new nn.BatchNorm1d(3, { momentum: NaN }), /nn.BatchNorm1d: .* for momentum, got NaN/);
-  assert.throws(() => new nn.CrossEntropyLoss({ reduction: 'avg' as never }), /nn.CrossEntropyLoss: expected one of 'mean', 'sum', 'none' for reduction, got "avg"/);
+  assert.throws(
+    () => new nn.CrossEntropyLoss({ reduction: 'avg' as never }),
+    /nn.CrossEntropyLoss: expected one of 'mean', 'sum', 'none' for reduction, got "avg"/,
+  );
   // too large for memory: refused before any allocation, naming the layer (issue 8: the error named 'empty')
   assert.throws(() => new nn.Linear(1e12, 2), /nn.Linear: expected sizes that fit in this machine's memory for weight, got 2.000e\+12 elements/);
   // a device that is not one, or that this machine lacks: an ArgumentError naming the layer and device, checked
   // before anything is made (issue 8: a TorchError naming libtorch's 'empty')
   const missing = `cuda:${torch.cuda.deviceCount()}`;
   const noDevice = (fn: string) => ({ name: 'ArgumentError', message: new RegExp(`^${fn}: expected 'cpu'.* for device, got "${missing}"$`) });
-  assert.throws(() => new nn.Linear(2, 2, { device: 'abc' }), { name: 'ArgumentError', message: `nn.Linear: expected a device such as 'cpu', 'cuda' or 'cuda:0' for device, got "abc"` });
+  assert.throws(() => new nn.Linear(2, 2, { device: 'abc' }), {
+    name: 'ArgumentError',
+    message: `nn.Linear: expected a device such as 'cpu', 'cuda' or 'cuda:0' for device, got "abc"`,
+  });
   assert.throws(() => new nn.Linear(2, 2, { device: missing }), noDevice('nn\\.Linear'));
   assert.throws(() => new nn.BatchNorm1d(2, { device: missing }), noDevice('nn\\.BatchNorm1d'));
   assert.throws(() => new nn.LSTM(2, 2, { device: missing }), noDevice('nn\\.LSTM'));
   if (torch.cuda.deviceCount() === 0) {
-    assert.throws(() => new nn.Conv2d(2, 2, 3, { device: 'cuda' }), { name: 'ArgumentError', message: `nn.Conv2d: expected 'cpu' (no CUDA device is available) for device, got "cuda"` });
+    assert.throws(() => new nn.Conv2d(2, 2, 3, { device: 'cuda' }), {
+      name: 'ArgumentError',
+      message: `nn.Conv2d: expected 'cpu' (no CUDA device is available) for device, got "cuda"`,
+    });
   }
   const moved = new nn.Linear(2, 2);
   assert.throws(() => moved.to(missing), noDevice('Module\\.to'));
   assert.throws(() => moved.to({ device: missing }), noDevice('Module\\.to'));
-  assert.throws(() => moved.to('abc'), { name: 'ArgumentError', message: `Module.to: expected a device such as 'cpu', 'cuda' or 'cuda:0' for device, got "abc"` });
+  assert.throws(() => moved.to('abc'), {
+    name: 'ArgumentError',
+    message: `Module.to: expected a device such as 'cpu', 'cuda' or 'cuda:0' for device, got "abc"`,
+  });
   assert.equal(moved.weight.device, 'cpu', 'a refused move leaves the module where it was');
   moved.dispose();
   assert.equal(torch.memory().liveTensors, live, 'refused constructors leave nothing behind');
@@ -205,13 +282,19 @@ test('zero features and channels are accepted where PyTorch accepts them; zero k
   const live = torch.memory().liveTensors;
   const made: nn.Module[] = [];
   // layers keep their parameters past a scope: each is disposed at the end
-  const keep = <M extends nn.Module>(m: M): M => { made.push(m); return m; };
+  const keep = <M extends nn.Module>(m: M): M => {
+    made.push(m);
+    return m;
+  };
   torch.tidy(() => {
     // as PyTorch (checked with torch 2): a layer with no inputs has an empty weight and a zero bias
     const lin = keep(new nn.Linear(0, 3));
     assert.deepEqual(lin.weight.shape, [3, 0]);
     assert.deepEqual(lin.bias!.toArray(), [0, 0, 0]);
-    assert.deepEqual(lin.call(torch.ones([2, 0])).toArray(), [[0, 0, 0], [0, 0, 0]]);
+    assert.deepEqual(lin.call(torch.ones([2, 0])).toArray(), [
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     assert.deepEqual(keep(new nn.Linear(3, 0)).call(torch.ones([2, 3])).shape, [2, 0]);
     assert.deepEqual(keep(new nn.Bilinear(2, 0, 0)).weight.shape, [0, 2, 0]);
     const conv = keep(new nn.Conv2d(0, 4, 3));
@@ -247,7 +330,10 @@ test('zero features and channels are accepted where PyTorch accepts them; zero k
     [() => new nn.TransformerEncoderLayer(0, 1), /^nn\.TransformerEncoderLayer: expected an integer >= 1 for dModel, got 0$/],
     [() => new nn.TransformerEncoderLayer(4, 0), /^nn\.TransformerEncoderLayer: expected an integer >= 1 for nhead, got 0$/],
     [() => new nn.BatchNorm1d(-1), /^nn\.BatchNorm1d: expected an integer >= 0 for numFeatures, got -1$/],
-    [() => new nn.AdaptiveAvgPool2d(-1), /^nn\.AdaptiveAvgPool2d: expected a non-negative integer or an array of 2 such integers for outputSize, got -1$/],
+    [
+      () => new nn.AdaptiveAvgPool2d(-1),
+      /^nn\.AdaptiveAvgPool2d: expected a non-negative integer or an array of 2 such integers for outputSize, got -1$/,
+    ],
   ];
   for (const [f, message] of refused) assert.throws(f, { name: 'ArgumentError', message });
   assert.equal(torch.memory().liveTensors, live);
@@ -256,14 +342,28 @@ test('zero features and channels are accepted where PyTorch accepts them; zero k
 test('models: bad arguments name the model; a model too large for memory frees the layers already made', () => {
   const live = torch.memory().liveTensors;
   assert.throws(() => models.mlp({ nIn: 4, nOut: 0 }), { name: 'ArgumentError', message: 'models.mlp: expected an integer >= 1 for nOut, got 0' });
-  assert.throws(() => models.mlp({ nIn: 4, nOut: 2, hiden: [8] } as never), /models.mlp: expected one of the options nIn, nOut, hidden for args.hiden/);
-  assert.throws(() => models.createModel('mlp', { nIn: 10n as never, nOut: 2 }), /models.createModel: expected plain JSON values .* for args.nIn, got 10n \(a BigInt\)/);
+  assert.throws(
+    () => models.mlp({ nIn: 4, nOut: 2, hiden: [8] } as never),
+    /models.mlp: expected one of the options nIn, nOut, hidden for args.hiden/,
+  );
+  assert.throws(
+    () => models.createModel('mlp', { nIn: 10n as never, nOut: 2 }),
+    /models.createModel: expected plain JSON values .* for args.nIn, got 10n \(a BigInt\)/,
+  );
   // the first layers fit, the head does not: refused naming the model and the layer, nothing left behind
-  assert.throws(() => models.createModel('mlp', { nIn: 4, nOut: 1e12, hidden: [8] }),
-    /models.createModel\('mlp'\): models.mlp: nn.Linear: expected sizes that fit in this machine's memory for weight/);
-  assert.throws(() => new models.TabularModel({ cardinalities: [3], nCont: 1, layers: [4, 1e12] }), /models.TabularModel: nn.Linear: expected sizes that fit/);
+  assert.throws(
+    () => models.createModel('mlp', { nIn: 4, nOut: 1e12, hidden: [8] }),
+    /models.createModel\('mlp'\): models.mlp: nn.Linear: expected sizes that fit in this machine's memory for weight/,
+  );
+  assert.throws(
+    () => new models.TabularModel({ cardinalities: [3], nCont: 1, layers: [4, 1e12] }),
+    /models.TabularModel: nn.Linear: expected sizes that fit/,
+  );
   assert.throws(() => models.createModel('nope'), /models.createModel: expected a registered model \(registered: .*mlp.*\) for name, got "nope"/);
-  assert.throws(() => models.registerModel('mlp', () => new nn.ReLU()), /models.registerModel: .* got 'mlp', which a different factory is already registered as/);
+  assert.throws(
+    () => models.registerModel('mlp', () => new nn.ReLU()),
+    /models.registerModel: .* got 'mlp', which a different factory is already registered as/,
+  );
   assert.equal(torch.memory().liveTensors, live);
 });
 
@@ -305,15 +405,18 @@ test('training an nn model inside scopes leaves live tensors unchanged', () => {
   const lossFn = new nn.CrossEntropyLoss();
   const x = torch.randn([32, 8]).keep();
   const y = torch.randint(0, 3, [32]).keep();
-  const step = () => torch.tidy(() => {
-    const loss = lossFn.call(model.call(x), y);
-    loss.backward();
-    torch.noGrad(() => { for (const p of model.parameters()) p.sub_(p.grad!, 0.1); });
-    model.zeroGrad();
-    return loss.item();
-  });
+  const step = () =>
+    torch.tidy(() => {
+      const loss = lossFn.call(model.call(x), y);
+      loss.backward();
+      torch.noGrad(() => {
+        for (const p of model.parameters()) p.sub_(p.grad!, 0.1);
+      });
+      model.zeroGrad();
+      return loss.item();
+    });
   const first = step();
-  gc();  // earlier tests' unreferenced wrappers (stateDict() views...) go now, not in the middle of the count
+  gc(); // earlier tests' unreferenced wrappers (stateDict() views...) go now, not in the middle of the count
   const live = torch.memory().liveTensors;
   let last = first;
   for (let k = 0; k < 300; k++) last = step();
@@ -339,7 +442,10 @@ test('forward hooks: pre-hooks replace inputs, hooks see inputs and output and m
     log.push(`h1 ${(inputs[0] as Tensor).shape.join('x')} -> ${(out as Tensor).shape.join('x')}`);
     seen.push((out as Tensor).detach().keep());
   });
-  const h2 = lin.registerForwardHook((_m, _inputs, out) => { log.push('h2'); return (out as Tensor).neg(); });
+  const h2 = lin.registerForwardHook((_m, _inputs, out) => {
+    log.push('h2');
+    return (out as Tensor).neg();
+  });
   torch.tidy(() => {
     const y = seq.call(x);
     // as PyTorch: relu(-(linear(2x))), the hooks in registration order, the first hook seeing linear(2x)
@@ -349,13 +455,21 @@ test('forward hooks: pre-hooks replace inputs, hooks see inputs and output and m
   });
   assert.deepEqual(log, ['pre true 4x3', 'h1 4x3 -> 4x2', 'h2']);
   // remove(): idempotent; the module runs as before
-  pre.remove(); h2.remove(); h2.remove();
+  pre.remove();
+  h2.remove();
+  h2.remove();
   log.length = 0;
   torch.tidy(() => assert.ok(seq.call(x).equal(lin.forward(x).relu())));
   assert.deepEqual(log, ['h1 4x3 -> 4x2']);
   // a hook removing itself while the hooks run
-  const once = lin.registerForwardHook(() => { log.push('once'); once.remove(); });
-  torch.tidy(() => { seq.call(x); seq.call(x); });
+  const once = lin.registerForwardHook(() => {
+    log.push('once');
+    once.remove();
+  });
+  torch.tidy(() => {
+    seq.call(x);
+    seq.call(x);
+  });
   assert.deepEqual(log, ['h1 4x3 -> 4x2', 'h1 4x3 -> 4x2', 'once', 'h1 4x3 -> 4x2']);
   h1.remove();
   assert.throws(() => lin.registerForwardHook(5 as never), /^ArgumentError: Module\.registerForwardHook: expected a function for hook, got 5$/m);

@@ -8,8 +8,16 @@ import { NATIVE_EXPORTS } from '../src/torch/native-api.js';
 test('the loaded addon exports exactly the names NATIVE_EXPORTS lists', () => {
   const loaded = Object.keys(native).sort();
   const listed = [...NATIVE_EXPORTS].sort();
-  assert.deepEqual(loaded.filter((k) => !listed.includes(k as never)), [], 'exported by the addon but not typed');
-  assert.deepEqual(listed.filter((k) => !loaded.includes(k)), [], 'typed but not exported by the addon');
+  assert.deepEqual(
+    loaded.filter((k) => !listed.includes(k as never)),
+    [],
+    'exported by the addon but not typed',
+  );
+  assert.deepEqual(
+    listed.filter((k) => !loaded.includes(k)),
+    [],
+    'typed but not exported by the addon',
+  );
   assert.equal(new Set(listed).size, listed.length, 'no name listed twice');
 });
 

@@ -15,8 +15,16 @@ interface LayerCase {
   after?: Record<string, Encoded>;
   repr: string;
 }
-interface LossCase { input: Encoded; target: Encoded; output: Encoded; inputGrad: Encoded; repr: string }
-const fx = fixture<{ seed: number; layers: Record<string, LayerCase>; losses: Record<string, LossCase>; weights: Record<string, Encoded> }>('nn.json');
+interface LossCase {
+  input: Encoded;
+  target: Encoded;
+  output: Encoded;
+  inputGrad: Encoded;
+  repr: string;
+}
+const fx = fixture<{ seed: number; layers: Record<string, LayerCase>; losses: Record<string, LossCase>; weights: Record<string, Encoded> }>(
+  'nn.json',
+);
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
 const layers: Record<string, () => nn.Module> = {
@@ -54,8 +62,15 @@ const layers: Record<string, () => nn.Module> = {
   flatten: () => new nn.Flatten(),
   unflatten: () => new nn.Unflatten(1, [2, 3]),
   identity: () => new nn.Identity(),
-  sequential: () => new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(),
-    new nn.AdaptiveAvgPool2d(1), new nn.Flatten(), new nn.Linear(4, 3)),
+  sequential: () =>
+    new nn.Sequential(
+      new nn.Conv2d(1, 4, 3, { padding: 1 }),
+      new nn.BatchNorm2d(4),
+      new nn.ReLU(),
+      new nn.AdaptiveAvgPool2d(1),
+      new nn.Flatten(),
+      new nn.Linear(4, 3),
+    ),
 };
 
 function assertState(actual: Record<string, Tensor>, expected: Record<string, Encoded>, what: string, tol = TOL): void {
@@ -64,7 +79,10 @@ function assertState(actual: Record<string, Tensor>, expected: Record<string, En
 }
 
 test('every layer fixture has a Flint counterpart', () => {
-  assert.deepEqual(Object.keys(fx.layers).filter((k) => !(k in layers) && k !== 'batchnorm2d_eval'), []);
+  assert.deepEqual(
+    Object.keys(fx.layers).filter((k) => !(k in layers) && k !== 'batchnorm2d_eval'),
+    [],
+  );
 });
 
 for (const [name, make] of Object.entries(layers)) {
@@ -143,25 +161,65 @@ interface ComplexCase {
 const complexFx = (fx as unknown as { complex: Record<string, ComplexCase> }).complex;
 const mask = (rows: boolean[][]) => torch.tensor(rows);
 const complexLayers: Record<string, [() => nn.Module, (m: nn.Module, x: Tensor[]) => Tensor[]]> = {
-  lstm: [() => new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true, batchFirst: true }),
-    (m, x) => { const [o, [h, c]] = (m as nn.LSTM).call(x[0]!); return [o, h, c]; }],
-  lstm_unbatched: [() => new nn.LSTM(3, 2), (m, x) => { const [o, [h, c]] = (m as nn.LSTM).call(x[0]!); return [o, h, c]; }],
-  lstm_hx: [() => new nn.LSTM(3, 4), (m, x) => { const [o, [h, c]] = (m as nn.LSTM).call(x[0]!, [x[1]!, x[2]!]); return [o, h, c]; }],
+  lstm: [
+    () => new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true, batchFirst: true }),
+    (m, x) => {
+      const [o, [h, c]] = (m as nn.LSTM).call(x[0]!);
+      return [o, h, c];
+    },
+  ],
+  lstm_unbatched: [
+    () => new nn.LSTM(3, 2),
+    (m, x) => {
+      const [o, [h, c]] = (m as nn.LSTM).call(x[0]!);
+      return [o, h, c];
+    },
+  ],
+  lstm_hx: [
+    () => new nn.LSTM(3, 4),
+    (m, x) => {
+      const [o, [h, c]] = (m as nn.LSTM).call(x[0]!, [x[1]!, x[2]!]);
+      return [o, h, c];
+    },
+  ],
   gru: [() => new nn.GRU(4, 3, { numLayers: 2 }), (m, x) => (m as nn.GRU).call(x[0]!)],
   gru_bf_bias_off: [() => new nn.GRU(2, 3, { bias: false, batchFirst: true, bidirectional: true }), (m, x) => (m as nn.GRU).call(x[0]!)],
-  mha_self_masks: [() => new nn.MultiheadAttention(8, 2), (m, x) => {
-    const kpm = mask([[false, false, false, false, false], [false, false, false, true, true], [false, true, false, false, false]]);
-    const causal = torch.ones([5, 5], { dtype: 'bool' }).triu(1);
-    const [o, w] = (m as nn.MultiheadAttention).call(x[0]!, x[0]!, x[0]!, { keyPaddingMask: kpm, attnMask: causal });
-    return [o, w!];
-  }],
-  mha_cross_batch_first: [() => new nn.MultiheadAttention(6, 3, { batchFirst: true, bias: false }), (m, x) => {
-    const [o, w] = (m as nn.MultiheadAttention).call(x[0]!, x[1]!, x[1]!, { averageAttnWeights: false });
-    return [o, w!];
-  }],
-  transformer_post: [() => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 }), (m, x) => [(m as nn.TransformerEncoderLayer).call(x[0]!)]],
-  transformer_pre_gelu: [() => new nn.TransformerEncoderLayer(8, 4, { dimFeedforward: 16, dropout: 0, activation: 'gelu', normFirst: true, batchFirst: true }),
-    (m, x) => [(m as nn.TransformerEncoderLayer).call(x[0]!, { srcKeyPaddingMask: mask([[false, false, false, false, false], [false, false, false, false, true], [false, false, false, false, false]]) })]],
+  mha_self_masks: [
+    () => new nn.MultiheadAttention(8, 2),
+    (m, x) => {
+      const kpm = mask([
+        [false, false, false, false, false],
+        [false, false, false, true, true],
+        [false, true, false, false, false],
+      ]);
+      const causal = torch.ones([5, 5], { dtype: 'bool' }).triu(1);
+      const [o, w] = (m as nn.MultiheadAttention).call(x[0]!, x[0]!, x[0]!, { keyPaddingMask: kpm, attnMask: causal });
+      return [o, w!];
+    },
+  ],
+  mha_cross_batch_first: [
+    () => new nn.MultiheadAttention(6, 3, { batchFirst: true, bias: false }),
+    (m, x) => {
+      const [o, w] = (m as nn.MultiheadAttention).call(x[0]!, x[1]!, x[1]!, { averageAttnWeights: false });
+      return [o, w!];
+    },
+  ],
+  transformer_post: [
+    () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 }),
+    (m, x) => [(m as nn.TransformerEncoderLayer).call(x[0]!)],
+  ],
+  transformer_pre_gelu: [
+    () => new nn.TransformerEncoderLayer(8, 4, { dimFeedforward: 16, dropout: 0, activation: 'gelu', normFirst: true, batchFirst: true }),
+    (m, x) => [
+      (m as nn.TransformerEncoderLayer).call(x[0]!, {
+        srcKeyPaddingMask: mask([
+          [false, false, false, false, false],
+          [false, false, false, false, true],
+          [false, false, false, false, false],
+        ]),
+      }),
+    ],
+  ],
   bilinear: [() => new nn.Bilinear(3, 4, 2), (m, x) => [(m as nn.Bilinear).call(x[0]!, x[1]!)]],
   instancenorm_affine: [() => new nn.InstanceNorm2d(3, { affine: true }), (m, x) => [(m as nn.InstanceNorm2d).call(x[0]!)]],
   instancenorm_tracked: [() => new nn.InstanceNorm2d(3, { trackRunningStats: true }), (m, x) => [(m as nn.InstanceNorm2d).call(x[0]!)]],
@@ -172,7 +230,10 @@ const complexLayers: Record<string, [() => nn.Module, (m: nn.Module, x: Tensor[]
 };
 
 test('every multi-input layer fixture has a Flint counterpart', () => {
-  assert.deepEqual(Object.keys(complexFx).filter((k) => !(k in complexLayers)), []);
+  assert.deepEqual(
+    Object.keys(complexFx).filter((k) => !(k in complexLayers)),
+    [],
+  );
 });
 
 for (const [name, [make, run]] of Object.entries(complexLayers)) {
@@ -186,10 +247,15 @@ for (const [name, [make, run]] of Object.entries(complexLayers)) {
       torch.manualSeed(fx.seed + 2);
       const outs = run(m, xs);
       outs.forEach((o, i) => assertMatches(o, c.outputs[i]!, `${name} output ${i}`, { rtol: 1e-5, atol: 2e-6 }));
-      outs.map((o, i) => o.mul(fromEnc(c.gs[i]!)).sum()).reduce((a, b) => a.add(b)).backward();
+      outs
+        .map((o, i) => o.mul(fromEnc(c.gs[i]!)).sum())
+        .reduce((a, b) => a.add(b))
+        .backward();
       const params = new Map(m.namedParameters());
       for (const [k, g] of Object.entries(c.grads)) assertMatches(params.get(k)!.grad!, g, `${name} grad ${k}`, { rtol: 1e-5, atol: 2e-6 });
-      c.inputGrads.forEach((g, i) => { if (g) assertMatches(xs[i]!.grad!, g, `${name} input ${i} grad`, { rtol: 1e-5, atol: 2e-6 }); });
+      c.inputGrads.forEach((g, i) => {
+        if (g) assertMatches(xs[i]!.grad!, g, `${name} input ${i} grad`, { rtol: 1e-5, atol: 2e-6 });
+      });
       assertState(m.stateDict(), c.after, `${name} state after`);
       assert.equal(m.toString(), c.repr);
       m.dispose();
@@ -220,36 +286,56 @@ test('flattened losses: activation, decodes and printout', () => {
   torch.tidy(() => {
     const ce = new nn.CrossEntropyLossFlat({ axis: 1 });
     const logits = torch.tensor([[[2.0]], [[0.5]], [[-1.0]]]).reshape(1, 3, 1, 1);
-    assert.ok(ce.activation(logits).sum(1).allclose(torch.ones([1, 1, 1])));
+    assert.ok(
+      ce
+        .activation(logits)
+        .sum(1)
+        .allclose(torch.ones([1, 1, 1])),
+    );
     assert.deepEqual(ce.decodes(logits).toArray(), [[[0]]]);
     assert.equal(String(ce), 'FlattenedLoss of CrossEntropyLoss()');
     const bce = new nn.BCEWithLogitsLossFlat({ thresh: 0.7 });
     assert.deepEqual(bce.decodes(torch.tensor([0.6, 0.8])).toArray(), [false, true]);
-    assert.throws(() => new nn.BCEWithLogitsLossFlat({ posWeight: torch.ones([2]), flatten: true }), /nn.BCEWithLogitsLossFlat: .*flatten must be false with posWeight/);
+    assert.throws(
+      () => new nn.BCEWithLogitsLossFlat({ posWeight: torch.ones([2]), flatten: true }),
+      /nn.BCEWithLogitsLossFlat: .*flatten must be false with posWeight/,
+    );
     assert.ok(new nn.MSELossFlat().activation(logits).equal(logits));
   });
 });
 
 test('recurrent and attention layers check their inputs', () => {
   torch.tidy(() => {
-    assert.throws(() => new nn.LSTM(3, 4).call(torch.zeros([5, 2, 2])),
-      { name: 'ArgumentError', message: 'nn.LSTM: expected 3 features (inputSize) in the last dimension for input, got a tensor float32[5, 2, 2]' });
-    assert.throws(() => new nn.GRU(3, 4).call(torch.zeros([5, 2, 3]), torch.zeros([2, 2, 4])),
-      /nn.GRU: expected a tensor of shape \[1, 2, 4\] for h0, got a tensor float32\[2, 2, 4\]/);
+    assert.throws(() => new nn.LSTM(3, 4).call(torch.zeros([5, 2, 2])), {
+      name: 'ArgumentError',
+      message: 'nn.LSTM: expected 3 features (inputSize) in the last dimension for input, got a tensor float32[5, 2, 2]',
+    });
+    assert.throws(
+      () => new nn.GRU(3, 4).call(torch.zeros([5, 2, 3]), torch.zeros([2, 2, 4])),
+      /nn.GRU: expected a tensor of shape \[1, 2, 4\] for h0, got a tensor float32\[2, 2, 4\]/,
+    );
     // an hx that is not [h0, c0] (issue 8: it read 'shape' of undefined)
-    assert.throws(() => new nn.LSTM(3, 4).call(torch.zeros([5, 2, 3]), [torch.zeros([1, 2, 4])] as never),
-      /nn.LSTM: expected an array \[h0, c0\] of two tensors for hx, got \[a tensor float32\[1, 2, 4\]\]/);
+    assert.throws(
+      () => new nn.LSTM(3, 4).call(torch.zeros([5, 2, 3]), [torch.zeros([1, 2, 4])] as never),
+      /nn.LSTM: expected an array \[h0, c0\] of two tensors for hx, got \[a tensor float32\[1, 2, 4\]\]/,
+    );
     assert.throws(() => new nn.MultiheadAttention(6, 4), /nn.MultiheadAttention: expected a divisor of embedDim \(6\) for numHeads, got 4/);
-    assert.throws(() => new nn.TransformerEncoderLayer(8, 2, { activation: 'tanh' as never }),
-      /nn.TransformerEncoderLayer: expected one of 'relu', 'gelu' for activation, got "tanh"/);
+    assert.throws(
+      () => new nn.TransformerEncoderLayer(8, 2, { activation: 'tanh' as never }),
+      /nn.TransformerEncoderLayer: expected one of 'relu', 'gelu' for activation, got "tanh"/,
+    );
     // masks of the wrong shape are named with the shapes expected (issue 8: the error named 'reshape')
     const mha = new nn.MultiheadAttention(4, 2);
     const q = torch.randn([3, 2, 4]);
     const kv = torch.randn([5, 2, 4]);
-    assert.throws(() => mha.call(q, kv, kv, { attnMask: torch.zeros([3, 4], { dtype: 'bool' }) }),
-      /nn.MultiheadAttention: expected a bool or float tensor of shape \[3, 5\] or \[4, 3, 5\] for attnMask, got a tensor bool\[3, 4\]/);
-    assert.throws(() => mha.call(q, kv, kv, { keyPaddingMask: torch.zeros([5, 2], { dtype: 'bool' }) }),
-      /nn.MultiheadAttention: expected a bool or float tensor of shape \[2, 5\] for keyPaddingMask, got a tensor bool\[5, 2\]/);
+    assert.throws(
+      () => mha.call(q, kv, kv, { attnMask: torch.zeros([3, 4], { dtype: 'bool' }) }),
+      /nn.MultiheadAttention: expected a bool or float tensor of shape \[3, 5\] or \[4, 3, 5\] for attnMask, got a tensor bool\[3, 4\]/,
+    );
+    assert.throws(
+      () => mha.call(q, kv, kv, { keyPaddingMask: torch.zeros([5, 2], { dtype: 'bool' }) }),
+      /nn.MultiheadAttention: expected a bool or float tensor of shape \[2, 5\] for keyPaddingMask, got a tensor bool\[5, 2\]/,
+    );
     mha.dispose();
   });
 });

@@ -30,7 +30,11 @@ function run(make: (groups: Tensor[][]) => optim.Optimizer): Tensor[] {
 
 const cases: Record<string, (g: Tensor[][]) => optim.Optimizer> = {
   sgd: (g) => optim.SGD(g, { lr: 0.1 }),
-  sgd_group_lrs: (g) => { const o = optim.SGD(g, { lr: 0.1 }); o.setHyper('lr', [0.1, 0.01]); return o; },
+  sgd_group_lrs: (g) => {
+    const o = optim.SGD(g, { lr: 0.1 });
+    o.setHyper('lr', [0.1, 0.01]);
+    return o;
+  },
   sgd_nesterov: (g) => optim.SGD(g, { lr: 0.05, mom: 0.9, nesterov: true }),
   sgd_mom_damp_l2: (g) => optim.SGD(g, { lr: 0.05, mom: 0.9, dampening: 0.1, wd: 0.01, decoupleWd: false }),
   sgd_decoupled_wd: (g) => optim.SGD(g, { lr: 0.1, wd: 0.05 }),
@@ -44,7 +48,10 @@ const cases: Record<string, (g: Tensor[][]) => optim.Optimizer> = {
 };
 
 test('every optimizer fixture has a Flint counterpart', () => {
-  assert.deepEqual(Object.keys(fx.cases).filter((k) => !(k in cases)), []);
+  assert.deepEqual(
+    Object.keys(fx.cases).filter((k) => !(k in cases)),
+    [],
+  );
 });
 
 for (const [name, make] of Object.entries(cases)) {
@@ -67,15 +74,27 @@ test('fastai defaults: Adam is decoupled with mom 0.9, sqrMom 0.99, eps 1e-5, wd
 test('setHyper: one value, per-group values, and fastai slices', () => {
   const groups = [0, 1, 2].map(() => [torch.zeros([1], { requiresGrad: true }).keep()]);
   const opt = optim.SGD(groups, { lr: 0.1 });
-  assert.deepEqual(opt.hypers.map((h) => h.lr), [0.1, 0.1, 0.1]);
+  assert.deepEqual(
+    opt.hypers.map((h) => h.lr),
+    [0.1, 0.1, 0.1],
+  );
   opt.setHyper('lr', [1, 2, 3]);
-  assert.deepEqual(opt.hypers.map((h) => h.lr), [1, 2, 3]);
+  assert.deepEqual(
+    opt.hypers.map((h) => h.lr),
+    [1, 2, 3],
+  );
   opt.setHyper('lr', { stop: 1e-2 });
-  assert.deepEqual(opt.hypers.map((h) => h.lr), [1e-3, 1e-3, 1e-2]);
+  assert.deepEqual(
+    opt.hypers.map((h) => h.lr),
+    [1e-3, 1e-3, 1e-2],
+  );
   opt.setHyper('lr', { start: 1e-4, stop: 1e-2 });
   opt.hypers.forEach((h, i) => assert.ok(Math.abs(h.lr! - [1e-4, 1e-3, 1e-2][i]!) < 1e-12));
   assert.throws(() => opt.setHyper('lr', [1, 2]), /2 values for 3 parameter groups/);
-  assert.deepEqual(opt.paramGroups.map((g) => g.params.length), [1, 1, 1]);
+  assert.deepEqual(
+    opt.paramGroups.map((g) => g.params.length),
+    [1, 1, 1],
+  );
   torch.dispose(groups);
 });
 
@@ -89,8 +108,19 @@ test('freeze / freezeTo / unfreeze: frozen groups get no gradient and no update;
     opt.setFlags(model.at(1).parameters(), { forceTrain: true });
     opt.freeze();
     assert.equal(opt.frozenIdx, 1);
-    assert.ok(model.at(0).parameters().every((p) => !p.requiresGrad));
-    assert.ok(model.at(1).parameters().every((p) => p.requiresGrad), 'batch norm stays trainable');
+    assert.ok(
+      model
+        .at(0)
+        .parameters()
+        .every((p) => !p.requiresGrad),
+    );
+    assert.ok(
+      model
+        .at(1)
+        .parameters()
+        .every((p) => p.requiresGrad),
+      'batch norm stays trainable',
+    );
     const before = model.stateDict();
     const snap = Object.fromEntries(Object.entries(before).map(([k, t]) => [k, t.clone()]));
     const x = torch.randn([8, 4]);
@@ -123,12 +153,17 @@ test('doWd: false exempts parameters from weight decay', () => {
 });
 
 test('zeroGrad zeroes in place; stateDict / loadStateDict resume exactly; clearState restarts', () => {
-  const a = run((g) => optim.Adam(g, { lr: 0.01 }));  // 20 uninterrupted steps
+  const a = run((g) => optim.Adam(g, { lr: 0.01 })); // 20 uninterrupted steps
   // 10 steps, save, 10 more in a fresh optimizer after loading the state: the same result
   const ps = fresh();
   const groups = [[ps[0]!, ps[1]!], [ps[2]!]];
   let opt = optim.Adam(groups, { lr: 0.01 });
-  const stepOnce = (o: optim.Optimizer) => torch.tidy(() => { o.zeroGrad(); lossOf(ps).backward(); o.step(); });
+  const stepOnce = (o: optim.Optimizer) =>
+    torch.tidy(() => {
+      o.zeroGrad();
+      lossOf(ps).backward();
+      o.step();
+    });
   for (let k = 0; k < 10; k++) stepOnce(opt);
   const sd = opt.stateDict();
   assert.equal(sd.state[0]!.step, 10);
@@ -149,7 +184,12 @@ test('zeroGrad zeroes in place; stateDict / loadStateDict resume exactly; clearS
 test('optimizer steps leave live tensors unchanged', () => {
   const ps = fresh();
   const opt = optim.ranger([[ps[0]!, ps[1]!], [ps[2]!]], { lr: 0.01 });
-  const stepOnce = () => torch.tidy(() => { opt.zeroGrad(); lossOf(ps).backward(); opt.step(); });
+  const stepOnce = () =>
+    torch.tidy(() => {
+      opt.zeroGrad();
+      lossOf(ps).backward();
+      opt.step();
+    });
   for (let k = 0; k < 12; k++) stepOnce();
   gc();
   const live = torch.memory().liveTensors;
@@ -169,8 +209,16 @@ test('bad optimizer input is refused clearly', () => {
   assert.throws(() => optim.SGD([{} as Tensor]), /optim.SGD: expected a tensor \(parameters must be tensors\) for params\[0\], got an empty object/);
   // a learning rate that is no learning rate is refused everywhere (issue 8: accepted in silence)
   for (const lr of [NaN, 'abc', -1, Infinity]) {
-    for (const [name, make] of [['SGD', optim.SGD], ['Adam', optim.Adam], ['RAdam', optim.RAdam], ['ranger', optim.ranger]] as const) {
-      assert.throws(() => make([p], { lr: lr as number }), { name: 'ArgumentError', message: new RegExp(`^optim.${name}: expected a finite number >= 0 for options.lr`) });
+    for (const [name, make] of [
+      ['SGD', optim.SGD],
+      ['Adam', optim.Adam],
+      ['RAdam', optim.RAdam],
+      ['ranger', optim.ranger],
+    ] as const) {
+      assert.throws(() => make([p], { lr: lr as number }), {
+        name: 'ArgumentError',
+        message: new RegExp(`^optim.${name}: expected a finite number >= 0 for options.lr`),
+      });
     }
     const opt = optim.SGD([p], { lr: 0.1 });
     assert.throws(() => opt.setHyper('lr', lr as number), /Optimizer.setHyper: expected .* for value, got /);
@@ -181,14 +229,17 @@ test('bad optimizer input is refused clearly', () => {
   p.dispose();
 });
 
-test('momentum above 1 and any dampening are accepted, as torch.optim accepts them; Adam\'s moments stay below 1', () => {
+test("momentum above 1 and any dampening are accepted, as torch.optim accepts them; Adam's moments stay below 1", () => {
   // references: torch.optim.SGD(lr=0.1, momentum=1.5, dampening=-0.5) and RMSprop(lr=0.01, momentum=2, alpha=0.5),
   // 3 steps on loss = sum(p * [1, 2]) * sum(p) from p = [1, -2]
   const steps = (opt: optim.Optimizer, p: Tensor): number[] => {
     for (let i = 0; i < 3; i++) {
       torch.tidy(() => {
         opt.zeroGrad();
-        p.mul(torch.tensor([1, 2])).sum().mul(p.sum()).backward();
+        p.mul(torch.tensor([1, 2]))
+          .sum()
+          .mul(p.sum())
+          .backward();
         opt.step();
       });
     }
@@ -202,25 +253,49 @@ test('momentum above 1 and any dampening are accepted, as torch.optim accepts th
   const sgd = optim.SGD([p1], { lr: 0.1 });
   sgd.setHyper('mom', 1.5);
   assert.equal(sgd.hypers[0]!.mom, 1.5);
-  assert.throws(() => sgd.setHyper('mom', -0.1), { name: 'ArgumentError', message: 'Optimizer.setHyper: expected a finite number >= 0 for value, got -0.1' });
-  assert.throws(() => sgd.setHyper('dampening', NaN), { name: 'ArgumentError', message: 'Optimizer.setHyper: expected a finite number for value, got NaN' });
+  assert.throws(() => sgd.setHyper('mom', -0.1), {
+    name: 'ArgumentError',
+    message: 'Optimizer.setHyper: expected a finite number >= 0 for value, got -0.1',
+  });
+  assert.throws(() => sgd.setHyper('dampening', NaN), {
+    name: 'ArgumentError',
+    message: 'Optimizer.setHyper: expected a finite number for value, got NaN',
+  });
   // PyTorch's betas must be below 1 (the debiasing divides by 1 - beta^t)
-  assert.throws(() => optim.Adam([p1], { mom: 1.5 }), { name: 'ArgumentError', message: 'optim.Adam: expected a number >= 0 and < 1 for options.mom, got 1.5' });
-  assert.throws(() => optim.Adam([p1]).setHyper('sqrMom', 1), { name: 'ArgumentError', message: 'Optimizer.setHyper: expected a number >= 0 and < 1 for value, got 1' });
+  assert.throws(() => optim.Adam([p1], { mom: 1.5 }), {
+    name: 'ArgumentError',
+    message: 'optim.Adam: expected a number >= 0 and < 1 for options.mom, got 1.5',
+  });
+  assert.throws(() => optim.Adam([p1]).setHyper('sqrMom', 1), {
+    name: 'ArgumentError',
+    message: 'Optimizer.setHyper: expected a number >= 0 and < 1 for value, got 1',
+  });
   torch.dispose([p1, p2]);
 });
 
 test('trainableParams and normBiasParams select what fastai selects', () => {
-  const model = new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.BatchNorm2d(4), new nn.Linear(4, 2, { bias: false }), new nn.LayerNorm(2), new nn.Linear(2, 2));
+  const model = new nn.Sequential(
+    new nn.Conv2d(1, 4, 3),
+    new nn.BatchNorm2d(4),
+    new nn.Linear(4, 2, { bias: false }),
+    new nn.LayerNorm(2),
+    new nn.Linear(2, 2),
+  );
   model.at(0).requiresGrad_(false);
   assert.equal(optim.trainableParams(model).length, model.parameters().length - 2);
   const named = new Map(model.namedParameters().map(([n, p]) => [p, n]));
-  assert.deepEqual(optim.normBiasParams(model).map((p) => named.get(p)), ['0.bias', '1.weight', '1.bias', '3.weight', '3.bias', '4.bias']);
-  assert.deepEqual(optim.normBiasParams(model, false).map((p) => named.get(p)), ['1.weight', '1.bias', '3.weight', '3.bias']);
+  assert.deepEqual(
+    optim.normBiasParams(model).map((p) => named.get(p)),
+    ['0.bias', '1.weight', '1.bias', '3.weight', '3.bias', '4.bias'],
+  );
+  assert.deepEqual(
+    optim.normBiasParams(model, false).map((p) => named.get(p)),
+    ['1.weight', '1.bias', '3.weight', '3.bias'],
+  );
   model.dispose();
 });
 
-test('markNormBias applies fastai\'s defaults: norm layers train when frozen, norm and bias params skip weight decay', () => {
+test("markNormBias applies fastai's defaults: norm layers train when frozen, norm and bias params skip weight decay", () => {
   torch.tidy(() => {
     torch.manualSeed(1);
     const model = new nn.Sequential(new nn.Linear(3, 3), new nn.BatchNorm1d(3), new nn.Linear(3, 2));

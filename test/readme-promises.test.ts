@@ -6,7 +6,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Callback, Learner, callbacks, data, loadLearner, metrics, type models, nn, optim, torch, type AroundPhase, type Tensor } from '../src/index.js';
+import {
+  Callback,
+  Learner,
+  callbacks,
+  data,
+  loadLearner,
+  metrics,
+  type models,
+  nn,
+  optim,
+  torch,
+  type AroundPhase,
+  type Tensor,
+} from '../src/index.js';
 import { buildTask } from '../src/cli/task.js';
 import { predict, predictionsCsv } from '../src/cli/predict.js';
 import { defaultRunDir } from '../src/cli/train.js';
@@ -33,8 +46,14 @@ function learner(o: { cbs?: Callback[]; path?: string; x?: Tensor; model?: nn.Mo
   const x = o.x ?? torch.randn([32, 4]);
   const xv = x.narrow(0, 0, 16).add(0.5);
   const dls = data.DataLoaders.fromTensors(x, torch.randint(0, 2, [32]), xv, torch.randint(0, 2, [16]), { batchSize: 8, shuffle: false });
-  const l = new Learner(dls, o.model ?? new nn.Linear(4, 2), { lossFunc: new nn.CrossEntropyLoss(), cbs: o.cbs, metrics: [metrics.accuracy()],
-    optFunc: (p, h) => optim.SGD(p, h), lr: 0.1, path: o.path ?? tmp('learn') });
+  const l = new Learner(dls, o.model ?? new nn.Linear(4, 2), {
+    lossFunc: new nn.CrossEntropyLoss(),
+    cbs: o.cbs,
+    metrics: [metrics.accuracy()],
+    optFunc: (p, h) => optim.SGD(p, h),
+    lr: 0.1,
+    path: o.path ?? tmp('learn'),
+  });
   l.logger = () => {};
   return l;
 }
@@ -42,7 +61,9 @@ function learner(o: { cbs?: Callback[]; path?: string; x?: Tensor; model?: nn.Mo
 function scripted(name: string, values: number[]): metrics.Metric {
   let epoch = -1;
   const m = new metrics.ValueMetric(() => values[epoch]!, name);
-  m.reset = () => { epoch += 1; };
+  m.reset = () => {
+    epoch += 1;
+  };
   return m;
 }
 
@@ -50,37 +71,49 @@ const fit = (l: Learner, n: number, opts?: { resetOpt?: boolean }) => l.noBar(()
 
 // --- Errors ---
 
-test('Errors: the README\'s ArgumentError and TorchError examples print exactly as shown', async () => {
-  assert.equal(printed(() => torch.zeros([2], { device: 'tpu' })),
-    'ArgumentError: torch.zeros: expected a device such as \'cpu\', \'cuda\' or \'cuda:0\' for opts.device, got "tpu"');
-  assert.equal(printed(() => new nn.Conv2d(3, 4, 0)),
-    'ArgumentError: nn.Conv2d: expected a positive integer or an array of 2 such integers for kernelSize, got 0');
+test("Errors: the README's ArgumentError and TorchError examples print exactly as shown", async () => {
+  assert.equal(
+    printed(() => torch.zeros([2], { device: 'tpu' })),
+    "ArgumentError: torch.zeros: expected a device such as 'cpu', 'cuda' or 'cuda:0' for opts.device, got \"tpu\"",
+  );
+  assert.equal(
+    printed(() => new nn.Conv2d(3, 4, 0)),
+    'ArgumentError: nn.Conv2d: expected a positive integer or an array of 2 such integers for kernelSize, got 0',
+  );
   await assert.rejects(learner().fit(1, NaN), (e: unknown) => {
     assert.equal(String(e), 'ArgumentError: Learner.fit: expected a finite number >= 0 for lr, got NaN');
     return true;
   });
   torch.tidy(() => {
-    assert.equal(printed(() => torch.ones([2, 3]).matmul(torch.ones([4, 5]))),
-      'TorchError: matmul(float32[2, 3], float32[4, 5]): mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)');
+    assert.equal(
+      printed(() => torch.ones([2, 3]).matmul(torch.ones([4, 5]))),
+      'TorchError: matmul(float32[2, 3], float32[4, 5]): mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)',
+    );
   });
 });
 
 test('Errors: when the op has another name than what you called, the message starts with the public name (Tensor.clip: clamp(...))', () => {
   torch.tidy(() => {
-    assert.match(printed(() => torch.ones(2).clip(torch.ones(3), torch.ones(3))),
-      /^TorchError: Tensor\.clip: clamp\(float32\[2\], float32\[3\], float32\[3\]\): The size of tensor a \(2\) must match/);
+    assert.match(
+      printed(() => torch.ones(2).clip(torch.ones(3), torch.ones(3))),
+      /^TorchError: Tensor\.clip: clamp\(float32\[2\], float32\[3\], float32\[3\]\): The size of tensor a \(2\) must match/,
+    );
   });
 });
 
-test('Errors: an error inside a model\'s forward names the layer and its path (Net.body.0 (Linear): linear(...))', () => {
+test("Errors: an error inside a model's forward names the layer and its path (Net.body.0 (Linear): linear(...))", () => {
   class Net extends nn.Module {
     body = this.registerModule('body', new nn.Sequential(new nn.Linear(3, 4)));
-    forward(x: Tensor): Tensor { return this.body.call(x); }
+    forward(x: Tensor): Tensor {
+      return this.body.call(x);
+    }
   }
   const net = new Net();
   torch.tidy(() => {
-    assert.equal(printed(() => net.call(torch.ones([2, 5]))),
-      'TorchError: Net.body.0 (Linear): linear(float32[2, 5], float32[4, 3], float32[4]): mat1 and mat2 shapes cannot be multiplied (2x5 and 3x4)');
+    assert.equal(
+      printed(() => net.call(torch.ones([2, 5]))),
+      'TorchError: Net.body.0 (Linear): linear(float32[2, 5], float32[4, 3], float32[4]): mat1 and mat2 shapes cannot be multiplied (2x5 and 3x4)',
+    );
   });
   net.dispose();
 });
@@ -120,7 +153,7 @@ test('Autograd: backward with createGraph leaves a gradient that has a graph of 
     assert.equal(g.requiresGrad, true);
     const [gg] = torch.autograd.grad([g.sum()], [w]);
     assert.deepEqual(gg!.toArray(), [12], '6 w');
-    w.grad = null;  // breaks the reference cycle PyTorch warns about
+    w.grad = null; // breaks the reference cycle PyTorch warns about
   });
 });
 
@@ -129,7 +162,12 @@ test('Autograd: backward with createGraph leaves a gradient that has a graph of 
 test('Memory: torch.keep(t) exempts a tensor from scopes, as t.keep() does', () => {
   gc();
   const before = torch.memory().liveTensors;
-  const kept = torch.tidy(() => { const t = torch.ones([3]); torch.keep(t); torch.ones([2]); return 0; });
+  const kept = torch.tidy(() => {
+    const t = torch.ones([3]);
+    torch.keep(t);
+    torch.ones([2]);
+    return 0;
+  });
   assert.equal(kept, 0);
   assert.equal(torch.memory().liveTensors, before + 1, 'the kept tensor outlives the scope, the other is freed');
   gc();
@@ -156,8 +194,11 @@ test('Memory: native bytes are reported to V8, so the GC backstop sees real memo
 
 /** Runs a module body with `torch` imported in a fresh node with `env`; returns what it printed. */
 function childOut(body: string, env: Record<string, string | undefined>): string {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { torch } from ${JSON.stringify(index)};\n${body}`],
-    { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { torch } from ${JSON.stringify(index)};\n${body}`], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }
@@ -170,8 +211,9 @@ test('Threads: Flint sizes the BLAS pool as cores / intra-op threads (at least 1
 });
 
 test('Threads: a BLAS pool pinned with OPENBLAS_NUM_THREADS is left as pinned, at start-up and on setNumThreads', (ctx) => {
-  const out = childOut('const a = torch.getBlasThreads(); torch.setNumThreads(1); console.log(JSON.stringify([a, torch.getBlasThreads()]));',
-    { OPENBLAS_NUM_THREADS: '1' });
+  const out = childOut('const a = torch.getBlasThreads(); torch.setNumThreads(1); console.log(JSON.stringify([a, torch.getBlasThreads()]));', {
+    OPENBLAS_NUM_THREADS: '1',
+  });
   const [atStart, afterSet] = JSON.parse(out) as [number | null, number | null];
   if (atStart === null) return ctx.skip('this libtorch does not use OpenBLAS');
   // unpinned, setNumThreads(1) would size the pool to all the cores (OpenBLAS caps a pin at the core count, so
@@ -181,22 +223,27 @@ test('Threads: a BLAS pool pinned with OPENBLAS_NUM_THREADS is left as pinned, a
 
 // --- nn ---
 
-test('nn: the README\'s Net prints as PyTorch\'s repr', () => {
+test("nn: the README's Net prints as PyTorch's repr", () => {
   class Net extends nn.Module {
     conv = this.registerModule('conv', new nn.Conv2d(1, 16, 3, { stride: 2, padding: 1 }));
     head = this.registerModule('head', new nn.Sequential(new nn.Flatten(), new nn.Linear(16 * 14 * 14, 10)));
-    forward(x: Tensor): Tensor { return this.head.call(this.conv.call(x).relu()); }
+    forward(x: Tensor): Tensor {
+      return this.head.call(this.conv.call(x).relu());
+    }
   }
   const model = new Net();
-  assert.equal(String(model), [
-    'Net(',
-    '  (conv): Conv2d(1, 16, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))',
-    '  (head): Sequential(',
-    '    (0): Flatten(start_dim=1, end_dim=-1)',
-    '    (1): Linear(in_features=3136, out_features=10, bias=True)',
-    '  )',
-    ')',
-  ].join('\n'));
+  assert.equal(
+    String(model),
+    [
+      'Net(',
+      '  (conv): Conv2d(1, 16, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))',
+      '  (head): Sequential(',
+      '    (0): Flatten(start_dim=1, end_dim=-1)',
+      '    (1): Linear(in_features=3136, out_features=10, bias=True)',
+      '  )',
+      ')',
+    ].join('\n'),
+  );
   torch.tidy(() => assert.deepEqual([...model.call(torch.zeros([2, 1, 28, 28])).shape], [2, 10]));
   model.dispose();
 });
@@ -213,9 +260,19 @@ test('data: batches are lent, but dl.oneBatch() returns an owned batch that outl
   const owned = dl.oneBatch() as Tensor[];
   const lent: Tensor[] = [];
   for (const b of dl) lent.push((b as Tensor[])[0]!);
-  assert.deepEqual(lent.map((t) => t.isDisposed), [true, true, true], 'each lent batch freed when the next was asked for, the last when the loop ended');
-  assert.deepEqual(owned.map((t) => t.isDisposed), [false, false]);
-  assert.deepEqual(owned[0]!.toArray(), [[0, 1], [2, 3]]);
+  assert.deepEqual(
+    lent.map((t) => t.isDisposed),
+    [true, true, true],
+    'each lent batch freed when the next was asked for, the last when the loop ended',
+  );
+  assert.deepEqual(
+    owned.map((t) => t.isDisposed),
+    [false, false],
+  );
+  assert.deepEqual(owned[0]!.toArray(), [
+    [0, 1],
+    [2, 3],
+  ]);
   torch.dispose([owned, ds.tensors]);
 });
 
@@ -223,7 +280,11 @@ test('data: batches are lent, but dl.oneBatch() returns an owned batch that outl
 
 test('Learner: validation runs with gradients off', async () => {
   const seen = new Set<string>();
-  const probe = new Callback({ afterPred: (l) => { seen.add(`${l.training ? 'train' : 'valid'} ${torch.isGradEnabled()} ${l.pred!.requiresGrad}`); } });
+  const probe = new Callback({
+    afterPred: (l) => {
+      seen.add(`${l.training ? 'train' : 'valid'} ${torch.isGradEnabled()} ${l.pred!.requiresGrad}`);
+    },
+  });
   await fit(learner({ cbs: [probe] }), 1);
   assert.deepEqual([...seen].sort(), ['train true true', 'valid false false']);
 });
@@ -241,18 +302,28 @@ test('Learner: state for callbacks: epoch, nEpoch, iter, nIter, trainIter, pctTr
       assert.equal(typeof l.logger, 'function');
       rows.push(`${l.epoch}/${l.nEpoch} ${l.iter}/${l.nIter} ${l.trainIter} ${l.pctTrain}`);
     },
-    afterFit: (l) => { finalRecord = l.finalRecord; },
+    afterFit: (l) => {
+      finalRecord = l.finalRecord;
+    },
   });
-  probe.order = 55;  // after the Recorder has taken the batch's loss into the smoothed one
+  probe.order = 55; // after the Recorder has taken the batch's loss into the smoothed one
   const l = learner({ cbs: [probe] });
   await fit(l, 2);
   // TrainEvalCallback counts a batch before the other callbacks see its end, as fastai's
-  assert.deepEqual(rows, ['0/2 0/4 1 0.125', '0/2 1/4 2 0.25', '0/2 2/4 3 0.375', '0/2 3/4 4 0.5',
-    '1/2 0/4 5 0.625', '1/2 1/4 6 0.75', '1/2 2/4 7 0.875', '1/2 3/4 8 1']);
+  assert.deepEqual(rows, [
+    '0/2 0/4 1 0.125',
+    '0/2 1/4 2 0.25',
+    '0/2 2/4 3 0.375',
+    '0/2 3/4 4 0.5',
+    '1/2 0/4 5 0.625',
+    '1/2 1/4 6 0.75',
+    '1/2 2/4 7 0.875',
+    '1/2 3/4 8 1',
+  ]);
   assert.deepEqual(finalRecord, l.recorder!.values.at(-1));
 });
 
-test('Learner: fit\'s resetOpt makes a fresh optimizer; without it the optimizer and its state carry on', async () => {
+test("Learner: fit's resetOpt makes a fresh optimizer; without it the optimizer and its state carry on", async () => {
   const l = learner();
   await fit(l, 1);
   const first = l.opt;
@@ -265,16 +336,35 @@ test('Learner: fit\'s resetOpt makes a fresh optimizer; without it the optimizer
 test('Learner: fit(nEpoch, lr, { wd }) sets the weight decay of every parameter group for the fit', async () => {
   const l = learner();
   const seen: number[] = [];
-  await l.noBar(() => l.fit(1, undefined, { wd: 0.25, cbs: [new Callback({ beforeBatch: (x) => { seen.push(x.opt!.hypers[0]!.wd!); } })] }));
+  await l.noBar(() =>
+    l.fit(1, undefined, {
+      wd: 0.25,
+      cbs: [
+        new Callback({
+          beforeBatch: (x) => {
+            seen.push(x.opt!.hypers[0]!.wd!);
+          },
+        }),
+      ],
+    }),
+  );
   assert.deepEqual([...new Set(seen)], [0.25]);
   assert.equal(seen.length, 4 + 2, 'every training and validation batch');
 });
 
 test('Learner: a callback with runTrain false is not called in training, runValid false not in validation', async () => {
   const calls: string[] = [];
-  const validOnly = new Callback({ afterBatch: (l) => { calls.push(`validOnly ${l.training ? 'train' : 'valid'}`); } });
+  const validOnly = new Callback({
+    afterBatch: (l) => {
+      calls.push(`validOnly ${l.training ? 'train' : 'valid'}`);
+    },
+  });
   validOnly.runTrain = false;
-  const trainOnly = new Callback({ afterBatch: (l) => { calls.push(`trainOnly ${l.training ? 'train' : 'valid'}`); } });
+  const trainOnly = new Callback({
+    afterBatch: (l) => {
+      calls.push(`trainOnly ${l.training ? 'train' : 'valid'}`);
+    },
+  });
   trainOnly.runValid = false;
   await fit(learner({ cbs: [validOnly, trainOnly] }), 1);
   assert.deepEqual([...new Set(calls)].sort(), ['trainOnly train', 'validOnly valid']);
@@ -294,8 +384,12 @@ test('Learner: TrackerCallback({ monitor, comp, minDelta, resetOnFit }): an impr
     const t = new callbacks.TrackerCallback({ monitor: 'score', ...o });
     const l = learner({ cbs: [t] });
     const bests: string[] = [];
-    const probe = new Callback({ afterEpoch: () => { bests.push(`${t.newBest ? '+' : '-'}${t.best}`); } });
-    probe.order = 61;  // after the tracker (60)
+    const probe = new Callback({
+      afterEpoch: () => {
+        bests.push(`${t.newBest ? '+' : '-'}${t.best}`);
+      },
+    });
+    probe.order = 61; // after the tracker (60)
     l.addCb(probe);
     for (const values of runs) {
       l.metrics = [scripted('score', values)];
@@ -318,9 +412,15 @@ test('Learner: CSVLogger(fname, append) appends to the file with append, starts 
   await fit(learner({ path, cbs: [new callbacks.CSVLogger('log.csv')] }), 2);
   assert.equal(lines().length, 3);
   await fit(learner({ path, cbs: [new callbacks.CSVLogger('log.csv', true)] }), 1);
-  assert.deepEqual(lines().map((l) => l.split(',')[0]), ['epoch', '0', '1', 'epoch', '0']);
+  assert.deepEqual(
+    lines().map((l) => l.split(',')[0]),
+    ['epoch', '0', '1', 'epoch', '0'],
+  );
   await fit(learner({ path, cbs: [new callbacks.CSVLogger('log.csv', false)] }), 1);
-  assert.deepEqual(lines().map((l) => l.split(',')[0]), ['epoch', '0']);
+  assert.deepEqual(
+    lines().map((l) => l.split(',')[0]),
+    ['epoch', '0'],
+  );
 });
 
 test('Learner: ShowGraphCallback charts are byte-identical for the same data', async () => {
@@ -364,7 +464,11 @@ test('Learner: TerminateOnNaNCallback stops the fit on an infinite loss too', as
   let calls = 0;
   const l = learner({ cbs: [new callbacks.TerminateOnNaNCallback()] });
   const ce = new nn.CrossEntropyLoss();
-  l.lossFunc = (p: Tensor, t: Tensor) => { calls++; const v = ce.call(p, t); return calls === 2 ? v.add(Infinity) : v; };
+  l.lossFunc = (p: Tensor, t: Tensor) => {
+    calls++;
+    const v = ce.call(p, t);
+    return calls === 2 ? v.add(Infinity) : v;
+  };
   await fit(l, 2);
   assert.equal(calls, 2, 'no batch after the infinite loss');
   assert.equal(l.recorder!.values.length, 0, 'the fit was cancelled inside its first epoch');
@@ -374,16 +478,32 @@ test('Learner: ReduceLROnPlateau({ patience, factor, minLr }) never goes below m
   const l = learner({ cbs: [new callbacks.ReduceLROnPlateau({ monitor: 'error', patience: 1, factor: 10, minLr: 0.005 })] });
   l.metrics = [scripted('error', [0.5, 0.5, 0.5, 0.5, 0.5])];
   const lrs: number[] = [];
-  l.addCb(new Callback({ beforeEpoch: (x) => { lrs.push(x.opt!.hypers[0]!.lr!); } }));
+  l.addCb(
+    new Callback({
+      beforeEpoch: (x) => {
+        lrs.push(x.opt!.hypers[0]!.lr!);
+      },
+    }),
+  );
   await fit(l, 5);
-  assert.deepEqual(lrs.map((v) => +v.toPrecision(6)), [0.1, 0.1, 0.01, 0.005, 0.005], 'a tenth after each stalled epoch (patience 1), then held at minLr');
+  assert.deepEqual(
+    lrs.map((v) => +v.toPrecision(6)),
+    [0.1, 0.1, 0.01, 0.005, 0.005],
+    'a tenth after each stalled epoch (patience 1), then held at minLr',
+  );
 });
 
 test('Learner: SaveModelCallback({ atEnd: true }) saves the model as it is at the end instead of loading the best back', async () => {
   const l = learner({ cbs: [new callbacks.SaveModelCallback({ monitor: 'acc', atEnd: true })] });
   l.metrics = [scripted('acc', [0.5, 0.9, 0.6])];
   const weights: Tensor[] = [];
-  l.addCb(new Callback({ afterEpoch: (x) => { weights.push((x.model as nn.Linear).weight.clone().keep()); } }));
+  l.addCb(
+    new Callback({
+      afterEpoch: (x) => {
+        weights.push((x.model as nn.Linear).weight.clone().keep());
+      },
+    }),
+  );
   await fit(l, 3);
   const saved = torch.load(join(l.path, 'models', 'model.safetensors'));
   torch.tidy(() => {
@@ -406,16 +526,22 @@ test('Learner: CastToTensor has order 9; t.as(Cls) re-types a tensor without cop
 
 // --- The flint command ---
 
-test('flint train --size: hidden blocks of 100/50, 200/100 or 400/200 units; a regressor (MSE, rmse) keeps its outputs in the target\'s range', () => {
+test("flint train --size: hidden blocks of 100/50, 200/100 or 400/200 units; a regressor (MSE, rmse) keeps its outputs in the target's range", () => {
   const dir = tmp('size');
   const csv = join(dir, 't.csv');
   writeTableCsv(csv, 100);
   const layers = (size: 'small' | 'medium' | 'large'): number[] => {
     const { learn } = buildTask({ csv, target: 'label', ignore: ['price', 'id'], size, runDir: dir });
     const m = learn.model as models.TabularModel;
-    const widths = m.modules().filter((x): x is nn.Linear => x instanceof nn.Linear).map((x) => x.outFeatures);
+    const widths = m
+      .modules()
+      .filter((x): x is nn.Linear => x instanceof nn.Linear)
+      .map((x) => x.outFeatures);
     assert.ok(learn.lossFunc instanceof nn.CrossEntropyLossFlat);
-    assert.deepEqual(learn.metrics.map((x) => x.name), ['accuracy']);
+    assert.deepEqual(
+      learn.metrics.map((x) => x.name),
+      ['accuracy'],
+    );
     learn.model.dispose();
     return widths;
   };
@@ -424,7 +550,10 @@ test('flint train --size: hidden blocks of 100/50, 200/100 or 400/200 units; a r
   assert.deepEqual(layers('large'), [400, 200, 2]);
   const { learn } = buildTask({ csv, target: 'price', ignore: ['label', 'id'], runDir: dir });
   assert.ok(learn.lossFunc instanceof nn.MSELossFlat);
-  assert.deepEqual(learn.metrics.map((x) => x.name), ['rmse']);
+  assert.deepEqual(
+    learn.metrics.map((x) => x.name),
+    ['rmse'],
+  );
   const y = (learn.dls.train.dataset as data.TensorDataset).tensors[1]!;
   const [lo, hi] = torch.tidy(() => [y.min().item(), y.max().item()]);
   const range = (learn.model as models.TabularModel).yRange!;
@@ -448,7 +577,9 @@ test('flint predict writes row,prediction for regressors', async () => {
   writeTableCsv(csv, 60);
   const { learn } = buildTask({ csv, target: 'price', ignore: ['label', 'id'], size: 'small', runDir: dir });
   const file = learn.export();
-  const out = predictionsCsv(await predict(file, csv)).trim().split('\n');
+  const out = predictionsCsv(await predict(file, csv))
+    .trim()
+    .split('\n');
   assert.equal(out[0], 'row,prediction');
   assert.equal(out.length, 61);
   // the predictions are the exported model's, row by row
@@ -485,13 +616,15 @@ test('flint: Ctrl-C while training exits with 130', async () => {
   const csv = join(dir, 't.csv');
   writeTableCsv(csv, 400);
   // pressed once the first epoch's row shows that the fit is running
-  const { code, out, err } = await interruptWhen([bin, 'train', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--size', 'small',
-    '--epochs', '1000', '--out', join(dir, 'run')], [/^0\s/m]);
+  const { code, out, err } = await interruptWhen(
+    [bin, 'train', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--size', 'small', '--epochs', '1000', '--out', join(dir, 'run')],
+    [/^0\s/m],
+  );
   assert.equal(code, 130, `stdout: ${out}\nstderr: ${err}`);
   assert.match(err, /^flint: interrupted \(SIGINT\) in epoch \d+, batch \d+/m);
 });
 
-test('Learner: around(phase, next): the README\'s SmoothInTraining trains with label smoothing and restores the loss function', async () => {
+test("Learner: around(phase, next): the README's SmoothInTraining trains with label smoothing and restores the loss function", async () => {
   const seen: unknown[] = [];
   class SmoothInTraining extends Callback {
     override aroundPhases: readonly AroundPhase[] = ['train'];
@@ -499,10 +632,18 @@ test('Learner: around(phase, next): the README\'s SmoothInTraining trains with l
       if (phase !== 'train') return next();
       const saved = this.learn.lossFunc;
       this.learn.lossFunc = new nn.CrossEntropyLossFlat({ labelSmoothing: 0.1 });
-      try { await next(); } finally { this.learn.lossFunc = saved; }
+      try {
+        await next();
+      } finally {
+        this.learn.lossFunc = saved;
+      }
     }
   }
-  const probe = new Callback({ afterLoss: (l) => { seen.push([l.training, (l.lossFunc as nn.CrossEntropyLossFlat).func?.constructor.name ?? 'plain']); } });
+  const probe = new Callback({
+    afterLoss: (l) => {
+      seen.push([l.training, (l.lossFunc as nn.CrossEntropyLossFlat).func?.constructor.name ?? 'plain']);
+    },
+  });
   const l = learner({ cbs: [new SmoothInTraining(), probe] });
   const original = l.lossFunc;
   l.removeCb(callbacks.ProgressCallback);
@@ -516,7 +657,18 @@ test('Learner: logs.write prints from a callback through the progress output', a
   const out: string[] = [];
   const l = learner({ cbs: [new Callback({ afterEpoch: (x) => x.logs.write(`epoch ${x.epoch}: lr ${x.opt!.hypers[0]!.lr}`) })] });
   l.removeCb(callbacks.ProgressCallback);
-  l.addCb(new callbacks.ProgressCallback({ isTTY: false, write: (s: string) => { out.push(s); return true; } }));
+  l.addCb(
+    new callbacks.ProgressCallback({
+      isTTY: false,
+      write: (s: string) => {
+        out.push(s);
+        return true;
+      },
+    }),
+  );
   await l.fit(2);
-  assert.deepEqual(out.filter((s) => s.startsWith('epoch 0:') || s.startsWith('epoch 1:')), ['epoch 0: lr 0.1\n', 'epoch 1: lr 0.1\n']);
+  assert.deepEqual(
+    out.filter((s) => s.startsWith('epoch 0:') || s.startsWith('epoch 1:')),
+    ['epoch 0: lr 0.1\n', 'epoch 1: lr 0.1\n'],
+  );
 });

@@ -12,8 +12,15 @@ test('manualSeed makes every random op reproducible', () => {
   torch.tidy(() => {
     const draw = () => {
       torch.manualSeed(1234);
-      return [torch.rand([5]), torch.randn([5]), torch.randint(0, 100, [5]), torch.randperm(7),
-        torch.empty(5).uniform_(), torch.empty(5).normal_(), torch.functional.dropout(torch.ones(8), 0.5)].map((t) => t.toArray());
+      return [
+        torch.rand([5]),
+        torch.randn([5]),
+        torch.randint(0, 100, [5]),
+        torch.randperm(7),
+        torch.empty(5).uniform_(),
+        torch.empty(5).normal_(),
+        torch.functional.dropout(torch.ones(8), 0.5),
+      ].map((t) => t.toArray());
     };
     assert.deepEqual(draw(), draw());
     torch.manualSeed(1);

@@ -10,7 +10,7 @@ import { Learner, callbacks, data, nn, optim, schedule, torch } from '../src/ind
 const points = Array.from({ length: 25 }, (_, i) => i / 24);
 const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
 
-test('each schedule equals fastai\'s formula at 25 points', () => {
+test("each schedule equals fastai's formula at 25 points", () => {
   const cases: [schedule.Schedule, (p: number) => number, string][] = [
     [schedule.SchedLin(0.1, 0.9), (p) => 0.1 + p * (0.9 - 0.1), 'lin'],
     [schedule.SchedCos(0.1, 0.9), (p) => 0.1 + ((1 + Math.cos(Math.PI * (1 - p))) * (0.9 - 0.1)) / 2, 'cos'],
@@ -33,13 +33,18 @@ test('combineScheds and combinedCos switch schedules at the shares', () => {
   near(oc(1) as number, 1e-6, 'end');
   const perGroup = schedule.SchedLin([0, 10], [1, 20]);
   assert.deepEqual(perGroup(0.5), [0.5, 15]);
-  assert.throws(() => schedule.combineScheds([0.5, 0.4], [schedule.SchedNo(1), schedule.SchedNo(2)]), /schedule\.combineScheds: expected shares that sum to 1 \(these sum to 0\.9\) for pcts, got \[0\.5, 0\.4\]/);
+  assert.throws(
+    () => schedule.combineScheds([0.5, 0.4], [schedule.SchedNo(1), schedule.SchedNo(2)]),
+    /schedule\.combineScheds: expected shares that sum to 1 \(these sum to 0\.9\) for pcts, got \[0\.5, 0\.4\]/,
+  );
   assert.throws(() => schedule.SchedLin(0, 1)(1.5), /schedule\.SchedLin: expected a position in \[0, 1\] for pos, got 1\.5/);
 });
 
 function learner(groups = false): Learner {
   torch.manualSeed(0);
-  const dls = data.DataLoaders.fromTensors(torch.randn([64, 4]), torch.randint(0, 2, [64]), torch.randn([16, 4]), torch.randint(0, 2, [16]), { batchSize: 8 });
+  const dls = data.DataLoaders.fromTensors(torch.randn([64, 4]), torch.randint(0, 2, [64]), torch.randn([16, 4]), torch.randint(0, 2, [16]), {
+    batchSize: 8,
+  });
   const model = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 2));
   const splitter = groups ? (m: nn.Module) => [(m as nn.Sequential).at(0).parameters(), (m as nn.Sequential).at(2).parameters()] : undefined;
   const l = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLoss(), splitter, optFunc: optim.Adam });
@@ -91,7 +96,13 @@ test('fineTune trains the head frozen, then everything with discriminative rates
   const body = (l.model as nn.Sequential).at(0) as nn.Linear;
   const w0 = body.weight.clone().keep();
   const states: boolean[] = [];
-  l.addCb(new (await import('../src/index.js')).Callback({ beforeFit: (ln) => { states.push(((ln.model as nn.Sequential).at(0) as nn.Linear).weight.requiresGrad); } }));
+  l.addCb(
+    new (await import('../src/index.js')).Callback({
+      beforeFit: (ln) => {
+        states.push(((ln.model as nn.Sequential).at(0) as nn.Linear).weight.requiresGrad);
+      },
+    }),
+  );
   await l.noBar(() => l.fineTune(1, 2e-3));
   assert.deepEqual(states, [false, true], 'frozen body first, then unfrozen');
   assert.ok(!body.weight.equal(w0), 'the body trained in the second stage');
@@ -107,7 +118,7 @@ test('LR finder: exponential lrs, stops on divergence, restores model and optimi
   const l = learner();
   const dir = mkdtempSync(join(tmpdir(), 'flint-lrfind-'));
   (l as { path: string }).path = dir;
-  await l.noBar(() => l.fit(1, 1e-3));  // an optimizer with state, to be restored exactly
+  await l.noBar(() => l.fit(1, 1e-3)); // an optimizer with state, to be restored exactly
   const before = Object.fromEntries(Object.entries(l.model.stateDict()).map(([k, t]) => [k, t.clone().keep()]));
   const optBefore = l.opt!.stateDict();
   const res = await l.noBar(() => l.lrFind({ numIt: 40 }));
@@ -118,7 +129,9 @@ test('LR finder: exponential lrs, stops on divergence, restores model and optimi
   for (const [k, t] of Object.entries(l.model.stateDict())) assert.ok(t.equal(before[k]!), `${k} restored`);
   const optAfter = l.opt!.stateDict();
   assert.deepEqual(optAfter.hypers, optBefore.hypers);
-  optAfter.state.forEach((s, i) => assert.ok((s.gradAvg as import('../src/index.js').Tensor).equal(optBefore.state[i]!.gradAvg as import('../src/index.js').Tensor)));
+  optAfter.state.forEach((s, i) =>
+    assert.ok((s.gradAvg as import('../src/index.js').Tensor).equal(optBefore.state[i]!.gradAvg as import('../src/index.js').Tensor)),
+  );
   assert.ok(existsSync(join(dir, 'lr_find.svg')) && existsSync(join(dir, 'lr_find.png')));
   const diverging = learner();
   await diverging.noBar(() => diverging.lrFind({ numIt: 200, startLr: 1e-3, endLr: 1e4, showPlot: false }));
@@ -130,8 +143,13 @@ test('LR finder: exponential lrs, stops on divergence, restores model and optimi
 test('LR finder after fineTune (fastai#3658), and the suggestion functions', async () => {
   const l = learner(true);
   await l.noBar(() => l.fineTune(1));
-  const res = await l.noBar(() => l.lrFind({ numIt: 30, showPlot: false, suggestFuncs: { valley: callbacks.valley, minimum: callbacks.minimum,
-    steep: callbacks.steep, slide: callbacks.slide() } }));
+  const res = await l.noBar(() =>
+    l.lrFind({
+      numIt: 30,
+      showPlot: false,
+      suggestFuncs: { valley: callbacks.valley, minimum: callbacks.minimum, steep: callbacks.steep, slide: callbacks.slide() },
+    }),
+  );
   assert.deepEqual(Object.keys(res), ['valley', 'minimum', 'steep', 'slide']);
   // on a known curve: loss falls to its minimum at index 6, then rises
   const lrs = Array.from({ length: 12 }, (_, i) => 10 ** (-6 + i / 2));

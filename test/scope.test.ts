@@ -9,13 +9,17 @@ const live = () => torch.memory().liveTensors;
 /** A promise and its resolve, so a test decides exactly when each scope resumes and ends. */
 function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;
-  const wait = new Promise<void>((r) => { open = r; });
+  const wait = new Promise<void>((r) => {
+    open = r;
+  });
   return { wait, open };
 }
 
 test('two interleaved async scopes keep their own tensors alive and free only theirs', async () => {
   const before = live();
-  const g1 = gate(), g2 = gate(), g3 = gate();
+  const g1 = gate(),
+    g2 = gate(),
+    g3 = gate();
   let a1!: Tensor, a2!: Tensor, b1!: Tensor, b2!: Tensor;
   // A: creates a1, waits; B: creates b1, waits; A: creates a2, waits; B: creates b2 and ends; then A ends.
   const pa = torch.tidy(async () => {
@@ -41,7 +45,11 @@ test('two interleaved async scopes keep their own tensors alive and free only th
   assert.equal(b2.isDisposed, true);
   assert.equal(a1.isDisposed, false);
   assert.equal(a2.isDisposed, false);
-  assert.equal(torch.tidy(() => a1.add(1).sum().item()), 4, 'A\'s tensors still compute');
+  assert.equal(
+    torch.tidy(() => a1.add(1).sum().item()),
+    4,
+    "A's tensors still compute",
+  );
   g3.open();
   assert.equal(await pa, 8);
   assert.equal(a1.isDisposed, true);
@@ -50,22 +58,31 @@ test('two interleaved async scopes keep their own tensors alive and free only th
   assert.equal(torch.memory().scopes, 0);
 });
 
-test('interleaved scopes that end in the order they began also keep each other\'s tensors', async () => {
+test("interleaved scopes that end in the order they began also keep each other's tensors", async () => {
   const before = live();
-  const g1 = gate(), g2 = gate();
+  const g1 = gate(),
+    g2 = gate();
   let a!: Tensor, b!: Tensor;
-  const pa = torch.tidy(async () => { a = torch.ones([2]); await g1.wait; return a.sum().item(); });
-  const pb = torch.tidy(async () => { b = torch.ones([2]); await g2.wait; return b.sum().item(); });
+  const pa = torch.tidy(async () => {
+    a = torch.ones([2]);
+    await g1.wait;
+    return a.sum().item();
+  });
+  const pb = torch.tidy(async () => {
+    b = torch.ones([2]);
+    await g2.wait;
+    return b.sum().item();
+  });
   g1.open();
   assert.equal(await pa, 2);
   assert.equal(a.isDisposed, true);
-  assert.equal(b.isDisposed, false, 'A ending does not free B\'s tensor');
+  assert.equal(b.isDisposed, false, "A ending does not free B's tensor");
   g2.open();
   assert.equal(await pb, 2);
   assert.equal(live(), before);
 });
 
-test('an async scope\'s returned tensors move to the scope tidy was called in', async () => {
+test("an async scope's returned tensors move to the scope tidy was called in", async () => {
   const before = live();
   let inner!: Tensor, scratch!: Tensor;
   const out = await torch.tidy(async () => {
@@ -94,7 +111,7 @@ test('sync tidy nested in an async scope, and async in sync', async () => {
     await new Promise((res) => setImmediate(res));
     const x = torch.tidy(() => {
       const t = torch.ones([3]);
-      t.add(1);  // freed with the sync scope
+      t.add(1); // freed with the sync scope
       return t.mul(3);
     });
     assert.equal(live(), before + 1, 'only the returned tensor survived the sync scope');
@@ -123,21 +140,33 @@ test('sync tidy nested in an async scope, and async in sync', async () => {
 
 test('a scope whose function throws or rejects frees its tensors', async () => {
   const before = live();
-  assert.throws(() => torch.tidy(() => { torch.ones([5]); throw new Error('sync'); }), /sync/);
-  await assert.rejects(torch.tidy(async () => {
-    torch.ones([5]);
-    await new Promise((res) => setImmediate(res));
-    torch.ones([6]);
-    throw new Error('async');
-  }), /async/);
+  assert.throws(
+    () =>
+      torch.tidy(() => {
+        torch.ones([5]);
+        throw new Error('sync');
+      }),
+    /sync/,
+  );
+  await assert.rejects(
+    torch.tidy(async () => {
+      torch.ones([5]);
+      await new Promise((res) => setImmediate(res));
+      torch.ones([6]);
+      throw new Error('async');
+    }),
+    /async/,
+  );
   assert.equal(live(), before);
   assert.equal(torch.memory().scopes, 0);
 });
 
 test('torch.tidy refuses a non-function with an ArgumentError', () => {
   for (const bad of [5, null, undefined, 'fn', {}, 1n]) {
-    assert.throws(() => torch.tidy(bad as never), (e: unknown) =>
-      e instanceof ArgumentError && e.message.startsWith('torch.tidy: expected a function for fn, got'));
+    assert.throws(
+      () => torch.tidy(bad as never),
+      (e: unknown) => e instanceof ArgumentError && e.message.startsWith('torch.tidy: expected a function for fn, got'),
+    );
   }
   assert.throws(() => torch.tidy(5 as never), { message: 'torch.tidy: expected a function for fn, got 5' });
   assert.equal(torch.memory().scopes, 0);
@@ -146,8 +175,13 @@ test('torch.tidy refuses a non-function with an ArgumentError', () => {
 test('scopes count open scopes across async contexts', async () => {
   const g = gate();
   const seen: number[] = [];
-  const p = torch.tidy(async () => { await g.wait; });
-  const q = torch.tidy(async () => { seen.push(torch.memory().scopes); torch.tidy(() => seen.push(torch.memory().scopes)); });
+  const p = torch.tidy(async () => {
+    await g.wait;
+  });
+  const q = torch.tidy(async () => {
+    seen.push(torch.memory().scopes);
+    torch.tidy(() => seen.push(torch.memory().scopes));
+  });
   await q;
   assert.deepEqual(seen, [2, 3]);
   assert.equal(torch.memory().scopes, 1);
@@ -158,7 +192,9 @@ test('scopes count open scopes across async contexts', async () => {
 
 test('a timer scheduled inside a scope: its tensors go to that scope while it is open, then to the nearest open one', async () => {
   const made: Tensor[] = [];
-  const waitFor = async (n: number): Promise<void> => { while (made.length < n) await new Promise((r) => setTimeout(r, 2)); };
+  const waitFor = async (n: number): Promise<void> => {
+    while (made.length < n) await new Promise((r) => setTimeout(r, 2));
+  };
   let timer: NodeJS.Timeout | undefined;
   let inner: Tensor[] = [];
   let later: Tensor[] = [];
@@ -168,7 +204,9 @@ test('a timer scheduled inside a scope: its tensors go to that scope while it is
     const outer = torch.tidy(async () => {
       await torch.tidy(async () => {
         // scheduled inside the inner scope: each tick runs in its async context
-        timer = setInterval(() => { made.push(torch.ones([1])); }, 1);
+        timer = setInterval(() => {
+          made.push(torch.ones([1]));
+        }, 1);
         await waitFor(2);
       });
       // no timer runs between the inner scope's end and here (only promise callbacks)
@@ -184,7 +222,10 @@ test('a timer scheduled inside a scope: its tensors go to that scope while it is
     assert.ok(later.length >= 2 && later.every((t) => !t.isDisposed), 'what it made after the inner scope ended lives in the outer one');
     release.open();
     await outer;
-    assert.ok(later.every((t) => t.isDisposed), 'and is freed when the outer scope ends');
+    assert.ok(
+      later.every((t) => t.isDisposed),
+      'and is freed when the outer scope ends',
+    );
   } finally {
     clearInterval(timer);
     release.open();
@@ -194,8 +235,12 @@ test('a timer scheduled inside a scope: its tensors go to that scope while it is
 test('a timer scheduled before any scope makes untracked tensors, even while a scope runs', async () => {
   const before = torch.memory().liveTensors;
   let t: Tensor | null = null;
-  const timer = setTimeout(() => { t = torch.ones([1]); }, 1);
-  await torch.tidy(async () => { await new Promise((r) => setTimeout(r, 20)); });
+  const timer = setTimeout(() => {
+    t = torch.ones([1]);
+  }, 1);
+  await torch.tidy(async () => {
+    await new Promise((r) => setTimeout(r, 20));
+  });
   clearTimeout(timer);
   assert.ok(t !== null && !(t as Tensor).isDisposed, 'the scope did not take a tensor made by unrelated code');
   (t as unknown as Tensor).dispose();

@@ -36,7 +36,10 @@ test('SIGINT during fit cancels it after the current batch, runs afterFit and le
   const dir = mkdtempSync(join(tmpdir(), 'flint-sigint-'));
   const { code, out, err } = await interruptWhen(['--input-type=module', '-e', child, dir], ['READY']);
   assert.equal(code, 130, `exit code; stderr: ${err}`);
-  const lines = out.trim().split('\n').filter((l) => !l.startsWith('Better model found'));
+  const lines = out
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('Better model found'));
   assert.deepEqual(lines.slice(0, 1), ['READY']);
   // how far the child got before it saw the signal depends on the machine's speed; the message must name the
   // batch that finished last, at or after the one that printed READY
@@ -45,11 +48,17 @@ test('SIGINT during fit cancels it after the current batch, runs afterFit and le
   const [epoch, iter] = [Number(cancelled[1]), Number(cancelled[2])];
   assert.ok(epoch >= 1, `cancelled in epoch ${epoch}, after READY`);
   assert.equal(lines.at(-2), 'afterFit');
-  assert.equal(lines.at(-1), `FitInterrupted: interrupted (SIGINT) in epoch ${epoch}, batch ${iter}: the fit was cancelled after that batch and its afterFit callbacks ran`);
+  assert.equal(
+    lines.at(-1),
+    `FitInterrupted: interrupted (SIGINT) in epoch ${epoch}, batch ${iter}: the fit was cancelled after that batch and its afterFit callbacks ran`,
+  );
   assert.ok(!out.includes('finished?'));
   // the best model of epoch 0 was saved and loads into a fresh learner
-  const fresh = new Learner(data.DataLoaders.fromTensors(torch.randn([8, 4]), torch.randint(0, 2, [8]), torch.randn([8, 4]), torch.randint(0, 2, [8]), { batchSize: 8 }),
-    new nn.Linear(4, 2), { lossFunc: new nn.CrossEntropyLoss(), path: dir });
+  const fresh = new Learner(
+    data.DataLoaders.fromTensors(torch.randn([8, 4]), torch.randint(0, 2, [8]), torch.randn([8, 4]), torch.randint(0, 2, [8]), { batchSize: 8 }),
+    new nn.Linear(4, 2),
+    { lossFunc: new nn.CrossEntropyLoss(), path: dir },
+  );
   const before = fresh.model.stateDict().weight!.clone();
   fresh.load('model');
   assert.ok(!fresh.model.stateDict().weight!.equal(before), 'weights loaded from the checkpoint');
@@ -101,8 +110,11 @@ test('Ctrl-C during a batch cancels the fit right after that batch, not one batc
   const r = await interrupt('once');
   assert.equal(r.code, 130, `exit code; stderr: ${r.err}`);
   const lines = r.out.trim().split('\n');
-  assert.deepEqual(lines, ['READY', 'afterCancelFit after 0 3',
-    'FitInterrupted: interrupted (SIGINT) in epoch 0, batch 3: the fit was cancelled after that batch and its afterFit callbacks ran']);
+  assert.deepEqual(lines, [
+    'READY',
+    'afterCancelFit after 0 3',
+    'FitInterrupted: interrupted (SIGINT) in epoch 0, batch 3: the fit was cancelled after that batch and its afterFit callbacks ran',
+  ]);
 });
 
 test('a second Ctrl-C ends the process at once, even while the thread is blocked', async () => {
@@ -116,10 +128,16 @@ test('SaveModelCallback interrupted in the first epoch: saveOnInterrupt saves th
   const saved = await interrupt('save');
   assert.equal(saved.code, 130, saved.err);
   const file = join(saved.dir, 'models', 'model_interrupted.safetensors');
-  assert.match(saved.err, new RegExp(`SaveModelCallback: interrupted in epoch 0, batch 3: saved the model as it was to ${file.replace(/[.]/g, '\\.')}`));
+  assert.match(
+    saved.err,
+    new RegExp(`SaveModelCallback: interrupted in epoch 0, batch 3: saved the model as it was to ${file.replace(/[.]/g, '\\.')}`),
+  );
   assert.ok(!existsSync(join(saved.dir, 'models', 'model.safetensors')), 'no best model: no epoch ended');
-  const fresh = new Learner(data.DataLoaders.fromTensors(torch.randn([8, 4]), torch.randint(0, 2, [8]), torch.randn([8, 4]), torch.randint(0, 2, [8]), { batchSize: 8 }),
-    new nn.Linear(4, 2), { lossFunc: new nn.CrossEntropyLoss(), path: saved.dir });
+  const fresh = new Learner(
+    data.DataLoaders.fromTensors(torch.randn([8, 4]), torch.randint(0, 2, [8]), torch.randn([8, 4]), torch.randint(0, 2, [8]), { batchSize: 8 }),
+    new nn.Linear(4, 2),
+    { lossFunc: new nn.CrossEntropyLoss(), path: saved.dir },
+  );
   const before = fresh.model.stateDict().weight!.clone();
   assert.deepEqual(fresh.load('model_interrupted'), { epoch: 0 });
   assert.ok(!fresh.model.stateDict().weight!.equal(before), 'weights loaded from the interrupted checkpoint');
@@ -127,6 +145,9 @@ test('SaveModelCallback interrupted in the first epoch: saveOnInterrupt saves th
 
   const warned = await interrupt('nosave');
   assert.equal(warned.code, 130, warned.err);
-  assert.match(warned.err, /SaveModelCallback: interrupted in epoch 0 before any checkpoint was saved, so there is no 'model' checkpoint from this fit \(pass saveOnInterrupt: true to save the model at an interruption\)/);
+  assert.match(
+    warned.err,
+    /SaveModelCallback: interrupted in epoch 0 before any checkpoint was saved, so there is no 'model' checkpoint from this fit \(pass saveOnInterrupt: true to save the model at an interruption\)/,
+  );
   assert.ok(!existsSync(join(warned.dir, 'models')), 'nothing was saved');
 });

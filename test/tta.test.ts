@@ -10,14 +10,27 @@ import { gc } from './helpers.js';
 import { tta as ttaFn, type TtaOptions, type TtaResult } from '../src/learner/tta.js';
 
 // collected first: a tensor a finished test dropped may be finalized in the middle of a count
-const live = (): number => { gc(); return torch.memory().liveTensors; };
+const live = (): number => {
+  gc();
+  return torch.memory().liveTensors;
+};
 const rows = (t: Tensor): number[][] => t.toArray() as number[][];
 
 // ---- afterBatch ----
 
-const X = [[1, 2], [3, 4], [5, 6], [7, 8], [9, 10], [11, 12]];
+const X = [
+  [1, 2],
+  [3, 4],
+  [5, 6],
+  [7, 8],
+  [9, 10],
+  [11, 12],
+];
 const Y = [0, 1, 0, 1, 1, 0];
-const double = (b: Batch): Batch => { const [x, y] = b as Tensor[]; return [x!.mul(2), y!]; };
+const double = (b: Batch): Batch => {
+  const [x, y] = b as Tensor[];
+  return [x!.mul(2), y!];
+};
 
 /** Every batch of one epoch, cloned (batches are lent), as nested arrays. */
 function epoch(dl: data.DataLoader<any>): { x: number[][]; y: number[] } {
@@ -38,20 +51,41 @@ test('afterBatch: iteration yields the transformed batches (tensor and item data
   assert.deepEqual(epoch(dl), { x: X.map((r) => r.map((v) => 2 * v)), y: Y });
   assert.deepEqual(rows(x), X, 'the dataset is unchanged');
   const items = { length: 6, get: (i: number) => ({ x: torch.tensor(X[i]!), y: Y[i]! }) };
-  const idl = new data.DataLoader(items, { batchSize: 4, afterBatch: (b) => { const o = b as Record<string, Tensor>; return [o.x!.add(1), o.y!]; } });
+  const idl = new data.DataLoader(items, {
+    batchSize: 4,
+    afterBatch: (b) => {
+      const o = b as Record<string, Tensor>;
+      return [o.x!.add(1), o.y!];
+    },
+  });
   assert.deepEqual(epoch(idl), { x: X.map((r) => r.map((v) => v + 1)), y: Y });
   const one = idl.oneBatch() as Tensor[];
-  assert.deepEqual(rows(one[0]!), X.slice(0, 4).map((r) => r.map((v) => v + 1)));
+  assert.deepEqual(
+    rows(one[0]!),
+    X.slice(0, 4).map((r) => r.map((v) => v + 1)),
+  );
   torch.dispose([one, x, y]);
 });
 
 test('afterBatch: dl.new keeps it, replaces it, or drops it with null; the loader exposes it', () => {
   const x = torch.tensor(X);
   const dl = new data.DataLoader(new data.TensorDataset(x), { batchSize: 6, afterBatch: (b) => [(b as Tensor[])[0]!.neg()] });
-  const first = (l: data.DataLoader<any>): number[][] => { for (const b of l) return rows((b as Tensor[])[0]!); return []; };
-  assert.deepEqual(first(dl.new({ batchSize: 3 })), X.slice(0, 3).map((r) => r.map((v) => -v)));
-  assert.deepEqual(first(dl.new({ afterBatch: undefined })), X.map((r) => r.map((v) => -v)));
-  assert.deepEqual(first(dl.new({ afterBatch: (b) => [(b as Tensor[])[0]!.add(10)] })), X.map((r) => r.map((v) => v + 10)));
+  const first = (l: data.DataLoader<any>): number[][] => {
+    for (const b of l) return rows((b as Tensor[])[0]!);
+    return [];
+  };
+  assert.deepEqual(
+    first(dl.new({ batchSize: 3 })),
+    X.slice(0, 3).map((r) => r.map((v) => -v)),
+  );
+  assert.deepEqual(
+    first(dl.new({ afterBatch: undefined })),
+    X.map((r) => r.map((v) => -v)),
+  );
+  assert.deepEqual(
+    first(dl.new({ afterBatch: (b) => [(b as Tensor[])[0]!.add(10)] })),
+    X.map((r) => r.map((v) => v + 10)),
+  );
   const plain = dl.new({ afterBatch: null });
   assert.equal(plain.afterBatch, null);
   assert.deepEqual(first(plain), X);
@@ -59,11 +93,19 @@ test('afterBatch: dl.new keeps it, replaces it, or drops it with null; the loade
   x.dispose();
 });
 
-test('afterBatch: the batch\'s tensors it did not return are freed at once, the rest with the batch; memory does not grow', () => {
+test("afterBatch: the batch's tensors it did not return are freed at once, the rest with the batch; memory does not grow", () => {
   const x = torch.tensor(X);
   const y = torch.tensor(Y, { dtype: 'int64' });
   let seen: Tensor[] = [];
-  const dl = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 2, shuffle: true, seed: 1, afterBatch: (b) => { seen = b as Tensor[]; return double(b); } });
+  const dl = new data.DataLoader(new data.TensorDataset(x, y), {
+    batchSize: 2,
+    shuffle: true,
+    seed: 1,
+    afterBatch: (b) => {
+      seen = b as Tensor[];
+      return double(b);
+    },
+  });
   for (const b of dl) {
     assert.equal(seen[0]!.isDisposed, true, 'the replaced input is freed before the batch is yielded');
     assert.equal(seen[1]!.isDisposed, false, 'the returned target lives with the batch');
@@ -74,7 +116,7 @@ test('afterBatch: the batch\'s tensors it did not return are freed at once, the 
   for (let e = 0; e < 3; e++) {
     for (const b of dl) {
       assert.equal((b as Tensor[]).length, 2);
-      assert.equal(live(), before + 3, 'one batch (two tensors) and the epoch\'s order alive');
+      assert.equal(live(), before + 3, "one batch (two tensors) and the epoch's order alive");
     }
     assert.equal(live(), before, `after epoch ${e}`);
   }
@@ -84,24 +126,45 @@ test('afterBatch: the batch\'s tensors it did not return are freed at once, the 
 test('afterBatch: a failing transform or a result that is not a batch is a FlintError naming it, and leaks nothing', () => {
   const x = torch.tensor(X);
   const before = live();
-  const run = (f: (b: Batch) => Batch): void => { for (const b of new data.DataLoader(new data.TensorDataset(x), { batchSize: 4, afterBatch: f })) void b; };
-  assert.throws(() => run((b) => { (b as Tensor[])[0]!.mul(3); throw new Error('boom'); }),
-    (e: Error) => e instanceof FlintError && e.message === 'DataLoader: afterBatch failed on batch 0: boom');
-  assert.throws(() => run((b) => [(b as Tensor[])[0]!.mul(3), 'label'] as unknown as Batch),
-    (e: Error) => e instanceof FlintError && /^DataLoader: the afterBatch result of batch 0 holds "label"/.test(e.message));
+  const run = (f: (b: Batch) => Batch): void => {
+    for (const b of new data.DataLoader(new data.TensorDataset(x), { batchSize: 4, afterBatch: f })) void b;
+  };
+  assert.throws(
+    () =>
+      run((b) => {
+        (b as Tensor[])[0]!.mul(3);
+        throw new Error('boom');
+      }),
+    (e: Error) => e instanceof FlintError && e.message === 'DataLoader: afterBatch failed on batch 0: boom',
+  );
+  assert.throws(
+    () => run((b) => [(b as Tensor[])[0]!.mul(3), 'label'] as unknown as Batch),
+    (e: Error) => e instanceof FlintError && /^DataLoader: the afterBatch result of batch 0 holds "label"/.test(e.message),
+  );
   assert.throws(() => run(() => undefined as unknown as Batch), /: DataLoader: the afterBatch result of batch 0 holds undefined;/);
   assert.equal(live(), before);
-  assert.throws(() => new data.DataLoader(new data.TensorDataset(x), { afterBatch: 3 as never }),
-    /: data\.DataLoader: expected a function for options\.afterBatch, got 3$/);
+  assert.throws(
+    () => new data.DataLoader(new data.TensorDataset(x), { afterBatch: 3 as never }),
+    /: data\.DataLoader: expected a function for options\.afterBatch, got 3$/,
+  );
   x.dispose();
 });
 
 // ---- tta ----
 
 // the model: logits = x W^T + b, fixed
-const W = [[1, -1, 0.5], [0, 2, -1]];
+const W = [
+  [1, -1, 0.5],
+  [0, 2, -1],
+];
 const B = [0.1, -0.2];
-const XV = [[0.5, -1, 2], [1, 0, -0.5], [-1, 1, 1], [0.2, 0.3, -0.4], [2, -2, 0]];
+const XV = [
+  [0.5, -1, 2],
+  [1, 0, -0.5],
+  [-1, 1, 1],
+  [0.2, 0.3, -0.4],
+  [2, -2, 0],
+];
 const YV = [0, 1, 1, 0, 1];
 
 function softmaxRow(x: number[]): number[] {
@@ -122,8 +185,10 @@ function assertRows(got: Tensor, want: number[][], what: string): void {
 }
 
 function learner(trainAfterBatch?: (b: Batch) => Batch): Learner {
-  const dls = data.DataLoaders.fromTensors(torch.randn([6, 3]), torch.randint(0, 2, [6]), torch.tensor(XV), torch.tensor(YV, { dtype: 'int64' }),
-    { batchSize: 2, seed: 0 });
+  const dls = data.DataLoaders.fromTensors(torch.randn([6, 3]), torch.randint(0, 2, [6]), torch.tensor(XV), torch.tensor(YV, { dtype: 'int64' }), {
+    batchSize: 2,
+    seed: 0,
+  });
   // a training loader with the transform, the validation loader without (fastai's valid split skips augmentations)
   const train = trainAfterBatch ? dls.train.new({ afterBatch: trainAfterBatch }) : dls.train;
   const model = new nn.Linear(3, 2);
@@ -142,28 +207,50 @@ function tta(learn: Learner, o?: TtaOptions): Promise<TtaResult> {
 function scaling(): { f: (b: Batch) => Batch; calls: () => number } {
   let calls = 0;
   return {
-    f: (b) => { const [x, y] = b as Tensor[]; const k = Math.floor(calls++ / 3) + 2; return [x!.mul(k), y!]; },
+    f: (b) => {
+      const [x, y] = b as Tensor[];
+      const k = Math.floor(calls++ / 3) + 2;
+      return [x!.mul(k), y!];
+    },
     calls: () => calls,
   };
 }
 
-test('tta: lerp(mean of the augmented passes, the plain pass, beta), with the training loader\'s afterBatch by default', async () => {
-  const learn = learner((b) => { const [x, y] = b as Tensor[]; return [x!.mul(2), y!]; });
+test("tta: lerp(mean of the augmented passes, the plain pass, beta), with the training loader's afterBatch by default", async () => {
+  const learn = learner((b) => {
+    const [x, y] = b as Tensor[];
+    return [x!.mul(2), y!];
+  });
   const r = await tta(learn);
   // every pass is the same here: the mean is the x2 pass
-  assertRows(r.preds, zip(probs(2), probs(1), (a, p) => 0.75 * a + 0.25 * p), 'preds');
+  assertRows(
+    r.preds,
+    zip(probs(2), probs(1), (a, p) => 0.75 * a + 0.25 * p),
+    'preds',
+  );
   assert.deepEqual(r.targs!.toArray(), YV);
   assert.equal(r.plainPreds, undefined);
   torch.dispose(r);
 });
 
 test('tta: augment overrides the training transform; n passes, averaged; beta', async () => {
-  const learn = learner((b) => { const [x, y] = b as Tensor[]; return [x!.mul(100), y!]; });
+  const learn = learner((b) => {
+    const [x, y] = b as Tensor[];
+    return [x!.mul(100), y!];
+  });
   const aug = scaling();
   const r = await tta(learn, { n: 3, beta: 0.4, augment: aug.f });
   assert.equal(aug.calls(), 9, 'three passes of three batches; the plain pass is not augmented');
-  const mean = zip(zip(probs(2), probs(3), (a, b) => a + b), probs(4), (a, b) => (a + b) / 3);
-  assertRows(r.preds, zip(mean, probs(1), (a, p) => 0.6 * a + 0.4 * p), 'preds');
+  const mean = zip(
+    zip(probs(2), probs(3), (a, b) => a + b),
+    probs(4),
+    (a, b) => (a + b) / 3,
+  );
+  assertRows(
+    r.preds,
+    zip(mean, probs(1), (a, p) => 0.6 * a + 0.4 * p),
+    'preds',
+  );
   torch.dispose(r);
   const r1 = await tta(learn, { n: 1, beta: 0, augment: scaling().f });
   assertRows(r1.preds, probs(2), 'beta 0: the augmented pass alone');
@@ -179,7 +266,11 @@ test('tta: useMax takes the element-wise maximum of the passes and of that and t
   const want = zip(zip(probs(2), probs(3), Math.max), probs(1), Math.max);
   assertRows(r.preds, want, 'preds');
   // the maximum is not a mean: some entry must differ from the mean's blend for the test to mean anything
-  const blend = zip(zip(probs(2), probs(3), (a, b) => (a + b) / 2), probs(1), (a, p) => 0.75 * a + 0.25 * p);
+  const blend = zip(
+    zip(probs(2), probs(3), (a, b) => (a + b) / 2),
+    probs(1),
+    (a, p) => 0.75 * a + 0.25 * p,
+  );
   assert.ok(want.some((row, i) => row.some((v, j) => Math.abs(v - blend[i]![j]!) > 1e-3)));
   torch.dispose(r);
 });
@@ -187,7 +278,11 @@ test('tta: useMax takes the element-wise maximum of the passes and of that and t
 test('tta: beta null returns the augmented and plain predictions apart', async () => {
   const learn = learner();
   const r = await tta(learn, { n: 2, beta: null, augment: scaling().f });
-  assertRows(r.preds, zip(probs(2), probs(3), (a, b) => (a + b) / 2), 'preds (augmented)');
+  assertRows(
+    r.preds,
+    zip(probs(2), probs(3), (a, b) => (a + b) / 2),
+    'preds (augmented)',
+  );
   assertRows(r.plainPreds!, probs(1), 'plainPreds');
   assert.deepEqual(r.targs!.toArray(), YV);
   torch.dispose(r);
@@ -195,16 +290,29 @@ test('tta: beta null returns the augmented and plain predictions apart', async (
 
 test('tta: a given dl is predicted on instead of the validation loader', async () => {
   const learn = learner();
-  const dl = new data.DataLoader(new data.TensorDataset(torch.tensor(XV.slice(0, 3)), torch.tensor(YV.slice(0, 3), { dtype: 'int64' })),
-    { batchSize: 2, shuffle: true, dropLast: true });
-  const r = await tta(learn, { dl, n: 1, augment: (b) => { const [x, y] = b as Tensor[]; return [x!.mul(2), y!]; } });
+  const dl = new data.DataLoader(new data.TensorDataset(torch.tensor(XV.slice(0, 3)), torch.tensor(YV.slice(0, 3), { dtype: 'int64' })), {
+    batchSize: 2,
+    shuffle: true,
+    dropLast: true,
+  });
+  const r = await tta(learn, {
+    dl,
+    n: 1,
+    augment: (b) => {
+      const [x, y] = b as Tensor[];
+      return [x!.mul(2), y!];
+    },
+  });
   assertRows(r.preds, zip(probs(2), probs(1), (a, p) => 0.75 * a + 0.25 * p).slice(0, 3), 'every item, in order');
   torch.dispose([r, (dl.dataset as data.TensorDataset).tensors]);
 });
 
 test('tta: nothing leaks: live tensors are back to the baseline once the results are disposed', async () => {
-  const learn = learner((b) => { const [x, y] = b as Tensor[]; return [x!.mul(2), y!]; });
-  torch.dispose(await tta(learn, { n: 1 }));  // anything made once per Learner
+  const learn = learner((b) => {
+    const [x, y] = b as Tensor[];
+    return [x!.mul(2), y!];
+  });
+  torch.dispose(await tta(learn, { n: 1 })); // anything made once per Learner
   for (const o of [{}, { n: 3, useMax: true }, { beta: null }] as TtaOptions[]) {
     const before = live();
     const r = await tta(learn, o);
@@ -213,35 +321,55 @@ test('tta: nothing leaks: live tensors are back to the baseline once the results
   }
   // a failing augmentation too (a successful call after it, as the Learner may hold state of its last batch)
   const before = live();
-  await assert.rejects(tta(learn, { augment: (b) => { (b as Tensor[])[0]!.mul(2); throw new Error('flip failed'); } }),
-    (e: Error) => e instanceof FlintError && /^Learner\.tta: .*afterBatch failed on batch 0: flip failed/.test(e.message));
+  await assert.rejects(
+    tta(learn, {
+      augment: (b) => {
+        (b as Tensor[])[0]!.mul(2);
+        throw new Error('flip failed');
+      },
+    }),
+    (e: Error) => e instanceof FlintError && /^Learner\.tta: .*afterBatch failed on batch 0: flip failed/.test(e.message),
+  );
   torch.dispose(await tta(learn, { n: 1 }));
   assert.equal(live(), before);
 });
 
 test('tta: with no training transform and no augment there is nothing to augment with', async () => {
   const learn = learner();
-  await assert.rejects(tta(learn), (e: Error) => e instanceof FlintError &&
-    e.message === 'Learner.tta: nothing to augment with: the training loader has no afterBatch transform; give opts.augment');
+  await assert.rejects(
+    tta(learn),
+    (e: Error) =>
+      e instanceof FlintError &&
+      e.message === 'Learner.tta: nothing to augment with: the training loader has no afterBatch transform; give opts.augment',
+  );
   await assert.rejects(tta(learn, { n: 0, augment: (b) => b }), /: Learner\.tta: expected an integer >= 1 and <= 1000 for opts\.n, got 0$/);
   await assert.rejects(tta(learn, { n: 1001, augment: (b) => b }), /: Learner\.tta: expected an integer >= 1 and <= 1000 for opts\.n, got 1001$/);
   await assert.rejects(tta(learn, { beta: 1.5, augment: (b) => b }), /: Learner\.tta: expected .* for opts\.beta, got 1\.5$/);
 });
 
 test('tta: refused while another operation runs; allowed from a callback of the running one', async () => {
-  const learn = learner((b) => { const [x, y] = b as Tensor[]; return [x!.mul(2), y!]; });
+  const learn = learner((b) => {
+    const [x, y] = b as Tensor[];
+    return [x!.mul(2), y!];
+  });
   learn.logger = () => {};
   const fit = learn.fit(1);
   await assert.rejects(tta(learn, { n: 1 }), (e: Error) => e instanceof FlintError && /^Learner\.tta: .*is running on this Learner/.test(e.message));
   await fit;
   let inner: number[][] | null = null;
   // validation fires afterFit too: the callback runs tta once, not again from inside its own passes
-  await learn.fit(1, undefined, { cbs: [new Callback({ afterFit: async (l) => {
-    if (inner !== null) return;
-    inner = [];
-    const r = await tta(l as Learner, { n: 1, beta: 0 });
-    inner = rows(r.preds);
-    torch.dispose(r);
-  } })] });
+  await learn.fit(1, undefined, {
+    cbs: [
+      new Callback({
+        afterFit: async (l) => {
+          if (inner !== null) return;
+          inner = [];
+          const r = await tta(l as Learner, { n: 1, beta: 0 });
+          inner = rows(r.preds);
+          torch.dispose(r);
+        },
+      }),
+    ],
+  });
   assert.equal(inner!.length, XV.length, 'every validation item');
 });

@@ -114,26 +114,30 @@ export class ActivationStats extends HookCallback {
 
   /** Writes this batch's numbers into the next row of the device buffer (grown by doubling). */
   #record(stored: unknown[]): void {
-    const perLayer = stored.map((s) => (s === undefined ? [] : Array.isArray(s) ? s as Slot[] : [s as Slot]));
+    const perLayer = stored.map((s) => (s === undefined ? [] : Array.isArray(s) ? (s as Slot[]) : [s as Slot]));
     const counts = perLayer.map((s) => s.length);
-    if (counts.every((c) => c === 0)) return;  // the hooked modules did not run in this batch
+    if (counts.every((c) => c === 0)) return; // the hooked modules did not run in this batch
     if (this.#slotsPerLayer === null) this.#slotsPerLayer = counts;
     else if (counts.join() !== this.#slotsPerLayer.join()) {
-      throw new FlintError(`ActivationStats: the hooked layers returned [${counts.join(', ')}] tensors in this batch and ` +
-        `[${this.#slotsPerLayer.join(', ')}] before; the statistics need the same outputs every batch`);
+      throw new FlintError(
+        `ActivationStats: the hooked layers returned [${counts.join(', ')}] tensors in this batch and ` +
+          `[${this.#slotsPerLayer.join(', ')}] before; the statistics need the same outputs every batch`,
+      );
     }
-    torch.noGrad(() => torch.tidy(() => {
-      const parts = perLayer.flat().flatMap((s) => [torch.stack([s.mean, s.std, s.nearZero]), ...(s.hist ? [s.hist] : [])]);
-      const row = torch.cat(parts);
-      if (this.#buf === null) this.#buf = torch.zeros([64, row.shape[0]!], { device: row.device }).keep();
-      else if (this.#rows === this.#buf.shape[0]) {
-        const grown = torch.cat([this.#buf, torch.zeros(this.#buf.shape, { device: row.device })]).keep();
-        this.#buf.dispose();
-        this.#buf = grown;
-      }
-      this.#buf.select(0, this.#rows).copy_(row);
-      this.#rows++;
-    }));
+    torch.noGrad(() =>
+      torch.tidy(() => {
+        const parts = perLayer.flat().flatMap((s) => [torch.stack([s.mean, s.std, s.nearZero]), ...(s.hist ? [s.hist] : [])]);
+        const row = torch.cat(parts);
+        if (this.#buf === null) this.#buf = torch.zeros([64, row.shape[0]!], { device: row.device }).keep();
+        else if (this.#rows === this.#buf.shape[0]) {
+          const grown = torch.cat([this.#buf, torch.zeros(this.#buf.shape, { device: row.device })]).keep();
+          this.#buf.dispose();
+          this.#buf = grown;
+        }
+        this.#buf.select(0, this.#rows).copy_(row);
+        this.#rows++;
+      }),
+    );
   }
 
   /** Moves the rows recorded so far to the host (one read). */
@@ -159,7 +163,7 @@ export class ActivationStats extends HookCallback {
       let slot = 0;
       return counts.map((c) => {
         const slots = Array.from({ length: c }, () => {
-          const at = (slot++) * w;
+          const at = slot++ * w;
           const s: LayerBatchStats = { mean: row[at]!, std: row[at + 1]!, nearZero: row[at + 2]! };
           if (this.withHist) s.hist = Array.from(row.subarray(at + 3, at + w));
           return s;

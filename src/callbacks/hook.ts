@@ -76,8 +76,12 @@ export class Hook {
     this.#detach = o.detach;
     this.#cpu = o.cpu;
     this.#handle = o.isForward
-      ? m.registerForwardHook((mod, input, output) => { this.#run(mod, input, output); })
-      : m.registerFullBackwardHook((mod, gradInput, gradOutput) => { this.#run(mod, gradInput, gradOutput); });
+      ? m.registerForwardHook((mod, input, output) => {
+          this.#run(mod, input, output);
+        })
+      : m.registerFullBackwardHook((mod, gradInput, gradOutput) => {
+          this.#run(mod, gradInput, gradOutput);
+        });
   }
 
   #run(module: Module, input: unknown, output: unknown): void {
@@ -164,8 +168,11 @@ export interface HookOutputOptions {
 function outputOptions(fn: string, opts: unknown): HookOptions {
   const o = checkOptions(fn, opts as HookOutputOptions | undefined, ['detach', 'cpu', 'grad'], 'opts');
   const grad = o.grad === undefined ? false : checkBool(fn, 'opts.grad', o.grad);
-  return { ...(o.detach === undefined ? {} : { detach: checkBool(fn, 'opts.detach', o.detach) }),
-    ...(o.cpu === undefined ? {} : { cpu: checkBool(fn, 'opts.cpu', o.cpu) }), isForward: !grad };
+  return {
+    ...(o.detach === undefined ? {} : { detach: checkBool(fn, 'opts.detach', o.detach) }),
+    ...(o.cpu === undefined ? {} : { cpu: checkBool(fn, 'opts.cpu', o.cpu) }),
+    isForward: !grad,
+  };
 }
 
 /** A Hook storing the activations of `module` (with `grad`, the gradients of its outputs) (fastai's hook_output). */
@@ -206,7 +213,9 @@ export function dummyEval(m: Module, size: number[] = [64, 64]): unknown {
       return m.call(x);
     });
   } finally {
-    m.modules().forEach((x, i) => { x.training = modes[i]!; });
+    m.modules().forEach((x, i) => {
+      x.training = modes[i]!;
+    });
   }
 }
 
@@ -216,7 +225,9 @@ export function modelSizes(m: Module, size: number[] = [64, 64]): number[][] {
   checkModule(fn, 'm', m);
   checkSize(fn, size);
   using hooks = hookOutputs(m.children());
-  torch.tidy(() => { dummyEval(m, size); });
+  torch.tidy(() => {
+    dummyEval(m, size);
+  });
   return hooks.stored.map((o) => (o instanceof Tensor ? [...o.shape] : []));
 }
 
@@ -267,7 +278,7 @@ export class HookCallback extends Callback {
     }
     this.every = o.every === undefined || o.every === null ? null : checkInt(fn, 'opts.every', o.every, { min: 1 });
     const flag = (k: 'removeEnd' | 'isForward' | 'detach' | 'cpu' | 'includeParamless', d: boolean): boolean =>
-      (o[k] === undefined ? d : checkBool(fn, `opts.${k}`, o[k]));
+      o[k] === undefined ? d : checkBool(fn, `opts.${k}`, o[k]);
     this.removeEnd = flag('removeEnd', true);
     this.isForward = flag('isForward', true);
     this.detach = flag('detach', true);
@@ -287,12 +298,11 @@ export class HookCallback extends Callback {
   override aroundPhases: readonly AroundPhase[] = ['fit'];
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
     if (phase !== 'fit') return next();
-    this.#remove();  // left by a previous fit with removeEnd: false
+    this.#remove(); // left by a previous fit with removeEnd: false
     let completed = false;
     this.#inFit = true;
     try {
-      this.modules ??= this.learn.model.modules()
-        .filter((m) => m.children().length === 0 && (this.includeParamless || m.parameters().length > 0));
+      this.modules ??= this.learn.model.modules().filter((m) => m.children().length === 0 && (this.includeParamless || m.parameters().length > 0));
       if (this.every === null) this.#register();
       await next();
       completed = true;

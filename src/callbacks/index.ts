@@ -14,5 +14,17 @@ export { MixedPrecision, type MixedPrecisionOptions } from './mixed-precision.js
 export { MixHandler, MixUp, CutMix } from './mixup.js';
 export { ShortEpochCallback } from './short-epoch.js';
 export { BnFreeze } from './bn-freeze.js';
-export { Hook, Hooks, HookCallback, hookOutput, hookOutputs, dummyEval, modelSizes, type HookFunc, type HookOptions, type HookOutputOptions, type HookCallbackOptions } from './hook.js';
+export {
+  Hook,
+  Hooks,
+  HookCallback,
+  hookOutput,
+  hookOutputs,
+  dummyEval,
+  modelSizes,
+  type HookFunc,
+  type HookOptions,
+  type HookOutputOptions,
+  type HookCallbackOptions,
+} from './hook.js';
 export { ActivationStats, type ActivationStatsOptions, type LayerBatchStats } from './activation-stats.js';

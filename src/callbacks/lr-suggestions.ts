@@ -88,7 +88,10 @@ export const steep: Suggestion = (lrs, losses) => {
   let best = Infinity;
   for (let i = 0; i + 1 < losses.length; i++) {
     const g = (losses[i + 1]! - losses[i]!) / (Math.log(lrs[i + 1]!) - Math.log(lrs[i]!));
-    if (g < best) { best = g; k = i; }
+    if (g < best) {
+      best = g;
+      k = i;
+    }
   }
   return { lr: lrs[k]!, point: [lrs[k]!, losses[k]!] };
 };

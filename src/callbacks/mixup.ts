@@ -80,7 +80,9 @@ export abstract class MixHandler extends Callback {
 
 /** MixUp (Zhang et al. 2017): each input blended with a shuffled one, lam ~ Beta(alpha, alpha) per sample. */
 export class MixUp extends MixHandler {
-  constructor(alpha = 0.4) { super(alpha); }
+  constructor(alpha = 0.4) {
+    super(alpha);
+  }
   protected mix(): void {
     const bs = this.yb[0]!.shape[0]!;
     const x0 = this.xb[0]!;
@@ -96,7 +98,9 @@ export class MixUp extends MixHandler {
 /** CutMix (Yun et al. 2019): a box of each image replaced by the same box of a shuffled image; lam is the
  * fraction of the image left, the box's side scaled by sqrt(1 - lam0) with lam0 ~ Beta(alpha, alpha). */
 export class CutMix extends MixHandler {
-  constructor(alpha = 1) { super(alpha); }
+  constructor(alpha = 1) {
+    super(alpha);
+  }
   protected mix(x: Tensor): void {
     if (x.ndim !== 4) throw new torch.FlintError(`CutMix: the input must be images (N, C, H, W), got shape [${x.shape.join(', ')}]`);
     const [H, W] = [x.shape[2]!, x.shape[3]!];
@@ -118,6 +122,12 @@ export class CutMix extends MixHandler {
     const inRows = rows.ge(y1).logicalAnd(rows.lt(y2)).reshape([H, 1]);
     const box = inRows.logicalAnd(inCols);
     this.learn.xb = [torch.where(box, x.indexSelect(0, this.shuffle!), x), ...this.xb.slice(1)];
-    this.lam = x2.sub(x1).mul(y2.sub(y1)).float().div(W * H).neg().add(1);
+    this.lam = x2
+      .sub(x1)
+      .mul(y2.sub(y1))
+      .float()
+      .div(W * H)
+      .neg()
+      .add(1);
   }
 }

@@ -44,7 +44,8 @@ export function plotSched(hps: Record<string, number[]>, file?: string): string 
   const fn = 'callbacks.plotSched';
   if (hps === undefined) fail(fn, 'hps', 'an object of values by hyper-parameter name', hps);
   checkOptions(fn, hps, undefined, 'hps');
-  for (const [k, v] of Object.entries(hps)) checkArray<unknown>(fn, `hps.${k}`, v, 'an array of numbers').forEach((x, i) => checkNumber(fn, `hps.${k}[${i}]`, x));
+  for (const [k, v] of Object.entries(hps))
+    checkArray<unknown>(fn, `hps.${k}`, v, 'an array of numbers').forEach((x, i) => checkNumber(fn, `hps.${k}[${i}]`, x));
   if (file !== undefined) checkString(fn, 'file', file);
   // one chart per hyper-parameter, side by side
   const svg = curvesChart(hps, 'iteration');

@@ -99,8 +99,12 @@ export class ProgressCallback extends Callback {
     // the phase's loader is set before its events fire (nIter only once its batches start); noLogging shows no bars
     if (this.tty && this.live && !this.learn.logs.quiet) this.bar = new ProgressBar(this.stream, this.learn.dl?.length ?? 0, this.now);
   }
-  override beforeTrain(): void { this.startPhase(); }
-  override beforeValidate(): void { this.startPhase(); }
+  override beforeTrain(): void {
+    this.startPhase();
+  }
+  override beforeValidate(): void {
+    this.startPhase();
+  }
   override afterBatch(): void {
     const bar = this.bar;
     const value = this.learn.iter + 1;
@@ -121,14 +125,20 @@ export class ProgressCallback extends Callback {
     this.lastLine = now;
     const loss = b.smoothLoss();
     const pct = ((100 * done) / b.nIter).toFixed(0).padStart(3);
-    this.line(`epoch ${b.epoch + 1}/${b.nEpoch} ${b.training ? 'train' : 'valid'} ${done}/${b.nIter} (${pct}%) ` +
-      `${formatTime((now - this.phaseStart) / 1000)}${loss === null ? '' : ` loss ${loss.toFixed(4)}`}`);
+    this.line(
+      `epoch ${b.epoch + 1}/${b.nEpoch} ${b.training ? 'train' : 'valid'} ${done}/${b.nIter} (${pct}%) ` +
+        `${formatTime((now - this.phaseStart) / 1000)}${loss === null ? '' : ` loss ${loss.toFixed(4)}`}`,
+    );
   }
 
   private endBar(): void {
     this.bar?.clear();
     this.bar = null;
   }
-  override afterTrain(): void { this.endBar(); }
-  override afterValidate(): void { this.endBar(); }
+  override afterTrain(): void {
+    this.endBar();
+  }
+  override afterValidate(): void {
+    this.endBar();
+  }
 }

@@ -87,7 +87,8 @@ export class Recorder extends Callback {
     const train = this.trainLogged().map((m) => m.name);
     const valid = this.validLogged().map((m) => m.name);
     let cols: string[];
-    if (train.length) cols = [...['loss', ...train].map((n) => `train_${n}`), ...(this.validMetrics ? ['loss', ...valid].map((n) => `valid_${n}`) : [])];
+    if (train.length)
+      cols = [...['loss', ...train].map((n) => `train_${n}`), ...(this.validMetrics ? ['loss', ...valid].map((n) => `valid_${n}`) : [])];
     else cols = this.validMetrics ? ['train_loss', 'valid_loss', ...valid] : ['train_loss'];
     if (this.addTime) cols.push('time');
     this.metricNames = ['epoch', ...cols];
@@ -95,7 +96,13 @@ export class Recorder extends Callback {
     if (!this.learn.validatingOnly) this.learn.logs.header(this.metricNames);
     if (this.learn.validatingOnly) {
       // validate() must not clobber the fit's history (fastai#4132), nor the row of a fit's epoch it was called in
-      this.saved.push({ log: this.log, epochOpen: this.epochOpen, startEpoch: this.startEpoch, cancelTrain: this.cancelTrain, cancelValid: this.cancelValid });
+      this.saved.push({
+        log: this.log,
+        epochOpen: this.epochOpen,
+        startEpoch: this.startEpoch,
+        cancelTrain: this.cancelTrain,
+        cancelValid: this.cancelValid,
+      });
       return;
     }
     this.lrs = [];
@@ -141,8 +148,14 @@ export class Recorder extends Callback {
   /** What the log's subscribers get per batch; the smoothed loss is read only when asked for. */
   private batchLog(): BatchLog {
     const l = this.learn;
-    return { epoch: l.epoch, nEpoch: l.nEpoch, iter: l.iter, nIter: l.nIter, training: l.training,
-      smoothLoss: () => (l.training ? this.smoothLossValue() : null) };
+    return {
+      epoch: l.epoch,
+      nEpoch: l.nEpoch,
+      iter: l.iter,
+      nIter: l.nIter,
+      training: l.training,
+      smoothLoss: () => (l.training ? this.smoothLossValue() : null),
+    };
   }
   override afterTrain(): void {
     this.flushLosses();
@@ -212,9 +225,10 @@ export class Recorder extends Callback {
 
   /** [iteration, validation loss] at the end of each epoch, found by column name (fastai#3480). */
   validLossPoints(): [number, number][] {
-    const col = this.metricNames.indexOf('valid_loss') - 1;  // values leave out the epoch column
+    const col = this.metricNames.indexOf('valid_loss') - 1; // values leave out the epoch column
     if (col < 0) return [];
-    return this.values.map((v, i) => [this.iters[i]!, v[col]] as [number, number | undefined])
+    return this.values
+      .map((v, i) => [this.iters[i]!, v[col]] as [number, number | undefined])
       .filter((p): p is [number, number] => p[1] !== undefined);
   }
 

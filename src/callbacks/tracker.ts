@@ -13,7 +13,8 @@ const TRACKER_OPTIONS = ['monitor', 'comp', 'minDelta', 'resetOnFit'] as const;
 /** Checks a tracker's options under the public name of the callback being made. */
 function checkTracker(fn: string, o: unknown, extra: readonly string[]): TrackerOptions {
   const opts = checkOptions(fn, o as TrackerOptions, [...TRACKER_OPTIONS, ...extra], 'opts');
-  if (opts.monitor !== undefined && (typeof opts.monitor !== 'string' || opts.monitor === '')) fail(fn, 'opts.monitor', 'a column name', opts.monitor);
+  if (opts.monitor !== undefined && (typeof opts.monitor !== 'string' || opts.monitor === ''))
+    fail(fn, 'opts.monitor', 'a column name', opts.monitor);
   if (opts.comp !== undefined) checkOneOf(fn, 'opts.comp', opts.comp, ['less', 'greater']);
   if (opts.minDelta !== undefined) checkNumber(fn, 'opts.minDelta', opts.minDelta, { min: 0 });
   optBool(fn, 'opts.resetOnFit', opts.resetOnFit);
@@ -56,7 +57,8 @@ export class TrackerCallback extends Callback {
     if (this.resetOnFit || this.best === null) this.best = this.comp === 'less' ? Infinity : -Infinity;
     const names = this.learn.cb<Recorder>('recorder')?.metricNames ?? [];
     this.idx = names.slice(1).indexOf(this.monitor);
-    if (this.idx < 0) throw new torch.FlintError(`${this.constructor.name}: '${this.monitor}' is not a recorded column (${names.slice(1).join(', ')})`);
+    if (this.idx < 0)
+      throw new torch.FlintError(`${this.constructor.name}: '${this.monitor}' is not a recorded column (${names.slice(1).join(', ')})`);
   }
   override afterEpoch(): void {
     const values = this.learn.cb<Recorder>('recorder')!.values;
@@ -95,7 +97,9 @@ abstract class PatientTracker extends TrackerCallback {
 /** Stops when the monitored value has not improved for `patience` epochs. */
 export class EarlyStoppingCallback extends PatientTracker {
   override order = 63;
-  constructor(o: TrackerOptions & { patience?: number } = {}) { super(PatientTracker.checkPatient('callbacks.EarlyStoppingCallback', o)); }
+  constructor(o: TrackerOptions & { patience?: number } = {}) {
+    super(PatientTracker.checkPatient('callbacks.EarlyStoppingCallback', o));
+  }
   protected onPlateau(): void {
     console.log(`No improvement since epoch ${this.learn.epoch - this.wait}: early stopping`);
     throw new CancelFitException();
@@ -135,7 +139,7 @@ export class SaveModelCallback extends TrackerCallback {
   constructor(o: SaveModelOptions = {}) {
     super(checkSaveModel(o));
     this.fname = o.fname ?? 'model';
-    this.everyEpoch = o.everyEpoch === true ? 1 : (o.everyEpoch || false);
+    this.everyEpoch = o.everyEpoch === true ? 1 : o.everyEpoch || false;
     this.atEnd = o.atEnd ?? false;
     // with the optimizer state by default (fastai's default is without): resuming from the checkpoint then repeats
     // the uninterrupted run
@@ -154,13 +158,17 @@ export class SaveModelCallback extends TrackerCallback {
     this.interruptedPath = null;
   }
   override afterCancelFit(): void {
-    if (!this.learn.interrupted) return;  // early stopping and other cancellations end the fit normally
+    if (!this.learn.interrupted) return; // early stopping and other cancellations end the fit normally
     if (this.saveOnInterrupt) {
       this.interruptedPath = this.learn.save(`${this.fname}_interrupted`, { withOpt: this.withOpt });
-      console.warn(`SaveModelCallback: interrupted in epoch ${this.learn.epoch}, batch ${this.learn.iter}: saved the model as it was to ${this.interruptedPath}`);
+      console.warn(
+        `SaveModelCallback: interrupted in epoch ${this.learn.epoch}, batch ${this.learn.iter}: saved the model as it was to ${this.interruptedPath}`,
+      );
     } else if (!this.savedThisFit) {
-      console.warn(`SaveModelCallback: interrupted in epoch ${this.learn.epoch} before any checkpoint was saved, so there is no '${this.fname}' ` +
-        'checkpoint from this fit (pass saveOnInterrupt: true to save the model at an interruption)');
+      console.warn(
+        `SaveModelCallback: interrupted in epoch ${this.learn.epoch} before any checkpoint was saved, so there is no '${this.fname}' ` +
+          'checkpoint from this fit (pass saveOnInterrupt: true to save the model at an interruption)',
+      );
     }
   }
   override afterEpoch(): void {

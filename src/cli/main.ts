@@ -7,12 +7,21 @@ import { lrFind, train } from './train.js';
 import { predict, predictionsCsv } from './predict.js';
 
 export const actions: CliActions = {
-  demo: async (o) => { await train({ ...o, title: 'demo' }); },
-  train: async (o) => { await train(o); },
-  lrFind: async (o) => { await lrFind(o); },
+  demo: async (o) => {
+    await train({ ...o, title: 'demo' });
+  },
+  train: async (o) => {
+    await train(o);
+  },
+  lrFind: async (o) => {
+    await lrFind(o);
+  },
   predict: async (exportFile, input, o) => {
     const csv = predictionsCsv(await predict(exportFile, input, o));
-    if (!o.out) { process.stdout.write(csv); return; }
+    if (!o.out) {
+      process.stdout.write(csv);
+      return;
+    }
     writeFileAtomic(o.out, Buffer.from(csv), 'predict --out');
   },
 };

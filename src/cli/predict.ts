@@ -9,7 +9,11 @@ export interface PredictOptions {
   device?: string;
 }
 
-export interface Prediction { row: number; prediction: string | number; probability?: number }
+export interface Prediction {
+  row: number;
+  prediction: string | number;
+  probability?: number;
+}
 
 function inputs(prep: data.Preprocessing, input: string): Tensor {
   if (prep.kind === 'tabular') return data.tabularInputs(prep, input);
@@ -20,7 +24,10 @@ export async function predict(exportFile: string, input: string, o: PredictOptio
   const device = o.device ?? 'cpu';
   const learn = loadLearner(exportFile, { device });
   const prep = learn.dls.preprocessing;
-  if (!prep) throw new torch.FlintError(`flint predict: ${exportFile} has no preprocessing to apply to raw input (export a Learner whose DataLoaders carry one)`);
+  if (!prep)
+    throw new torch.FlintError(
+      `flint predict: ${exportFile} has no preprocessing to apply to raw input (export a Learner whose DataLoaders carry one)`,
+    );
   const x = inputs(prep, input);
   const dl = new data.DataLoader(new data.TensorDataset(x), { batchSize: o.batchSize ?? 256, device });
   const { preds, decoded } = await learn.getPreds({ dl, withDecoded: true });
@@ -42,6 +49,8 @@ export async function predict(exportFile: string, input: string, o: PredictOptio
 /** The predictions as CSV text with a header. */
 export function predictionsCsv(rows: Prediction[]): string {
   const withProb = rows.some((r) => r.probability !== undefined);
-  return stringify(rows.map((r) => (withProb ? [r.row, r.prediction, r.probability!.toFixed(6)] : [r.row, r.prediction])),
-    { header: true, columns: withProb ? ['row', 'prediction', 'probability'] : ['row', 'prediction'] });
+  return stringify(
+    rows.map((r) => (withProb ? [r.row, r.prediction, r.probability!.toFixed(6)] : [r.row, r.prediction])),
+    { header: true, columns: withProb ? ['row', 'prediction', 'probability'] : ['row', 'prediction'] },
+  );
 }

@@ -13,12 +13,16 @@ export interface CliActions {
   predict(exportFile: string, input: string, o: PredictOptions & { out?: string }): Promise<void>;
 }
 
-const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 
 function fitOptions(c: Command): Command {
   return c
     .option('--epochs <n>', 'epochs', positiveInt, 5)
-    .option('--lr <lr>', 'the one-cycle maximum learning rate (default 1e-2, or the LR finder\'s valley with --lr-find)', positiveNumber)
+    .option('--lr <lr>', "the one-cycle maximum learning rate (default 1e-2, or the LR finder's valley with --lr-find)", positiveNumber)
     .option('--lr-find', 'run the LR finder first and write its chart', false);
 }
 
@@ -33,7 +37,9 @@ function dataOptions(c: Command): Command {
   return c
     .option('--csv <file>', 'train on a CSV file with a header row (default: Fashion-MNIST)')
     .option('--target <column>', 'the CSV column to predict')
-    .addOption(new Option('--task <task>', 'classification or regression (default: guessed from the target)').choices(['classification', 'regression']))
+    .addOption(
+      new Option('--task <task>', 'classification or regression (default: guessed from the target)').choices(['classification', 'regression']),
+    )
     .option('--categorical <columns>', 'comma-separated CSV columns to treat as categories even if numeric', list)
     .option('--ignore <columns>', 'comma-separated CSV columns to leave out (identifiers, other targets)', list)
     .option('--valid-pct <p>', 'fraction of the CSV rows held out for validation', fraction, 0.2)
@@ -43,11 +49,20 @@ function dataOptions(c: Command): Command {
 type Parsed = Record<string, unknown>;
 function trainOptions(p: Parsed): TrainOptions {
   return {
-    csv: p.csv as string | undefined, target: p.target as string | undefined, task: p.task as TrainOptions['task'],
-    categorical: p.categorical as string[] | undefined, ignore: p.ignore as string[] | undefined, validPct: p.validPct as number | undefined, size: p.size as TrainOptions['size'],
-    epochs: p.epochs as number | undefined, lr: p.lr as number | undefined, lrFind: p.lrFind as boolean | undefined,
-    mixedPrecision: p.mixedPrecision as boolean | undefined, batchSize: p.batchSize as number | undefined,
-    device: p.device as string | undefined, runDir: p.out as string | undefined,
+    csv: p.csv as string | undefined,
+    target: p.target as string | undefined,
+    task: p.task as TrainOptions['task'],
+    categorical: p.categorical as string[] | undefined,
+    ignore: p.ignore as string[] | undefined,
+    validPct: p.validPct as number | undefined,
+    size: p.size as TrainOptions['size'],
+    epochs: p.epochs as number | undefined,
+    lr: p.lr as number | undefined,
+    lrFind: p.lrFind as boolean | undefined,
+    mixedPrecision: p.mixedPrecision as boolean | undefined,
+    batchSize: p.batchSize as number | undefined,
+    device: p.device as string | undefined,
+    runDir: p.out as string | undefined,
   };
 }
 
@@ -55,27 +70,42 @@ function trainOptions(p: Parsed): TrainOptions {
  * commander's output to the given writers; subcommands inherit it, so it is set before they are added. */
 export function buildProgram(actions: CliActions, testing?: { writeOut: (s: string) => void; writeErr: (s: string) => void }): Command {
   const program = new Command('flint')
-    .description('fastai\'s Learner for TypeScript, on libtorch: train and predict from the command line')
+    .description("fastai's Learner for TypeScript, on libtorch: train and predict from the command line")
     .showHelpAfterError('(add --help for usage)');
   if (testing) program.exitOverride().configureOutput({ writeOut: testing.writeOut, writeErr: testing.writeErr });
-  commonOptions(fitOptions(program.command('demo')
-    .description('train a CNN on Fashion-MNIST with one-cycle (5 epochs, about 91% accuracy), writing charts, weights and an export')))
-    .action((p: Parsed) => actions.demo(trainOptions(p)));
-  commonOptions(fitOptions(dataOptions(program.command('train')
-    .description('train on Fashion-MNIST or a CSV file with one-cycle; the run folder gets charts, weights and export.safetensors'))))
+  commonOptions(
+    fitOptions(
+      program
+        .command('demo')
+        .description('train a CNN on Fashion-MNIST with one-cycle (5 epochs, about 91% accuracy), writing charts, weights and an export'),
+    ),
+  ).action((p: Parsed) => actions.demo(trainOptions(p)));
+  commonOptions(
+    fitOptions(
+      dataOptions(
+        program
+          .command('train')
+          .description('train on Fashion-MNIST or a CSV file with one-cycle; the run folder gets charts, weights and export.safetensors'),
+      ),
+    ),
+  )
     .option('--mixed-precision', 'train in mixed precision (bfloat16 on the CPU, float16 on CUDA)', false)
     .action((p: Parsed) => actions.train(trainOptions(p)));
-  commonOptions(dataOptions(program.command('lr-find')
-    .description('run the LR finder on Fashion-MNIST or a CSV file: print the suggestions and write the chart')))
-    .action((p: Parsed) => actions.lrFind(trainOptions(p)));
-  program.command('predict')
+  commonOptions(
+    dataOptions(
+      program.command('lr-find').description('run the LR finder on Fashion-MNIST or a CSV file: print the suggestions and write the chart'),
+    ),
+  ).action((p: Parsed) => actions.lrFind(trainOptions(p)));
+  program
+    .command('predict')
     .description('predict every item of <input> (a CSV file for a table model, an IDX image file for an image model) with an export')
     .argument('<export>', 'an export.safetensors written by flint train or learn.export()')
     .argument('<input>', 'the data to predict')
     .option('--batch-size <n>', 'batch size', positiveInt, 256)
     .option('--device <device>', 'cpu or cuda', device, 'cpu')
     .option('--out <file>', 'write the CSV here instead of to stdout')
-    .action((exportFile: string, input: string, p: Parsed) => actions.predict(exportFile, input,
-      { batchSize: p.batchSize as number, device: p.device as string, out: p.out as string | undefined }));
+    .action((exportFile: string, input: string, p: Parsed) =>
+      actions.predict(exportFile, input, { batchSize: p.batchSize as number, device: p.device as string, out: p.out as string | undefined }),
+    );
   return program;
 }

@@ -45,7 +45,9 @@ function fitBatchSize(dls: data.DataLoaders, asked: number | undefined, batchSiz
   if (dls.train.length > 0) return dls;
   if (n < 2) throw new torch.FlintError(`the training split has ${n} row(s); training needs at least 2 (use more data or a smaller --valid-pct)`);
   if (asked !== undefined) {
-    throw new torch.FlintError(`--batch-size ${asked} is more than the ${n} training rows, so an epoch would have no batch; use --batch-size ${n} or less`);
+    throw new torch.FlintError(
+      `--batch-size ${asked} is more than the ${n} training rows, so an epoch would have no batch; use --batch-size ${n} or less`,
+    );
   }
   notes.push(`batch size ${n}: the default ${batchSize} is more than the ${n} training rows (set it with --batch-size)`);
   return rebatch(dls, n, device);
@@ -64,7 +66,7 @@ function limitTrain(dls: data.DataLoaders, limit: number | undefined, batchSize:
   if (limit === undefined) return dls;
   const ds = dls.train.dataset as data.TensorDataset;
   const [x, y] = ds.tensors.map((t) => t.narrow(0, 0, Math.min(limit, t.shape[0]!)).keep()) as [Tensor, Tensor];
-  torch.dispose(ds.tensors);  // the narrowed views keep what they need
+  torch.dispose(ds.tensors); // the narrowed views keep what they need
   const valid = dls.valid.dataset as data.TensorDataset;
   const out = data.DataLoaders.fromTensors(x, y, valid.tensors[0]!, valid.tensors[1]!, { batchSize, device });
   out.preprocessing = dls.preprocessing;
@@ -80,7 +82,11 @@ function yRange(dls: data.DataLoaders): [number, number] {
   return [lo - pad, hi + pad];
 }
 
-const count = (m: nn.Module): string => m.parameters().reduce((n, p) => n + p.numel(), 0).toLocaleString('en-US');
+const count = (m: nn.Module): string =>
+  m
+    .parameters()
+    .reduce((n, p) => n + p.numel(), 0)
+    .toLocaleString('en-US');
 
 /** The Learner for the data options: loaders, model (from the registry, so it exports), loss and metrics. */
 export function buildTask(o: DataOptions): Task {
@@ -94,21 +100,50 @@ export function buildTask(o: DataOptions): Task {
     const dls = fitBatchSize(limitTrain(data.fashionMnist({ batchSize, device }), o.limit, batchSize, device), o.batchSize, batchSize, device, notes);
     const model = models.createModel('simpleCnn', { nIn: 1, nOut: 10, channels: CNN_CHANNELS[size] });
     const learn = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()], path: o.runDir });
-    return { learn, notes, description: `CNN (${count(model)} parameters) on Fashion-MNIST (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation images)` };
+    return {
+      learn,
+      notes,
+      description: `CNN (${count(model)} parameters) on Fashion-MNIST (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation images)`,
+    };
   }
   if (!o.target) throw new torch.FlintError('--csv needs --target, the column to predict');
   const targetType = o.task === undefined ? undefined : o.task === 'classification' ? 'category' : 'number';
-  const dls = fitBatchSize(limitTrain(data.tabularFromCsv(o.csv, { target: o.target, targetType, categorical: o.categorical, ignore: o.ignore, validPct: o.validPct, batchSize, device }),
-    o.limit, batchSize, device), o.batchSize, batchSize, device, notes);
+  const dls = fitBatchSize(
+    limitTrain(
+      data.tabularFromCsv(o.csv, {
+        target: o.target,
+        targetType,
+        categorical: o.categorical,
+        ignore: o.ignore,
+        validPct: o.validPct,
+        batchSize,
+        device,
+      }),
+      o.limit,
+      batchSize,
+      device,
+    ),
+    o.batchSize,
+    batchSize,
+    device,
+    notes,
+  );
   const prep = dls.preprocessing as data.TabularPreprocessing;
   const classes = prep.vocab?.length;
   const model = models.createModel('tabular', {
-    cardinalities: prep.catNames.map((c) => prep.categories[c]!.length + 1), nCont: prep.contNames.length,
-    nOut: classes ?? 1, layers: TABULAR_LAYERS[size], yRange: classes ? null : yRange(dls),
+    cardinalities: prep.catNames.map((c) => prep.categories[c]!.length + 1),
+    nCont: prep.contNames.length,
+    nOut: classes ?? 1,
+    layers: TABULAR_LAYERS[size],
+    yRange: classes ? null : yRange(dls),
   });
   const learn = classes
     ? new Learner(dls, model, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()], path: o.runDir })
     : new Learner(dls, model, { lossFunc: new nn.MSELossFlat(), metrics: [metrics.rmse()], path: o.runDir });
   const kind = classes ? `classification into ${classes} classes` : 'regression';
-  return { learn, notes, description: `tabular model (${count(model)} parameters) on ${o.csv}: '${o.target}', ${kind}, from ${prep.catNames.length} categorical and ${prep.contNames.length} continuous columns (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation rows)` };
+  return {
+    learn,
+    notes,
+    description: `tabular model (${count(model)} parameters) on ${o.csv}: '${o.target}', ${kind}, from ${prep.catNames.length} categorical and ${prep.contNames.length} continuous columns (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation rows)`,
+  };
 }

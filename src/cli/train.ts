@@ -59,15 +59,19 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     if (o.lr === undefined) lr = valley!;
   }
   if (o.mixedPrecision) learn.addCb(new callbacks.MixedPrecision());
-  log(`Flint ${o.title ?? 'train'}: ${description}, fitOneCycle(${epochs}, ${lr}) with Adam${o.mixedPrecision ? ', mixed precision' : ''}, ` +
-    `${learn.dls.device}, libtorch ${torch.libtorchVersion}`);
+  log(
+    `Flint ${o.title ?? 'train'}: ${description}, fitOneCycle(${epochs}, ${lr}) with Adam${o.mixedPrecision ? ', mixed precision' : ''}, ` +
+      `${learn.dls.device}, libtorch ${torch.libtorchVersion}`,
+  );
   await learn.fitOneCycle(epochs, lr);
   const rec = learn.recorder!;
   rec.plotLoss({ file: join(runDir, 'loss') });
   rec.plotSched({ file: join(runDir, 'schedule') });
   const weights = learn.save('model');
   const exportFile = learn.export(join(runDir, 'export.safetensors'));
-  log(`charts: ${join(runDir, 'loss')}.svg / .png, ${join(runDir, 'schedule')}.svg / .png; weights: ${weights}; export (for flint predict): ${exportFile}`);
+  log(
+    `charts: ${join(runDir, 'loss')}.svg / .png, ${join(runDir, 'schedule')}.svg / .png; weights: ${weights}; export (for flint predict): ${exportFile}`,
+  );
   return { learn, runDir, losses: rec.values.map((v) => v[1]!), metric: rec.values.map((v) => v[2]!), exportFile };
 }
 
@@ -79,7 +83,9 @@ export async function lrFind(o: Omit<TrainOptions, 'epochs' | 'lr' | 'lrFind'> =
   const { learn, description, notes } = buildTask({ ...o, runDir });
   for (const n of notes) log(n);
   log(`Flint lr-find: ${description}`);
-  const suggestions = await learn.lrFind({ suggestFuncs: { valley: callbacks.valley, slide: callbacks.slide(), minimum: callbacks.minimum, steep: callbacks.steep } });
+  const suggestions = await learn.lrFind({
+    suggestFuncs: { valley: callbacks.valley, slide: callbacks.slide(), minimum: callbacks.minimum, steep: callbacks.steep },
+  });
   for (const [name, v] of Object.entries(suggestions)) log(`${name.padEnd(8)}${v.toExponential(2)}`);
   log(`chart: ${join(runDir, 'lr_find')}.svg / .png`);
   return suggestions;

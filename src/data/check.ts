@@ -30,4 +30,3 @@ export function checkDataset<T>(fn: string, v: unknown): Dataset<T> {
   datasetLength(fn, v as Dataset<T>);
   return v as Dataset<T>;
 }
-

@@ -37,12 +37,16 @@ function collate(items: readonly unknown[], where: string, depth: number): Batch
     return torch.stack(items as Tensor[], 0);
   }
   if (typeof first === 'number') {
-    items.forEach((v, i) => { if (typeof v !== 'number') refuse(where, `item ${i} is ${describe(v)}, but item 0 is a number`); });
+    items.forEach((v, i) => {
+      if (typeof v !== 'number') refuse(where, `item ${i} is ${describe(v)}, but item 0 is a number`);
+    });
     const nums = items as number[];
     return torch.tensor(nums, { dtype: nums.every(Number.isSafeInteger) ? 'int64' : 'float32' });
   }
   if (typeof first === 'boolean') {
-    items.forEach((v, i) => { if (typeof v !== 'boolean') refuse(where, `item ${i} is ${describe(v)}, but item 0 is a boolean`); });
+    items.forEach((v, i) => {
+      if (typeof v !== 'boolean') refuse(where, `item ${i} is ${describe(v)}, but item 0 is a boolean`);
+    });
     return torch.tensor(items as boolean[]);
   }
   if (Array.isArray(first)) {
@@ -51,7 +55,13 @@ function collate(items: readonly unknown[], where: string, depth: number): Batch
       if (!Array.isArray(it) || it.length !== n) refuse(where, `item ${i} is ${describe(it)}, not an array of ${n} entries like item 0`);
     });
     if (n === 0) refuse(where, 'items are empty arrays: nothing to batch');
-    return Array.from({ length: n }, (_, k) => collate(items.map((it) => (it as unknown[])[k]), `${where}[${k}]`, depth + 1));
+    return Array.from({ length: n }, (_, k) =>
+      collate(
+        items.map((it) => (it as unknown[])[k]),
+        `${where}[${k}]`,
+        depth + 1,
+      ),
+    );
   }
   if (isPlain(first)) {
     const keys = Object.keys(first);
@@ -64,7 +74,16 @@ function collate(items: readonly unknown[], where: string, depth: number): Batch
     // own entries only, so keys such as __proto__ stay data and never reach a prototype
     const out: Record<string, Batch> = Object.create(null) as Record<string, Batch>;
     for (const k of keys) {
-      Object.defineProperty(out, k, { value: collate(items.map((it) => (it as Record<string, unknown>)[k]), `${where}.${k}`, depth + 1), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: collate(
+          items.map((it) => (it as Record<string, unknown>)[k]),
+          `${where}.${k}`,
+          depth + 1,
+        ),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return Object.setPrototypeOf(out, Object.prototype) as Record<string, Batch>;
   }

@@ -48,7 +48,11 @@ export function setOwn<V>(o: Record<string, V>, key: string, value: V): void {
 }
 
 /** A CSV file's text parsed to a header and data rows, each with the line it ends on. */
-export interface RawCsv { header: string[]; rows: string[][]; lines: number[] }
+export interface RawCsv {
+  header: string[];
+  rows: string[][];
+  lines: number[];
+}
 
 /** Parses CSV text with a header row; errors name `fn` and the file. */
 export function parseRaw(fn: string, text: string, file: string): RawCsv {
@@ -102,7 +106,8 @@ export function tableOf(fn: string, raw: RawCsv, options: CsvOptions | undefined
   if (ignored.has(targetIdx)) throw new torch.FlintError(`${where}: the target column '${target}' is also in options.ignore`);
   const used = header.map((_, c) => !ignored.has(c));
   data.forEach((r, k) => {
-    if (r.length !== header.length) throw new torch.FlintError(`${where}: row ${k + 1} (line ${lines[k]}) has ${r.length} fields, the header ${header.length}`);
+    if (r.length !== header.length)
+      throw new torch.FlintError(`${where}: row ${k + 1} (line ${lines[k]}) has ${r.length} fields, the header ${header.length}`);
     r.forEach((v, c) => {
       if (used[c] && missing.has(v)) throw new torch.FlintError(`${where}: missing value ${JSON.stringify(v)} at ${place(k, c)}`);
     });
@@ -117,8 +122,10 @@ export function tableOf(fn: string, raw: RawCsv, options: CsvOptions | undefined
       const v = data[bad]![c]!;
       // digits beyond float range (1e400) are not text, but no float holds them either
       const what = NUMBER.test(v) ? 'a number out of float range' : 'text';
-      throw new torch.FlintError(`${where}: column '${header[c]}' mixes numbers (${place(good, c)}: '${data[good]![c]}') and ${what} ` +
-        `(${place(bad, c)}: ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}); fix the value, or list the column in options.categorical`);
+      throw new torch.FlintError(
+        `${where}: column '${header[c]}' mixes numbers (${place(good, c)}: '${data[good]![c]}') and ${what} ` +
+          `(${place(bad, c)}: ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}); fix the value, or list the column in options.categorical`,
+      );
     }
     return false;
   };
@@ -141,16 +148,28 @@ export function tableOf(fn: string, raw: RawCsv, options: CsvOptions | undefined
     const type = targetType ?? (!forcedCat.has(targetIdx) && isNumeric(targetIdx) ? 'number' : 'category');
     if (type === 'number') {
       const bad = data.findIndex((r) => !isNumberText(r[targetIdx]!));
-      if (bad >= 0) throw new torch.FlintError(`${where}: options.targetType is 'number' but ${place(bad, targetIdx)} is ${JSON.stringify(data[bad]![targetIdx]!.slice(0, 40))}`);
+      if (bad >= 0)
+        throw new torch.FlintError(
+          `${where}: options.targetType is 'number' but ${place(bad, targetIdx)} is ${JSON.stringify(data[bad]![targetIdx]!.slice(0, 40))}`,
+        );
     }
-    y = type === 'number'
-      ? { values: Float32Array.from(data, (r) => Number(r[targetIdx])), dtype: 'float32' }
-      : { values: codes(targetIdx), dtype: 'int64' };
+    y =
+      type === 'number'
+        ? { values: Float32Array.from(data, (r) => Number(r[targetIdx])), dtype: 'float32' }
+        : { values: codes(targetIdx), dtype: 'int64' };
   }
   const cont = new Float32Array(n * contIdx.length);
-  contIdx.forEach((c, j) => data.forEach((r, i) => { cont[i * contIdx.length + j] = Number(r[c]); }));
+  contIdx.forEach((c, j) =>
+    data.forEach((r, i) => {
+      cont[i * contIdx.length + j] = Number(r[c]);
+    }),
+  );
   const cat = new Float64Array(n * catIdx.length);
-  catIdx.forEach((c, j) => codes(c).forEach((v, i) => { cat[i * catIdx.length + j] = v; }));
+  catIdx.forEach((c, j) =>
+    codes(c).forEach((v, i) => {
+      cat[i * catIdx.length + j] = v;
+    }),
+  );
   return torch.tidy(() => ({
     xCont: torch.fromTypedArray(cont, [n, contIdx.length]),
     xCat: torch.fromTypedArray(cat, [n, catIdx.length], { dtype: 'int64' }),
@@ -186,4 +205,3 @@ export function readCsv(path: string, o: CsvOptions = {}): CsvTable {
   checkOptions(fn, o, OPTIONS);
   return tableOf(fn, parseRaw(fn, readText(fn, path), path), o, path);
 }
-

@@ -121,10 +121,12 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
     this.dropLast = o.dropLast === undefined ? false : checkBool(fn, 'options.dropLast', o.dropLast);
     this.device = optDevice(fn, 'options.device', o.device);
     this.#collate = o.collate === undefined ? defaultCollate : checkFunction(fn, 'options.collate', o.collate);
-    this.afterBatch = o.afterBatch === undefined || o.afterBatch === null ? null : checkFunction<(batch: Batch) => Batch>(fn, 'options.afterBatch', o.afterBatch);
-    this.#seed = o.seed === undefined || o.seed === null
-      ? torch.tidy(() => torch.randint(0, 2 ** 31 - 1, [1]).item())
-      : checkInt(fn, 'options.seed', o.seed, { min: 0, max: MAX_SEED });
+    this.afterBatch =
+      o.afterBatch === undefined || o.afterBatch === null ? null : checkFunction<(batch: Batch) => Batch>(fn, 'options.afterBatch', o.afterBatch);
+    this.#seed =
+      o.seed === undefined || o.seed === null
+        ? torch.tidy(() => torch.randint(0, 2 ** 31 - 1, [1]).item())
+        : checkInt(fn, 'options.seed', o.seed, { min: 0, max: MAX_SEED });
   }
 
   /** Batches per epoch. */
@@ -181,8 +183,11 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
     }
     // item datasets index from JS: the epoch's permutation read once, or this batch's part of a huge one
     const idx = e.order && !e.orderList ? e.order.narrow(0, start, size) : null;
-    const ids = e.orderList ? e.orderList.slice(start, start + size)
-      : idx ? Array.from(idx.toTypedArray() as BigInt64Array, Number) : Array.from({ length: size }, (_, k) => start + k);
+    const ids = e.orderList
+      ? e.orderList.slice(start, start + size)
+      : idx
+        ? Array.from(idx.toTypedArray() as BigInt64Array, Number)
+        : Array.from({ length: size }, (_, k) => start + k);
     const items = ids.map((i) => this.#item(i));
     let made: unknown;
     try {
@@ -218,12 +223,21 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
    */
   new(options: Omit<DataLoaderOptions<T>, 'collate'> = {}): DataLoader<T> {
     const o = checkOptions('DataLoader.new', options, ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'afterBatch']);
-    return named('DataLoader.new', () => new DataLoader(this.dataset, {
-      batchSize: this.batchSize, shuffle: this.shuffle, dropLast: this.dropLast, seed: this.#seed, device: this.device,
-      collate: this.#collate, ...o,
-      // an afterBatch key left undefined keeps the transform too
-      afterBatch: o.afterBatch === undefined ? this.afterBatch : o.afterBatch,
-    }));
+    return named(
+      'DataLoader.new',
+      () =>
+        new DataLoader(this.dataset, {
+          batchSize: this.batchSize,
+          shuffle: this.shuffle,
+          dropLast: this.dropLast,
+          seed: this.#seed,
+          device: this.device,
+          collate: this.#collate,
+          ...o,
+          // an afterBatch key left undefined keeps the transform too
+          afterBatch: o.afterBatch === undefined ? this.afterBatch : o.afterBatch,
+        }),
+    );
   }
 
   /** The first batch of a fresh epoch, owned by the caller (fastai's one_batch): dispose it when done. */
@@ -238,14 +252,18 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
     const order = this.#order(n);
     const ds = this.dataset;
     const e: Epoch = {
-      n, order, orders: new Map(),
+      n,
+      order,
+      orders: new Map(),
       orderList: order && n <= MAX_ORDER_LIST && !(ds instanceof TensorDataset) ? Array.from(order.toTypedArray() as BigInt64Array, Number) : null,
       // read once per epoch (a device query is a native call)
       devices: ds instanceof TensorDataset ? ds.tensors.map((t, i) => checkTensor('DataLoader', `dataset.tensors[${i}]`, t).device) : [],
     };
     if (order) e.orders.set(order.device, order);
     let current: Tensor[] = [];
-    const free = (): void => { for (const t of current) t.dispose(); };
+    const free = (): void => {
+      for (const t of current) t.dispose();
+    };
     try {
       for (let b = 0; b < batches; b++) {
         free();
@@ -294,8 +312,13 @@ export class DataLoaders {
   }
 
   /** In-memory tensors: the training loader shuffles and drops the last partial batch (fastai's defaults). */
-  static fromTensors(xTrain: Tensor, yTrain: Tensor, xValid: Tensor, yValid: Tensor,
-    options: { batchSize?: number; shuffle?: boolean; device?: string; seed?: number } = {}): DataLoaders {
+  static fromTensors(
+    xTrain: Tensor,
+    yTrain: Tensor,
+    xValid: Tensor,
+    yValid: Tensor,
+    options: { batchSize?: number; shuffle?: boolean; device?: string; seed?: number } = {},
+  ): DataLoaders {
     const fn = 'data.DataLoaders.fromTensors';
     const o = checkOptions(fn, options, ['batchSize', 'shuffle', 'device', 'seed']);
     // checked here so that errors name fromTensors, not the loaders it makes

@@ -20,8 +20,10 @@ function find(fn: string, dir: string, base: string): string {
     const p = join(dir, name);
     if (existsSync(p)) return p;
   }
-  throw new torch.FlintError(`${fn}: Fashion-MNIST: ${base}(.gz) not found in ${dir}. Install Debian's dataset-fashion-mnist ` +
-    "(apt-get install dataset-fashion-mnist; `npm run demo` does it), or pass { dir } with the four IDX files.");
+  throw new torch.FlintError(
+    `${fn}: Fashion-MNIST: ${base}(.gz) not found in ${dir}. Install Debian's dataset-fashion-mnist ` +
+      '(apt-get install dataset-fashion-mnist; `npm run demo` does it), or pass { dir } with the four IDX files.',
+  );
 }
 
 /** The raw tensors: images float32 [N, 1, 28, 28] in [0, 1], labels int64 [N]. */
@@ -43,7 +45,10 @@ function load(fn: string, dir: unknown): { xTrain: Tensor; yTrain: Tensor; xVali
     const split = (prefix: string): [Tensor, Tensor] => {
       const images = read(find(fn, d, `${prefix}-images-idx3-ubyte`));
       const labels = read(find(fn, d, `${prefix}-labels-idx1-ubyte`));
-      if (images.ndim !== 3 || images.dtype !== 'uint8' || images.shape[1] !== 28 || images.shape[2] !== 28) throw new torch.FlintError(`${fn}: Fashion-MNIST: ${prefix} images should be uint8 [N, 28, 28], got ${images.dtype} [${images.shape.join(', ')}]`);
+      if (images.ndim !== 3 || images.dtype !== 'uint8' || images.shape[1] !== 28 || images.shape[2] !== 28)
+        throw new torch.FlintError(
+          `${fn}: Fashion-MNIST: ${prefix} images should be uint8 [N, 28, 28], got ${images.dtype} [${images.shape.join(', ')}]`,
+        );
       if (labels.ndim !== 1 || labels.shape[0] !== images.shape[0]) {
         throw new torch.FlintError(`${fn}: Fashion-MNIST: ${prefix} has ${images.shape[0]} images but ${labels.shape[0]} labels`);
       }

@@ -26,7 +26,12 @@ export function parseIdx(raw: Uint8Array, file = 'buffer'): Tensor {
   return parseBytes('data.parseIdx', raw, file);
 }
 
-interface Header { type: (typeof TYPES)[number]; shape: number[]; headerLen: number; need: number }
+interface Header {
+  type: (typeof TYPES)[number];
+  shape: number[];
+  headerLen: number;
+  need: number;
+}
 
 /** The header of IDX bytes (all of a file, or the start of one), checked. */
 function readHeader(buf: Uint8Array, fail: (msg: string) => never): Header {
@@ -83,7 +88,9 @@ function parseBytes(fn: string, raw: Uint8Array, file: string): Tensor {
   const buf = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b ? gunzip(raw, fail) : raw;
   const { type, shape, headerLen, need } = readHeader(buf, fail);
   if (buf.length !== need) {
-    fail(`${buf.length < need ? 'truncated' : 'trailing bytes'}: shape [${shape.join(', ')}] of ${type.dtype} needs ${need} bytes, the file has ${buf.length}`);
+    fail(
+      `${buf.length < need ? 'truncated' : 'trailing bytes'}: shape [${shape.join(', ')}] of ${type.dtype} needs ${need} bytes, the file has ${buf.length}`,
+    );
   }
   // a copy of the values, byte-swapped from big-endian to this machine's order by Node's native swaps
   const bytes = Buffer.from(buf.subarray(headerLen, need));

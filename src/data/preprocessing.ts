@@ -52,7 +52,11 @@ function checkVocab(fn: string, arg: string, v: unknown): string[] | null {
 }
 
 /** The image preprocessing for normalization statistics computed over a batch of images [N, C, H, W]. */
-export function imagePreprocessing(stats: NormStats, itemShape: number[], options: { divisor?: number; vocab?: string[] | null } = {}): ImagePreprocessing {
+export function imagePreprocessing(
+  stats: NormStats,
+  itemShape: number[],
+  options: { divisor?: number; vocab?: string[] | null } = {},
+): ImagePreprocessing {
   const fn = 'data.imagePreprocessing';
   if (stats === null || typeof stats !== 'object') fail(fn, 'stats', 'normalization statistics { mean, std }', stats);
   const { mean, std } = stats;
@@ -76,7 +80,8 @@ export function imagePreprocessing(stats: NormStats, itemShape: number[], option
 }
 
 function checkImagePrep(fn: string, p: unknown): ImagePreprocessing {
-  if (p === null || typeof p !== 'object' || (p as { kind?: unknown }).kind !== 'image') fail(fn, 'preprocessing', "an image preprocessing ({ kind: 'image', ... })", p);
+  if (p === null || typeof p !== 'object' || (p as { kind?: unknown }).kind !== 'image')
+    fail(fn, 'preprocessing', "an image preprocessing ({ kind: 'image', ... })", p);
   const q = p as ImagePreprocessing;
   checkNumber(fn, 'preprocessing.divisor', q.divisor, { gt: 0 });
   const item = checkItemShape(fn, 'preprocessing.itemShape', q.itemShape);
@@ -103,8 +108,17 @@ export function imageInputs(p: ImagePreprocessing, raw: Tensor): Tensor {
     fail(fn, 'raw', `N images of shape [${p.itemShape.join(', ')}] (a tensor [N, ...])`, raw);
   }
   return torch.tidy(() => {
-    const stats = { mean: torch.tensor(p.mean).reshape(p.statsShape).to({ device: raw.device }), std: torch.tensor(p.std).reshape(p.statsShape).to({ device: raw.device }) };
+    const stats = {
+      mean: torch.tensor(p.mean).reshape(p.statsShape).to({ device: raw.device }),
+      std: torch.tensor(p.std).reshape(p.statsShape).to({ device: raw.device }),
+    };
     // the ops of training's pipeline (fashionMnist: bytes / 255, then normalize), so predictions match exactly
-    return normalize(raw.float().div(p.divisor).reshape([n, ...p.itemShape]), stats);
+    return normalize(
+      raw
+        .float()
+        .div(p.divisor)
+        .reshape([n, ...p.itemShape]),
+      stats,
+    );
   });
 }

@@ -38,29 +38,45 @@ export function tabularFromCsv(path: string, options: TabularCsvOptions): DataLo
   const seed = o.seed === undefined ? 42 : checkInt(fn, 'options.seed', o.seed, { min: 0, max: 2 ** 52 });
   const batchSize = o.batchSize === undefined ? 64 : checkInt(fn, 'options.batchSize', o.batchSize, { min: 1 });
   const device = optDevice(fn, 'options.device', o.device);
-  const t = tableOf(fn, parseRaw(fn, readText(fn, path), path),
-    { target: o.target, targetType: o.targetType, categorical: o.categorical, ignore: o.ignore }, path);
+  const t = tableOf(
+    fn,
+    parseRaw(fn, readText(fn, path), path),
+    { target: o.target, targetType: o.targetType, categorical: o.categorical, ignore: o.ignore },
+    path,
+  );
   try {
     const n = t.y!.shape[0]!;
     const nValid = Math.round(n * validPct);
-    if (nValid < 1 || nValid >= n) throw new torch.FlintError(`${fn}: CSV file ${path} has ${n} rows, too few to hold out ${validPct * 100}% for validation`);
+    if (nValid < 1 || nValid >= n)
+      throw new torch.FlintError(`${fn}: CSV file ${path} has ${n} rows, too few to hold out ${validPct * 100}% for validation`);
     const built = torch.tidy(() => {
       const perm = torch.randpermSeeded(n, seed);
       const [validIdx, trainIdx] = [perm.narrow(0, 0, nValid), perm.narrow(0, nValid, n - nValid)];
       const trainCont = t.xCont.indexSelect(0, trainIdx);
       const mean = trainCont.mean([0]);
       // a constant column has std 0: leave it centred, not divided by zero
-      const sd = trainCont.std([0], false);  // biased, as fastai's Normalize for tables (ddof=0)
+      const sd = trainCont.std([0], false); // biased, as fastai's Normalize for tables (ddof=0)
       const std = torch.where(sd.gt(0), sd, 1);
       const x = torch.cat([t.xCat.float().add(1), t.xCont.sub(mean).div(std)], 1);
       const y = t.y!;
-      return { xt: x.indexSelect(0, trainIdx), yt: y.indexSelect(0, trainIdx), xv: x.indexSelect(0, validIdx), yv: y.indexSelect(0, validIdx), mean, std };
+      return {
+        xt: x.indexSelect(0, trainIdx),
+        yt: y.indexSelect(0, trainIdx),
+        xv: x.indexSelect(0, validIdx),
+        yv: y.indexSelect(0, validIdx),
+        mean,
+        std,
+      };
     });
     const prep: TabularPreprocessing = {
-      kind: 'tabular', catNames: t.catNames, contNames: t.contNames,
+      kind: 'tabular',
+      catNames: t.catNames,
+      contNames: t.contNames,
       categories: Object.fromEntries(t.catNames.map((c) => [c, t.categories[c]!])),
-      contMean: Array.from(built.mean.toTypedArray() as Float32Array), contStd: Array.from(built.std.toTypedArray() as Float32Array),
-      target: o.target, vocab: t.y!.dtype === 'int64' ? t.categories[o.target]! : null,
+      contMean: Array.from(built.mean.toTypedArray() as Float32Array),
+      contStd: Array.from(built.std.toTypedArray() as Float32Array),
+      target: o.target,
+      vocab: t.y!.dtype === 'int64' ? t.categories[o.target]! : null,
     };
     torch.dispose([built.mean, built.std]);
     const dls = DataLoaders.fromTensors(built.xt, built.yt, built.xv, built.yv, { batchSize, device, seed });
@@ -73,7 +89,8 @@ export function tabularFromCsv(path: string, options: TabularCsvOptions): DataLo
 
 /** The preprocessing of a tabular model, checked (it may come from a file). */
 function checkPrep(fn: string, p: unknown): TabularPreprocessing {
-  if (p === null || typeof p !== 'object' || (p as { kind?: unknown }).kind !== 'tabular') fail(fn, 'preprocessing', "a tabular preprocessing ({ kind: 'tabular', ... })", p);
+  if (p === null || typeof p !== 'object' || (p as { kind?: unknown }).kind !== 'tabular')
+    fail(fn, 'preprocessing', "a tabular preprocessing ({ kind: 'tabular', ... })", p);
   const q = p as TabularPreprocessing;
   const names = (arg: 'catNames' | 'contNames'): string[] => {
     const a = checkArray(fn, `preprocessing.${arg}`, q[arg]);
@@ -104,7 +121,8 @@ export function tabularInputs(p: TabularPreprocessing, path: string): Tensor {
   if (rows.length === 0) throw new torch.FlintError(`${fn}: CSV file ${path}: a header row but no data rows`);
   const colOf = (c: string): number => {
     const i = header.indexOf(c);
-    if (i < 0) throw new torch.FlintError(`${fn}: CSV file ${path}: no column '${c}', which the model was trained on (columns: ${header.join(', ')})`);
+    if (i < 0)
+      throw new torch.FlintError(`${fn}: CSV file ${path}: no column '${c}', which the model was trained on (columns: ${header.join(', ')})`);
     return i;
   };
   const catCols = prep.catNames.map(colOf);
@@ -113,12 +131,17 @@ export function tabularInputs(p: TabularPreprocessing, path: string): Tensor {
   const out = new Float32Array(rows.length * width);
   const index = prep.catNames.map((c) => new Map((prep.categories[c] as unknown[]).map((v, i) => [String(v), i + 1])));
   rows.forEach((r, i) => {
-    if (r.length !== header.length) throw new torch.FlintError(`${fn}: CSV file ${path}: row ${i + 1} (line ${lines[i]}) has ${r.length} fields, the header ${header.length}`);
-    catCols.forEach((c, j) => { out[i * width + j] = index[j]!.get(r[c]!) ?? 0; });
+    if (r.length !== header.length)
+      throw new torch.FlintError(`${fn}: CSV file ${path}: row ${i + 1} (line ${lines[i]}) has ${r.length} fields, the header ${header.length}`);
+    catCols.forEach((c, j) => {
+      out[i * width + j] = index[j]!.get(r[c]!) ?? 0;
+    });
     contCols.forEach((c, j) => {
       const v = r[c]!;
       if (!isNumberText(v)) {
-        throw new torch.FlintError(`${fn}: CSV file ${path}: row ${i + 1} (line ${lines[i]}), column '${header[c]}': expected a number, got ${JSON.stringify(v.slice(0, 40))}`);
+        throw new torch.FlintError(
+          `${fn}: CSV file ${path}: row ${i + 1} (line ${lines[i]}), column '${header[c]}': expected a number, got ${JSON.stringify(v.slice(0, 40))}`,
+        );
       }
       out[i * width + catCols.length + j] = (Number(v) - prep.contMean[j]!) / prep.contStd[j]!;
     });

@@ -72,19 +72,45 @@ export class Callback {
   }
 
   // typed reads of the learner's state
-  get model(): Module { return this.learn.model; }
-  get opt(): Optimizer | null { return this.learn.opt; }
-  get dls(): DataLoaders { return this.learn.dls; }
-  get dl(): DataLoader | null { return this.learn.dl; }
-  get xb(): Tensor[] { return this.learn.xb; }
-  get yb(): Tensor[] { return this.learn.yb; }
-  get pred(): Tensor | null { return this.learn.pred; }
-  get loss(): Tensor | null { return this.learn.loss; }
-  get epoch(): number { return this.learn.epoch; }
-  get nEpoch(): number { return this.learn.nEpoch; }
-  get iter(): number { return this.learn.iter; }
-  get nIter(): number { return this.learn.nIter; }
-  get training(): boolean { return this.learn.training; }
+  get model(): Module {
+    return this.learn.model;
+  }
+  get opt(): Optimizer | null {
+    return this.learn.opt;
+  }
+  get dls(): DataLoaders {
+    return this.learn.dls;
+  }
+  get dl(): DataLoader | null {
+    return this.learn.dl;
+  }
+  get xb(): Tensor[] {
+    return this.learn.xb;
+  }
+  get yb(): Tensor[] {
+    return this.learn.yb;
+  }
+  get pred(): Tensor | null {
+    return this.learn.pred;
+  }
+  get loss(): Tensor | null {
+    return this.learn.loss;
+  }
+  get epoch(): number {
+    return this.learn.epoch;
+  }
+  get nEpoch(): number {
+    return this.learn.nEpoch;
+  }
+  get iter(): number {
+    return this.learn.iter;
+  }
+  get nIter(): number {
+    return this.learn.nIter;
+  }
+  get training(): boolean {
+    return this.learn.training;
+  }
 
   /** Whether this callback has a handler for the event (a method or a constructor handler). */
   handles(event: EventName): boolean {
@@ -92,7 +118,9 @@ export class Callback {
   }
   /** Whether this callback wraps a phase (an `around` method or handler, asked for that phase). */
   wrapsPhase(phase: AroundPhase): boolean {
-    return (typeof this.around === 'function' || this.handlers.around !== undefined) && (this.aroundPhases === null || this.aroundPhases.includes(phase));
+    return (
+      (typeof this.around === 'function' || this.handlers.around !== undefined) && (this.aroundPhases === null || this.aroundPhases.includes(phase))
+    );
   }
   /** Whether this callback supplies a part of the training step (a method named after it). */
   supplies(part: StepPart): boolean {
@@ -127,8 +155,13 @@ export class Callback {
       throw this.wrap(e, `around('${phase}')` as EventName);
     }
     if (calls === 0) {
-      throw new CallbackError(this.constructor.name, `around('${phase}')`, new FlintError(
-        `around returned without calling next(), which would skip the ${phase} phase in silence; to skip it, throw its cancellation exception from an event`));
+      throw new CallbackError(
+        this.constructor.name,
+        `around('${phase}')`,
+        new FlintError(
+          `around returned without calling next(), which would skip the ${phase} phase in silence; to skip it, throw its cancellation exception from an event`,
+        ),
+      );
     }
   }
 
@@ -137,7 +170,11 @@ export class Callback {
     const f = (this as CallbackSteps)[part]!;
     try {
       const r = f.call(this, this.learn);
-      return r instanceof Promise ? r.catch((e: unknown) => { throw this.wrap(e, part as EventName); }) : r;
+      return r instanceof Promise
+        ? r.catch((e: unknown) => {
+            throw this.wrap(e, part as EventName);
+          })
+        : r;
     } catch (e) {
       throw this.wrap(e, part as EventName);
     }
@@ -157,7 +194,12 @@ export class Callback {
           throw this.wrap(e, event);
         }
         if (result instanceof Promise) {
-          return result.then(() => this.finish(event), (e) => { throw this.wrap(e, event); });
+          return result.then(
+            () => this.finish(event),
+            (e) => {
+              throw this.wrap(e, event);
+            },
+          );
         }
       }
     }

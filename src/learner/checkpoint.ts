@@ -84,14 +84,18 @@ function optMeta(file: string, text: string): { hypers: optim.Hypers[]; scalars:
   try {
     meta = JSON.parse(text);
   } catch (e) {
-    throw new FlintError(`Learner.load: ${file}: the optimizer state in its metadata is not valid JSON (${(e as Error).message}); ` +
-      'load the weights alone with { withOpt: false }');
+    throw new FlintError(
+      `Learner.load: ${file}: the optimizer state in its metadata is not valid JSON (${(e as Error).message}); ` +
+        'load the weights alone with { withOpt: false }',
+    );
   }
   const m = meta as { hypers?: unknown; scalars?: unknown } | null;
   const records = (v: unknown): boolean => Array.isArray(v) && v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x));
   if (m === null || typeof m !== 'object' || !records(m.hypers) || !records(m.scalars)) {
-    throw new FlintError(`Learner.load: ${file}: the optimizer state in its metadata is malformed (expected { hypers: [...], scalars: [...] }); ` +
-      'load the weights alone with { withOpt: false }');
+    throw new FlintError(
+      `Learner.load: ${file}: the optimizer state in its metadata is malformed (expected { hypers: [...], scalars: [...] }); ` +
+        'load the weights alone with { withOpt: false }',
+    );
   }
   return m as { hypers: optim.Hypers[]; scalars: Record<string, number | boolean>[] };
 }

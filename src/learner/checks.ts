@@ -82,4 +82,3 @@ export function checkParamGroups(fn: string, v: unknown): void {
     for (const p of items) if (!isTensorLike(p)) bad();
   }
 }
-

@@ -18,7 +18,10 @@ export class CallbackTables {
   }
   /** Callbacks with a handler for an event (all of them for null), in the order they run. */
   ordered(event: EventName | null): Callback[] {
-    return this.list().map((c, i) => [c, i] as const).sort((a, b) => a[0].order - b[0].order || a[1] - b[1]).map(([c]) => c)
+    return this.list()
+      .map((c, i) => [c, i] as const)
+      .sort((a, b) => a[0].order - b[0].order || a[1] - b[1])
+      .map(([c]) => c)
       .filter((c) => event === null || c.handles(event));
   }
   /** The callbacks an event runs; every callback hears afterFit, which resets its run switch. */
@@ -76,8 +79,14 @@ export function fire(cbs: readonly Callback[], name: EventName, ops: Operations)
   if (op) op.open--;
 }
 
-async function fireRest(pending: void | Promise<void>, cbs: readonly Callback[], from: number, name: EventName, ops: Operations,
-  op: Operation | undefined): Promise<void> {
+async function fireRest(
+  pending: void | Promise<void>,
+  cbs: readonly Callback[],
+  from: number,
+  name: EventName,
+  ops: Operations,
+  op: Operation | undefined,
+): Promise<void> {
   try {
     await pending;
     await ops.settle(op);

@@ -2,16 +2,42 @@
 // inner-loop (batch) events and Learner.showTrainingLoop are all read from it.
 export const TRAINING_LOOP = [
   'afterCreate',
-  'Start Fit', 'beforeFit',
-  'Start Epoch Loop', 'beforeEpoch',
-  'Start Train', 'beforeTrain',
-  'Start Batch Loop', 'beforeBatch', 'afterPred', 'afterLoss', 'beforeBackward', 'afterCancelBackward', 'afterBackward',
-  'beforeStep', 'afterCancelStep', 'afterStep', 'afterCancelBatch', 'afterBatch', 'End Batch Loop',
-  'End Train', 'afterCancelTrain', 'afterTrain',
-  'Start Valid', 'beforeValidate', 'Start Batch Loop', '**CBs same as train batch**', 'End Batch Loop',
-  'End Valid', 'afterCancelValidate', 'afterValidate',
-  'End Epoch Loop', 'afterCancelEpoch', 'afterEpoch',
-  'End Fit', 'afterCancelFit', 'afterFit',
+  'Start Fit',
+  'beforeFit',
+  'Start Epoch Loop',
+  'beforeEpoch',
+  'Start Train',
+  'beforeTrain',
+  'Start Batch Loop',
+  'beforeBatch',
+  'afterPred',
+  'afterLoss',
+  'beforeBackward',
+  'afterCancelBackward',
+  'afterBackward',
+  'beforeStep',
+  'afterCancelStep',
+  'afterStep',
+  'afterCancelBatch',
+  'afterBatch',
+  'End Batch Loop',
+  'End Train',
+  'afterCancelTrain',
+  'afterTrain',
+  'Start Valid',
+  'beforeValidate',
+  'Start Batch Loop',
+  '**CBs same as train batch**',
+  'End Batch Loop',
+  'End Valid',
+  'afterCancelValidate',
+  'afterValidate',
+  'End Epoch Loop',
+  'afterCancelEpoch',
+  'afterEpoch',
+  'End Fit',
+  'afterCancelFit',
+  'afterFit',
 ] as const;
 
 type Row = (typeof TRAINING_LOOP)[number];
@@ -26,7 +52,8 @@ export const EVENTS: readonly EventName[] = [...new Set(TRAINING_LOOP.filter(isE
 
 /** The events of the batch loop: they run only when a callback's runTrain / runValid allow the current phase. */
 export const INNER_LOOP: ReadonlySet<EventName> = new Set(
-  TRAINING_LOOP.slice(TRAINING_LOOP.indexOf('Start Batch Loop'), TRAINING_LOOP.indexOf('End Batch Loop')).filter(isEvent));
+  TRAINING_LOOP.slice(TRAINING_LOOP.indexOf('Start Batch Loop'), TRAINING_LOOP.indexOf('End Batch Loop')).filter(isEvent),
+);
 
 /** The phases a callback's `around(phase, next)` wraps: the loop's phases (their before/after events included) and
  * the named parts of a training step. */

@@ -21,17 +21,24 @@ export interface ExportParts {
 export function writeExport(file: string, parts: { model: Module; lossFunc: unknown; preprocessing: Preprocessing | null }): void {
   const spec = models.modelSpec(parts.model);
   if (!spec) {
-    throw new FlintError('Learner.export: the model was not made by nn.models.createModel(name, args), so a fresh process could not ' +
-      'rebuild it; register its factory with nn.models.registerModel and build it with createModel');
+    throw new FlintError(
+      'Learner.export: the model was not made by nn.models.createModel(name, args), so a fresh process could not ' +
+        'rebuild it; register its factory with nn.models.registerModel and build it with createModel',
+    );
   }
   const loss = lossSpec(parts.lossFunc);
   torch.tidy(() => {
     const tensors: Record<string, Tensor> = { ...parts.model.stateDict() };
     for (const [k, t] of Object.entries(loss?.tensors ?? {})) tensors[LOSS_PREFIX + k] = t;
-    torch.save(tensors, file, { metadata: {
-      format: EXPORT_FORMAT, model: JSON.stringify(spec), lossFunc: JSON.stringify(loss?.spec ?? null),
-      preprocessing: JSON.stringify(parts.preprocessing), libtorch: torch.libtorchVersion,
-    } });
+    torch.save(tensors, file, {
+      metadata: {
+        format: EXPORT_FORMAT,
+        model: JSON.stringify(spec),
+        lossFunc: JSON.stringify(loss?.spec ?? null),
+        preprocessing: JSON.stringify(parts.preprocessing),
+        libtorch: torch.libtorchVersion,
+      },
+    });
   });
 }
 
@@ -41,8 +48,10 @@ export function readExport(file: string, o: { device?: string } = {}): ExportPar
   const { tensors, metadata } = torch.loadWithMetadata(file, { device: o.device });
   try {
     if (metadata.format !== EXPORT_FORMAT) {
-      throw new FlintError(`loadLearner: ${file} is not a Flint export (format ${JSON.stringify(metadata.format ?? null)}, expected '${EXPORT_FORMAT}'); ` +
-        'checkpoints written by learn.save load with learn.load');
+      throw new FlintError(
+        `loadLearner: ${file} is not a Flint export (format ${JSON.stringify(metadata.format ?? null)}, expected '${EXPORT_FORMAT}'); ` +
+          'checkpoints written by learn.save load with learn.load',
+      );
     }
     const field = <T>(name: string): T => {
       try {

@@ -8,11 +8,24 @@ import type { DataLoader } from '../data/index.js';
 import { Callback } from './callback.js';
 import type { LossFunc } from './learner.js';
 
-export interface GetPredsOptions { dl?: DataLoader<any>; withInput?: boolean; withDecoded?: boolean; withLoss?: boolean; act?: (x: Tensor) => Tensor }
+export interface GetPredsOptions {
+  dl?: DataLoader<any>;
+  withInput?: boolean;
+  withDecoded?: boolean;
+  withLoss?: boolean;
+  act?: (x: Tensor) => Tensor;
+}
 
 /** What getPreds returns, owned by the caller: `targs` is the first target (null without targets), `targets` every
  * one (fastai's tuple of targets when dls.nInp leaves several; targets[0] is targs). */
-export interface GetPredsResult { preds: Tensor; targs: Tensor | null; targets: Tensor[]; inputs?: Tensor; decoded?: Tensor; losses?: Tensor }
+export interface GetPredsResult {
+  preds: Tensor;
+  targs: Tensor | null;
+  targets: Tensor[];
+  inputs?: Tensor;
+  decoded?: Tensor;
+  losses?: Tensor;
+}
 
 /** The loader getPreds runs: every item, in dataset order (fastai: dl.new(shuffle=False, drop_last=False)). */
 export function inOrder(dl: DataLoader<any>): DataLoader<any> {
@@ -23,7 +36,12 @@ export function inOrder(dl: DataLoader<any>): DataLoader<any> {
  * batch's scope), and assembling them at the end. */
 export class PredsGatherer extends Callback {
   // targs[j]: the batches' j-th targets
-  private readonly parts: { preds: Tensor[]; targs: Tensor[][]; inputs: Tensor[]; losses: Tensor[] } = { preds: [], targs: [], inputs: [], losses: [] };
+  private readonly parts: { preds: Tensor[]; targs: Tensor[][]; inputs: Tensor[]; losses: Tensor[] } = {
+    preds: [],
+    targs: [],
+    inputs: [],
+    losses: [],
+  };
   constructor(private readonly o: GetPredsOptions) {
     super();
   }
@@ -53,22 +71,30 @@ export class PredsGatherer extends Callback {
       return out;
     };
     const raw = cat(parts.preds);
-    if (!raw) throw new FlintError('Learner.getPreds: the loader produced no batches (an empty dataset, or dropLast with fewer items than batchSize)');
+    if (!raw)
+      throw new FlintError('Learner.getPreds: the loader produced no batches (an empty dataset, or dropLast with fewer items than batchSize)');
     let preds: Tensor;
     try {
       const p: unknown = torch.tidy(() => (o.act ?? lossActivation(lossFunc))(raw));
-      if (!isTensorLike(p) || (p as Tensor).isDisposed) throw new FlintError(`Learner.getPreds: the activation returned ${describe(p)}, expected a tensor`);
+      if (!isTensorLike(p) || (p as Tensor).isDisposed)
+        throw new FlintError(`Learner.getPreds: the activation returned ${describe(p)}, expected a tensor`);
       preds = (p as Tensor).keep();
     } catch (e) {
       torch.dispose([raw, parts.targs, parts.inputs, parts.losses]);
       throw e;
     }
-    if (preds !== raw) raw.dispose();  // an identity activation (regression) returns raw itself
+    if (preds !== raw) raw.dispose(); // an identity activation (regression) returns raw itself
     const targets = parts.targs.map((ts) => cat(ts)!);
     const out: GetPredsResult = { preds, targs: targets[0] ?? null, targets };
     if (o.withInput) out.inputs = cat(parts.inputs);
     // a separate tensor even when decodes is the identity, so the caller can dispose both
-    if (o.withDecoded) out.decoded = torch.tidy(() => { const d = lossDecodes(lossFunc)(preds); return d === preds ? d.clone() : d; }).keep();
+    if (o.withDecoded)
+      out.decoded = torch
+        .tidy(() => {
+          const d = lossDecodes(lossFunc)(preds);
+          return d === preds ? d.clone() : d;
+        })
+        .keep();
     if (o.withLoss) out.losses = cat(parts.losses);
     return out;
   }
@@ -76,20 +102,28 @@ export class PredsGatherer extends Callback {
 
 /** The prediction for one item (no batch dimension), in eval mode without gradients: the activation's output, its
  * decoded form and, with a vocabulary, the class name of a single-label prediction. */
-export function predictItem(model: Module, lossFunc: LossFunc, item: Tensor, device: string, vocab: readonly string[] | null | undefined):
-  { probs: Tensor; decoded: Tensor; label: string | null } {
+export function predictItem(
+  model: Module,
+  lossFunc: LossFunc,
+  item: Tensor,
+  device: string,
+  vocab: readonly string[] | null | undefined,
+): { probs: Tensor; decoded: Tensor; label: string | null } {
   const wasTraining = model.training;
   model.eval();
   try {
-    return torch.tidy(() => torch.noGrad(() => {
-      const x = item.to({ device }).unsqueeze(0);
-      const out: unknown = model.call(x);
-      if (!isTensorLike(out)) throw new FlintError(`Learner.predict: the model's forward returned ${describe(out)}; the Learner expects a tensor of predictions`);
-      const probs = lossActivation(lossFunc)(out as Tensor).squeeze(0);
-      const decoded = lossDecodes(lossFunc)(probs);
-      const label = vocab && decoded.numel() === 1 && decoded.dtype === 'int64' ? (vocab[decoded.item()] ?? null) : null;
-      return { probs, decoded, label };
-    }));
+    return torch.tidy(() =>
+      torch.noGrad(() => {
+        const x = item.to({ device }).unsqueeze(0);
+        const out: unknown = model.call(x);
+        if (!isTensorLike(out))
+          throw new FlintError(`Learner.predict: the model's forward returned ${describe(out)}; the Learner expects a tensor of predictions`);
+        const probs = lossActivation(lossFunc)(out as Tensor).squeeze(0);
+        const decoded = lossDecodes(lossFunc)(probs);
+        const label = vocab && decoded.numel() === 1 && decoded.dtype === 'int64' ? (vocab[decoded.item()] ?? null) : null;
+        return { probs, decoded, label };
+      }),
+    );
   } finally {
     model.train(wasTraining);
   }

@@ -6,15 +6,38 @@ import * as torch from '../torch/index.js';
 import { FlintError, type Tensor } from '../torch/index.js';
 import { ensureDir } from '../torch/files.js';
 import { ArgumentError } from '../torch/errors.js';
-import { checkArray, checkFunction, checkInt, checkNumber, checkOptions, checkTensor, describe, fail, isTensorLike, nameError, rewrite } from '../torch/validate.js';
+import {
+  checkArray,
+  checkFunction,
+  checkInt,
+  checkNumber,
+  checkOptions,
+  checkTensor,
+  describe,
+  fail,
+  isTensorLike,
+  nameError,
+  rewrite,
+} from '../torch/validate.js';
 import { Module, withNoneReduce, type LossFunction } from '../nn/index.js';
 import * as optim from '../optim/index.js';
 import { DataLoader, type Batch, type DataLoaders } from '../data/index.js';
 import { type Metric, toMetric } from '../metrics/index.js';
 import { Callback } from './callback.js';
 import {
-  type CallbackInput, checkCallback, checkCallbacks, checkLossFunc, checkLr, checkLrGroups, checkMoms, checkPath,
-  checkParamGroups, checkWd, named, optBool, optLoader,
+  type CallbackInput,
+  checkCallback,
+  checkCallbacks,
+  checkLossFunc,
+  checkLr,
+  checkLrGroups,
+  checkMoms,
+  checkPath,
+  checkParamGroups,
+  checkWd,
+  named,
+  optBool,
+  optLoader,
 } from './checks.js';
 import { writeExport } from './export.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -26,8 +49,14 @@ import { Operations } from './operations.js';
 import { consoleTable, LogBus, type LogRow } from './logs.js';
 import { AROUND_PHASES, type AroundPhase, EVENTS, type EventName, type StepPart, TRAINING_LOOP } from './events.js';
 import {
-  CancelBackwardException, CancelBatchException, CancelEpochException, CancelFitException, CancelStepException,
-  CancelTrainException, CancelValidException, FitInterrupted,
+  CancelBackwardException,
+  CancelBatchException,
+  CancelEpochException,
+  CancelFitException,
+  CancelStepException,
+  CancelTrainException,
+  CancelValidException,
+  FitInterrupted,
 } from './exceptions.js';
 
 /** A loss function: a function (pred, ...targets) => loss or a loss Module, with the optional members of
@@ -61,10 +90,28 @@ export interface LearnerOptions {
 }
 
 const YIELD_EVERY_MS = 100;
-const LEARNER_OPTIONS = ['lossFunc', 'optFunc', 'lr', 'splitter', 'cbs', 'metrics', 'path', 'modelDir', 'wd', 'wdBnBias', 'trainBn',
-  'moms', 'defaultCbs'] as const;
+const LEARNER_OPTIONS = [
+  'lossFunc',
+  'optFunc',
+  'lr',
+  'splitter',
+  'cbs',
+  'metrics',
+  'path',
+  'modelDir',
+  'wd',
+  'wdBnBias',
+  'trainBn',
+  'moms',
+  'defaultCbs',
+] as const;
 export const FIT_OPTIONS = ['wd', 'cbs', 'resetOpt', 'startEpoch'] as const;
-export interface FitOptions { wd?: number | null; cbs?: CallbackInput[]; resetOpt?: boolean; startEpoch?: number }
+export interface FitOptions {
+  wd?: number | null;
+  cbs?: CallbackInput[];
+  resetOpt?: boolean;
+  startEpoch?: number;
+}
 
 export class Learner {
   readonly dls: DataLoaders;
@@ -146,15 +193,21 @@ export class Learner {
     if (o.splitter !== undefined) checkFunction(fn, 'opts.splitter', o.splitter);
     const lr = o.lr === undefined ? 1e-3 : checkNumber(fn, 'opts.lr', o.lr, { min: 0 });
     const cbs = checkCallbacks(fn, 'opts.cbs', o.cbs);
-    const metrics = o.metrics === undefined ? [] : checkArray(fn, 'opts.metrics', o.metrics, 'an array of metrics')
-      .map((m, i) => learnerMetric(fn, `opts.metrics[${i}]`, m));
+    const metrics =
+      o.metrics === undefined
+        ? []
+        : checkArray(fn, 'opts.metrics', o.metrics, 'an array of metrics').map((m, i) => learnerMetric(fn, `opts.metrics[${i}]`, m));
     const path = o.path === undefined ? '.' : checkPath(fn, 'opts.path', o.path);
     const modelDir = o.modelDir === undefined ? 'models' : checkPath(fn, 'opts.modelDir', o.modelDir);
     const wd = checkWd(fn, 'opts.wd', o.wd) ?? null;
-    const moms = o.moms === undefined ? [0.95, 0.85, 0.95] as [number, number, number] : checkMoms(fn, 'opts.moms', o.moms);
+    const moms = o.moms === undefined ? ([0.95, 0.85, 0.95] as [number, number, number]) : checkMoms(fn, 'opts.moms', o.moms);
     this.dls = dls;
     this.model = model;
-    this.lossFunc = o.lossFunc ?? (() => { throw new FlintError('Learner: no lossFunc was given to the Learner, so it cannot compute a loss'); });
+    this.lossFunc =
+      o.lossFunc ??
+      (() => {
+        throw new FlintError('Learner: no lossFunc was given to the Learner, so it cannot compute a loss');
+      });
     this.optFunc = o.optFunc ?? optim.Adam;
     this.lr = lr;
     this.splitter = o.splitter ?? optim.trainableParams;
@@ -171,7 +224,9 @@ export class Learner {
     // awaited before the first fit or validation, and its failure is thrown there (never an unhandled rejection)
     const r = this.event('afterCreate');
     if (r) {
-      this.created = r.catch((e) => { this.createError = e; });
+      this.created = r.catch((e) => {
+        this.createError = e;
+      });
     }
   }
 
@@ -231,7 +286,7 @@ export class Learner {
       return await fn();
     } finally {
       this.cbs = saved;
-      for (const c of saved) c.learn = this;  // re-attached, as fastai's removed_cbs adds them back
+      for (const c of saved) c.learn = this; // re-attached, as fastai's removed_cbs adds them back
       this.#changed();
     }
   }
@@ -283,13 +338,18 @@ export class Learner {
     const loop = TRAINING_LOOP.filter((s) => s !== 'afterCreate');
     let indent = 0;
     // a callback's around is asked at every phase (it picks the ones it wraps)
-    const wrappers = this.orderedCbs(null).filter((c) => AROUND_PHASES.some((p) => c.wrapsPhase(p)))
+    const wrappers = this.orderedCbs(null)
+      .filter((c) => AROUND_PHASES.some((p) => c.wrapsPhase(p)))
       .map((c) => `${c.constructor.name} (${c.aroundPhases?.join(', ') ?? 'every phase'})`);
     const lines: string[] = wrappers.length ? [`around              : [${wrappers.join(', ')}]`] : [];
     for (const s of loop) {
-      if (s.startsWith('Start')) { lines.push(`${' '.repeat(indent)}${s}`); indent += 2; }
-      else if (s.startsWith('End')) { indent -= 2; lines.push(`${' '.repeat(indent)}${s}`); }
-      else {
+      if (s.startsWith('Start')) {
+        lines.push(`${' '.repeat(indent)}${s}`);
+        indent += 2;
+      } else if (s.startsWith('End')) {
+        indent -= 2;
+        lines.push(`${' '.repeat(indent)}${s}`);
+      } else {
         const cbs = s.startsWith('**') ? [] : this.orderedCbs(s as EventName).map((c) => c.constructor.name);
         lines.push(`${' '.repeat(indent)} - ${s.padEnd(19)}: [${cbs.join(', ')}]`);
       }
@@ -344,7 +404,9 @@ export class Learner {
    * or plain object of them; what the loss function returned, a tensor (one value to train on). */
   #checkPred(p: unknown): void {
     if (!isPrediction(p, 0)) {
-      throw new FlintError(`${this._opName('Learner.fit')}: the model's forward returned ${describe(p)}; the Learner expects a tensor of predictions (or an array or object of tensors)`);
+      throw new FlintError(
+        `${this._opName('Learner.fit')}: the model's forward returned ${describe(p)}; the Learner expects a tensor of predictions (or an array or object of tensors)`,
+      );
     }
   }
   #checkLoss(l: unknown): void {
@@ -356,7 +418,6 @@ export class Learner {
       throw new FlintError(`${fn}: the loss function returned ${describe(l)}; training needs a single value (reduce the loss with mean or sum)`);
     }
   }
-
 
   // ---- the training step's parts (miniai's flexible learner): a subclass overrides them; a callback with a
   // method of the part's name (predict, getLoss, backward, step, zeroGrad) replaces them for the batches it runs in
@@ -372,14 +433,16 @@ export class Learner {
   /** learn.lossGrad = lossFunc(pred, ...yb) when the batch has targets (learn.loss is set from it by the loop). */
   getLoss(): void {
     if (this.yb.length === 0) return;
-    if (this.pred === null) throw new FlintError('Learner.getLoss: there is no prediction (learn.pred is null); it runs inside the loop after predictBatch');
+    if (this.pred === null)
+      throw new FlintError('Learner.getLoss: there is no prediction (learn.pred is null); it runs inside the loop after predictBatch');
     const loss: unknown = callLoss(this.lossFunc, this.pred, this.yb);
     this.#checkLoss(loss);
     this.lossGrad = loss as Tensor;
     this.lossParts = this.lossFunc.lastParts ? { ...this.lossFunc.lastParts } : null;
   }
   backward(): void {
-    if (this.lossGrad === null) throw new FlintError('Learner.backward: there is no loss to differentiate (learn.lossGrad is null); it runs inside the loop after getLoss');
+    if (this.lossGrad === null)
+      throw new FlintError('Learner.backward: there is no loss to differentiate (learn.lossGrad is null); it runs inside the loop after getLoss');
     this.lossGrad.backward();
   }
   step(): void {
@@ -398,7 +461,9 @@ export class Learner {
     const wrappers = this.#tables.wrappers(part);
     // nothing wraps it: no promise for a synchronous part
     if (wrappers.length === 0) return cb ? cb._supply(part) : own();
-    return around(wrappers, part, async () => { await (cb ? cb._supply(part) : own()); });
+    return around(wrappers, part, async () => {
+      await (cb ? cb._supply(part) : own());
+    });
   }
 
   async #doOneBatch(): Promise<void> {
@@ -417,9 +482,13 @@ export class Learner {
     if (this.training && this.loss !== computed) this.#takeAssignedLoss();
     if (!this.training) return;
     if (this.lossGrad === null) {
-      throw new FlintError(`${this._opName('Learner.fit')}: a training batch has no loss to train on: ${this.yb.length === 0
-        ? `the batch has no targets (it has ${this.xb.length} part${this.xb.length === 1 ? '' : 's'}, all inputs by dls.nInp = ${this.dls.nInp})`
-        : 'nothing set learn.lossGrad'}; give the batch targets, or supply the loss (a callback with getLoss(learn), or a Learner subclass overriding getLoss, setting learn.lossGrad)`);
+      throw new FlintError(
+        `${this._opName('Learner.fit')}: a training batch has no loss to train on: ${
+          this.yb.length === 0
+            ? `the batch has no targets (it has ${this.xb.length} part${this.xb.length === 1 ? '' : 's'}, all inputs by dls.nInp = ${this.dls.nInp})`
+            : 'nothing set learn.lossGrad'
+        }; give the batch targets, or supply the loss (a callback with getLoss(learn), or a Learner subclass overriding getLoss, setting learn.lossGrad)`,
+      );
     }
     await this.#withEvents(() => this.#part('backward', () => this.backward()), 'backward', CancelBackwardException);
     await this.#withEvents(() => this.#part('step', () => this.step()), 'step', CancelStepException);
@@ -437,9 +506,11 @@ export class Learner {
       this.loss = this.lossGrad.detach();
       return;
     }
-    throw new FlintError(`${this._opName('Learner.fit')}: a callback replaced learn.loss after the loss was computed with ${describe(l)}, ` +
-      'which does not require grad, so training cannot use it (it would go on with learn.lossGrad); assign a loss computed ' +
-      'from the predictions (it requires grad) to change what trains');
+    throw new FlintError(
+      `${this._opName('Learner.fit')}: a callback replaced learn.loss after the loss was computed with ${describe(l)}, ` +
+        'which does not require grad, so training cannot use it (it would go on with learn.lossGrad); assign a loss computed ' +
+        'from the predictions (it requires grad) to change what trains',
+    );
   }
 
   async #oneBatch(i: number, b: Batch): Promise<void> {
@@ -540,9 +611,11 @@ export class Learner {
     const dl = this.dls.train;
     if (dl.length > 0) return;
     const n = dl.dataset.length;
-    throw new FlintError(`${fn}: the training DataLoader yields no batch (${n} item${n === 1 ? '' : 's'}, batchSize ${dl.batchSize}` +
-      `${dl.dropLast ? ', dropLast' : ''}), so there is nothing to train on; ` +
-      `${n > 0 ? `use a batchSize of at most ${n}${dl.dropLast ? ' or dropLast: false' : ''}` : 'give it a non-empty dataset'}`);
+    throw new FlintError(
+      `${fn}: the training DataLoader yields no batch (${n} item${n === 1 ? '' : 's'}, batchSize ${dl.batchSize}` +
+        `${dl.dropLast ? ', dropLast' : ''}), so there is nothing to train on; ` +
+        `${n > 0 ? `use a batchSize of at most ${n}${dl.dropLast ? ' or dropLast: false' : ''}` : 'give it a non-empty dataset'}`,
+    );
   }
 
   /** fit's work, inside exclusive, its arguments checked. */
@@ -553,14 +626,20 @@ export class Learner {
     const start = o.startEpoch ?? 0;
     if (start !== 0) {
       // fastai's SkipToEpoch: resuming at epoch `start` cancels the epochs before it (schedules still see them)
-      const skip = new Callback({ beforeEpoch: (l) => { if (l.epoch < start) throw new CancelEpochException(); } });
+      const skip = new Callback({
+        beforeEpoch: (l) => {
+          if (l.epoch < start) throw new CancelEpochException();
+        },
+      });
       skip.order = -9;
       cbs.push(skip);
     }
     if (o.resetOpt || !this.opt) this.createOpt();
     if (start !== 0 && this.#optStateless) {
-      console.warn(`${fn}: resuming at epoch ${start} without the optimizer's state (the checkpoint loaded had none, or ` +
-        'the optimizer is new), so the run will not repeat the uninterrupted one; save checkpoints with { withOpt: true }');
+      console.warn(
+        `${fn}: resuming at epoch ${start} without the optimizer's state (the checkpoint loaded had none, or ` +
+          'the optimizer is new), so the run will not repeat the uninterrupted one; save checkpoints with { withOpt: true }',
+      );
     }
     this.#optStateless = false;
     checkLrGroups(fn, 'lr', lr, this.opt!.hypers.length);
@@ -727,23 +806,25 @@ export class Learner {
     // called from inside another operation (a callback of a fit): the loop's state is given back afterwards,
     // so the fit goes on with its own batch, phase and model mode
     const outer = this.#ops.depth > 1 ? this.#loopState() : null;
-    return this.#withAdded(cbs, () => this.withoutLogging(async () => {
-      this.validatingOnly = true;
-      let record: (number | undefined)[] = [];
-      try {
-        await this.event('beforeFit');
-        await this.event('beforeEpoch');
-        await this.#doEpochValidate(o.dl);
-        await this.event('afterEpoch');
-        await this.event('afterFit');
-        record = this.finalRecord;
-      } finally {
-        this.validatingOnly = false;
-        this.#endCleanup();
-        if (outer) outer();
-      }
-      return record;
-    }));
+    return this.#withAdded(cbs, () =>
+      this.withoutLogging(async () => {
+        this.validatingOnly = true;
+        let record: (number | undefined)[] = [];
+        try {
+          await this.event('beforeFit');
+          await this.event('beforeEpoch');
+          await this.#doEpochValidate(o.dl);
+          await this.event('afterEpoch');
+          await this.event('afterFit');
+          record = this.finalRecord;
+        } finally {
+          this.validatingOnly = false;
+          this.#endCleanup();
+          if (outer) outer();
+        }
+        return record;
+      }),
+    );
   }
 }
 

@@ -9,7 +9,11 @@ import { FlintError } from '../torch/index.js';
  * callbacks; a scheduled fit's inner fit): only there may a call made from its own async context start a nested
  * operation. `children` are the nested operations running now.
  */
-export interface Operation { readonly name: string; open: number; readonly children: Set<Promise<void>> }
+export interface Operation {
+  readonly name: string;
+  open: number;
+  readonly children: Set<Promise<void>>;
+}
 
 /** The operation whose code is running (the async context): it survives in timers and promises made during
  * the operation, so it is compared with the operation running now, never trusted alone. */
@@ -56,10 +60,14 @@ export class Operations {
     // a stale context (a timer or promise made during an earlier operation, or during this one's batch loop)
     // is refused like any call from outside
     if (running.getStore() !== parent || parent.open === 0) {
-      throw new FlintError(`${fn}: ${this.#ops[0]!.name} is running on this Learner; await it before calling ${fn} (one operation at a time per Learner)`);
+      throw new FlintError(
+        `${fn}: ${this.#ops[0]!.name} is running on this Learner; await it before calling ${fn} (one operation at a time per Learner)`,
+      );
     }
     let done!: () => void;
-    const mark = new Promise<void>((r) => { done = r; });
+    const mark = new Promise<void>((r) => {
+      done = r;
+    });
     parent.children.add(mark);
     this.#ops.push(op);
     try {

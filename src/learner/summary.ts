@@ -40,7 +40,9 @@ function tensorsIn(v: unknown, out: Tensor[] = [], depth = 0): Tensor[] {
 }
 
 function liveShapes(v: unknown): number[][] {
-  return tensorsIn(v).filter((t) => !t.isDisposed).map((t) => [...t.shape]);
+  return tensorsIn(v)
+    .filter((t) => !t.isDisposed)
+    .map((t) => [...t.shape]);
 }
 
 function describeCall(m: Module, inputs: unknown[], output: unknown): LayerInfo {
@@ -69,11 +71,20 @@ export function layerInfo(model: Module, inputs: unknown[]): LayerInfo[] {
   const handles: RemovableHandle[] = [];
   try {
     for (const m of modules) {
-      if (m.children().length === 0) handles.push(m.registerForwardHook((mod, ins, out) => { rows.push(describeCall(mod, ins, out)); }));
+      if (m.children().length === 0)
+        handles.push(
+          m.registerForwardHook((mod, ins, out) => {
+            rows.push(describeCall(mod, ins, out));
+          }),
+        );
     }
     model.eval();
     // nothing is returned: the outputs and everything made on the way are freed here
-    torch.tidy(() => { torch.noGrad(() => { (model.call as (...a: unknown[]) => unknown)(...inputs); }); });
+    torch.tidy(() => {
+      torch.noGrad(() => {
+        (model.call as (...a: unknown[]) => unknown)(...inputs);
+      });
+    });
   } finally {
     for (const h of handles) h.remove();
     for (const [m, mode] of modes) m.training = mode;
@@ -102,8 +113,12 @@ function fnName(f: unknown, option: string): string {
 
 /** fastai's module_summary table: a section per output shape, then the totals. */
 export function formatLayers(modelName: string, inputShapes: number[][], rows: LayerInfo[], totals: { params: number; trainable: number }): string[] {
-  const lines = [`${modelName} (Input shape: ${shapesText(inputShapes)})`, '='.repeat(RULE),
-    `${'Layer (type)'.padEnd(20)} ${'Output Shape'.padEnd(20)} ${'Param #'.padEnd(10)} Trainable`, '='.repeat(RULE)];
+  const lines = [
+    `${modelName} (Input shape: ${shapesText(inputShapes)})`,
+    '='.repeat(RULE),
+    `${'Layer (type)'.padEnd(20)} ${'Output Shape'.padEnd(20)} ${'Param #'.padEnd(10)} Trainable`,
+    '='.repeat(RULE),
+  ];
   let prev: string | null = null;
   for (const r of rows) {
     const shape = shapesText(r.shapes);
@@ -111,10 +126,17 @@ export function formatLayers(modelName: string, inputShapes: number[][], rows: L
     if (prev === null) lines.push(`${''.padEnd(20)} ${shape}`);
     else if (!r.sameAsInput && shape !== prev) lines.push('_'.repeat(RULE), `${''.padEnd(20)} ${shape}`);
     prev = shape;
-    lines.push(`${r.type.padEnd(20)} ${''.padEnd(20)} ${String(r.params ?? '').padEnd(10)} ${r.trainable === null ? '' : r.trainable ? 'True' : 'False'}`);
+    lines.push(
+      `${r.type.padEnd(20)} ${''.padEnd(20)} ${String(r.params ?? '').padEnd(10)} ${r.trainable === null ? '' : r.trainable ? 'True' : 'False'}`,
+    );
   }
-  lines.push('_'.repeat(RULE), '', `Total params: ${count(totals.params)}`, `Total trainable params: ${count(totals.trainable)}`,
-    `Total non-trainable params: ${count(totals.params - totals.trainable)}`);
+  lines.push(
+    '_'.repeat(RULE),
+    '',
+    `Total params: ${count(totals.params)}`,
+    `Total trainable params: ${count(totals.trainable)}`,
+    `Total non-trainable params: ${count(totals.params - totals.trainable)}`,
+  );
   return lines.map((l) => l.trimEnd());
 }
 
@@ -126,7 +148,9 @@ function firstBatch(learn: Learner): Batch {
   try {
     return torch.tidy(() => dl.oneBatch());
   } catch (e) {
-    throw new FlintError(`${FN}: cannot take a batch from the training DataLoader (learn.dls.train): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new FlintError(`${FN}: cannot take a batch from the training DataLoader (learn.dls.train): ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
   } finally {
     dl.epoch = epoch;
   }
@@ -159,8 +183,12 @@ export function learnerSummary(learn: Learner, print: (s: string) => void = cons
   };
   const lines = formatLayers(model.constructor.name, inputShapes, rows, totals);
   const loss = learn.lossFunc;
-  lines.push('', `Optimizer used: ${fnName(learn.optFunc, 'optFunc')}${learn.opt ? '' : ' (not created yet)'}`,
-    `Loss function: ${typeof loss === 'function' ? fnName(loss, 'lossFunc') : String(loss)}`, '');
+  lines.push(
+    '',
+    `Optimizer used: ${fnName(learn.optFunc, 'optFunc')}${learn.opt ? '' : ' (not created yet)'}`,
+    `Loss function: ${typeof loss === 'function' ? fnName(loss, 'lossFunc') : String(loss)}`,
+    '',
+  );
   if (learn.opt) lines.push(learn.opt.frozenIdx === 0 ? 'Model unfrozen' : `Model frozen up to parameter group #${learn.opt.frozenIdx}`, '');
   lines.push('Callbacks:', ...learn.orderedCbs(null).map((cb) => `  - ${cb.constructor.name}`));
   const text = lines.join('\n');

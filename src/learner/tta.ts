@@ -28,9 +28,20 @@ export interface TtaOptions {
 /** Everything owned by the caller. `targs` is the first target (null without targets), `targets` every one,
  * as getPreds gives them; with beta null, `preds` is the augmented passes' combination and `plainPreds` the
  * plain pass's. */
-export interface TtaResult { preds: Tensor; plainPreds?: Tensor; targs: Tensor | null; targets: Tensor[] }
+export interface TtaResult {
+  preds: Tensor;
+  plainPreds?: Tensor;
+  targs: Tensor | null;
+  targets: Tensor[];
+}
 
-interface Checked { dl: DataLoader<any> | undefined; n: number; beta: number | null; useMax: boolean; augment: ((b: Batch) => Batch) | undefined }
+interface Checked {
+  dl: DataLoader<any> | undefined;
+  n: number;
+  beta: number | null;
+  useMax: boolean;
+  augment: ((b: Batch) => Batch) | undefined;
+}
 
 /** tta's options, checked (before any pass runs). */
 export function checkTtaOptions(opts: unknown): Checked {

@@ -4,7 +4,19 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { type BatchState, Metric } from './metric.js';
-import { TRANSFORM_KEYS, checkBool, checkDim, checkFunction, checkOptions, checkState, checkString, checkTransform, describe, fail, guard } from './check.js';
+import {
+  TRANSFORM_KEYS,
+  checkBool,
+  checkDim,
+  checkFunction,
+  checkOptions,
+  checkState,
+  checkString,
+  checkTransform,
+  describe,
+  fail,
+  guard,
+} from './check.js';
 
 import { type Activation, type PredTransform, accumulateLabel, applyTransform, labelOf, labelled, transformPreds } from './metric.js';
 export { type Activation, type PredTransform, transformPreds };
@@ -33,7 +45,10 @@ export class AccumMetric extends Metric {
   private preds: Tensor[] = [];
   private targs: Tensor[] = [];
   readonly o: AccumOptions;
-  constructor(readonly func: MetricFunc, options: AccumOptions = {}) {
+  constructor(
+    readonly func: MetricFunc,
+    options: AccumOptions = {},
+  ) {
     super();
     const fn = 'metrics.AccumMetric';
     checkFunction(fn, 'func', func);
@@ -90,8 +105,10 @@ const SKM_KEYS = ['isClass', 'thresh', 'axis', 'activation', 'name', 'kwargs'] a
 
 /** Wraps a scikit-learn style `(yTrue, yPred) => number` function on host arrays (fastai's skm_to_fastai):
  * class predictions by argmax over `axis`, or by `thresh` on the activation (the sigmoid unless one is given). */
-export function skmToFlint(func: (yTrue: ArrayLike<number>, yPred: ArrayLike<number>, kwargs?: Record<string, unknown>) => number,
-  options: { isClass?: boolean; thresh?: number; axis?: number; activation?: Activation; name?: string; kwargs?: Record<string, unknown> } = {}): AccumMetric {
+export function skmToFlint(
+  func: (yTrue: ArrayLike<number>, yPred: ArrayLike<number>, kwargs?: Record<string, unknown>) => number,
+  options: { isClass?: boolean; thresh?: number; axis?: number; activation?: Activation; name?: string; kwargs?: Record<string, unknown> } = {},
+): AccumMetric {
   const fn = 'metrics.skmToFlint';
   checkFunction(fn, 'func', func);
   const o = checkOptions(fn, options, SKM_KEYS);
@@ -104,6 +121,17 @@ export function skmToFlint(func: (yTrue: ArrayLike<number>, yPred: ArrayLike<num
   const dimArgmax = isClass && o.thresh === undefined ? (o.axis ?? -1) : undefined;
   // fastai: the sigmoid is only the default for classes with a threshold; an explicit activation ('none' too) wins
   const activation = o.activation ?? (isClass && o.thresh !== undefined ? 'sigmoid' : 'none');
-  return labelled(new AccumMetric(func as MetricFunc, { dimArgmax, activation, thresh: o.thresh, toArray: true, invertArgs: true, flatten: true,
-    name: o.name ?? (func.name || undefined), kwargs: o.kwargs }), fn);
+  return labelled(
+    new AccumMetric(func as MetricFunc, {
+      dimArgmax,
+      activation,
+      thresh: o.thresh,
+      toArray: true,
+      invertArgs: true,
+      flatten: true,
+      name: o.name ?? (func.name || undefined),
+      kwargs: o.kwargs,
+    }),
+    fn,
+  );
 }

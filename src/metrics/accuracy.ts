@@ -21,7 +21,10 @@ export function accuracy(input: Tensor, target: Tensor, axis = -1): Tensor {
 
 function raw(input: Tensor, target: Tensor, axis: number): Tensor {
   const pred = input.argmax(axis);
-  return pred.eq(target.reshape([...pred.shape])).float().mean();
+  return pred
+    .eq(target.reshape([...pred.shape]))
+    .float()
+    .mean();
 }
 
 /** 1 - accuracy. */

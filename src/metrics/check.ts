@@ -2,10 +2,40 @@
 // failure inside a metric's computation name the public method and the metric.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { checkArray, checkBool, checkDim, checkFunction, checkInt, checkNumber, checkOneOf, checkOptions, checkString, checkTensor, describe, fail, isTensorLike, named, nameError } from '../torch/validate.js';
+import {
+  checkArray,
+  checkBool,
+  checkDim,
+  checkFunction,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  checkString,
+  checkTensor,
+  describe,
+  fail,
+  isTensorLike,
+  named,
+  nameError,
+} from '../torch/validate.js';
 import type { Activation, BatchState, PredTransform } from './metric.js';
 
-export { checkArray, checkBool, checkDim, checkFunction, checkInt, checkNumber, checkOneOf, checkOptions, checkString, checkTensor, describe, fail, named };
+export {
+  checkArray,
+  checkBool,
+  checkDim,
+  checkFunction,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  checkString,
+  checkTensor,
+  describe,
+  fail,
+  named,
+};
 
 /**
  * Runs f; its errors name `fn` ('Metric.accumulate (metrics.F1Score)'). A FlintError keeps its class and fields

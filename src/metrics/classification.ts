@@ -30,7 +30,10 @@ export function confusionMatrix(preds: Tensor, targs: Tensor, numClasses?: numbe
   if (preds.numel() !== targs.numel()) fail(fn, 'targs', `${preds.numel()} class indices, one per prediction`, targs);
   if (preds.device !== targs.device) fail(fn, 'targs', `a tensor on ${preds.device} like preds`, targs);
   return torch.tidy(() => {
-    for (const [x, arg] of [[preds, 'preds'], [targs, 'targs']] as const) {
+    for (const [x, arg] of [
+      [preds, 'preds'],
+      [targs, 'targs'],
+    ] as const) {
       if (x.dtype.startsWith('complex')) fail(fn, arg, 'class indices (a real tensor)', x);
     }
     const p = preds.long().flatten();
@@ -51,14 +54,27 @@ export function confusionMatrix(preds: Tensor, targs: Tensor, numClasses?: numbe
     const c = numClasses ?? top;
     if (c > MAX_CLASSES) fail(fn, 'preds', `class indices below ${MAX_CLASSES} (a ${c} x ${c} matrix would not fit in memory)`, preds);
     if (s.weightsMin < 0) fail(fn, 'sampleWeight', 'non-negative weights', weights);
-    return t.mul(c).add(p).bincount(w, c * c).reshape(c, c).double();
+    return t
+      .mul(c)
+      .add(p)
+      .bincount(w, c * c)
+      .reshape(c, c)
+      .double();
   });
 }
 
 /** What confusionMatrix checks before counting, stacked into one small tensor and read with one host read:
  * whether float classes are whole, the smallest and largest class, the smallest weight. Empty inputs give
  * neutral values without a device op. */
-interface Facts { predsWhole: boolean; targsWhole: boolean; predsMin: number; targsMin: number; predsMax: number; targsMax: number; weightsMin: number }
+interface Facts {
+  predsWhole: boolean;
+  targsWhole: boolean;
+  predsMin: number;
+  targsMin: number;
+  predsMax: number;
+  targsMax: number;
+  weightsMin: number;
+}
 function facts(preds: Tensor, targs: Tensor, p: Tensor, t: Tensor, w: Tensor | null): Facts {
   const parts: Tensor[] = [];
   const slot = (x: Tensor | null): number => (x === null ? -1 : parts.push(x.double()) - 1);
@@ -70,8 +86,15 @@ function facts(preds: Tensor, targs: Tensor, p: Tensor, t: Tensor, w: Tensor | n
   const wMin = w?.numel() ? slot(w.min()) : -1;
   const v = parts.length ? (torch.stack(parts).toTypedArray() as Float64Array) : new Float64Array(0);
   const at = (i: number, none: number): number => (i < 0 ? none : v[i]!);
-  return { predsWhole: at(pWhole, 1) !== 0, targsWhole: at(tWhole, 1) !== 0, predsMin: at(pMin, 0), targsMin: at(tMin, 0),
-    predsMax: at(pMax, 0), targsMax: at(tMax, 0), weightsMin: at(wMin, 0) };
+  return {
+    predsWhole: at(pWhole, 1) !== 0,
+    targsWhole: at(tWhole, 1) !== 0,
+    predsMin: at(pMin, 0),
+    targsMin: at(tMin, 0),
+    predsMax: at(pMax, 0),
+    targsMax: at(tMax, 0),
+    weightsMin: at(wMin, 0),
+  };
 }
 
 /** The most classes a confusion matrix may have (c x c float64: 800 MB at 10,000). */
@@ -96,7 +119,10 @@ function counts(cm: Tensor, o: ClassOptions): { tp: Tensor; fp: Tensor; fn: Tens
   let mask = rows.add(cols).gt(0);
   if (o.labels) {
     const sel = torch.zeros([cm.shape[0]!], { dtype: 'bool' });
-    const idx = torch.tensor(o.labels.filter((l) => l < cm.shape[0]!), { dtype: 'int64' });
+    const idx = torch.tensor(
+      o.labels.filter((l) => l < cm.shape[0]!),
+      { dtype: 'int64' },
+    );
     mask = sel.indexPut_([idx], true);
   }
   return { tp, fp: cols.sub(tp), fn: rows.sub(tp), support: rows, mask };
@@ -110,9 +136,15 @@ function checkBinary(name: string, cm: Tensor, posLabel: number): void {
   const seen = cm.sum(1).add(cm.sum(0)).gt(0).toArray() as boolean[];
   const present = seen.flatMap((b, c) => (b ? [c] : []));
   if (present.length > 2) {
-    fail(fn, 'options.average', `one of 'macro', 'micro', 'weighted' (the targets and predictions hold ${present.length} classes: multiclass, not binary)`, 'binary');
+    fail(
+      fn,
+      'options.average',
+      `one of 'macro', 'micro', 'weighted' (the targets and predictions hold ${present.length} classes: multiclass, not binary)`,
+      'binary',
+    );
   }
-  if (present.length === 2 && !present.includes(posLabel)) fail(fn, 'options.posLabel', `one of the classes present (${present.join(', ')})`, posLabel);
+  if (present.length === 2 && !present.includes(posLabel))
+    fail(fn, 'options.posLabel', `one of the classes present (${present.join(', ')})`, posLabel);
 }
 
 /** 0 where the denominator is 0 (scikit-learn's zero_division=0). */
@@ -143,10 +175,18 @@ function average(name: string, score: (tp: Tensor, fp: Tensor, fn: Tensor) => Te
 
 const precision = (tp: Tensor, fp: Tensor): Tensor => safeDiv(tp, tp.add(fp));
 const recall = (tp: Tensor, _fp: Tensor, fn: Tensor): Tensor => safeDiv(tp, tp.add(fn));
-const fbeta = (beta: number) => (tp: Tensor, fp: Tensor, fn: Tensor): Tensor => {
-  const b2 = beta * beta;
-  return safeDiv(tp.mul(1 + b2), tp.mul(1 + b2).add(fn.mul(b2)).add(fp));
-};
+const fbeta =
+  (beta: number) =>
+  (tp: Tensor, fp: Tensor, fn: Tensor): Tensor => {
+    const b2 = beta * beta;
+    return safeDiv(
+      tp.mul(1 + b2),
+      tp
+        .mul(1 + b2)
+        .add(fn.mul(b2))
+        .add(fp),
+    );
+  };
 const jaccard = (tp: Tensor, fp: Tensor, fn: Tensor): Tensor => safeDiv(tp, tp.add(fp).add(fn));
 
 function classMetric(name: string, f: (cm: Tensor) => number, o: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric {
@@ -154,7 +194,10 @@ function classMetric(name: string, f: (cm: Tensor) => number, o: { axis?: number
   return labelled(new AccumMetric(fn, { dimArgmax: o.axis ?? -1, flatten: true, name }), `metrics.${name[0]!.toUpperCase()}${name.slice(1)}`);
 }
 /** Options of the metrics that take only an axis and sample weights. */
-function axisOptions(fn: string, options: { axis?: number; sampleWeight?: Tensor | readonly number[] } | undefined): { axis?: number; sampleWeight?: Tensor | readonly number[] } {
+function axisOptions(
+  fn: string,
+  options: { axis?: number; sampleWeight?: Tensor | readonly number[] } | undefined,
+): { axis?: number; sampleWeight?: Tensor | readonly number[] } {
   const o = checkOptions(fn, options, ['axis', 'sampleWeight']);
   if (o.axis !== undefined) checkDim(fn, 'options.axis', o.axis);
   checkSampleWeight(fn, 'options.sampleWeight', o.sampleWeight);
@@ -184,33 +227,53 @@ export const Jaccard = (options: ClassOptions = {}): AccumMetric => {
 };
 
 /** Mean recall over the classes that occur in the targets. */
-export const BalancedAccuracy = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('balancedAccuracy', (cm) => {
-  const rows = cm.sum(1);
-  const r = cm.diagonal().div(rows.clamp(1e-300)).maskedSelect(rows.gt(0));
-  return r.numel() ? r.mean().item() : 0;
-}, axisOptions('metrics.BalancedAccuracy', options));
+export const BalancedAccuracy = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric =>
+  classMetric(
+    'balancedAccuracy',
+    (cm) => {
+      const rows = cm.sum(1);
+      const r = cm.diagonal().div(rows.clamp(1e-300)).maskedSelect(rows.gt(0));
+      return r.numel() ? r.mean().item() : 0;
+    },
+    axisOptions('metrics.BalancedAccuracy', options),
+  );
 
 /** Matthews correlation coefficient (multiclass form, scikit-learn's formula). */
-export const MatthewsCorrCoef = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('matthewsCorrCoef', (cm) => {
-  const t = cm.sum(1);
-  const p = cm.sum(0);
-  const n = cm.sum().item();
-  const correct = cm.diagonal().sum().item();
-  const cov = correct * n - t.dot(p).item();
-  const den = (n * n - p.dot(p).item()) * (n * n - t.dot(t).item());
-  return den === 0 ? 0 : cov / Math.sqrt(den);
-}, axisOptions('metrics.MatthewsCorrCoef', options));
+export const MatthewsCorrCoef = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric =>
+  classMetric(
+    'matthewsCorrCoef',
+    (cm) => {
+      const t = cm.sum(1);
+      const p = cm.sum(0);
+      const n = cm.sum().item();
+      const correct = cm.diagonal().sum().item();
+      const cov = correct * n - t.dot(p).item();
+      const den = (n * n - p.dot(p).item()) * (n * n - t.dot(t).item());
+      return den === 0 ? 0 : cov / Math.sqrt(den);
+    },
+    axisOptions('metrics.MatthewsCorrCoef', options),
+  );
 
 /** Cohen's kappa: agreement beyond chance. */
-export const CohenKappa = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('cohenKappa', (cm) => {
-  const n = cm.sum().item();
-  const po = cm.diagonal().sum().item() / n;
-  const pe = cm.sum(1).dot(cm.sum(0)).item() / (n * n);
-  return pe === 1 || n === 0 ? 0 : (po - pe) / (1 - pe);
-}, axisOptions('metrics.CohenKappa', options));
+export const CohenKappa = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric =>
+  classMetric(
+    'cohenKappa',
+    (cm) => {
+      const n = cm.sum().item();
+      const po = cm.diagonal().sum().item() / n;
+      const pe = cm.sum(1).dot(cm.sum(0)).item() / (n * n);
+      return pe === 1 || n === 0 ? 0 : (po - pe) / (1 - pe);
+    },
+    axisOptions('metrics.CohenKappa', options),
+  );
 
 /** Fraction of wrong labels (single-label classification). */
-export const HammingLoss = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric => classMetric('hammingLoss', (cm) => {
-  const n = cm.sum().item();
-  return n === 0 ? 0 : 1 - cm.diagonal().sum().item() / n;
-}, axisOptions('metrics.HammingLoss', options));
+export const HammingLoss = (options: { axis?: number; sampleWeight?: Tensor | readonly number[] } = {}): AccumMetric =>
+  classMetric(
+    'hammingLoss',
+    (cm) => {
+      const n = cm.sum().item();
+      return n === 0 ? 0 : 1 - cm.diagonal().sum().item() / n;
+    },
+    axisOptions('metrics.HammingLoss', options),
+  );

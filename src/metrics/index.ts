@@ -4,7 +4,18 @@ import { AvgMetric, Metric, labelled } from './metric.js';
 import * as fns from './accuracy.js';
 import { fail, guard } from './check.js';
 
-export { Metric, AvgMetric, AvgLoss, AvgSmoothLoss, AvgSmoothMetric, LossPartMetric, ValueMetric, RunningMean, batchSize, type BatchState } from './metric.js';
+export {
+  Metric,
+  AvgMetric,
+  AvgLoss,
+  AvgSmoothLoss,
+  AvgSmoothMetric,
+  LossPartMetric,
+  ValueMetric,
+  RunningMean,
+  batchSize,
+  type BatchState,
+} from './metric.js';
 export { AccumMetric, skmToFlint, transformPreds, type AccumOptions, type Activation, type MetricFunc, type PredTransform } from './accum.js';
 
 /** accuracy as a metric object (argmax over the last axis against integer targets). */
@@ -30,10 +41,45 @@ export function toMetric(m: Metric | (() => Metric) | ((pred: Tensor, ...targets
   }
   return new AvgMetric(m as (pred: Tensor, ...targets: Tensor[]) => Tensor);
 }
-export { Precision, Recall, F1Score, FBeta, Jaccard, BalancedAccuracy, MatthewsCorrCoef, CohenKappa, HammingLoss, confusionMatrix,
-  type Average, type ClassOptions } from './classification.js';
+export {
+  Precision,
+  Recall,
+  F1Score,
+  FBeta,
+  Jaccard,
+  BalancedAccuracy,
+  MatthewsCorrCoef,
+  CohenKappa,
+  HammingLoss,
+  confusionMatrix,
+  type Average,
+  type ClassOptions,
+} from './classification.js';
 export { mse, mae, msle, rmse, expRmspe, ExplainedVariance, R2Score, PearsonCorrCoef, type RegOptions } from './regression.js';
-export { RocAuc, RocAucBinary, APScoreBinary, BrierScore, SpearmanCorrCoef, topKAccuracy, accuracyMulti, Perplexity, averageRanks, rocAuc, averagePrecision } from './ranking.js';
-export { PrecisionMulti, RecallMulti, F1ScoreMulti, FBetaMulti, JaccardMulti, HammingLossMulti, MatthewsCorrCoefMulti, RocAucMulti,
-  APScoreMulti, BrierScoreMulti, type MultiOptions } from './multilabel.js';
+export {
+  RocAuc,
+  RocAucBinary,
+  APScoreBinary,
+  BrierScore,
+  SpearmanCorrCoef,
+  topKAccuracy,
+  accuracyMulti,
+  Perplexity,
+  averageRanks,
+  rocAuc,
+  averagePrecision,
+} from './ranking.js';
+export {
+  PrecisionMulti,
+  RecallMulti,
+  F1ScoreMulti,
+  FBetaMulti,
+  JaccardMulti,
+  HammingLossMulti,
+  MatthewsCorrCoefMulti,
+  RocAucMulti,
+  APScoreMulti,
+  BrierScoreMulti,
+  type MultiOptions,
+} from './multilabel.js';
 export { Dice, DiceMulti, JaccardCoeff, JaccardCoeffMulti, foregroundAcc } from './segmentation.js';

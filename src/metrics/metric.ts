@@ -2,7 +2,21 @@
 // data's device; `value` is the one host read, once per phase.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { TRANSFORM_KEYS, checkDimOf, describe, fail, checkFunction, checkNumber, checkOptions, checkState, checkString, checkTensor, checkTransform, guard, named } from './check.js';
+import {
+  TRANSFORM_KEYS,
+  checkDimOf,
+  describe,
+  fail,
+  checkFunction,
+  checkNumber,
+  checkOptions,
+  checkState,
+  checkString,
+  checkTensor,
+  checkTransform,
+  guard,
+  named,
+} from './check.js';
 
 export type Activation = 'none' | 'softmax' | 'binarySoftmax' | 'sigmoid';
 
@@ -22,7 +36,8 @@ export function transformPreds(pred: Tensor, t: PredTransform): Tensor {
   t = checkTransform(fn, checkOptions(fn, t, TRANSFORM_KEYS, 'transform'), 'transform');
   const dim = t.dimArgmax ?? -1;
   const act = t.activation ?? 'none';
-  if (act === 'softmax' || act === 'binarySoftmax' || (act === 'none' && t.dimArgmax !== undefined)) checkDimOf(fn, 'transform.dimArgmax', dim, pred, 'pred');
+  if (act === 'softmax' || act === 'binarySoftmax' || (act === 'none' && t.dimArgmax !== undefined))
+    checkDimOf(fn, 'transform.dimArgmax', dim, pred, 'pred');
   return guard(fn, () => torch.tidy(() => applyTransform(pred, t)));
 }
 
@@ -115,7 +130,8 @@ export class RunningMean {
     const fn = 'RunningMean.add';
     checkTensor(fn, 'batchValue', batchValue);
     checkNumber(fn, 'n', n, { min: 0 });
-    if (this.total !== null && batchValue.device !== this.device) fail(fn, 'batchValue', `a tensor on ${this.device}, like the earlier values`, batchValue);
+    if (this.total !== null && batchValue.device !== this.device)
+      fail(fn, 'batchValue', `a tensor on ${this.device}, like the earlier values`, batchValue);
     named(fn, () => this[ADD](batchValue, n));
   }
   /** add for the metrics here (not public: a symbol this module keeps): their values are checked live already,
@@ -125,7 +141,7 @@ export class RunningMean {
     if (this.total === null) {
       this.total = torch.tidy(() => v.detach().double().mul(n)).keep();
       this.device = this.total.device;
-    } else this.total.add_(v.requiresGrad ? v.detach() : v, n);  // a flag read is cheaper than a new handle
+    } else this.total.add_(v.requiresGrad ? v.detach() : v, n); // a flag read is cheaper than a new handle
     this.count += n;
   }
   get value(): number | undefined {
@@ -154,8 +170,12 @@ function lossValue(x: Tensor): Tensor {
 /** A metric made from func(pred, ...targets) on transformed predictions; subclasses say how batches combine. */
 abstract class FuncMetric extends Metric {
   /** transform: activation, argmax and threshold applied to predictions first (fastxtend: every metric has them). */
-  constructor(readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor, protected readonly funcName: string | undefined,
-    readonly transform: PredTransform, fn = 'metrics.AvgMetric') {
+  constructor(
+    readonly func: (pred: Tensor, ...targets: Tensor[]) => Tensor,
+    protected readonly funcName: string | undefined,
+    readonly transform: PredTransform,
+    fn = 'metrics.AvgMetric',
+  ) {
     super();
     checkFunction(fn, 'func', func);
     if (funcName !== undefined) checkString(fn, 'funcName', funcName);
@@ -173,7 +193,9 @@ abstract class FuncMetric extends Metric {
   protected override computeBatch(preds: Tensor, targs: Tensor): number {
     return torch.tidy(() => this.apply(preds, [targs]).item<number>());
   }
-  override get name(): string { return this.funcName ?? (this.func.name || 'metric'); }
+  override get name(): string {
+    return this.funcName ?? (this.func.name || 'metric');
+  }
 }
 
 /** func(pred, ...targets) averaged over the phase, weighted by batch size. Right for accuracy-like metrics,
@@ -183,27 +205,46 @@ export class AvgMetric extends FuncMetric {
   constructor(func: (pred: Tensor, ...targets: Tensor[]) => Tensor, funcName?: string, transform: PredTransform = {}) {
     super(func, funcName, transform);
   }
-  reset(): void { this.mean.reset(); }
+  reset(): void {
+    this.mean.reset();
+  }
   accumulate(s: BatchState): void {
     checkState('Metric.accumulate', s);
     const pred = s.pred;
     if (!pred) return;
-    guard(accumulateLabel(this), () => torch.tidy(() => { this.mean[ADD](this.apply(pred, s.yb), itemsIn(s)); }));
+    guard(accumulateLabel(this), () =>
+      torch.tidy(() => {
+        this.mean[ADD](this.apply(pred, s.yb), itemsIn(s));
+      }),
+    );
   }
-  get value(): number | undefined { return this.mean.value; }
+  get value(): number | undefined {
+    return this.mean.value;
+  }
 }
 
 /** The mean loss over the phase, weighted by batch size. */
 export class AvgLoss extends Metric {
   private readonly mean = new RunningMean();
-  reset(): void { this.mean.reset(); }
+  reset(): void {
+    this.mean.reset();
+  }
   accumulate(s: BatchState): void {
     checkState('Metric.accumulate', s);
     const loss = s.loss;
-    if (loss) guard(accumulateLabel(this), () => torch.tidy(() => { this.mean[ADD](lossValue(loss), itemsIn(s)); }));
+    if (loss)
+      guard(accumulateLabel(this), () =>
+        torch.tidy(() => {
+          this.mean[ADD](lossValue(loss), itemsIn(s));
+        }),
+      );
   }
-  get value(): number | undefined { return this.mean.value; }
-  override get name(): string { return 'loss'; }
+  get value(): number | undefined {
+    return this.mean.value;
+  }
+  override get name(): string {
+    return 'loss';
+  }
 }
 
 /** A smoothing factor in [0, 1) (1 would divide by 1 - beta^n = 0). */
@@ -221,7 +262,9 @@ class Smoother {
   private folded = 0;
   private smoothed: number[] = [];
   constructor(readonly beta: number) {}
-  get count(): number { return this.folded + this.pending.length; }
+  get count(): number {
+    return this.folded + this.pending.length;
+  }
   reset(): void {
     torch.dispose(this.pending);
     this.pending = [];
@@ -230,7 +273,9 @@ class Smoother {
     this.smoothed = [];
   }
   /** Takes ownership of a 0-dim tensor. */
-  push(x: Tensor): void { this.pending.push(x.keep()); }
+  push(x: Tensor): void {
+    this.pending.push(x.keep());
+  }
   private flush(): void {
     if (this.pending.length === 0) return;
     const values = torch.tidy(() => Array.from(torch.stack(this.pending).double().toTypedArray() as Float64Array));
@@ -262,66 +307,109 @@ export class AvgSmoothLoss extends Metric {
     checkBeta('metrics.AvgSmoothLoss', beta);
     this.s = new Smoother(beta);
   }
-  get count(): number { return this.s.count; }
-  reset(): void { this.s.reset(); }
+  get count(): number {
+    return this.s.count;
+  }
+  reset(): void {
+    this.s.reset();
+  }
   accumulate(b: BatchState): void {
     checkState('Metric.accumulate', b);
     const loss = b.loss;
     if (!loss) return;
-    if (loss.numel() === 0 || loss.dtype === 'bool' || loss.dtype.startsWith('complex')) fail('Metric.accumulate', 'state.loss', 'a non-empty real tensor', loss);
+    if (loss.numel() === 0 || loss.dtype === 'bool' || loss.dtype.startsWith('complex'))
+      fail('Metric.accumulate', 'state.loss', 'a non-empty real tensor', loss);
     // a 0-d loss is detached (a new handle, no copy): the smoother frees what it holds, and the caller's loss
     // must outlive a mid-epoch read of the value (a progress-bar redraw)
     this.s.push(torch.tidy(() => (loss.ndim === 0 ? loss.detach() : lossValue(loss))));
   }
   /** The smoothed value after each batch since the last call (the Recorder's `losses`). */
-  takeSmoothed(): number[] { return this.s.takeSmoothed(); }
-  get value(): number | undefined { return this.s.value; }
-  override get name(): string { return 'loss'; }
+  takeSmoothed(): number[] {
+    return this.s.takeSmoothed();
+  }
+  get value(): number | undefined {
+    return this.s.value;
+  }
+  override get name(): string {
+    return 'loss';
+  }
 }
 
 /** A metric smoothed like the training loss (fastxtend's AvgSmoothMetric); logs on the training phase. */
 export class AvgSmoothMetric extends FuncMetric {
   private readonly s: Smoother;
   override logMetric: 'train' | 'valid' | 'both' = 'train';
-  constructor(func: (pred: Tensor, ...targets: Tensor[]) => Tensor, readonly beta = 0.98, funcName?: string, transform: PredTransform = {}) {
+  constructor(
+    func: (pred: Tensor, ...targets: Tensor[]) => Tensor,
+    readonly beta = 0.98,
+    funcName?: string,
+    transform: PredTransform = {},
+  ) {
     super(func, funcName, transform, 'metrics.AvgSmoothMetric');
     checkBeta('metrics.AvgSmoothMetric', beta);
     this.s = new Smoother(beta);
   }
-  reset(): void { this.s.reset(); }
+  reset(): void {
+    this.s.reset();
+  }
   accumulate(b: BatchState): void {
     checkState('Metric.accumulate', b);
     const pred = b.pred;
     if (pred) this.s.push(guard(accumulateLabel(this), () => torch.tidy(() => this.apply(pred.detach(), b.yb).double().reshape([]))));
   }
-  get value(): number | undefined { return this.s.value; }
+  get value(): number | undefined {
+    return this.s.value;
+  }
 }
 
 /** One named part of a multi-part loss, averaged over the phase; logged on both phases. */
 export class LossPartMetric extends Metric {
   private readonly mean = new RunningMean();
   override logMetric: 'train' | 'valid' | 'both' = 'both';
-  constructor(readonly part: string) { super(); checkString('metrics.LossPartMetric', 'part', part); }
-  reset(): void { this.mean.reset(); }
+  constructor(readonly part: string) {
+    super();
+    checkString('metrics.LossPartMetric', 'part', part);
+  }
+  reset(): void {
+    this.mean.reset();
+  }
   accumulate(s: BatchState): void {
     checkState('Metric.accumulate', s);
     const v = s.lossParts && Object.hasOwn(s.lossParts, this.part) ? s.lossParts[this.part] : undefined;
-    if (v) guard(accumulateLabel(this), () => torch.tidy(() => { this.mean[ADD](lossValue(v), itemsIn(s)); }));
+    if (v)
+      guard(accumulateLabel(this), () =>
+        torch.tidy(() => {
+          this.mean[ADD](lossValue(v), itemsIn(s));
+        }),
+      );
   }
-  get value(): number | undefined { return this.mean.value; }
-  override get name(): string { return this.part; }
+  get value(): number | undefined {
+    return this.mean.value;
+  }
+  override get name(): string {
+    return this.part;
+  }
 }
 
 /** A value computed elsewhere, reported under a name: by default the function's (fastai: func.__name__). */
 export class ValueMetric extends Metric {
-  constructor(readonly func: () => number, private readonly valueName?: string) {
+  constructor(
+    readonly func: () => number,
+    private readonly valueName?: string,
+  ) {
     super();
     checkFunction('metrics.ValueMetric', 'func', func);
     if (valueName !== undefined) checkString('metrics.ValueMetric', 'name', valueName);
   }
   reset(): void {}
-  accumulate(s: BatchState): void { checkState('Metric.accumulate', s); }
-  get value(): number { return this.func(); }
+  accumulate(s: BatchState): void {
+    checkState('Metric.accumulate', s);
+  }
+  get value(): number {
+    return this.func();
+  }
   // an empty name falls back too (fastai tests the name for truth); an anonymous function has no name to give
-  override get name(): string { return this.valueName || this.func.name || 'value'; }
+  override get name(): string {
+    return this.valueName || this.func.name || 'value';
+  }
 }

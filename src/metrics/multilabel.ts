@@ -20,7 +20,8 @@ const DECIDE = ['thresh', 'sigmoid'] as const;
 /** Labels [N, L]: the per-label metrics need two dims and matching targets. */
 function labels(p: Tensor, t: Tensor): void {
   if (p.ndim !== 2) throw new torch.FlintError(`multi-label predictions must be [N, labels], got a ${p.ndim}-d tensor`);
-  if (t.shape.join() !== p.shape.join()) throw new torch.FlintError(`targets [${t.shape.join(', ')}] do not match the predictions [${p.shape.join(', ')}]`);
+  if (t.shape.join() !== p.shape.join())
+    throw new torch.FlintError(`targets [${t.shape.join(', ')}] do not match the predictions [${p.shape.join(', ')}]`);
 }
 
 export interface MultiOptions {
@@ -38,84 +39,141 @@ const safeDiv = (a: Tensor, b: Tensor): Tensor => torch.where(b.eq(0), 0, a.div(
 function multi(name: string, score: (tp: Tensor, fp: Tensor, fn: Tensor) => Tensor, options: MultiOptions | undefined): AccumMetric {
   const fn = `metrics.${name[0]!.toUpperCase()}${name.slice(1)}`;
   const o = multiOptions(fn, options, ALL);
-  return labelled(new AccumMetric((pp, tt) => {
-    labels(pp as Tensor, tt as Tensor);
-    const p = decide(pp as Tensor, o).double();
-    const t = (tt as Tensor).double();
-    const tp = p.mul(t).sum(0);
-    const fp = p.mul(t.neg().add(1)).sum(0);
-    const fn = p.neg().add(1).mul(t).sum(0);
-    const avg = o.average ?? 'macro';
-    if (avg === 'micro') return score(tp.sum(), fp.sum(), fn.sum());
-    const s = score(tp, fp, fn);
-    if (avg === 'macro') return s.mean();
-    if (avg === 'weighted') {
-      const w = t.sum(0);
-      return torch.where(w.sum().eq(0), 0, s.mul(w).sum().div(w.sum().clamp(1e-300)));
-    }
-    throw new torch.FlintError(`${name}: average must be 'macro', 'micro' or 'weighted', got ${String(avg)}`);
-  }, { flatten: false, name }), fn);
+  return labelled(
+    new AccumMetric(
+      (pp, tt) => {
+        labels(pp as Tensor, tt as Tensor);
+        const p = decide(pp as Tensor, o).double();
+        const t = (tt as Tensor).double();
+        const tp = p.mul(t).sum(0);
+        const fp = p.mul(t.neg().add(1)).sum(0);
+        const fn = p.neg().add(1).mul(t).sum(0);
+        const avg = o.average ?? 'macro';
+        if (avg === 'micro') return score(tp.sum(), fp.sum(), fn.sum());
+        const s = score(tp, fp, fn);
+        if (avg === 'macro') return s.mean();
+        if (avg === 'weighted') {
+          const w = t.sum(0);
+          return torch.where(w.sum().eq(0), 0, s.mul(w).sum().div(w.sum().clamp(1e-300)));
+        }
+        throw new torch.FlintError(`${name}: average must be 'macro', 'micro' or 'weighted', got ${String(avg)}`);
+      },
+      { flatten: false, name },
+    ),
+    fn,
+  );
 }
 
 export const PrecisionMulti = (o: MultiOptions = {}): AccumMetric => multi('precisionMulti', (tp, fp) => safeDiv(tp, tp.add(fp)), o);
 export const RecallMulti = (o: MultiOptions = {}): AccumMetric => multi('recallMulti', (tp, _fp, fn) => safeDiv(tp, tp.add(fn)), o);
-export const F1ScoreMulti = (o: MultiOptions = {}): AccumMetric => multi('f1ScoreMulti', (tp, fp, fn) => safeDiv(tp.mul(2), tp.mul(2).add(fp).add(fn)), o);
+export const F1ScoreMulti = (o: MultiOptions = {}): AccumMetric =>
+  multi('f1ScoreMulti', (tp, fp, fn) => safeDiv(tp.mul(2), tp.mul(2).add(fp).add(fn)), o);
 export const FBetaMulti = (beta: number, o: MultiOptions = {}): AccumMetric => {
   checkNumber('metrics.FBetaMulti', 'beta', beta, { min: 0 });
   const b2 = beta * beta;
-  return multi('fBetaMulti', (tp, fp, fn) => safeDiv(tp.mul(1 + b2), tp.mul(1 + b2).add(fn.mul(b2)).add(fp)), o);
+  return multi(
+    'fBetaMulti',
+    (tp, fp, fn) =>
+      safeDiv(
+        tp.mul(1 + b2),
+        tp
+          .mul(1 + b2)
+          .add(fn.mul(b2))
+          .add(fp),
+      ),
+    o,
+  );
 };
 export const JaccardMulti = (o: MultiOptions = {}): AccumMetric => multi('jaccardMulti', (tp, fp, fn) => safeDiv(tp, tp.add(fp).add(fn)), o);
 
 /** Fraction of wrong labels. */
 export const HammingLossMulti = (options: Omit<MultiOptions, 'average'> = {}): AccumMetric => {
   const o = multiOptions('metrics.HammingLossMulti', options, DECIDE);
-  return labelled(new AccumMetric((p, t) => {
-    labels(p as Tensor, t as Tensor);
-    return decide(p as Tensor, o).ne((t as Tensor).bool()).double().mean();
-  }, { flatten: false, name: 'hammingLossMulti' }), 'metrics.HammingLossMulti');
+  return labelled(
+    new AccumMetric(
+      (p, t) => {
+        labels(p as Tensor, t as Tensor);
+        return decide(p as Tensor, o)
+          .ne((t as Tensor).bool())
+          .double()
+          .mean();
+      },
+      { flatten: false, name: 'hammingLossMulti' },
+    ),
+    'metrics.HammingLossMulti',
+  );
 };
 /** Matthews correlation of all label decisions, flattened (fastai's MatthewsCorrCoefMulti). */
 export const MatthewsCorrCoefMulti = (options: Omit<MultiOptions, 'average'> = {}): AccumMetric => {
   const o = multiOptions('metrics.MatthewsCorrCoefMulti', options, DECIDE);
-  return labelled(new AccumMetric((pp, tt) => {
-    labels(pp as Tensor, tt as Tensor);
-    const p = decide(pp as Tensor, o).flatten().double();
-    const t = (tt as Tensor).flatten().double();
-    const tp = p.mul(t).sum();
-    const tn = p.neg().add(1).mul(t.neg().add(1)).sum();
-    const fp = p.mul(t.neg().add(1)).sum();
-    const fn = p.neg().add(1).mul(t).sum();
-    const den = tp.add(fp).mul(tp.add(fn)).mul(tn.add(fp)).mul(tn.add(fn)).sqrt();
-    return torch.where(den.eq(0), 0, tp.mul(tn).sub(fp.mul(fn)).div(den.clamp(1e-300)));
-  }, { flatten: false, name: 'matthewsCorrCoefMulti' }), 'metrics.MatthewsCorrCoefMulti');
+  return labelled(
+    new AccumMetric(
+      (pp, tt) => {
+        labels(pp as Tensor, tt as Tensor);
+        const p = decide(pp as Tensor, o)
+          .flatten()
+          .double();
+        const t = (tt as Tensor).flatten().double();
+        const tp = p.mul(t).sum();
+        const tn = p.neg().add(1).mul(t.neg().add(1)).sum();
+        const fp = p.mul(t.neg().add(1)).sum();
+        const fn = p.neg().add(1).mul(t).sum();
+        const den = tp.add(fp).mul(tp.add(fn)).mul(tn.add(fp)).mul(tn.add(fn)).sqrt();
+        return torch.where(den.eq(0), 0, tp.mul(tn).sub(fp.mul(fn)).div(den.clamp(1e-300)));
+      },
+      { flatten: false, name: 'matthewsCorrCoefMulti' },
+    ),
+    'metrics.MatthewsCorrCoefMulti',
+  );
 };
 /** ROC AUC per label on the sigmoid scores, macro-averaged. */
 export const RocAucMulti = (options: { sigmoid?: boolean } = {}): AccumMetric => {
   const o = multiOptions('metrics.RocAucMulti', options, ['sigmoid']);
-  return labelled(new AccumMetric((pp, tt) => {
-  labels(pp as Tensor, tt as Tensor);
-  const p = (o.sigmoid ?? true) ? (pp as Tensor).sigmoid() : (pp as Tensor);
-  const t = tt as Tensor;
-  return torch.stack(Array.from({ length: p.shape[1]! }, (_, k) => rocAuc(p.select(1, k), t.select(1, k)))).mean();
-}, { flatten: false, name: 'rocAucMulti' }), 'metrics.RocAucMulti');
+  return labelled(
+    new AccumMetric(
+      (pp, tt) => {
+        labels(pp as Tensor, tt as Tensor);
+        const p = (o.sigmoid ?? true) ? (pp as Tensor).sigmoid() : (pp as Tensor);
+        const t = tt as Tensor;
+        return torch.stack(Array.from({ length: p.shape[1]! }, (_, k) => rocAuc(p.select(1, k), t.select(1, k)))).mean();
+      },
+      { flatten: false, name: 'rocAucMulti' },
+    ),
+    'metrics.RocAucMulti',
+  );
 };
 /** Average precision per label, macro-averaged. */
 export const APScoreMulti = (options: { sigmoid?: boolean } = {}): AccumMetric => {
   const o = multiOptions('metrics.APScoreMulti', options, ['sigmoid']);
-  return labelled(new AccumMetric((pp, tt) => {
-  labels(pp as Tensor, tt as Tensor);
-  const p = (o.sigmoid ?? true) ? (pp as Tensor).sigmoid() : (pp as Tensor);
-  const t = tt as Tensor;
-  return torch.stack(Array.from({ length: p.shape[1]! }, (_, k) => averagePrecision(p.select(1, k), t.select(1, k)))).mean();
-}, { flatten: false, name: 'apScoreMulti' }), 'metrics.APScoreMulti');
+  return labelled(
+    new AccumMetric(
+      (pp, tt) => {
+        labels(pp as Tensor, tt as Tensor);
+        const p = (o.sigmoid ?? true) ? (pp as Tensor).sigmoid() : (pp as Tensor);
+        const t = tt as Tensor;
+        return torch.stack(Array.from({ length: p.shape[1]! }, (_, k) => averagePrecision(p.select(1, k), t.select(1, k)))).mean();
+      },
+      { flatten: false, name: 'apScoreMulti' },
+    ),
+    'metrics.APScoreMulti',
+  );
 };
 /** Brier score over every label: mean squared error of the (sigmoid) probabilities against the labels. */
 export const BrierScoreMulti = (options: { sigmoid?: boolean } = {}): AccumMetric => {
   const o = multiOptions('metrics.BrierScoreMulti', options, ['sigmoid']);
-  return labelled(new AccumMetric((pp, tt) => {
-  labels(pp as Tensor, tt as Tensor);
-  const p = (o.sigmoid ?? true) ? (pp as Tensor).sigmoid() : (pp as Tensor);
-  return p.double().sub((tt as Tensor).double()).square().mean();
-}, { flatten: false, name: 'brierScoreMulti' }), 'metrics.BrierScoreMulti');
+  return labelled(
+    new AccumMetric(
+      (pp, tt) => {
+        labels(pp as Tensor, tt as Tensor);
+        const p = (o.sigmoid ?? true) ? (pp as Tensor).sigmoid() : (pp as Tensor);
+        return p
+          .double()
+          .sub((tt as Tensor).double())
+          .square()
+          .mean();
+      },
+      { flatten: false, name: 'brierScoreMulti' },
+    ),
+    'metrics.BrierScoreMulti',
+  );
 };

@@ -45,7 +45,11 @@ function auc(scores: Tensor, targets: Tensor): Tensor {
   const nPos = y.sum().item();
   const nNeg = y.numel() - nPos;
   if (nPos === 0 || nNeg === 0) throw new torch.FlintError('ROC AUC needs both classes among the targets');
-  return r.maskedSelect(y).sum().sub((nPos * (nPos + 1)) / 2).div(nPos * nNeg);
+  return r
+    .maskedSelect(y)
+    .sum()
+    .sub((nPos * (nPos + 1)) / 2)
+    .div(nPos * nNeg);
 }
 
 /** Average precision: sum over distinct score thresholds of (recall step) x precision, as scikit-learn. */
@@ -76,53 +80,89 @@ function ap(scores: Tensor, targets: Tensor): Tensor {
 const positiveScores = (p: Tensor): Tensor => (p.ndim === 2 ? p.softmax(-1).select(-1, p.shape[1]! - 1) : p.sigmoid());
 
 /** ROC AUC for binary classification from 2-column logits (softmax) or 1-d logits (sigmoid). */
-export const RocAucBinary = (): AccumMetric => labelled(new AccumMetric((p, t) => auc(positiveScores(p as Tensor), t as Tensor), { flatten: false, name: 'rocAucBinary' }), 'metrics.RocAucBinary');
+export const RocAucBinary = (): AccumMetric =>
+  labelled(
+    new AccumMetric((p, t) => auc(positiveScores(p as Tensor), t as Tensor), { flatten: false, name: 'rocAucBinary' }),
+    'metrics.RocAucBinary',
+  );
 /** Multiclass ROC AUC from logits (softmax over the last axis), macro-averaged: one-vs-rest over classes, or
  * one-vs-one over class pairs (each pair scored both ways, as scikit-learn). */
 export const RocAuc = (options: { multiClass?: 'ovr' | 'ovo' } = {}): AccumMetric => {
   const o = checkOptions('metrics.RocAuc', options, ['multiClass']);
   if (o.multiClass !== undefined) checkOneOf('metrics.RocAuc', 'options.multiClass', o.multiClass, ['ovr', 'ovo'] as const);
-  return labelled(new AccumMetric((p, t) => {
-    if ((p as Tensor).ndim !== 2) throw new torch.FlintError(`RocAuc needs logits [N, classes], got a ${(p as Tensor).ndim}-d tensor`);
-    const probs = (p as Tensor).softmax(-1);
-    const targ = (t as Tensor).flatten();
-    const c = probs.shape[1]!;
-    const mode = o.multiClass ?? 'ovr';
-    if (mode === 'ovr') return torch.stack(Array.from({ length: c }, (_, k) => auc(probs.select(1, k), targ.eq(k)))).mean();
-    const pairs: Tensor[] = [];
-    for (let a = 0; a < c; a++) {
-      for (let b = a + 1; b < c; b++) {
-        const mask = targ.eq(a).logicalOr(targ.eq(b));
-        const ta = targ.maskedSelect(mask);
-        const ab = auc(probs.select(1, a).maskedSelect(mask), ta.eq(a));
-        const ba = auc(probs.select(1, b).maskedSelect(mask), ta.eq(b));
-        pairs.push(ab.add(ba).div(2));
-      }
-    }
-    return torch.stack(pairs).mean();
-  }, { flatten: false, name: 'rocAuc' }), 'metrics.RocAuc');
+  return labelled(
+    new AccumMetric(
+      (p, t) => {
+        if ((p as Tensor).ndim !== 2) throw new torch.FlintError(`RocAuc needs logits [N, classes], got a ${(p as Tensor).ndim}-d tensor`);
+        const probs = (p as Tensor).softmax(-1);
+        const targ = (t as Tensor).flatten();
+        const c = probs.shape[1]!;
+        const mode = o.multiClass ?? 'ovr';
+        if (mode === 'ovr') return torch.stack(Array.from({ length: c }, (_, k) => auc(probs.select(1, k), targ.eq(k)))).mean();
+        const pairs: Tensor[] = [];
+        for (let a = 0; a < c; a++) {
+          for (let b = a + 1; b < c; b++) {
+            const mask = targ.eq(a).logicalOr(targ.eq(b));
+            const ta = targ.maskedSelect(mask);
+            const ab = auc(probs.select(1, a).maskedSelect(mask), ta.eq(a));
+            const ba = auc(probs.select(1, b).maskedSelect(mask), ta.eq(b));
+            pairs.push(ab.add(ba).div(2));
+          }
+        }
+        return torch.stack(pairs).mean();
+      },
+      { flatten: false, name: 'rocAuc' },
+    ),
+    'metrics.RocAuc',
+  );
 };
 /** Average precision for binary classification (scores as RocAucBinary). */
-export const APScoreBinary = (): AccumMetric => labelled(new AccumMetric((p, t) => ap(positiveScores(p as Tensor), t as Tensor), { flatten: false, name: 'apScoreBinary' }), 'metrics.APScoreBinary');
+export const APScoreBinary = (): AccumMetric =>
+  labelled(
+    new AccumMetric((p, t) => ap(positiveScores(p as Tensor), t as Tensor), { flatten: false, name: 'apScoreBinary' }),
+    'metrics.APScoreBinary',
+  );
 /** Brier score: mean squared error of the positive-class probability. */
-export const BrierScore = (): AccumMetric => labelled(new AccumMetric((p, t) => positiveScores(p as Tensor).double().sub((t as Tensor).flatten().double()).square().mean(), { flatten: false, name: 'brierScore' }), 'metrics.BrierScore');
+export const BrierScore = (): AccumMetric =>
+  labelled(
+    new AccumMetric(
+      (p, t) =>
+        positiveScores(p as Tensor)
+          .double()
+          .sub((t as Tensor).flatten().double())
+          .square()
+          .mean(),
+      { flatten: false, name: 'brierScore' },
+    ),
+    'metrics.BrierScore',
+  );
 /** Spearman's rank correlation (Pearson's correlation of the average ranks). */
-export const SpearmanCorrCoef = (): AccumMetric => labelled(new AccumMetric((p, t) => {
-  const a = ranks((p as Tensor).flatten().double());
-  const b = ranks((t as Tensor).flatten().double());
-  const ac = a.sub(a.mean());
-  const bc = b.sub(b.mean());
-  return ac.mul(bc).sum().div(ac.square().sum().sqrt().mul(bc.square().sum().sqrt()));
-}, { flatten: true, name: 'spearmanCorrCoef' }), 'metrics.SpearmanCorrCoef');
+export const SpearmanCorrCoef = (): AccumMetric =>
+  labelled(
+    new AccumMetric(
+      (p, t) => {
+        const a = ranks((p as Tensor).flatten().double());
+        const b = ranks((t as Tensor).flatten().double());
+        const ac = a.sub(a.mean());
+        const bc = b.sub(b.mean());
+        return ac.mul(bc).sum().div(ac.square().sum().sqrt().mul(bc.square().sum().sqrt()));
+      },
+      { flatten: true, name: 'spearmanCorrCoef' },
+    ),
+    'metrics.SpearmanCorrCoef',
+  );
 
 /** Fraction of samples whose target is among the k highest scores. */
 export function topKAccuracy(k = 5, axis = -1): Metric {
   checkInt('metrics.topKAccuracy', 'k', k, { min: 1 });
   checkDim('metrics.topKAccuracy', 'axis', axis);
-  return labelled(new AvgMetric((p, t) => {
-    const top = p.topk(k, axis).indices;
-    return top.eq(t!.unsqueeze(axis).expandAs(top)).sum(axis).float().mean();
-  }, 'topKAccuracy'), 'metrics.topKAccuracy');
+  return labelled(
+    new AvgMetric((p, t) => {
+      const top = p.topk(k, axis).indices;
+      return top.eq(t!.unsqueeze(axis).expandAs(top)).sum(axis).float().mean();
+    }, 'topKAccuracy'),
+    'metrics.topKAccuracy',
+  );
 }
 
 /** Multi-label accuracy: (sigmoid(pred) > thresh) == target, over every label. */
@@ -130,10 +170,17 @@ export function accuracyMulti(options: { thresh?: number; sigmoid?: boolean } = 
   const o = checkOptions('metrics.accuracyMulti', options, ['thresh', 'sigmoid']);
   if (o.thresh !== undefined) checkNumber('metrics.accuracyMulti', 'options.thresh', o.thresh);
   if (o.sigmoid !== undefined) checkBool('metrics.accuracyMulti', 'options.sigmoid', o.sigmoid);
-  return labelled(new AvgMetric((p, t) => {
-    const q = (o.sigmoid ?? true) ? p.sigmoid() : p;
-    return q.gt(o.thresh ?? 0.5).eq(t!.bool()).float().mean();
-  }, 'accuracyMulti'), 'metrics.accuracyMulti');
+  return labelled(
+    new AvgMetric((p, t) => {
+      const q = (o.sigmoid ?? true) ? p.sigmoid() : p;
+      return q
+        .gt(o.thresh ?? 0.5)
+        .eq(t!.bool())
+        .float()
+        .mean();
+    }, 'accuracyMulti'),
+    'metrics.accuracyMulti',
+  );
 }
 
 /** exp of the average loss (language models). */
@@ -142,5 +189,7 @@ export class Perplexity extends AvgLoss {
     const v = super.value;
     return v === undefined ? undefined : Math.exp(v);
   }
-  override get name(): string { return 'perplexity'; }
+  override get name(): string {
+    return 'perplexity';
+  }
 }

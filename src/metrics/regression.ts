@@ -24,11 +24,18 @@ function reg(name: string, f: (p: Tensor, t: Tensor, w: Tensor) => Tensor, optio
   const fn = `metrics.${name === 'explainedVariance' || name === 'r2Score' || name === 'pearsonCorrCoef' ? name[0]!.toUpperCase() + name.slice(1) : name}`;
   const o = checkOptions(fn, options, ['sampleWeight']);
   checkSampleWeight(fn, 'options.sampleWeight', o.sampleWeight);
-  return labelled(new AccumMetric((p, t) => {
-    if ((p as Tensor).dtype.startsWith('complex') || (t as Tensor).dtype.startsWith('complex')) throw new torch.FlintError('regression metrics need real values');
-    const pd = (p as Tensor).double();
-    return f(pd, (t as Tensor).double(), weights(pd, o.sampleWeight));
-  }, { flatten: true, name }), fn);
+  return labelled(
+    new AccumMetric(
+      (p, t) => {
+        if ((p as Tensor).dtype.startsWith('complex') || (t as Tensor).dtype.startsWith('complex'))
+          throw new torch.FlintError('regression metrics need real values');
+        const pd = (p as Tensor).double();
+        return f(pd, (t as Tensor).double(), weights(pd, o.sampleWeight));
+      },
+      { flatten: true, name },
+    ),
+    fn,
+  );
 }
 
 export const mse = (o: RegOptions = {}): AccumMetric => reg('mse', (p, t, w) => wmean(p.sub(t).square(), w), o);
@@ -38,18 +45,36 @@ export const rmse = (o: RegOptions = {}): AccumMetric => reg('rmse', (p, t, w) =
 /** sqrt(mean(((e^t - e^p) / e^t)^2)): RMSPE on log-scale predictions. */
 export const expRmspe = (): AccumMetric => reg('expRmspe', (p, t) => t.exp().sub(p.exp()).div(t.exp()).square().mean().sqrt());
 /** 1 - Var(t - p) / Var(t) (weighted, biased variances, as scikit-learn). */
-export const ExplainedVariance = (o: RegOptions = {}): AccumMetric => reg('explainedVariance', (p, t, w) => {
-  const d = t.sub(p);
-  const varD = wmean(d.sub(wmean(d, w)).square(), w);
-  const varT = wmean(t.sub(wmean(t, w)).square(), w);
-  return varD.div(varT).neg().add(1);
-}, o);
+export const ExplainedVariance = (o: RegOptions = {}): AccumMetric =>
+  reg(
+    'explainedVariance',
+    (p, t, w) => {
+      const d = t.sub(p);
+      const varD = wmean(d.sub(wmean(d, w)).square(), w);
+      const varT = wmean(t.sub(wmean(t, w)).square(), w);
+      return varD.div(varT).neg().add(1);
+    },
+    o,
+  );
 /** 1 - SS_res / SS_tot (weighted). */
-export const R2Score = (o: RegOptions = {}): AccumMetric => reg('r2Score', (p, t, w) =>
-  p.sub(t).square().mul(w).sum().div(t.sub(wmean(t, w)).square().mul(w).sum()).neg().add(1), o);
+export const R2Score = (o: RegOptions = {}): AccumMetric =>
+  reg(
+    'r2Score',
+    (p, t, w) =>
+      p
+        .sub(t)
+        .square()
+        .mul(w)
+        .sum()
+        .div(t.sub(wmean(t, w)).square().mul(w).sum())
+        .neg()
+        .add(1),
+    o,
+  );
 /** Pearson's correlation of predictions and targets. */
-export const PearsonCorrCoef = (): AccumMetric => reg('pearsonCorrCoef', (p, t) => {
-  const pc = p.sub(p.mean());
-  const tc = t.sub(t.mean());
-  return pc.mul(tc).sum().div(pc.square().sum().sqrt().mul(tc.square().sum().sqrt()));
-});
+export const PearsonCorrCoef = (): AccumMetric =>
+  reg('pearsonCorrCoef', (p, t) => {
+    const pc = p.sub(p.mean());
+    const tc = t.sub(t.mean());
+    return pc.mul(tc).sum().div(pc.square().sum().sqrt().mul(tc.square().sum().sqrt()));
+  });

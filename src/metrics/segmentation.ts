@@ -24,15 +24,22 @@ abstract class OverlapMetric extends Metric {
     checkState('Metric.accumulate', s);
     if (!s.pred || !s.yb[0]) return;
     checkDimOf('Metric.accumulate', () => `the axis of ${labelOf(this)}`, this.axis, s.pred, 'state.pred');
-    guard(accumulateLabel(this), () => torch.tidy(() => {
-      const pred = s.pred!.argmax(this.axis).flatten();
-      const targ = s.yb[0]!.flatten();
-      if (pred.shape[0] !== targ.shape[0]) throw new torch.FlintError(`${pred.shape[0]} predicted pixels but ${targ.shape[0]} targets`);
-      // no host read per batch here: what a target outside the classes does is each metric's counts' business
-      const [i, u] = this.counts(pred, targ, s.pred!.shape[this.axis < 0 ? s.pred!.ndim + this.axis : this.axis]!);
-      if (this.inter === null) { this.inter = i.keep(); this.union = u.keep(); }
-      else { this.inter.add_(i); this.union!.add_(u); }
-    }));
+    guard(accumulateLabel(this), () =>
+      torch.tidy(() => {
+        const pred = s.pred!.argmax(this.axis).flatten();
+        const targ = s.yb[0]!.flatten();
+        if (pred.shape[0] !== targ.shape[0]) throw new torch.FlintError(`${pred.shape[0]} predicted pixels but ${targ.shape[0]} targets`);
+        // no host read per batch here: what a target outside the classes does is each metric's counts' business
+        const [i, u] = this.counts(pred, targ, s.pred!.shape[this.axis < 0 ? s.pred!.ndim + this.axis : this.axis]!);
+        if (this.inter === null) {
+          this.inter = i.keep();
+          this.union = u.keep();
+        } else {
+          this.inter.add_(i);
+          this.union!.add_(u);
+        }
+      }),
+    );
   }
 }
 
@@ -66,7 +73,11 @@ export class DiceMulti extends OverlapMetric {
     // values in no class go to an extra bin, dropped (no host read: a mask, not a filter)
     const isClass = t.ge(0).logicalAnd(t.lt(numClasses));
     const inClass = t.dtype.startsWith('float') || t.dtype === 'bfloat16' ? isClass.logicalAnd(t.eq(t.floor())) : isClass;
-    const tc = torch.where(inClass, t, numClasses).long().bincount(null, numClasses + 1).narrow(0, 0, numClasses);
+    const tc = torch
+      .where(inClass, t, numClasses)
+      .long()
+      .bincount(null, numClasses + 1)
+      .narrow(0, 0, numClasses);
     const inter = pred.bincount(pred.eq(t).double(), numClasses);
     return [inter.double(), pred.bincount(null, numClasses).add(tc).double()];
   }
@@ -98,9 +109,17 @@ export function foregroundAcc(options: { bkgIdx?: number; axis?: number } = {}):
   const o = checkOptions(fn, options, ['bkgIdx', 'axis']);
   if (o.bkgIdx !== undefined) checkInt(fn, 'options.bkgIdx', o.bkgIdx);
   if (o.axis !== undefined) checkDim(fn, 'options.axis', o.axis);
-  return labelled(new AvgMetric((p, t) => {
-    const targ = t!.ndim === p.ndim ? t!.squeeze(1) : t!;
-    const mask = targ.ne(o.bkgIdx ?? 0);
-    return p.argmax(o.axis ?? 1).maskedSelect(mask).eq(targ.maskedSelect(mask)).float().mean();
-  }, 'foregroundAcc'), fn);
+  return labelled(
+    new AvgMetric((p, t) => {
+      const targ = t!.ndim === p.ndim ? t!.squeeze(1) : t!;
+      const mask = targ.ne(o.bkgIdx ?? 0);
+      return p
+        .argmax(o.axis ?? 1)
+        .maskedSelect(mask)
+        .eq(targ.maskedSelect(mask))
+        .float()
+        .mean();
+    }, 'foregroundAcc'),
+    fn,
+  );
 }

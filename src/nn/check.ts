@@ -5,10 +5,44 @@ import { totalmem } from 'node:os';
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { ITEM_SIZE, type DType } from '../torch/dtype.js';
-import { checkBool, checkDevice, checkFunction, checkInt, checkNumber, checkOneOf, checkOptions, checkString, checkTensor,
-  describe, fail, isPlainObject, named, nameError, optBool, rewrite, type NumberRule } from '../torch/validate.js';
+import {
+  checkBool,
+  checkDevice,
+  checkFunction,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  checkString,
+  checkTensor,
+  describe,
+  fail,
+  isPlainObject,
+  named,
+  nameError,
+  optBool,
+  rewrite,
+  type NumberRule,
+} from '../torch/validate.js';
 
-export { checkBool, checkDevice, checkFunction, checkInt, checkNumber, checkOneOf, checkOptions, checkString, checkTensor, describe, fail, isPlainObject, named, nameError, optBool, rewrite };
+export {
+  checkBool,
+  checkDevice,
+  checkFunction,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  checkString,
+  checkTensor,
+  describe,
+  fail,
+  isPlainObject,
+  named,
+  nameError,
+  optBool,
+  rewrite,
+};
 
 /** An optional number obeying the rule: undefined gives the default (null is refused). */
 export function optNum(fn: string, arg: string, v: unknown, fallback: number, rule: NumberRule = {}): number {
@@ -64,16 +98,28 @@ export function checkFits(fn: string, what: string, numel: number, f: { device: 
   const bytes = numel * ITEM_SIZE[f.dtype];
   const cpu = f.device === undefined || f.device === 'cpu';
   if (!Number.isSafeInteger(numel) || (cpu && bytes > totalmem())) {
-    throw new torch.ArgumentError(fn, what, cpu ? "sizes that fit in this machine's memory" : 'sizes whose product is a safe integer',
-      `${numel.toExponential(3)} elements (${gib(bytes)} GiB)`);
+    throw new torch.ArgumentError(
+      fn,
+      what,
+      cpu ? "sizes that fit in this machine's memory" : 'sizes whose product is a safe integer',
+      `${numel.toExponential(3)} elements (${gib(bytes)} GiB)`,
+    );
   }
 }
 
-const gib = (bytes: number): string => { const g = bytes / 2 ** 30; return g < 1e6 ? g.toFixed(1) : g.toExponential(2); };
+const gib = (bytes: number): string => {
+  const g = bytes / 2 ** 30;
+  return g < 1e6 ? g.toFixed(1) : g.toExponential(2);
+};
 
 /** A new uninitialized parameter tensor (the layer fills it, as in PyTorch); a failed allocation names the layer. */
 export function emptyParam(fn: string, what: string, shape: number[], f: { device: string | undefined; dtype: DType }): Tensor {
-  checkFits(fn, what, shape.reduce((a, b) => a * b, 1), f);
+  checkFits(
+    fn,
+    what,
+    shape.reduce((a, b) => a * b, 1),
+    f,
+  );
   return allocating(fn, what, shape, f, () => torch.empty(shape, { device: f.device, dtype: f.dtype }));
 }
 
@@ -84,7 +130,9 @@ export function allocating<T>(fn: string, what: string, shape: readonly number[]
     return make();
   } catch (e) {
     if (!(e instanceof torch.FlintError) || e instanceof torch.ArgumentError) throw e;
-    throw new torch.TorchError(`${fn}: could not create ${what} [${shape.join(', ')}] (${f.dtype} on ${f.device ?? 'cpu'}): ${e.message}`, { cause: e });
+    throw new torch.TorchError(`${fn}: could not create ${what} [${shape.join(', ')}] (${f.dtype} on ${f.device ?? 'cpu'}): ${e.message}`, {
+      cause: e,
+    });
   }
 }
 

@@ -11,8 +11,13 @@ import { checkInt, checkNumber, checkOptions, checkTensor, fail, named, optBool 
 type Reduction = torch.functional.Reduction;
 
 abstract class FlatLoss extends Module implements LossFunction {
-  constructor(readonly func: Module & LossFunction & { forward(input: Tensor, target: Tensor): Tensor }, readonly axis: number,
-    readonly flatten: boolean, readonly floatify: boolean, readonly is2d: boolean) {
+  constructor(
+    readonly func: Module & LossFunction & { forward(input: Tensor, target: Tensor): Tensor },
+    readonly axis: number,
+    readonly flatten: boolean,
+    readonly floatify: boolean,
+    readonly is2d: boolean,
+  ) {
     super();
     this.registerModule('func', func);
   }
@@ -48,8 +53,12 @@ abstract class FlatLoss extends Module implements LossFunction {
 }
 
 /** The flattening options, checked; the rest (the wrapped loss's own options) is returned apart. */
-function split<O extends { axis?: number; flatten?: boolean; floatify?: boolean; thresh?: number }>(fn: string, o: O, flatKeys: readonly string[], lossKeys: readonly string[]):
-  { axis: number; flatten: boolean | undefined; floatify: boolean | undefined; rest: Record<string, unknown> } {
+function split<O extends { axis?: number; flatten?: boolean; floatify?: boolean; thresh?: number }>(
+  fn: string,
+  o: O,
+  flatKeys: readonly string[],
+  lossKeys: readonly string[],
+): { axis: number; flatten: boolean | undefined; floatify: boolean | undefined; rest: Record<string, unknown> } {
   checkOptions(fn, o, [...flatKeys, ...lossKeys]);
   const axis = o.axis === undefined ? -1 : checkInt(fn, 'axis', o.axis);
   const flatten = o.flatten === undefined ? undefined : optBool(fn, 'flatten', o.flatten, true);
@@ -71,29 +80,70 @@ function inner<T>(fn: string, make: () => T): T {
 /** Cross entropy over the class axis (default last), for any number of leading dims. */
 export class CrossEntropyLossFlat extends FlatLoss {
   /** floatify (default false, as fastai's) casts the targets to float: for class probabilities instead of indices. */
-  constructor(o: { axis?: number; flatten?: boolean; floatify?: boolean; weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number } = {}) {
+  constructor(
+    o: {
+      axis?: number;
+      flatten?: boolean;
+      floatify?: boolean;
+      weight?: Tensor | null;
+      ignoreIndex?: number;
+      reduction?: Reduction;
+      labelSmoothing?: number;
+    } = {},
+  ) {
     const fn = 'nn.CrossEntropyLossFlat';
     const a = split(fn, o, ['axis', 'flatten', 'floatify'], ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing']);
-    super(inner(fn, () => new CrossEntropyLoss(a.rest)), a.axis, a.flatten ?? true, a.floatify ?? false, true);
+    super(
+      inner(fn, () => new CrossEntropyLoss(a.rest)),
+      a.axis,
+      a.flatten ?? true,
+      a.floatify ?? false,
+      true,
+    );
   }
-  activation(x: Tensor): Tensor { return named('CrossEntropyLossFlat.activation', () => checkTensor('CrossEntropyLossFlat.activation', 'x', x).softmax(this.axis)); }
-  decodes(x: Tensor): Tensor { return named('CrossEntropyLossFlat.decodes', () => checkTensor('CrossEntropyLossFlat.decodes', 'x', x).argmax(this.axis)); }
+  activation(x: Tensor): Tensor {
+    return named('CrossEntropyLossFlat.activation', () => checkTensor('CrossEntropyLossFlat.activation', 'x', x).softmax(this.axis));
+  }
+  decodes(x: Tensor): Tensor {
+    return named('CrossEntropyLossFlat.decodes', () => checkTensor('CrossEntropyLossFlat.decodes', 'x', x).argmax(this.axis));
+  }
 }
 
 /** Binary cross entropy on logits with float targets; decodes by a threshold on the sigmoid. */
 export class BCEWithLogitsLossFlat extends FlatLoss {
   readonly thresh: number;
-  constructor(o: { axis?: number; flatten?: boolean; floatify?: boolean; thresh?: number; weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}) {
+  constructor(
+    o: {
+      axis?: number;
+      flatten?: boolean;
+      floatify?: boolean;
+      thresh?: number;
+      weight?: Tensor | null;
+      posWeight?: Tensor | null;
+      reduction?: Reduction;
+    } = {},
+  ) {
     const fn = 'nn.BCEWithLogitsLossFlat';
     const a = split(fn, o, ['axis', 'flatten', 'floatify', 'thresh'], ['weight', 'posWeight', 'reduction']);
     const thresh = o.thresh === undefined ? 0.5 : checkNumber(fn, 'thresh', o.thresh);
     const hasPos = o.posWeight !== undefined && o.posWeight !== null;
-    if (hasPos && a.flatten === true) fail(fn, 'flatten', 'false with posWeight (flatten must be false with posWeight: its shape would not match)', true);
-    super(inner(fn, () => new BCEWithLogitsLoss(a.rest)), a.axis, hasPos ? false : (a.flatten ?? true), a.floatify ?? true, false);
+    if (hasPos && a.flatten === true)
+      fail(fn, 'flatten', 'false with posWeight (flatten must be false with posWeight: its shape would not match)', true);
+    super(
+      inner(fn, () => new BCEWithLogitsLoss(a.rest)),
+      a.axis,
+      hasPos ? false : (a.flatten ?? true),
+      a.floatify ?? true,
+      false,
+    );
     this.thresh = thresh;
   }
-  activation(x: Tensor): Tensor { return named('BCEWithLogitsLossFlat.activation', () => checkTensor('BCEWithLogitsLossFlat.activation', 'x', x).sigmoid()); }
-  decodes(x: Tensor): Tensor { return named('BCEWithLogitsLossFlat.decodes', () => checkTensor('BCEWithLogitsLossFlat.decodes', 'x', x).gt(this.thresh)); }
+  activation(x: Tensor): Tensor {
+    return named('BCEWithLogitsLossFlat.activation', () => checkTensor('BCEWithLogitsLossFlat.activation', 'x', x).sigmoid());
+  }
+  decodes(x: Tensor): Tensor {
+    return named('BCEWithLogitsLossFlat.decodes', () => checkTensor('BCEWithLogitsLossFlat.decodes', 'x', x).gt(this.thresh));
+  }
 }
 
 /** Mean squared error on flattened, float targets. */
@@ -101,8 +151,18 @@ export class MSELossFlat extends FlatLoss {
   constructor(o: { axis?: number; flatten?: boolean; floatify?: boolean; reduction?: Reduction } = {}) {
     const fn = 'nn.MSELossFlat';
     const a = split(fn, o, ['axis', 'flatten', 'floatify'], ['reduction']);
-    super(inner(fn, () => new MSELoss(a.rest)), a.axis, a.flatten ?? true, a.floatify ?? true, false);
+    super(
+      inner(fn, () => new MSELoss(a.rest)),
+      a.axis,
+      a.flatten ?? true,
+      a.floatify ?? true,
+      false,
+    );
   }
-  activation(x: Tensor): Tensor { return named('MSELossFlat.activation', () => checkTensor('MSELossFlat.activation', 'x', x)); }
-  decodes(x: Tensor): Tensor { return named('MSELossFlat.decodes', () => checkTensor('MSELossFlat.decodes', 'x', x)); }
+  activation(x: Tensor): Tensor {
+    return named('MSELossFlat.activation', () => checkTensor('MSELossFlat.activation', 'x', x));
+  }
+  decodes(x: Tensor): Tensor {
+    return named('MSELossFlat.decodes', () => checkTensor('MSELossFlat.decodes', 'x', x));
+  }
 }

@@ -78,8 +78,10 @@ export function recordBackward<M>(module: M, startSeq: number, hooks: Map<number
         if (!hooks.has(id)) continue;
         const r = (hook as FullBackwardHook<M>)(module, gradInput, gradOutput);
         if (r !== undefined) {
-          throw new torch.FlintError('Module.registerFullBackwardHook: a backward hook returned a value; Flint runs backward hooks ' +
-            'after backward has returned, so they read gradients but cannot replace them (return undefined)');
+          throw new torch.FlintError(
+            'Module.registerFullBackwardHook: a backward hook returned a value; Flint runs backward hooks ' +
+              'after backward has returned, so they read gradients but cannot replace them (return undefined)',
+          );
         }
       }
     },

@@ -4,8 +4,20 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { checkNumber, checkOneOf, checkTensor, fail, optNum, optOneOf, checkOptions } from './check.js';
 
-const NONLINEARITIES = ['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d',
-  'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'] as const;
+const NONLINEARITIES = [
+  'linear',
+  'conv1d',
+  'conv2d',
+  'conv3d',
+  'conv_transpose1d',
+  'conv_transpose2d',
+  'conv_transpose3d',
+  'sigmoid',
+  'tanh',
+  'relu',
+  'leaky_relu',
+  'selu',
+] as const;
 
 /** The tensor an initializer fills: live, floating-point (random fills are defined for those only). */
 function target(fn: string, t: Tensor, floating = true): Tensor {
@@ -14,8 +26,19 @@ function target(fn: string, t: Tensor, floating = true): Tensor {
   return t;
 }
 
-export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' |
-  'conv_transpose3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+export type Nonlinearity =
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'conv_transpose1d'
+  | 'conv_transpose2d'
+  | 'conv_transpose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'selu';
 
 /** The recommended gain for a nonlinearity (PyTorch's calculate_gain). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
@@ -26,13 +49,23 @@ function gain(fn: string, nonlinearity: unknown, param: unknown): number {
   // PyTorch: the negative slope of leaky_relu, a number (default 0.01)
   const slope = param === undefined || param === null ? 0.01 : checkNumber(fn, 'param', param);
   switch (nonlinearity as Nonlinearity) {
-    case 'linear': case 'conv1d': case 'conv2d': case 'conv3d': case 'conv_transpose1d': case 'conv_transpose2d':
-    case 'conv_transpose3d': case 'sigmoid':
+    case 'linear':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'conv_transpose1d':
+    case 'conv_transpose2d':
+    case 'conv_transpose3d':
+    case 'sigmoid':
       return 1;
-    case 'tanh': return 5 / 3;
-    case 'relu': return Math.sqrt(2);
-    case 'leaky_relu': return Math.sqrt(2 / (1 + slope ** 2));
-    default: return 3 / 4;  // selu
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.sqrt(2);
+    case 'leaky_relu':
+      return Math.sqrt(2 / (1 + slope ** 2));
+    default:
+      return 3 / 4; // selu
   }
 }
 
@@ -41,12 +74,16 @@ export function calculateFanInAndFanOut(t: Tensor): [number, number] {
   return fans('nn.init.calculateFanInAndFanOut', t);
 }
 function fans(fn: string, t: Tensor): [number, number] {
-  if (checkTensor(fn, 'tensor', t).ndim < 2) fail(fn, 'tensor', 'a tensor with 2 or more dimensions (fan in and fan out cannot be computed for a tensor with fewer than 2 dimensions)', t);
+  if (checkTensor(fn, 'tensor', t).ndim < 2)
+    fail(fn, 'tensor', 'a tensor with 2 or more dimensions (fan in and fan out cannot be computed for a tensor with fewer than 2 dimensions)', t);
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return [t.shape[1]! * receptive, t.shape[0]! * receptive];
 }
 
-const inPlace = (t: Tensor, f: () => void): Tensor => { torch.noGrad(f); return t; };
+const inPlace = (t: Tensor, f: () => void): Tensor => {
+  torch.noGrad(f);
+  return t;
+};
 
 /** Fills with U(a, b). */
 export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
@@ -137,14 +174,23 @@ export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tenso
   checkNumber(fn, 'a', a, { infinite: true });
   checkNumber(fn, 'b', b, { infinite: true, gt: a });
   const [l, u] = torch.tidy(() => {
-    const cdf = torch.tensor([(a - mean) / std, (b - mean) / std], { dtype: 'float64' }).div(Math.SQRT2).erf().add(1).div(2);
+    const cdf = torch
+      .tensor([(a - mean) / std, (b - mean) / std], { dtype: 'float64' })
+      .div(Math.SQRT2)
+      .erf()
+      .add(1)
+      .div(2);
     return Array.from(cdf.toTypedArray() as Float64Array);
   }) as [number, number];
-  return inPlace(t, () => torch.tidy(() => {
-    t.uniform_(2 * l - 1, 2 * u - 1);
-    t.copy_(t.erfinv());
-    t.mul_(std * Math.SQRT2).add_(mean).clamp_(a, b);
-  }));
+  return inPlace(t, () =>
+    torch.tidy(() => {
+      t.uniform_(2 * l - 1, 2 * u - 1);
+      t.copy_(t.erfinv());
+      t.mul_(std * Math.SQRT2)
+        .add_(mean)
+        .clamp_(a, b);
+    }),
+  );
 }
 
 /** A (semi-)orthogonal matrix from the QR decomposition of a normal sample, times gain (PyTorch's method). */
@@ -155,12 +201,14 @@ export function orthogonal_(t: Tensor, gain = 1): Tensor {
   if (t.numel() === 0) return t;
   const rows = t.shape[0]!;
   const cols = t.numel() / rows;
-  return inPlace(t, () => torch.tidy(() => {
-    let flat = torch.empty([rows, cols], { dtype: t.dtype, device: t.device }).normal_(0, 1);
-    if (rows < cols) flat = flat.t();
-    const [q0, r] = torch.linalgQr(flat);
-    let q = q0.mul(r.diagonal(0, -2, -1).sign());
-    if (rows < cols) q = q.t();
-    t.copy_(q.reshape([...t.shape])).mul_(gain);
-  }));
+  return inPlace(t, () =>
+    torch.tidy(() => {
+      let flat = torch.empty([rows, cols], { dtype: t.dtype, device: t.device }).normal_(0, 1);
+      if (rows < cols) flat = flat.t();
+      const [q0, r] = torch.linalgQr(flat);
+      let q = q0.mul(r.diagonal(0, -2, -1).sign());
+      if (rows < cols) q = q.t();
+      t.copy_(q.reshape([...t.shape])).mul_(gain);
+    }),
+  );
 }

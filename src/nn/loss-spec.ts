@@ -9,18 +9,33 @@ import { checkString, checkTensor, fail, nameError, checkOptions } from './check
 
 type LossClass = new (o: Record<string, unknown>) => object;
 const CLASSES: Record<string, LossClass> = {
-  CrossEntropyLoss: losses.CrossEntropyLoss, NLLLoss: losses.NLLLoss, MSELoss: losses.MSELoss, L1Loss: losses.L1Loss,
-  SmoothL1Loss: losses.SmoothL1Loss, HuberLoss: losses.HuberLoss, BCELoss: losses.BCELoss, BCEWithLogitsLoss: losses.BCEWithLogitsLoss,
-  CrossEntropyLossFlat: flat.CrossEntropyLossFlat, BCEWithLogitsLossFlat: flat.BCEWithLogitsLossFlat, MSELossFlat: flat.MSELossFlat,
+  CrossEntropyLoss: losses.CrossEntropyLoss,
+  NLLLoss: losses.NLLLoss,
+  MSELoss: losses.MSELoss,
+  L1Loss: losses.L1Loss,
+  SmoothL1Loss: losses.SmoothL1Loss,
+  HuberLoss: losses.HuberLoss,
+  BCELoss: losses.BCELoss,
+  BCEWithLogitsLoss: losses.BCEWithLogitsLoss,
+  CrossEntropyLossFlat: flat.CrossEntropyLossFlat,
+  BCEWithLogitsLossFlat: flat.BCEWithLogitsLossFlat,
+  MSELossFlat: flat.MSELossFlat,
 } as unknown as Record<string, LossClass>;
 const SCALARS = ['reduction', 'ignoreIndex', 'labelSmoothing', 'beta', 'delta', 'axis', 'flatten', 'floatify', 'thresh'];
 // the scalar options each class takes
 const FLAT = ['axis', 'flatten', 'floatify'];
 const KEYS: Record<string, readonly string[]> = {
-  CrossEntropyLoss: ['reduction', 'ignoreIndex', 'labelSmoothing'], NLLLoss: ['reduction', 'ignoreIndex'], MSELoss: ['reduction'],
-  L1Loss: ['reduction'], SmoothL1Loss: ['reduction', 'beta'], HuberLoss: ['reduction', 'delta'], BCELoss: ['reduction'],
-  BCEWithLogitsLoss: ['reduction'], CrossEntropyLossFlat: [...FLAT, 'reduction', 'ignoreIndex', 'labelSmoothing'],
-  BCEWithLogitsLossFlat: [...FLAT, 'thresh', 'reduction'], MSELossFlat: [...FLAT, 'reduction'],
+  CrossEntropyLoss: ['reduction', 'ignoreIndex', 'labelSmoothing'],
+  NLLLoss: ['reduction', 'ignoreIndex'],
+  MSELoss: ['reduction'],
+  L1Loss: ['reduction'],
+  SmoothL1Loss: ['reduction', 'beta'],
+  HuberLoss: ['reduction', 'delta'],
+  BCELoss: ['reduction'],
+  BCEWithLogitsLoss: ['reduction'],
+  CrossEntropyLossFlat: [...FLAT, 'reduction', 'ignoreIndex', 'labelSmoothing'],
+  BCEWithLogitsLossFlat: [...FLAT, 'thresh', 'reduction'],
+  MSELossFlat: [...FLAT, 'reduction'],
 };
 const TENSORS = ['weight', 'posWeight'];
 

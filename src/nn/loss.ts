@@ -54,7 +54,12 @@ export class CrossEntropyLoss extends Loss {
   }
   forward(input: Tensor, target: Tensor): Tensor {
     this.inputs(input, target);
-    return F.crossEntropy(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing });
+    return F.crossEntropy(input, target, {
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
+    });
   }
 }
 
@@ -76,13 +81,23 @@ export class NLLLoss extends Loss {
 }
 
 export class MSELoss extends Loss {
-  constructor(o: { reduction?: Reduction } = {}) { super(o, []); }
-  forward(input: Tensor, target: Tensor): Tensor { this.inputs(input, target); return F.mseLoss(input, target, { reduction: this.reduction }); }
+  constructor(o: { reduction?: Reduction } = {}) {
+    super(o, []);
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    this.inputs(input, target);
+    return F.mseLoss(input, target, { reduction: this.reduction });
+  }
 }
 
 export class L1Loss extends Loss {
-  constructor(o: { reduction?: Reduction } = {}) { super(o, []); }
-  forward(input: Tensor, target: Tensor): Tensor { this.inputs(input, target); return F.l1Loss(input, target, { reduction: this.reduction }); }
+  constructor(o: { reduction?: Reduction } = {}) {
+    super(o, []);
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    this.inputs(input, target);
+    return F.l1Loss(input, target, { reduction: this.reduction });
+  }
 }
 
 export class SmoothL1Loss extends Loss {
@@ -91,7 +106,10 @@ export class SmoothL1Loss extends Loss {
     super(o, ['beta']);
     this.beta = optNum('nn.SmoothL1Loss', 'beta', o.beta, 1, { min: 0 });
   }
-  forward(input: Tensor, target: Tensor): Tensor { this.inputs(input, target); return F.smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta }); }
+  forward(input: Tensor, target: Tensor): Tensor {
+    this.inputs(input, target);
+    return F.smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
+  }
 }
 
 export class HuberLoss extends Loss {
@@ -100,7 +118,10 @@ export class HuberLoss extends Loss {
     super(o, ['delta']);
     this.delta = optNum('nn.HuberLoss', 'delta', o.delta, 1, { gt: 0 });
   }
-  forward(input: Tensor, target: Tensor): Tensor { this.inputs(input, target); return F.huberLoss(input, target, { reduction: this.reduction, delta: this.delta }); }
+  forward(input: Tensor, target: Tensor): Tensor {
+    this.inputs(input, target);
+    return F.huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
+  }
 }
 
 /** Binary cross entropy of probabilities. */
@@ -110,7 +131,10 @@ export class BCELoss extends Loss {
     super(o, ['weight']);
     this.weight = this.registerBuffer('weight', weightTensor('nn.BCELoss', 'weight', o.weight));
   }
-  forward(input: Tensor, target: Tensor): Tensor { this.inputs(input, target); return F.binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction }); }
+  forward(input: Tensor, target: Tensor): Tensor {
+    this.inputs(input, target);
+    return F.binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
+  }
 }
 
 /** Binary cross entropy of logits, with an optional weight for positives per class. */
@@ -144,5 +168,6 @@ export class KLDivLoss extends Module {
   forward(input: Tensor, target: Tensor): Tensor {
     checkTensor('nn.KLDivLoss', 'input', input);
     checkTensor('nn.KLDivLoss', 'target', target);
-    return F.klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget }); }
+    return F.klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });
+  }
 }

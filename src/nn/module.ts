@@ -235,8 +235,12 @@ export abstract class Module {
   to(target: string | { dtype?: string; device?: string }): this {
     const fn = 'Module.to';
     if (target === undefined) fail(fn, 'target', 'a dtype, a device, or { dtype, device }', target);
-    const { dtype, device } = typeof target === 'string' ? (torch.isDTypeName(target) ? { dtype: target } : { device: target })
-      : checkOptions(fn, target as { dtype?: string; device?: string }, ['dtype', 'device'], 'target');
+    const { dtype, device } =
+      typeof target === 'string'
+        ? torch.isDTypeName(target)
+          ? { dtype: target }
+          : { device: target }
+        : checkOptions(fn, target as { dtype?: string; device?: string }, ['dtype', 'device'], 'target');
     // as PyTorch's: a module moves to floating-point dtypes only (integer buffers keep theirs)
     if (dtype !== undefined && (typeof dtype !== 'string' || !torch.isDTypeName(dtype) || !torch.isFloating(dtype as torch.DType))) {
       fail(fn, 'dtype', "a floating-point dtype ('float32', 'float64', 'float16', 'bfloat16')", dtype);
@@ -244,14 +248,16 @@ export abstract class Module {
     // a string that is not a dtype names a device: one of this machine's, checked before anything moves
     if (device !== undefined) checkDevice(fn, 'device', device);
     try {
-      torch.tidy(() => torch.noGrad(() => {
-        for (const t of [...this.parameters(), ...this.buffers()]) {
-          const spec = { device, dtype: dtype !== undefined && torch.isFloating(t.dtype) ? dtype : undefined };
-          t.setData_(t.to(spec));
-          const g = t.grad;
-          if (g !== null) t.grad = g.to(spec);
-        }
-      }));
+      torch.tidy(() =>
+        torch.noGrad(() => {
+          for (const t of [...this.parameters(), ...this.buffers()]) {
+            const spec = { device, dtype: dtype !== undefined && torch.isFloating(t.dtype) ? dtype : undefined };
+            t.setData_(t.to(spec));
+            const g = t.grad;
+            if (g !== null) t.grad = g.to(spec);
+          }
+        }),
+      );
     } catch (e) {
       // libtorch's failure (no memory on the device): its message, named after the call
       if (e instanceof torch.FlintError && !e.message.includes(fn)) rewrite(e, `${fn}: ${e.message}`);
@@ -300,9 +306,18 @@ export abstract class Module {
     const missingKeys = [...own.keys()].filter((k) => !Object.hasOwn(dict, k));
     const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
     if (strict && (missingKeys.length || unexpectedKeys.length)) {
-      throw new torch.ArgumentError(fn, 'dict', `the keys of ${this.constructor.name}'s state dict`,
-        [missingKeys.length ? `missing keys ${missingKeys.map((k) => `'${k}'`).join(', ')}` : '',
-          unexpectedKeys.length ? `unexpected keys ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}` : ''].filter(Boolean).join('; ').slice(0, 2000));
+      throw new torch.ArgumentError(
+        fn,
+        'dict',
+        `the keys of ${this.constructor.name}'s state dict`,
+        [
+          missingKeys.length ? `missing keys ${missingKeys.map((k) => `'${k}'`).join(', ')}` : '',
+          unexpectedKeys.length ? `unexpected keys ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ')
+          .slice(0, 2000),
+      );
     }
     const mismatched: string[] = [];
     for (const [k, t] of own) {
@@ -310,7 +325,13 @@ export abstract class Module {
       const src = dict[k]!;
       if (src.shape.join() !== t.shape.join()) mismatched.push(`'${k}': checkpoint [${src.shape.join(', ')}], model [${t.shape.join(', ')}]`);
     }
-    if (mismatched.length) throw new torch.ArgumentError(fn, 'dict', `the shapes of ${this.constructor.name}'s parameters and buffers`, `shape mismatch for ${mismatched.join('; ')}`);
+    if (mismatched.length)
+      throw new torch.ArgumentError(
+        fn,
+        'dict',
+        `the shapes of ${this.constructor.name}'s parameters and buffers`,
+        `shape mismatch for ${mismatched.join('; ')}`,
+      );
     torch.noGrad(() => {
       for (const [k, t] of own) {
         if (Object.hasOwn(dict, k)) t.copy_(dict[k]!);

@@ -30,7 +30,9 @@ export class MultiLoss extends Module implements LossFunction {
     for (const [k, w] of Object.entries(weights)) checkNumber(fn, `weights.${k}`, w);
     this.funcs = this.partNames.map((n) => parts[n]!);
     this.weights = this.partNames.map((n) => weights[n] ?? 1);
-    this.funcs.forEach((f, i) => { if (f instanceof Module) this.registerModule(this.partNames[i]!, f); });
+    this.funcs.forEach((f, i) => {
+      if (f instanceof Module) this.registerModule(this.partNames[i]!, f);
+    });
   }
   forward(pred: Tensor, target: Tensor): Tensor {
     const values = this.funcs.map((f, i) => {

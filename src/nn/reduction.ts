@@ -18,8 +18,11 @@ export function withNoneReduce<T>(lossFunc: unknown, what: string, fn: () => T):
   checkString('nn.withNoneReduce', 'what', what);
   checkFunction('nn.withNoneReduce', 'fn', fn);
   const holder = reductionHolder(lossFunc);
-  if (!holder) fail(what || 'nn.withNoneReduce', 'the loss function', "a loss module with a reduction option (nn.withNoneReduce sets it to 'none')", lossFunc);
+  if (!holder)
+    fail(what || 'nn.withNoneReduce', 'the loss function', "a loss module with a reduction option (nn.withNoneReduce sets it to 'none')", lossFunc);
   const saved = holder.reduction;
   holder.reduction = 'none';
-  return runThenRestore(fn, () => { holder.reduction = saved; });
+  return runThenRestore(fn, () => {
+    holder.reduction = saved;
+  });
 }

@@ -57,29 +57,41 @@ export class GradScaler {
   unscale_(params: readonly Tensor[]): Tensor {
     if (!Array.isArray(params)) fail('GradScaler.unscale_', 'params', 'an array of tensors', params);
     params.forEach((p, i) => checkTensor('GradScaler.unscale_', `params[${i}]`, p));
-    return torch.tidy(() => torch.noGrad(() => {
-      const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
-      if (!this.enabled || grads.length === 0) return torch.zeros([]);
-      const inv = this.state(grads[0]!.device).double().reciprocal().float();
-      torch.foreachMul_(grads, grads.map(() => inv));
-      return torch.stack(grads.map((g) => g.isfinite().all())).all().logicalNot().float();
-    }));
+    return torch.tidy(() =>
+      torch.noGrad(() => {
+        const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+        if (!this.enabled || grads.length === 0) return torch.zeros([]);
+        const inv = this.state(grads[0]!.device).double().reciprocal().float();
+        torch.foreachMul_(
+          grads,
+          grads.map(() => inv),
+        );
+        return torch
+          .stack(grads.map((g) => g.isfinite().all()))
+          .all()
+          .logicalNot()
+          .float();
+      }),
+    );
   }
 
   /** PyTorch's _amp_update_scale_: back off on overflow (and restart the count), grow after growthInterval
    * clean steps in a row. Runs on the device, with no host read. */
   update(foundInf: Tensor): void {
     // what unscale_ returns: one value, 1 when a gradient overflowed
-    if (checkTensor('GradScaler.update', 'foundInf', foundInf).numel() !== 1) fail('GradScaler.update', 'foundInf', 'a one-element tensor (as unscale_ returns)', foundInf);
+    if (checkTensor('GradScaler.update', 'foundInf', foundInf).numel() !== 1)
+      fail('GradScaler.update', 'foundInf', 'a one-element tensor (as unscale_ returns)', foundInf);
     if (!this.enabled || !this.scaleT) return;
-    torch.tidy(() => torch.noGrad(() => {
-      const found = foundInf.gt(0);
-      const successful = this.tracker!.add(1);
-      const grow = successful.ge(this.growthInterval).logicalAnd(found.logicalNot());
-      const factor = torch.where(found, this.backoffFactor, torch.where(grow, this.growthFactor, 1));
-      this.scaleT!.mul_(factor);
-      this.tracker!.copy_(torch.where(found.logicalOr(grow), 0, successful));
-    }));
+    torch.tidy(() =>
+      torch.noGrad(() => {
+        const found = foundInf.gt(0);
+        const successful = this.tracker!.add(1);
+        const grow = successful.ge(this.growthInterval).logicalAnd(found.logicalNot());
+        const factor = torch.where(found, this.backoffFactor, torch.where(grow, this.growthFactor, 1));
+        this.scaleT!.mul_(factor);
+        this.tracker!.copy_(torch.where(found.logicalOr(grow), 0, successful));
+      }),
+    );
   }
 
   /** The current scale (a host read); the initial scale before the first use. */

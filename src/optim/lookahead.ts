@@ -10,7 +10,11 @@ export class Lookahead extends Optimizer {
   count = 0;
   private slow: Tensor[][] | null = null;
 
-  constructor(readonly inner: Optimizer, readonly k = 6, readonly alpha = 0.5) {
+  constructor(
+    readonly inner: Optimizer,
+    readonly k = 6,
+    readonly alpha = 0.5,
+  ) {
     if (!(inner instanceof Optimizer)) fail('optim.Lookahead', 'inner', 'an Optimizer', inner);
     checkInt('optim.Lookahead', 'k', k, { min: 1 });
     checkNumber('optim.Lookahead', 'alpha', alpha, { min: 0, max: 1 });
@@ -32,13 +36,15 @@ export class Lookahead extends Optimizer {
     this.inner.step();
     this.count += 1;
     if (this.count % this.k !== 0) return;
-    torch.tidy(() => torch.noGrad(() => {
-      this.paramLists.forEach((g, i) => {
-        const slow = this.slow![i]!;
-        torch.foreachLerp_(slow, g, this.alpha);  // slow += alpha (fast - slow)
-        torch.foreachCopy_(g, slow);
-      });
-    }));
+    torch.tidy(() =>
+      torch.noGrad(() => {
+        this.paramLists.forEach((g, i) => {
+          const slow = this.slow![i]!;
+          torch.foreachLerp_(slow, g, this.alpha); // slow += alpha (fast - slow)
+          torch.foreachCopy_(g, slow);
+        });
+      }),
+    );
   }
   override clearState(): void {
     this.inner.clearState();

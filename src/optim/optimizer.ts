@@ -34,7 +34,12 @@ export type ParamsInput = readonly Tensor[] | readonly (readonly Tensor[])[];
  * RMSprop's alpha >= 0 with no upper bound, dampening any number; Adam's betas are kept below 1 by _below1.
  * Any other hyper-parameter must be a finite number. */
 const RULES: Record<string, NumberRule> = {
-  lr: { min: 0 }, wd: { min: 0 }, eps: { min: 0 }, mom: { min: 0 }, sqrMom: { min: 0 }, dampening: {},
+  lr: { min: 0 },
+  wd: { min: 0 },
+  eps: { min: 0 },
+  mom: { min: 0 },
+  sqrMom: { min: 0 },
+  dampening: {},
 };
 
 /** The options of the factories that are switches, not hyper-parameters. */
@@ -61,7 +66,7 @@ export function checkParams(fn: string, params: unknown): Tensor[][] {
       seen.add(t);
     });
   });
-  return groups.map((g) => [...g as Tensor[]]);
+  return groups.map((g) => [...(g as Tensor[])]);
 }
 
 /** Options of a factory: a plain object with known keys only; each hyper-parameter within its range. */
@@ -89,8 +94,14 @@ function checkHyper(fn: string, arg: string, name: string, v: unknown, below1: b
 /** A parameter group as step rules get it (for the helpers rules call). */
 function checkGroup(fn: string, g: unknown): GroupStep {
   const o = g as GroupStep | null;
-  if (!isPlainObject(o) || !Array.isArray(o.params) || !Array.isArray(o.grads) || !Array.isArray(o.states) || !isPlainObject(o.hyper) ||
-    o.params.length !== o.states.length) {
+  if (
+    !isPlainObject(o) ||
+    !Array.isArray(o.params) ||
+    !Array.isArray(o.grads) ||
+    !Array.isArray(o.states) ||
+    !isPlainObject(o.hyper) ||
+    o.params.length !== o.states.length
+  ) {
     fail(fn, 'group', 'a parameter group { params, grads, states, hyper } as step rules receive', g);
   }
   return o!;
@@ -130,7 +141,10 @@ export abstract class Optimizer {
     if (opts.decoupleWd !== undefined && typeof opts.decoupleWd !== 'boolean') fail(fn, 'opts.decoupleWd', 'a boolean', opts.decoupleWd);
     this.decoupleWd = opts.decoupleWd ?? true;
     this.hypers = this.paramLists.map(() => ({}));
-    for (const [k, v] of Object.entries(defaults)) this.hypers.forEach((h) => { h[k] = v; });
+    for (const [k, v] of Object.entries(defaults))
+      this.hypers.forEach((h) => {
+        h[k] = v;
+      });
   }
 
   /** Whether hyper-parameter `name` must be below 1 for this rule (Adam's moments); rules override it. */
@@ -178,7 +192,8 @@ export abstract class Optimizer {
       checkNumber(fn, 'value.stop', v.stop);
       // fastai's slice: a start of 0 (or none) means stop/10 for all but the last group
       if (v.start !== undefined && v.start !== null) checkNumber(fn, 'value.start', v.start, { min: 0 });
-      if (v.start && !((v.stop as number) > 0)) fail(fn, 'value.stop', 'a positive number with a start (the values are spread geometrically)', v.stop);
+      if (v.start && !((v.stop as number) > 0))
+        fail(fn, 'value.stop', 'a positive number with a start (the values are spread geometrically)', v.stop);
     } else if (Array.isArray(value)) {
       if (value.length === 0) fail(fn, 'value', what, value);
     }
@@ -190,9 +205,25 @@ export abstract class Optimizer {
       values = v.start ? mults(v.start, v.stop, n) : [...new Array<number>(n - 1).fill(v.stop / 10), v.stop];
     }
     if (values.length === 1) values = new Array<number>(n).fill(values[0]!);
-    if (values.length !== n) throw new torch.ArgumentError(fn, 'value', `one value or ${n} values (one per parameter group)`, `${values.length} values for ${n} parameter groups`);
-    values.forEach((v, i) => checkHyper(fn, Array.isArray(value) ? `value[${i}]` : typeof value === 'number' ? 'value' : 'value (spread over the groups)', name, v, this._below1(name)));
-    values.forEach((v, i) => { this.hypers[i]![name] = v; });
+    if (values.length !== n)
+      throw new torch.ArgumentError(
+        fn,
+        'value',
+        `one value or ${n} values (one per parameter group)`,
+        `${values.length} values for ${n} parameter groups`,
+      );
+    values.forEach((v, i) =>
+      checkHyper(
+        fn,
+        Array.isArray(value) ? `value[${i}]` : typeof value === 'number' ? 'value' : 'value (spread over the groups)',
+        name,
+        v,
+        this._below1(name),
+      ),
+    );
+    values.forEach((v, i) => {
+      this.hypers[i]![name] = v;
+    });
   }
   /** Sets several hyper-parameters: { lr: 1e-3, mom: 0.9 } (each value as setHyper takes it). */
   setHypers(values: Record<string, HyperValue>): void {
@@ -203,33 +234,42 @@ export abstract class Optimizer {
     try {
       for (const [k, v] of Object.entries(values)) this._setHyper(fn, k, v);
     } catch (e) {
-      saved.forEach((h, i) => { for (const k of Object.keys(this.hypers[i]!)) delete this.hypers[i]![k]; Object.assign(this.hypers[i]!, h); });
+      saved.forEach((h, i) => {
+        for (const k of Object.keys(this.hypers[i]!)) delete this.hypers[i]![k];
+        Object.assign(this.hypers[i]!, h);
+      });
       throw e;
     }
   }
 
   /** Updates every parameter that has a gradient, group by group. */
   step(): void {
-    torch.tidy(() => torch.noGrad(() => {
-      this.paramLists.forEach((group, i) => {
-        const params: Tensor[] = [];
-        const grads: Tensor[] = [];
-        for (const p of group) {
-          const g = p.grad;
-          if (g === null) continue;
-          params.push(p);
-          grads.push(g);
-        }
-        if (params.length) this.update({ params, grads, states: params.map((p) => this._stateOf(p)), hyper: this.hypers[i]! });
-      });
-    }));
+    torch.tidy(() =>
+      torch.noGrad(() => {
+        this.paramLists.forEach((group, i) => {
+          const params: Tensor[] = [];
+          const grads: Tensor[] = [];
+          for (const p of group) {
+            const g = p.grad;
+            if (g === null) continue;
+            params.push(p);
+            grads.push(g);
+          }
+          if (params.length) this.update({ params, grads, states: params.map((p) => this._stateOf(p)), hyper: this.hypers[i]! });
+        });
+      }),
+    );
   }
 
   /** Zeroes the gradients in place (fastai's zero_grad: grad.detach_().zero_()). */
   zeroGrad(): void {
     torch.tidy(() => {
       const grads: Tensor[] = [];
-      for (const g of this.paramLists) for (const p of g) { const gr = p.grad; if (gr !== null) grads.push(gr.detach_()); }
+      for (const g of this.paramLists)
+        for (const p of g) {
+          const gr = p.grad;
+          if (gr !== null) grads.push(gr.detach_());
+        }
       if (grads.length) torch.foreachZero_(grads);
     });
   }
@@ -239,8 +279,12 @@ export abstract class Optimizer {
     const count = this.paramLists.length;
     checkInt('Optimizer.freezeTo', 'n', n);
     if (n >= count || n < -count) {
-      throw new torch.ArgumentError('Optimizer.freezeTo', 'n', `a group index from ${-count} to ${count - 1}`,
-        `${describe(n)}${n >= count ? ` (there are only ${count} parameter groups, so that would freeze them all)` : ''}`);
+      throw new torch.ArgumentError(
+        'Optimizer.freezeTo',
+        'n',
+        `a group index from ${-count} to ${count - 1}`,
+        `${describe(n)}${n >= count ? ` (there are only ${count} parameter groups, so that would freeze them all)` : ''}`,
+      );
     }
     this.frozenIdx = n >= 0 ? n : count + n;
     this.paramLists.forEach((g, i) => {
@@ -249,7 +293,8 @@ export abstract class Optimizer {
   }
   /** Freezes every group but the last (needs at least two groups, as in fastai). */
   freeze(): void {
-    if (this.paramLists.length < 2) throw new torch.TorchError('freeze(): the optimizer has a single parameter group; give a splitter that makes two or more');
+    if (this.paramLists.length < 2)
+      throw new torch.TorchError('freeze(): the optimizer has a single parameter group; give a splitter that makes two or more');
     this.freezeTo(-1);
   }
   unfreeze(): void {
@@ -291,12 +336,23 @@ export abstract class Optimizer {
   loadStateDict(sd: { state: ParamState[]; hypers: Hypers[] }): void {
     const fn = 'Optimizer.loadStateDict';
     const params = this.paramLists.flat();
-    if (!isPlainObject(sd) || !Array.isArray(sd.state) || !Array.isArray(sd.hypers)) fail(fn, 'sd', 'an optimizer state { state, hypers } (as stateDict() returns)', sd);
+    if (!isPlainObject(sd) || !Array.isArray(sd.state) || !Array.isArray(sd.hypers))
+      fail(fn, 'sd', 'an optimizer state { state, hypers } (as stateDict() returns)', sd);
     if (sd.state.length !== params.length) {
-      throw new torch.ArgumentError(fn, 'sd.state', `the state of ${params.length} parameters`, `the state has ${sd.state.length} parameters, the optimizer ${params.length}`);
+      throw new torch.ArgumentError(
+        fn,
+        'sd.state',
+        `the state of ${params.length} parameters`,
+        `the state has ${sd.state.length} parameters, the optimizer ${params.length}`,
+      );
     }
     if (sd.hypers.length !== this.hypers.length) {
-      throw new torch.ArgumentError(fn, 'sd.hypers', `${this.hypers.length} parameter groups`, `the state has ${sd.hypers.length} parameter groups, the optimizer ${this.hypers.length}`);
+      throw new torch.ArgumentError(
+        fn,
+        'sd.hypers',
+        `${this.hypers.length} parameter groups`,
+        `the state has ${sd.hypers.length} parameter groups, the optimizer ${this.hypers.length}`,
+      );
     }
     // everything checked before anything changes
     sd.state.forEach((s, i) => {
@@ -360,6 +416,11 @@ export abstract class Optimizer {
     if (idx.length === 0) return;
     const ps = idx.map((i) => group.params[i]!);
     if (this.decoupleWd) torch.foreachMul_(ps, 1 - lr * wd);
-    else torch.foreachAdd_(idx.map((i) => group.grads[i]!), ps, wd);
+    else
+      torch.foreachAdd_(
+        idx.map((i) => group.grads[i]!),
+        ps,
+        wd,
+      );
   }
 }

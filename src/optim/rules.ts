@@ -45,10 +45,19 @@ export interface SGDOptions extends BaseOptions {
   nesterov?: boolean;
 }
 class SGDOptimizer extends Optimizer {
-  constructor(params: ParamsInput, o: SGDOptions, readonly nesterov: boolean) {
+  constructor(
+    params: ParamsInput,
+    o: SGDOptions,
+    readonly nesterov: boolean,
+  ) {
     super(params, hypers({ lr: 1e-3, mom: 0, dampening: 0, wd: 0 }, { ...o }), { decoupleWd: o.decoupleWd });
     if (nesterov && !(o.mom && o.mom > 0 && !o.dampening)) {
-      throw new torch.ArgumentError('optim.SGD', 'options.nesterov', 'mom > 0 and no dampening with nesterov (nesterov needs mom > 0 and no dampening)', `mom ${o.mom ?? 0}, dampening ${o.dampening ?? 0}`);
+      throw new torch.ArgumentError(
+        'optim.SGD',
+        'options.nesterov',
+        'mom > 0 and no dampening with nesterov (nesterov needs mom > 0 and no dampening)',
+        `mom ${o.mom ?? 0}, dampening ${o.dampening ?? 0}`,
+      );
     }
   }
   protected update(group: GroupStep): void {
@@ -68,7 +77,7 @@ class SGDOptimizer extends Optimizer {
     }
     const all = group.states.map((s) => s.momentumBuffer as Tensor);
     if (this.nesterov) {
-      torch.foreachAdd_(group.grads, all, mom);  // g + mom * buf, in the gradient (fastai also edits grads)
+      torch.foreachAdd_(group.grads, all, mom); // g + mom * buf, in the gradient (fastai also edits grads)
       torch.foreachAdd_(group.params, group.grads, -lr);
     } else {
       torch.foreachAdd_(group.params, all, -lr);
@@ -121,9 +130,17 @@ class AdamOptimizer extends MomentsOptimizer {
     const { lr, mom, sqrMom, eps, steps, avg, sqr } = this.begin(group);
     // p -= lr / (1 - mom^t) * avg / (sqrt(sqr) / sqrt(1 - sqrMom^t) + eps)
     const denom = torch.foreachSqrt(sqr);
-    torch.foreachMul_(denom, steps.map((t) => 1 / Math.sqrt(1 - sqrMom ** t)));
+    torch.foreachMul_(
+      denom,
+      steps.map((t) => 1 / Math.sqrt(1 - sqrMom ** t)),
+    );
     torch.foreachAdd_(denom, eps);
-    torch.foreachAddcdiv_(group.params, avg, denom, steps.map((t) => -lr / (1 - mom ** t)));
+    torch.foreachAddcdiv_(
+      group.params,
+      avg,
+      denom,
+      steps.map((t) => -lr / (1 - mom ** t)),
+    );
   }
 }
 /** Adam with fastai's defaults (mom 0.9, sqrMom 0.99, eps 1e-5, wd 0.01 decoupled, i.e. AdamW). */
@@ -214,7 +231,11 @@ class LambOptimizer extends MomentsOptimizer {
     group.params.forEach((p, i) => {
       const t = steps[i]!;
       // the Adam step, then scaled per layer by the trust ratio ||p|| / ||step|| (RMS norms), capped at 10
-      const step = avg[i]!.div(1 - mom ** t).div(sqr[i]!.div(1 - sqrMom ** t).sqrt().add(eps));
+      const step = avg[i]!.div(1 - mom ** t).div(
+        sqr[i]!.div(1 - sqrMom ** t)
+          .sqrt()
+          .add(eps),
+      );
       const r1 = p.square().mean().sqrt();
       const r2 = step.square().mean().sqrt();
       const q = torch.where(r1.eq(0).logicalOr(r2.eq(0)), 1, r1.div(r2).clamp(null, 10));

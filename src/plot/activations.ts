@@ -3,8 +3,17 @@
 import { checkArray, checkInt, checkNumber, checkOptions, checkString, fail } from '../torch/validate.js';
 
 // matplotlib's viridis at 9 stops (its default colour map), interpolated linearly
-const VIRIDIS = [[68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141], [39, 173, 129], [92, 200, 99],
-  [170, 220, 50], [253, 231, 37]];
+const VIRIDIS = [
+  [68, 1, 84],
+  [71, 44, 122],
+  [59, 81, 139],
+  [44, 113, 142],
+  [33, 144, 141],
+  [39, 173, 129],
+  [92, 200, 99],
+  [170, 220, 50],
+  [253, 231, 37],
+];
 
 function viridis(u: number): string {
   const x = Math.min(1, Math.max(0, u)) * (VIRIDIS.length - 1);
@@ -38,7 +47,9 @@ export function heatmapSvg(rows: number[][], options: HeatmapOptions = {}): stri
     const row = checkArray<unknown>(fn, `rows[${i}]`, r, 'an array of numbers');
     if (width < 0) width = row.length;
     if (row.length !== width || width === 0) fail(fn, `rows[${i}]`, `a row of ${width || 'at least 1'} numbers, as rows[0]`, r);
-    row.forEach((v, k) => { if (typeof v !== 'number') checkNumber(fn, `rows[${i}][${k}]`, v); });
+    row.forEach((v, k) => {
+      if (typeof v !== 'number') checkNumber(fn, `rows[${i}][${k}]`, v);
+    });
   });
   const values = (list as number[][]).flat().filter(Number.isFinite);
   const lo = values.length ? Math.min(...values) : 0;
@@ -48,15 +59,21 @@ export function heatmapSvg(rows: number[][], options: HeatmapOptions = {}): stri
   const ch = h / list.length;
   const px = (v: number): string => String(Math.round(v * 100) / 100);
   const rects: string[] = [];
-  (list as number[][]).forEach((row, r) => row.forEach((v, c) => {
-    if (!Number.isFinite(v)) return;
-    const y = top + (list.length - 1 - r) * ch;
-    // a quarter pixel of overlap: no seams between cells where their edges fall between pixels
-    rects.push(`<rect x="${px(c * cw)}" y="${px(y)}" width="${px(cw + 0.25)}" height="${px(ch + 0.25)}" fill="${viridis(span > 0 ? (v - lo) / span : 0)}"/>`);
-  }));
+  (list as number[][]).forEach((row, r) =>
+    row.forEach((v, c) => {
+      if (!Number.isFinite(v)) return;
+      const y = top + (list.length - 1 - r) * ch;
+      // a quarter pixel of overlap: no seams between cells where their edges fall between pixels
+      rects.push(
+        `<rect x="${px(c * cw)}" y="${px(y)}" width="${px(cw + 0.25)}" height="${px(ch + 0.25)}" fill="${viridis(span > 0 ? (v - lo) / span : 0)}"/>`,
+      );
+    }),
+  );
   const title = o.title ? `<text x="${w / 2}" y="17" text-anchor="middle" font-family="sans-serif" font-size="14">${escapeXml(o.title)}</text>` : '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h + top}" shape-rendering="crispEdges">` +
-    `<rect width="100%" height="100%" fill="white"/>${title}${rects.join('')}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h + top}" shape-rendering="crispEdges">` +
+    `<rect width="100%" height="100%" fill="white"/>${title}${rects.join('')}</svg>`
+  );
 }
 
 function escapeXml(s: string): string {
@@ -65,8 +82,17 @@ function escapeXml(s: string): string {
 
 /** SVGs placed side by side in one SVG, each `width` x `height` (their ids made distinct). */
 export function sideBySideSvg(svgs: string[], width: number, height: number): string {
-  const inner = svgs.map((s, i) => `<g transform="translate(${width * i},0)">${
-    s.replace(/^<svg[^>]*>/, '').replace(/<\/svg>\s*$/, '').replace(/flint-/g, `flint-p${i}-`)}</g>`).join('');
-  return `<svg width="${width * svgs.length}" height="${height}" xmlns="http://www.w3.org/2000/svg" ` +
-    `xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1">${inner}</svg>`;
+  const inner = svgs
+    .map(
+      (s, i) =>
+        `<g transform="translate(${width * i},0)">${s
+          .replace(/^<svg[^>]*>/, '')
+          .replace(/<\/svg>\s*$/, '')
+          .replace(/flint-/g, `flint-p${i}-`)}</g>`,
+    )
+    .join('');
+  return (
+    `<svg width="${width * svgs.length}" height="${height}" xmlns="http://www.w3.org/2000/svg" ` +
+    `xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1">${inner}</svg>`
+  );
 }

@@ -61,11 +61,23 @@ export function lineChartSvg(series: Series[], options: ChartOptions = {}): stri
       title: o.title ? { text: o.title, left: 'center', textStyle: { fontSize: 14 } } : undefined,
       grid: { left: 70, right: 90, top: o.title ? 50 : 30, bottom: 70 },
       legend: { bottom: 5, data: series.map((s) => s.name) },
-      xAxis: { type: o.logX ? 'log' : 'value', name: o.xName, nameLocation: 'middle', nameGap: 28, scale: true,
+      xAxis: {
+        type: o.logX ? 'log' : 'value',
+        name: o.xName,
+        nameLocation: 'middle',
+        nameGap: 28,
+        scale: true,
         // powers of ten as 1e-7 rather than 0.00000010000000000000001
-        ...(o.logX ? { axisLabel: { formatter: (v: number) => v.toExponential(0) } } : {}) },
+        ...(o.logX ? { axisLabel: { formatter: (v: number) => v.toExponential(0) } } : {}),
+      },
       yAxis: { type: 'value', name: o.yName, scale: true },
-      series: series.map((s) => ({ name: s.name, type: 'line', data: s.points.map(([x, y]) => [x, Number.isFinite(y) ? y : '-']), showSymbol: s.markers ?? false, symbolSize: 7 })),
+      series: series.map((s) => ({
+        name: s.name,
+        type: 'line',
+        data: s.points.map(([x, y]) => [x, Number.isFinite(y) ? y : '-']),
+        showSymbol: s.markers ?? false,
+        symbolSize: 7,
+      })),
     });
     // echarts names its style classes and clip paths from global counters (zr3-cls-7, zr3-c0); renumbered,
     // the same data gives the same file
@@ -75,7 +87,7 @@ export function lineChartSvg(series: Series[], options: ChartOptions = {}): stri
       return ids.get(id)!;
     });
   } finally {
-    chart.dispose();  // its render loop would otherwise keep the process alive
+    chart.dispose(); // its render loop would otherwise keep the process alive
   }
 }
 

@@ -12,7 +12,12 @@ export function lossChart(losses: readonly number[], validPoints: readonly [numb
 }
 
 /** Loss against learning rate (log scale), the last skipEnd points left out, suggestions marked. */
-export function lrFindChart(lrs: readonly number[], losses: readonly number[], skipEnd: number, suggestions: Record<string, [number, number]>): string {
+export function lrFindChart(
+  lrs: readonly number[],
+  losses: readonly number[],
+  skipEnd: number,
+  suggestions: Record<string, [number, number]>,
+): string {
   const end = Math.max(0, lrs.length - skipEnd);
   const series: Series[] = [{ name: 'loss', points: lrs.slice(0, end).map((lr, i) => [lr, losses[i]!]), markers: false }];
   for (const [name, p] of Object.entries(suggestions)) series.push({ name, points: [p], markers: true });
@@ -21,7 +26,8 @@ export function lrFindChart(lrs: readonly number[], losses: readonly number[], s
 
 /** One line chart per named curve, side by side (fastai's plot_sched, plot_layer_stats). */
 export function curvesChart(curves: Record<string, readonly number[]>, xName: string, width = 480, height = 300): string {
-  const svgs = Object.entries(curves).map(([title, ys]) => lineChartSvg([{ name: title, points: ys.map((v, i) => [i, v]) }],
-    { title, xName, width, height }));
+  const svgs = Object.entries(curves).map(([title, ys]) =>
+    lineChartSvg([{ name: title, points: ys.map((v, i) => [i, v]) }], { title, xName, width, height }),
+  );
   return sideBySideSvg(svgs, width, height);
 }

@@ -18,7 +18,11 @@ export class ProgressBar {
   private last: { value: number; comment: string } | null = null;
 
   /** `now` (milliseconds) is injectable so tests need not depend on the machine's speed. */
-  constructor(private readonly stream: BarStream, readonly total: number, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    private readonly stream: BarStream,
+    readonly total: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.start = now();
   }
 

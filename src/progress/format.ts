@@ -21,9 +21,12 @@ export function tableHeader(names: string[]): { line: string; widths: number[] }
  * wider than its column widens it (in `widths`, so the table's later rows line up with it) rather than running
  * into the next column. */
 export function tableRow(values: (number | string | undefined)[], widths: number[]): string {
-  return values.map((v, i) => {
-    const s = v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) && i === 0 ? String(v) : v.toFixed(6)) : v;
-    widths[i] = Math.max(widths[i] ?? 0, s.length);
-    return s.padEnd(widths[i]!);
-  }).join('  ').trimEnd();
+  return values
+    .map((v, i) => {
+      const s = v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) && i === 0 ? String(v) : v.toFixed(6)) : v;
+      widths[i] = Math.max(widths[i] ?? 0, s.length);
+      return s.padEnd(widths[i]!);
+    })
+    .join('  ')
+    .trimEnd();
 }

@@ -39,7 +39,10 @@ function elementwise(start: Value, end: Value, f: (s: number, e: number) => numb
 export const SchedLin = (start: Value, end: Value): Schedule => {
   const fn = 'schedule.SchedLin';
   const [s0, e0] = checkEnds(fn, start, end);
-  return (pos) => { const p = checkPos(fn, pos); return elementwise(s0, e0, (s, e) => s + p * (e - s)); };
+  return (pos) => {
+    const p = checkPos(fn, pos);
+    return elementwise(s0, e0, (s, e) => s + p * (e - s));
+  };
 };
 /** Cosine from start to end (half a period). */
 export const SchedCos = (start: Value, end: Value): Schedule => {
@@ -54,7 +57,10 @@ export const SchedCos = (start: Value, end: Value): Schedule => {
 export const SchedNo = (start: Value, end: Value = start): Schedule => {
   const fn = 'schedule.SchedNo';
   const [s0] = checkEnds(fn, start, end);
-  return (pos) => { checkPos(fn, pos); return s0; };
+  return (pos) => {
+    checkPos(fn, pos);
+    return s0;
+  };
 };
 /** Exponential from start to end (both non-zero, of one sign: the curve is start * (end / start)^pos). */
 export const SchedExp = (start: Value, end: Value): Schedule => {
@@ -65,7 +71,10 @@ export const SchedExp = (start: Value, end: Value): Schedule => {
     if (s === 0 || e === 0 || Math.sign(s) !== Math.sign(e)) fail(fn, 'end', `a value of start's sign, both non-zero (start ${s})`, e);
     return 0;
   });
-  return (pos) => { const p = checkPos(fn, pos); return elementwise(s0, e0, (s, e) => s * (e / s) ** p); };
+  return (pos) => {
+    const p = checkPos(fn, pos);
+    return elementwise(s0, e0, (s, e) => s * (e / s) ** p);
+  };
 };
 /** Polynomial from start to end: start + (end - start) pos^power. */
 export const SchedPoly = (start: Value, end: Value, power: number): Schedule => {

@@ -11,7 +11,7 @@ export function shapeOf(args: ShapeArgs, fn: string, arg = 'shape'): number[] {
   if (args.length === 1 && Array.isArray(args[0])) {
     const a = args[0] as unknown[];
     for (let i = 0; i < a.length; i++) if (!Number.isSafeInteger(a[i])) fail(fn, `${arg}[${i}]`, 'an integer', a[i]);
-    return [...a as number[]];
+    return [...(a as number[])];
   }
   for (let i = 0; i < args.length; i++) {
     if (!Number.isSafeInteger(args[i])) fail(fn, arg, 'integers or one array of integers', args.length === 1 ? args[0] : args);
@@ -33,19 +33,23 @@ export function checkArraySize(shape: readonly number[]): void {
   let arrays = 1;
   for (let d = 0; d < shape.length; d++) {
     if (shape[d]! > MAX_JS_ARRAY) {
-      throw new FlintError(`Tensor.toArray: dimension ${d} has ${shape[d]} entries, more than the longest JS array ` +
-        `V8 can hold (${MAX_JS_ARRAY}); read the values with toTypedArray() or in slices`);
+      throw new FlintError(
+        `Tensor.toArray: dimension ${d} has ${shape[d]} entries, more than the longest JS array ` +
+          `V8 can hold (${MAX_JS_ARRAY}); read the values with toTypedArray() or in slices`,
+      );
     }
     if (d < shape.length - 1) arrays += numel * shape[d]!;
     numel *= shape[d]!;
   }
   // 8 bytes an element (a double, small integer or boolean slot) and about 32 bytes of header an array
   const need = numel * 8 + arrays * 32;
-  if (need < 2 ** 26) return;  // small reads (the usual ones) skip the heap statistics
+  if (need < 2 ** 26) return; // small reads (the usual ones) skip the heap statistics
   const heap = getHeapStatistics();
   const free = heap.heap_size_limit - heap.used_heap_size;
   if (need > free / 2) {
-    throw new FlintError(`Tensor.toArray: ${numel} elements need about ${Math.ceil(need / 2 ** 20)} MiB of JS heap, ` +
-      `more than half the ${Math.floor(free / 2 ** 20)} MiB left; read the values with toTypedArray() or in slices`);
+    throw new FlintError(
+      `Tensor.toArray: ${numel} elements need about ${Math.ceil(need / 2 ** 20)} MiB of JS heap, ` +
+        `more than half the ${Math.floor(free / 2 ** 20)} MiB left; read the values with toTypedArray() or in slices`,
+    );
   }
 }

@@ -11,7 +11,10 @@ const DEVICE_TYPES: readonly AutocastDevice[] = ['cpu', 'cuda'];
 
 export type AutocastDevice = 'cpu' | 'cuda';
 
-export interface AutocastState { enabled: boolean; dtype: DType }
+export interface AutocastState {
+  enabled: boolean;
+  dtype: DType;
+}
 
 /** Whether autocast is on for a device type, and its dtype. */
 export function autocastState(deviceType: AutocastDevice): AutocastState {
@@ -25,8 +28,11 @@ export function autocastState(deviceType: AutocastDevice): AutocastState {
  * the outermost region ends, dropping libtorch's cache of low-precision weight copies). For regions that do
  * not nest lexically, such as a callback entering in beforeBatch and leaving in afterLoss.
  */
-export function enterAutocast(deviceType: AutocastDevice, opts?: { dtype?: DType | string; enabled?: boolean },
-  fn = 'torch.enterAutocast'): () => void {
+export function enterAutocast(
+  deviceType: AutocastDevice,
+  opts?: { dtype?: DType | string; enabled?: boolean },
+  fn = 'torch.enterAutocast',
+): () => void {
   checkOneOf(fn, 'deviceType', deviceType, DEVICE_TYPES);
   const o = checkOptions(fn, opts, ['dtype', 'enabled', 'deviceType']);
   const dtype = toDType(o.dtype ?? (deviceType === 'cuda' ? 'float16' : 'bfloat16'), fn, 'opts.dtype');

@@ -33,10 +33,13 @@ function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts?: Grad
   const o = checkOptions(fn, opts, ['gradOutputs', 'retainGraph', 'createGraph', 'allowUnused']);
   const outs = Array.isArray(outputs) ? outputs : [checkTensor(fn, 'outputs', outputs)];
   const ins = Array.isArray(inputs) ? inputs : [checkTensor(fn, 'inputs', inputs)];
-  const gradOutputs = o.gradOutputs === undefined || o.gradOutputs === null ? null
-    : checkArray<Tensor>(fn, 'opts.gradOutputs', o.gradOutputs, 'an array of tensors').map(h);
-  const hs = named(fn, () => native.autogradGrad(outs.map(h), ins.map(h), gradOutputs,
-    o.retainGraph ?? null, o.createGraph ?? false, o.allowUnused ?? false));
+  const gradOutputs =
+    o.gradOutputs === undefined || o.gradOutputs === null
+      ? null
+      : checkArray<Tensor>(fn, 'opts.gradOutputs', o.gradOutputs, 'an array of tensors').map(h);
+  const hs = named(fn, () =>
+    native.autogradGrad(outs.map(h), ins.map(h), gradOutputs, o.retainGraph ?? null, o.createGraph ?? false, o.allowUnused ?? false),
+  );
   return (hs as (Handle | null)[]).map((h) => (h === null ? null : wrap(h)));
 }
 

@@ -15,7 +15,11 @@ export interface TensorOptions {
 export type TensorData = number | boolean | bigint | ArrayBufferView | readonly TensorData[];
 
 /** TensorOptions checked for the public function fn (unknown keys are refused: `requires_grad` is a typo). */
-interface Checked { dtype: DType | undefined; device: string; requiresGrad: boolean }
+interface Checked {
+  dtype: DType | undefined;
+  device: string;
+  requiresGrad: boolean;
+}
 const OPTION_KEYS = ['dtype', 'device', 'requiresGrad'] as const;
 function options(fn: string, opts: unknown): Checked {
   const o = checkOptions(fn, opts as TensorOptions | undefined, OPTION_KEYS, 'opts');
@@ -23,7 +27,8 @@ function options(fn: string, opts: unknown): Checked {
   const device = o.device === undefined || o.device === null ? 'cpu' : checkDevice(fn, 'opts.device', o.device);
   const rg = o.requiresGrad;
   if (rg !== undefined && rg !== null && typeof rg !== 'boolean') fail(fn, 'opts.requiresGrad', 'a boolean', rg);
-  if (rg === true && dtype !== undefined && !isFloating(dtype)) fail(fn, 'opts.requiresGrad', `false for dtype ${dtype} (only floating-point tensors take gradients)`, rg);
+  if (rg === true && dtype !== undefined && !isFloating(dtype))
+    fail(fn, 'opts.requiresGrad', `false for dtype ${dtype} (only floating-point tensors take gradients)`, rg);
   return { dtype, device, requiresGrad: rg === true };
 }
 
@@ -63,7 +68,7 @@ type Kind = 'number' | 'boolean' | 'bigint';
 function flatten(data: TensorData, shape: number[]): { flat: (number | boolean | bigint)[]; kind: Kind } {
   const flat: (number | boolean | bigint)[] = [];
   let kind: Kind | null = null;
-  const at: number[] = [];  // the index being visited; turned into "[i][j]" only for an error message
+  const at: number[] = []; // the index being visited; turned into "[i][j]" only for an error message
   const path = (): string => at.map((i) => `[${i}]`).join('');
   const walk = (v: TensorData, d: number): void => {
     if (d === shape.length) {
@@ -100,7 +105,11 @@ export function tensor(data: TensorData, opts?: TensorOptions): Tensor {
     const src = typedDType('torch.tensor', 'data', data);
     const dst = o.dtype ?? src;
     const n = data.byteLength / ITEM_SIZE[src];
-    return finish('torch.tensor', named('torch.tensor', () => wrap(native.fromTyped(data, dtypeCode(src), [n], dtypeCode(dst), o.device))), o);
+    return finish(
+      'torch.tensor',
+      named('torch.tensor', () => wrap(native.fromTyped(data, dtypeCode(src), [n], dtypeCode(dst), o.device))),
+      o,
+    );
   }
   const shape = inferShape(data);
   const { flat, kind } = flatten(data, shape);
@@ -121,12 +130,20 @@ export function tensor(data: TensorData, opts?: TensorOptions): Tensor {
       if (bad >= 0) fail('torch.tensor', `data (element ${bad})`, `a finite number for dtype ${dst}`, buf[bad]);
       if (dst === 'int64' && buf.some((v) => Math.abs(v) > Number.MAX_SAFE_INTEGER)) {
         // A double cannot hold these exactly; go through bigint so no digits are lost silently.
-        fail('torch.tensor', 'data', 'integers within 2^53 (pass larger ones as bigints: JS numbers lose their digits)',
-          buf.find((v) => Math.abs(v) > Number.MAX_SAFE_INTEGER));
+        fail(
+          'torch.tensor',
+          'data',
+          'integers within 2^53 (pass larger ones as bigints: JS numbers lose their digits)',
+          buf.find((v) => Math.abs(v) > Number.MAX_SAFE_INTEGER),
+        );
       }
     }
   }
-  return finish('torch.tensor', named('torch.tensor', () => wrap(native.fromTyped(buf, dtypeCode(src), shape, dtypeCode(dst), o.device))), o);
+  return finish(
+    'torch.tensor',
+    named('torch.tensor', () => wrap(native.fromTyped(buf, dtypeCode(src), shape, dtypeCode(dst), o.device))),
+    o,
+  );
 }
 
 function typedDType(fn: string, arg: string, data: unknown): DType {
@@ -145,7 +162,11 @@ export function fromTypedArray(data: ArrayBufferView, shape: readonly number[], 
   const dims = arrayArg(fn, 'shape', shape);
   const o = options(fn, opts);
   const dst = o.dtype ?? src;
-  return finish(fn, named(fn, () => wrap(native.fromTyped(data, dtypeCode(src), dims, dtypeCode(dst), o.device))), o);
+  return finish(
+    fn,
+    named(fn, () => wrap(native.fromTyped(data, dtypeCode(src), dims, dtypeCode(dst), o.device))),
+    o,
+  );
 }
 
 type Factory = 'zeros' | 'ones' | 'empty' | 'rand' | 'randn';
@@ -157,7 +178,7 @@ function factory(kind: Factory, fn: string, shape: number[], o: Checked): Tensor
 type ShapeAndOpts = [...ShapeArgs] | [...ShapeArgs, TensorOptions];
 function split(fn: string, args: ShapeAndOpts): [number[], Checked] {
   let n = args.length;
-  while (n > 0 && args[n - 1] === undefined) n--;  // zeros([2], undefined) is zeros([2])
+  while (n > 0 && args[n - 1] === undefined) n--; // zeros([2], undefined) is zeros([2])
   const last = args[n - 1];
   if (n > 0 && (last === null || (typeof last === 'object' && !Array.isArray(last)))) {
     return [checkShape(fn, 'shape', shapeOf(args.slice(0, n - 1) as ShapeArgs, fn)), options(fn, last)];
@@ -165,13 +186,23 @@ function split(fn: string, args: ShapeAndOpts): [number[], Checked] {
   return [checkShape(fn, 'shape', shapeOf(args.slice(0, n) as ShapeArgs, fn)), options(fn, undefined)];
 }
 
-export function zeros(...args: ShapeAndOpts): Tensor { return factory('zeros', 'torch.zeros', ...split('torch.zeros', args)); }
-export function ones(...args: ShapeAndOpts): Tensor { return factory('ones', 'torch.ones', ...split('torch.ones', args)); }
-export function empty(...args: ShapeAndOpts): Tensor { return factory('empty', 'torch.empty', ...split('torch.empty', args)); }
+export function zeros(...args: ShapeAndOpts): Tensor {
+  return factory('zeros', 'torch.zeros', ...split('torch.zeros', args));
+}
+export function ones(...args: ShapeAndOpts): Tensor {
+  return factory('ones', 'torch.ones', ...split('torch.ones', args));
+}
+export function empty(...args: ShapeAndOpts): Tensor {
+  return factory('empty', 'torch.empty', ...split('torch.empty', args));
+}
 /** Uniform on [0, 1). */
-export function rand(...args: ShapeAndOpts): Tensor { return factory('rand', 'torch.rand', ...split('torch.rand', args)); }
+export function rand(...args: ShapeAndOpts): Tensor {
+  return factory('rand', 'torch.rand', ...split('torch.rand', args));
+}
 /** Standard normal. */
-export function randn(...args: ShapeAndOpts): Tensor { return factory('randn', 'torch.randn', ...split('torch.randn', args)); }
+export function randn(...args: ShapeAndOpts): Tensor {
+  return factory('randn', 'torch.randn', ...split('torch.randn', args));
+}
 
 /** Filled with `value`; float32 for numbers (bool for booleans) unless dtype says otherwise. */
 export function full(shape: readonly number[], value: number | boolean, opts?: TensorOptions): Tensor {
@@ -196,9 +227,18 @@ const isOpts = (v: unknown): boolean => v !== null && typeof v === 'object';
  * Python ints), float32 otherwise.
  */
 export function arange(start: number, end?: number | TensorOptions, step?: number | TensorOptions, opts?: TensorOptions): Tensor {
-  if (isOpts(end)) { opts = end as TensorOptions; end = undefined; }
-  if (isOpts(step)) { opts = step as TensorOptions; step = undefined; }
-  if (end === undefined || end === null) { end = start; start = 0; }
+  if (isOpts(end)) {
+    opts = end as TensorOptions;
+    end = undefined;
+  }
+  if (isOpts(step)) {
+    opts = step as TensorOptions;
+    step = undefined;
+  }
+  if (end === undefined || end === null) {
+    end = start;
+    start = 0;
+  }
   const s = step ?? 1;
   if (s === 0) fail('torch.arange', 'step', 'a nonzero number', s);
   const o = options('torch.arange', opts);
@@ -212,7 +252,10 @@ export function linspace(start: number, end: number, steps: number, opts?: Tenso
 }
 
 export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions): Tensor {
-  if (isOpts(m)) { opts = m as TensorOptions; m = undefined; }
+  if (isOpts(m)) {
+    opts = m as TensorOptions;
+    m = undefined;
+  }
   const o = options('torch.eye', opts);
   return finish('torch.eye', wrap(native.eye(n, (m as number | undefined) ?? n, dtypeCode(o.dtype ?? 'float32'), o.device)), o);
 }
@@ -247,11 +290,21 @@ function factoryLike(kind: Factory, fn: string, t: Tensor, opts: TensorOptions |
   const [shape, o] = like(fn, t, opts);
   return named(fn, () => factory(kind, fn, shape, o));
 }
-export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor { return factoryLike('zeros', 'torch.zerosLike', t, opts); }
-export function onesLike(t: Tensor, opts?: TensorOptions): Tensor { return factoryLike('ones', 'torch.onesLike', t, opts); }
-export function emptyLike(t: Tensor, opts?: TensorOptions): Tensor { return factoryLike('empty', 'torch.emptyLike', t, opts); }
-export function randLike(t: Tensor, opts?: TensorOptions): Tensor { return factoryLike('rand', 'torch.randLike', t, opts); }
-export function randnLike(t: Tensor, opts?: TensorOptions): Tensor { return factoryLike('randn', 'torch.randnLike', t, opts); }
+export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {
+  return factoryLike('zeros', 'torch.zerosLike', t, opts);
+}
+export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
+  return factoryLike('ones', 'torch.onesLike', t, opts);
+}
+export function emptyLike(t: Tensor, opts?: TensorOptions): Tensor {
+  return factoryLike('empty', 'torch.emptyLike', t, opts);
+}
+export function randLike(t: Tensor, opts?: TensorOptions): Tensor {
+  return factoryLike('rand', 'torch.randLike', t, opts);
+}
+export function randnLike(t: Tensor, opts?: TensorOptions): Tensor {
+  return factoryLike('randn', 'torch.randnLike', t, opts);
+}
 export function fullLike(t: Tensor, value: number | boolean, opts?: TensorOptions): Tensor {
   const [shape, o] = like('torch.fullLike', t, opts);
   return named('torch.fullLike', () => finish('torch.fullLike', wrap(native.full(shape, value, dtypeCode(o.dtype!), o.device)), o));

@@ -21,7 +21,9 @@ export class Beta {
     this.concentration1 = positive('concentration1', concentration1);
     this.concentration0 = positive('concentration0', concentration0);
   }
-  get mean(): number { return this.concentration1 / (this.concentration1 + this.concentration0); }
+  get mean(): number {
+    return this.concentration1 / (this.concentration1 + this.concentration0);
+  }
   get variance(): number {
     const [a, b] = [this.concentration1, this.concentration0];
     return (a * b) / ((a + b) ** 2 * (a + b + 1));
@@ -30,10 +32,12 @@ export class Beta {
   sample(shape: number[] = [], opts?: { device?: string }): Tensor {
     checkShape('torch.distributions.Beta.sample', 'shape', shape);
     const o = checkOptions('torch.distributions.Beta.sample', opts, ['device']);
-    return named('torch.distributions.Beta.sample', () => tidy(() => {
-      const x = standardGamma(full(shape, this.concentration1, { device: o.device }));
-      const y = standardGamma(full(shape, this.concentration0, { device: o.device }));
-      return x.div(x.add(y));
-    }));
+    return named('torch.distributions.Beta.sample', () =>
+      tidy(() => {
+        const x = standardGamma(full(shape, this.concentration1, { device: o.device }));
+        const y = standardGamma(full(shape, this.concentration0, { device: o.device }));
+        return x.div(x.add(y));
+      }),
+    );
   }
 }

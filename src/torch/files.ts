@@ -72,7 +72,9 @@ export function removeStaleTemps(path: string): string[] {
     try {
       unlinkSync(join(dir, f));
       removed.push(join(dir, f));
-    } catch { /* removed meanwhile */ }
+    } catch {
+      /* removed meanwhile */
+    }
   }
   return removed;
 }
@@ -104,8 +106,16 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, fn = 't
     closeSync(fd);
     renameSync(tmp, path);
   } catch (e) {
-    try { closeSync(fd); } catch { /* closed already */ }
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* closed already */
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw new FlintError(`${fn}: cannot write ${path}: ${errText(e)}`, { cause: e });
   }
   removeStaleTemps(path);

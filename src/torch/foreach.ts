@@ -33,13 +33,21 @@ export function foreachDiv_(xs: readonly Tensor[], other: readonly Tensor[] | nu
 }
 /** xs[i] += value * t1[i] * t2[i] (value may be per tensor). */
 export function foreachAddcmul_(xs: readonly Tensor[], t1: readonly Tensor[], t2: readonly Tensor[], value: number | readonly number[] = 1): void {
-  native.foreachAddcmul_(hs(xs, 'foreachAddcmul_'), hs(t1, 'foreachAddcmul_', 't1'), hs(t2, 'foreachAddcmul_', 't2'),
-    scalars(value, 'foreachAddcmul_', 'value'));
+  native.foreachAddcmul_(
+    hs(xs, 'foreachAddcmul_'),
+    hs(t1, 'foreachAddcmul_', 't1'),
+    hs(t2, 'foreachAddcmul_', 't2'),
+    scalars(value, 'foreachAddcmul_', 'value'),
+  );
 }
 /** xs[i] += value * t1[i] / t2[i] (value may be per tensor). */
 export function foreachAddcdiv_(xs: readonly Tensor[], t1: readonly Tensor[], t2: readonly Tensor[], value: number | readonly number[] = 1): void {
-  native.foreachAddcdiv_(hs(xs, 'foreachAddcdiv_'), hs(t1, 'foreachAddcdiv_', 't1'), hs(t2, 'foreachAddcdiv_', 't2'),
-    scalars(value, 'foreachAddcdiv_', 'value'));
+  native.foreachAddcdiv_(
+    hs(xs, 'foreachAddcdiv_'),
+    hs(t1, 'foreachAddcdiv_', 't1'),
+    hs(t2, 'foreachAddcdiv_', 't2'),
+    scalars(value, 'foreachAddcdiv_', 'value'),
+  );
 }
 export function foreachLerp_(xs: readonly Tensor[], ends: readonly Tensor[], weight: number): void {
   native.foreachLerp_(hs(xs, 'foreachLerp_'), hs(ends, 'foreachLerp_', 'ends'), weight);

@@ -109,7 +109,10 @@ function summarizedValues(values: ArrayLike<number | bigint>, shape: readonly nu
   const st = stridesOf(shape);
   const out: (number | bigint)[] = [];
   const walk = (d: number, off: number): void => {
-    if (d === shape.length) { out.push(values[off]!); return; }
+    if (d === shape.length) {
+      out.push(values[off]!);
+      return;
+    }
     for (const i of kept(shape[d]!, summarize)) if (i >= 0) walk(d + 1, off + i * st[d]!);
   };
   walk(0, 0);

@@ -32,8 +32,7 @@ export function tuple(v: number | readonly number[], n: number, what: string, fn
 /** tuple() for function `name` of this module. */
 const tup = (name: string, v: unknown, n: number, what: string): number[] => tuple(v as number, n, what, `torch.functional.${name}`);
 
-export const linear = (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor =>
-  wrap(native.linear(h(x), h(weight), opt(bias)));
+export const linear = (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor => wrap(native.linear(h(x), h(weight), opt(bias)));
 
 export interface ConvOptions {
   stride?: number | number[];
@@ -45,17 +44,38 @@ const CONV_KEYS = ['stride', 'padding', 'dilation', 'groups'] as const;
 function conv(kind: 'conv1d' | 'conv2d', n: number, x: Tensor, w: Tensor, b: Tensor | null, options: ConvOptions | undefined): Tensor {
   const o = opts(kind, options, CONV_KEYS);
   const pad = typeof o.padding === 'string' ? o.padding : tup(kind, o.padding ?? 0, n, 'opts.padding');
-  return wrap(native[kind](h(x), h(w), opt(b), tup(kind, o.stride ?? 1, n, 'opts.stride'), pad,
-    tup(kind, o.dilation ?? 1, n, 'opts.dilation'), o.groups ?? 1));
+  return wrap(
+    native[kind](h(x), h(w), opt(b), tup(kind, o.stride ?? 1, n, 'opts.stride'), pad, tup(kind, o.dilation ?? 1, n, 'opts.dilation'), o.groups ?? 1),
+  );
 }
 export const conv1d = (x: Tensor, weight: Tensor, bias: Tensor | null = null, o?: ConvOptions): Tensor => conv('conv1d', 1, x, weight, bias, o);
 export const conv2d = (x: Tensor, weight: Tensor, bias: Tensor | null = null, o?: ConvOptions): Tensor => conv('conv2d', 2, x, weight, bias, o);
-export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null,
-  options?: { stride?: number | number[]; padding?: number | number[]; outputPadding?: number | number[]; groups?: number; dilation?: number | number[] }): Tensor {
+export function convTranspose2d(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null = null,
+  options?: {
+    stride?: number | number[];
+    padding?: number | number[];
+    outputPadding?: number | number[];
+    groups?: number;
+    dilation?: number | number[];
+  },
+): Tensor {
   const f = 'convTranspose2d';
   const o = opts(f, options, ['stride', 'padding', 'outputPadding', 'groups', 'dilation']);
-  return wrap(native.convTranspose2d(h(x), h(weight), opt(bias), tup(f, o.stride ?? 1, 2, 'opts.stride'), tup(f, o.padding ?? 0, 2, 'opts.padding'),
-    tup(f, o.outputPadding ?? 0, 2, 'opts.outputPadding'), o.groups ?? 1, tup(f, o.dilation ?? 1, 2, 'opts.dilation')));
+  return wrap(
+    native.convTranspose2d(
+      h(x),
+      h(weight),
+      opt(bias),
+      tup(f, o.stride ?? 1, 2, 'opts.stride'),
+      tup(f, o.padding ?? 0, 2, 'opts.padding'),
+      tup(f, o.outputPadding ?? 0, 2, 'opts.outputPadding'),
+      o.groups ?? 1,
+      tup(f, o.dilation ?? 1, 2, 'opts.dilation'),
+    ),
+  );
 }
 
 export interface PoolOptions {
@@ -66,11 +86,21 @@ export interface PoolOptions {
 }
 const POOL_KEYS = ['stride', 'padding', 'dilation', 'ceilMode'] as const;
 /** Kernel, stride, padding and dilation of an n-d max pooling, checked for function `name`. */
-function maxPoolArgs(name: string, n: number, kernelSize: unknown, options: PoolOptions | undefined): [number[], number[], number[], number[], boolean] {
+function maxPoolArgs(
+  name: string,
+  n: number,
+  kernelSize: unknown,
+  options: PoolOptions | undefined,
+): [number[], number[], number[], number[], boolean] {
   const k = tup(name, kernelSize, n, 'kernelSize');
   const o = opts(name, options, POOL_KEYS);
-  return [k, o.stride == null ? k : tup(name, o.stride, n, 'opts.stride'), tup(name, o.padding ?? 0, n, 'opts.padding'),
-    tup(name, o.dilation ?? 1, n, 'opts.dilation'), o.ceilMode ?? false];
+  return [
+    k,
+    o.stride == null ? k : tup(name, o.stride, n, 'opts.stride'),
+    tup(name, o.padding ?? 0, n, 'opts.padding'),
+    tup(name, o.dilation ?? 1, n, 'opts.dilation'),
+    o.ceilMode ?? false,
+  ];
 }
 export function maxPool1d(x: Tensor, kernelSize: number | number[], o?: PoolOptions): Tensor {
   return wrap(native.maxPool1d(h(x), ...maxPoolArgs('maxPool1d', 1, kernelSize, o)));
@@ -88,11 +118,21 @@ export interface AvgPoolOptions {
   ceilMode?: boolean;
   countIncludePad?: boolean;
 }
-function avgPoolArgs(name: string, n: number, kernelSize: unknown, options: AvgPoolOptions | undefined): [number[], number[], number[], boolean, boolean] {
+function avgPoolArgs(
+  name: string,
+  n: number,
+  kernelSize: unknown,
+  options: AvgPoolOptions | undefined,
+): [number[], number[], number[], boolean, boolean] {
   const k = tup(name, kernelSize, n, 'kernelSize');
   const o = opts(name, options, ['stride', 'padding', 'ceilMode', 'countIncludePad']);
-  return [k, o.stride == null ? k : tup(name, o.stride, n, 'opts.stride'), tup(name, o.padding ?? 0, n, 'opts.padding'),
-    o.ceilMode ?? false, o.countIncludePad ?? true];
+  return [
+    k,
+    o.stride == null ? k : tup(name, o.stride, n, 'opts.stride'),
+    tup(name, o.padding ?? 0, n, 'opts.padding'),
+    o.ceilMode ?? false,
+    o.countIncludePad ?? true,
+  ];
 }
 export function avgPool1d(x: Tensor, kernelSize: number | number[], o?: AvgPoolOptions): Tensor {
   return wrap(native.avgPool1d(h(x), ...avgPoolArgs('avgPool1d', 1, kernelSize, o)));
@@ -100,21 +140,43 @@ export function avgPool1d(x: Tensor, kernelSize: number | number[], o?: AvgPoolO
 export function avgPool2d(x: Tensor, kernelSize: number | number[], o?: AvgPoolOptions): Tensor {
   return wrap(native.avgPool2d(h(x), ...avgPoolArgs('avgPool2d', 2, kernelSize, o)));
 }
-export const adaptiveAvgPool1d = (x: Tensor, outputSize: number | number[]): Tensor => wrap(native.adaptiveAvgPool1d(h(x), tup('adaptiveAvgPool1d', outputSize, 1, 'outputSize')));
-export const adaptiveAvgPool2d = (x: Tensor, outputSize: number | number[]): Tensor => wrap(native.adaptiveAvgPool2d(h(x), tup('adaptiveAvgPool2d', outputSize, 2, 'outputSize')));
-export const adaptiveMaxPool1d = (x: Tensor, outputSize: number | number[]): Tensor => wrap(native.adaptiveMaxPool1d(h(x), tup('adaptiveMaxPool1d', outputSize, 1, 'outputSize')));
-export const adaptiveMaxPool2d = (x: Tensor, outputSize: number | number[]): Tensor => wrap(native.adaptiveMaxPool2d(h(x), tup('adaptiveMaxPool2d', outputSize, 2, 'outputSize')));
+export const adaptiveAvgPool1d = (x: Tensor, outputSize: number | number[]): Tensor =>
+  wrap(native.adaptiveAvgPool1d(h(x), tup('adaptiveAvgPool1d', outputSize, 1, 'outputSize')));
+export const adaptiveAvgPool2d = (x: Tensor, outputSize: number | number[]): Tensor =>
+  wrap(native.adaptiveAvgPool2d(h(x), tup('adaptiveAvgPool2d', outputSize, 2, 'outputSize')));
+export const adaptiveMaxPool1d = (x: Tensor, outputSize: number | number[]): Tensor =>
+  wrap(native.adaptiveMaxPool1d(h(x), tup('adaptiveMaxPool1d', outputSize, 1, 'outputSize')));
+export const adaptiveMaxPool2d = (x: Tensor, outputSize: number | number[]): Tensor =>
+  wrap(native.adaptiveMaxPool2d(h(x), tup('adaptiveMaxPool2d', outputSize, 2, 'outputSize')));
 
 /** Batch norm; in training it updates runningMean/runningVar in place (momentum as in PyTorch). */
-export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
-  options?: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }): Tensor {
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  options?: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number },
+): Tensor {
   const o = opts('batchNorm', options, ['weight', 'bias', 'training', 'momentum', 'eps']);
-  return wrap(native.batchNorm(h(x), opt(o.weight), opt(o.bias), opt(runningMean), opt(runningVar), o.training ?? false,
-    o.momentum ?? 0.1, o.eps ?? 1e-5));
+  return wrap(
+    native.batchNorm(h(x), opt(o.weight), opt(o.bias), opt(runningMean), opt(runningVar), o.training ?? false, o.momentum ?? 0.1, o.eps ?? 1e-5),
+  );
 }
-export const layerNorm = (x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor =>
-  wrap(native.layerNorm(h(x), [...checkArray<number>('torch.functional.layerNorm', 'normalizedShape', normalizedShape, 'an array of integers')],
-    opt(weight), opt(bias), eps));
+export const layerNorm = (
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  eps = 1e-5,
+): Tensor =>
+  wrap(
+    native.layerNorm(
+      h(x),
+      [...checkArray<number>('torch.functional.layerNorm', 'normalizedShape', normalizedShape, 'an array of integers')],
+      opt(weight),
+      opt(bias),
+      eps,
+    ),
+  );
 export const groupNorm = (x: Tensor, numGroups: number, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor =>
   wrap(native.groupNorm(h(x), numGroups, opt(weight), opt(bias), eps));
 export const dropout = (x: Tensor, p = 0.5, training = true): Tensor => wrap(native.dropout(h(x), p, training));
@@ -123,8 +185,10 @@ export const embedding = (input: Tensor, weight: Tensor, paddingIdx: number | nu
   wrap(native.embedding(h(weight), h(input), paddingIdx ?? -1));
 
 /** Resizes 4-d input (N, C, H, W): mode 'nearest' or 'bilinear', by size or scaleFactor. */
-export function interpolate(x: Tensor, options: { size?: number | number[]; scaleFactor?: number | number[];
-  mode?: 'nearest' | 'bilinear'; alignCorners?: boolean }): Tensor {
+export function interpolate(
+  x: Tensor,
+  options: { size?: number | number[]; scaleFactor?: number | number[]; mode?: 'nearest' | 'bilinear'; alignCorners?: boolean },
+): Tensor {
   const fn = 'torch.functional.interpolate';
   checkTensor(fn, 'input', x);
   if (options === undefined) fail(fn, 'opts', 'an options object with size or scaleFactor', options);
@@ -168,8 +232,9 @@ export interface CrossEntropyOptions {
 /** Cross entropy of logits (N, C, ...) against class indices (N, ...) or class probabilities (N, C, ...). */
 export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntropyOptions): Tensor {
   const o = opts('crossEntropy', options, ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing']);
-  return wrap(native.crossEntropy(h(input), h(target), opt(o.weight), reduction(o.reduction, 'crossEntropy'), o.ignoreIndex ?? -100,
-    o.labelSmoothing ?? 0));
+  return wrap(
+    native.crossEntropy(h(input), h(target), opt(o.weight), reduction(o.reduction, 'crossEntropy'), o.ignoreIndex ?? -100, o.labelSmoothing ?? 0),
+  );
 }
 export function nllLoss(input: Tensor, target: Tensor, options?: Omit<CrossEntropyOptions, 'labelSmoothing'>): Tensor {
   const o = opts('nllLoss', options, ['weight', 'ignoreIndex', 'reduction']);
@@ -198,12 +263,16 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options?: { we
   return named('torch.functional.binaryCrossEntropy', () => wrap(native.bce(h(input), h(target), opt(o.weight), r)));
 }
 /** Binary cross entropy of logits (numerically stable). */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
-  options?: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction }): Tensor {
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options?: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction },
+): Tensor {
   const o = opts('binaryCrossEntropyWithLogits', options, ['weight', 'posWeight', 'reduction']);
   const r = reduction(o.reduction, 'binaryCrossEntropyWithLogits');
-  return named('torch.functional.binaryCrossEntropyWithLogits',
-    () => wrap(native.bceWithLogits(h(input), h(target), opt(o.weight), opt(o.posWeight), r)));
+  return named('torch.functional.binaryCrossEntropyWithLogits', () =>
+    wrap(native.bceWithLogits(h(input), h(target), opt(o.weight), opt(o.posWeight), r)),
+  );
 }
 /** KL divergence of log-probabilities input from target; 'batchmean' divides the sum by the batch size
  * (the mathematically correct mean, PyTorch's recommendation). */
@@ -226,11 +295,16 @@ export function klDiv(input: Tensor, target: Tensor, options?: { reduction?: Red
  * softmax(q kᵀ · scale + mask) v. The fused kernel where libtorch has one (2.1+), else the matmul/softmax
  * path. A boolean mask marks the positions that may be attended to; a float mask is added.
  */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor,
-  options?: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number | null }): Tensor {
+export function scaledDotProductAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  options?: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number | null },
+): Tensor {
   const o = opts('scaledDotProductAttention', options, ['attnMask', 'dropoutP', 'isCausal', 'scale']);
-  return named('torch.functional.scaledDotProductAttention',
-    () => wrap(native.sdpa(h(q), h(k), h(v), opt(o.attnMask), o.dropoutP ?? 0, o.isCausal ?? false, o.scale ?? null)));
+  return named('torch.functional.scaledDotProductAttention', () =>
+    wrap(native.sdpa(h(q), h(k), h(v), opt(o.attnMask), o.dropoutP ?? 0, o.isCausal ?? false, o.scale ?? null)),
+  );
 }
 
 /** x1ᵀ A x2 + b for each output feature (weight [out, in1, in2]). */
@@ -238,11 +312,31 @@ export const bilinear = (x1: Tensor, x2: Tensor, weight: Tensor, bias: Tensor | 
   wrap(native.bilinear(h(x1), h(x2), h(weight), opt(bias)));
 
 /** Normalizes each sample's channels over their spatial dims; running statistics only when given. */
-export function instanceNorm(x: Tensor, options?: { runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null;
-  bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }): Tensor {
+export function instanceNorm(
+  x: Tensor,
+  options?: {
+    runningMean?: Tensor | null;
+    runningVar?: Tensor | null;
+    weight?: Tensor | null;
+    bias?: Tensor | null;
+    useInputStats?: boolean;
+    momentum?: number;
+    eps?: number;
+  },
+): Tensor {
   const o = opts('instanceNorm', options, ['runningMean', 'runningVar', 'weight', 'bias', 'useInputStats', 'momentum', 'eps']);
-  return wrap(native.instanceNorm(h(x), opt(o.weight), opt(o.bias), opt(o.runningMean), opt(o.runningVar), o.useInputStats ?? true,
-    o.momentum ?? 0.1, o.eps ?? 1e-5));
+  return wrap(
+    native.instanceNorm(
+      h(x),
+      opt(o.weight),
+      opt(o.bias),
+      opt(o.runningMean),
+      opt(o.runningVar),
+      o.useInputStats ?? true,
+      o.momentum ?? 0.1,
+      o.eps ?? 1e-5,
+    ),
+  );
 }
 
 /** Zeroes whole channels (dim 1) with probability p, scaling the rest by 1 / (1 - p). */
@@ -251,8 +345,11 @@ export const dropout2d = (x: Tensor, p = 0.5, training = true): Tensor =>
 
 const BAG_MODES = { sum: 0, mean: 1, max: 2 } as const;
 /** Sums, means or maxes of embedding rows per bag: a 2-d input is one bag per row; a 1-d input is cut by offsets. */
-export function embeddingBag(input: Tensor, weight: Tensor, options?: { offsets?: Tensor | null; mode?: 'sum' | 'mean' | 'max';
-  perSampleWeights?: Tensor | null; paddingIdx?: number | null }): Tensor {
+export function embeddingBag(
+  input: Tensor,
+  weight: Tensor,
+  options?: { offsets?: Tensor | null; mode?: 'sum' | 'mean' | 'max'; perSampleWeights?: Tensor | null; paddingIdx?: number | null },
+): Tensor {
   const fn = 'torch.functional.embeddingBag';
   checkTensor(fn, 'input', input);
   const o = opts('embeddingBag', options, ['offsets', 'mode', 'perSampleWeights', 'paddingIdx']);
@@ -299,12 +396,24 @@ const tensorList = (name: string, arg: string, ts: unknown): Handle[] =>
 /** libtorch's fused LSTM: params are [w_ih, w_hh, b_ih, b_hh] per layer and direction. Returns [output, h, c]. */
 export function lstm(input: Tensor, hx: [Tensor, Tensor], params: Tensor[], options: RnnOptions): [Tensor, Tensor, Tensor] {
   const o = rnnOptions('lstm', options);
-  return wrapList(native.lstm(h(input), tensorList('lstm', 'hx', hx), tensorList('lstm', 'params', params), o.hasBiases, o.numLayers,
-    o.dropout, o.training, o.bidirectional, o.batchFirst)) as [Tensor, Tensor, Tensor];
+  return wrapList(
+    native.lstm(
+      h(input),
+      tensorList('lstm', 'hx', hx),
+      tensorList('lstm', 'params', params),
+      o.hasBiases,
+      o.numLayers,
+      o.dropout,
+      o.training,
+      o.bidirectional,
+      o.batchFirst,
+    ),
+  ) as [Tensor, Tensor, Tensor];
 }
 /** libtorch's fused GRU. Returns [output, h]. */
 export function gru(input: Tensor, h0: Tensor, params: Tensor[], options: RnnOptions): [Tensor, Tensor] {
   const o = rnnOptions('gru', options);
-  return wrapList(native.gru(h(input), h(h0), tensorList('gru', 'params', params), o.hasBiases, o.numLayers, o.dropout, o.training,
-    o.bidirectional, o.batchFirst)) as [Tensor, Tensor];
+  return wrapList(
+    native.gru(h(input), h(h0), tensorList('gru', 'params', params), o.hasBiases, o.numLayers, o.dropout, o.training, o.bidirectional, o.batchFirst),
+  ) as [Tensor, Tensor];
 }

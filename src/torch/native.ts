@@ -18,8 +18,9 @@ function addonPath(): string {
     if (existsSync(p)) return p;
     dir = dirname(dir);
   }
-  throw new TorchError('Flint\'s native addon (build/flint.node) is not built: run `npm run build` ' +
-    '(or `npm test` / `npm run demo`, which set everything up)');
+  throw new TorchError(
+    "Flint's native addon (build/flint.node) is not built: run `npm run build` " + '(or `npm test` / `npm run demo`, which set everything up)',
+  );
 }
 
 // Typed by NativeAddon (native-api.ts), which test/native-api.test.ts keeps in step with the C++ exports.

@@ -27,7 +27,8 @@ export const concat = cat;
 export const stack = (tensors: readonly Tensor[], dim = 0): Tensor => wrap(native.stack(handles(tensors, 'torch.stack'), dim));
 /** Elements of a where condition holds, else of b (either may be a number). */
 export const where = (condition: Tensor, a: Operand, b: Operand): Tensor => wrap(native.where(h(condition), op(a), op(b)));
-export const einsum = (equation: string, ...operands: Tensor[]): Tensor => wrap(native.einsum(equation, handles(operands, 'torch.einsum', 'operands')));
+export const einsum = (equation: string, ...operands: Tensor[]): Tensor =>
+  wrap(native.einsum(equation, handles(operands, 'torch.einsum', 'operands')));
 export const split = (t: Tensor, sizeOrSizes: number | readonly number[], dim = 0): Tensor[] => T('torch.split', t).split(sizeOrSizes, dim);
 export const chunk = (t: Tensor, chunks: number, dim = 0): Tensor[] => T('torch.chunk', t).chunk(chunks, dim);
 export const unbind = (t: Tensor, dim = 0): Tensor[] => T('torch.unbind', t).unbind(dim);
@@ -47,7 +48,10 @@ export const add = (a: Operand, b: Operand, alpha?: number): Tensor => {
   });
 };
 export const sub = (a: Tensor, b: Operand, alpha?: number): Tensor => T('torch.sub', a).sub(b, alpha);
-export const mul = (a: Operand, b: Operand): Tensor => { const [t, o] = lhs(a, b, 'torch.mul'); return t.mul(o); };
+export const mul = (a: Operand, b: Operand): Tensor => {
+  const [t, o] = lhs(a, b, 'torch.mul');
+  return t.mul(o);
+};
 export const div = (a: Tensor, b: Operand, roundingMode?: 'trunc' | 'floor'): Tensor => T('torch.div', a).div(b, roundingMode);
 export const remainder = (a: Tensor, b: Operand): Tensor => T('torch.remainder', a).remainder(b);
 /** pow(tensor, exponent) or pow(number, tensorExponent). */
@@ -69,8 +73,10 @@ export const logicalAnd = (a: Tensor, b: Operand): Tensor => T('torch.logicalAnd
 export const logicalOr = (a: Tensor, b: Operand): Tensor => T('torch.logicalOr', a).logicalOr(b);
 export const logicalXor = (a: Tensor, b: Operand): Tensor => T('torch.logicalXor', a).logicalXor(b);
 export const logicalNot = (a: Tensor): Tensor => T('torch.logicalNot', a).logicalNot();
-export const allclose = (a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8, equalNan = false): boolean => T('torch.allclose', a).allclose(b, rtol, atol, equalNan);
-export const isclose = (a: Tensor, b: Operand, rtol = 1e-5, atol = 1e-8, equalNan = false): Tensor => T('torch.isclose', a).isclose(b, rtol, atol, equalNan);
+export const allclose = (a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8, equalNan = false): boolean =>
+  T('torch.allclose', a).allclose(b, rtol, atol, equalNan);
+export const isclose = (a: Tensor, b: Operand, rtol = 1e-5, atol = 1e-8, equalNan = false): Tensor =>
+  T('torch.isclose', a).isclose(b, rtol, atol, equalNan);
 export const equal = (a: Tensor, b: Tensor): boolean => T('torch.equal', a).equal(b);
 
 export const neg = (t: Tensor): Tensor => T('torch.neg', t).neg();
@@ -123,7 +129,8 @@ export const amax = (t: Tensor, dim?: number | readonly number[] | null, keepdim
 export const amin = (t: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor => T('torch.amin', t).amin(dim, keepdim);
 export const argmax = (t: Tensor, dim: number | null = null, keepdim = false): Tensor => T('torch.argmax', t).argmax(dim, keepdim);
 export const argmin = (t: Tensor, dim: number | null = null, keepdim = false): Tensor => T('torch.argmin', t).argmin(dim, keepdim);
-export const std = (t: Tensor, dim?: number | readonly number[] | null, unbiased = true, keepdim = false): Tensor => T('torch.std', t).std(dim, unbiased, keepdim);
+export const std = (t: Tensor, dim?: number | readonly number[] | null, unbiased = true, keepdim = false): Tensor =>
+  T('torch.std', t).std(dim, unbiased, keepdim);
 export const variance = (t: Tensor, dim?: number | readonly number[] | null, unbiased = true, keepdim = false): Tensor =>
   named('torch.variance', () => T('torch.variance', t).var(dim, unbiased, keepdim));
 export const prod = (t: Tensor, dim: number | null = null, keepdim = false): Tensor => T('torch.prod', t).prod(dim, keepdim);
@@ -133,10 +140,12 @@ export const any = (t: Tensor, dim: number | null = null, keepdim = false): Tens
 export const norm = (t: Tensor, p = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor => T('torch.norm', t).norm(p, dim, keepdim);
 export const cumsum = (t: Tensor, dim: number): Tensor => T('torch.cumsum', t).cumsum(dim);
 export const cumprod = (t: Tensor, dim: number): Tensor => T('torch.cumprod', t).cumprod(dim);
-export const topk = (t: Tensor, k: number, dim = -1, largest = true, sorted = true): ValuesIndices => T('torch.topk', t).topk(k, dim, largest, sorted);
+export const topk = (t: Tensor, k: number, dim = -1, largest = true, sorted = true): ValuesIndices =>
+  T('torch.topk', t).topk(k, dim, largest, sorted);
 export const sort = (t: Tensor, dim = -1, descending = false): ValuesIndices => T('torch.sort', t).sort(dim, descending);
 export const argsort = (t: Tensor, dim = -1, descending = false): Tensor => T('torch.argsort', t).argsort(dim, descending);
-export const unique = (t: Tensor, opts: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean } = {}) => T('torch.unique', t).unique(opts);
+export const unique = (t: Tensor, opts: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean } = {}) =>
+  T('torch.unique', t).unique(opts);
 export const bincount = (t: Tensor, weights: Tensor | null = null, minlength = 0): Tensor => T('torch.bincount', t).bincount(weights, minlength);
 export const histc = (t: Tensor, bins = 100, min = 0, max = 0): Tensor => T('torch.histc', t).histc(bins, min, max);
 
@@ -154,7 +163,8 @@ export const gather = (t: Tensor, dim: number, index: Tensor): Tensor => T('torc
 export const scatter = (t: Tensor, dim: number, index: Tensor, src: Operand): Tensor => T('torch.scatter', t).scatter(dim, index, src);
 export const scatterAdd = (t: Tensor, dim: number, index: Tensor, src: Tensor): Tensor => T('torch.scatterAdd', t).scatterAdd(dim, index, src);
 export const flip = (t: Tensor, dims: readonly number[]): Tensor => T('torch.flip', t).flip(dims);
-export const roll = (t: Tensor, shifts: number | readonly number[], dims: number | readonly number[] = []): Tensor => T('torch.roll', t).roll(shifts, dims);
+export const roll = (t: Tensor, shifts: number | readonly number[], dims: number | readonly number[] = []): Tensor =>
+  T('torch.roll', t).roll(shifts, dims);
 export const tril = (t: Tensor, diagonal = 0): Tensor => T('torch.tril', t).tril(diagonal);
 export const triu = (t: Tensor, diagonal = 0): Tensor => T('torch.triu', t).triu(diagonal);
 export const nonzero = (t: Tensor): Tensor => T('torch.nonzero', t).nonzero();

@@ -12,8 +12,16 @@ import { checkOptions, checkString, checkTensor, fail as argFail, describe, chec
 export { writeFileAtomic } from './files.js';
 
 const TO_ST: Record<DType, string> = {
-  float32: 'F32', float64: 'F64', float16: 'F16', bfloat16: 'BF16', int8: 'I8', uint8: 'U8', int16: 'I16',
-  int32: 'I32', int64: 'I64', bool: 'BOOL',
+  float32: 'F32',
+  float64: 'F64',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int8: 'I8',
+  uint8: 'U8',
+  int16: 'I16',
+  int32: 'I32',
+  int64: 'I64',
+  bool: 'BOOL',
 };
 const FROM_ST: Record<string, DType> = Object.fromEntries(Object.entries(TO_ST).map(([k, v]) => [v, k as DType]));
 // The reference implementation refuses larger headers; so do we (a hostile length cannot make us allocate).
@@ -45,11 +53,18 @@ function duplicateKey(text: string): string | null {
   const stack: { keys: Set<string> | null; expectKey: boolean }[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x7b) stack.push({ keys: new Set(), expectKey: true });             // {
-    else if (c === 0x5b) stack.push({ keys: null, expectKey: false });            // [
-    else if (c === 0x7d || c === 0x5d) stack.pop();                                // } ]
-    else if (c === 0x2c) { const top = stack[stack.length - 1]; if (top?.keys) top.expectKey = true; }  // ,
-    else if (c === 0x22) {                                                          // "
+    if (c === 0x7b)
+      stack.push({ keys: new Set(), expectKey: true }); // {
+    else if (c === 0x5b)
+      stack.push({ keys: null, expectKey: false }); // [
+    else if (c === 0x7d || c === 0x5d)
+      stack.pop(); // } ]
+    else if (c === 0x2c) {
+      const top = stack[stack.length - 1];
+      if (top?.keys) top.expectKey = true;
+    } // ,
+    else if (c === 0x22) {
+      // "
       const begin = i;
       for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
       const top = stack[stack.length - 1];
@@ -119,16 +134,27 @@ export function serialize(tensors: Record<string, Tensor>, metadata?: Record<str
 }
 
 /** Parses and validates safetensors bytes; returns the header entries in file order and the data region. */
-export function parseHeader(buf: Uint8Array, source = 'buffer'): {
-  entries: [string, SafetensorsEntry][]; metadata: Record<string, string>; dataStart: number;
+export function parseHeader(
+  buf: Uint8Array,
+  source = 'buffer',
+): {
+  entries: [string, SafetensorsEntry][];
+  metadata: Record<string, string>;
+  dataStart: number;
 } {
   const fn = 'torch.safetensors.parseHeader';
   if (!(buf instanceof Uint8Array)) argFail(fn, 'buf', 'a Buffer or Uint8Array', buf);
   return parseAs(fn, buf, checkString(fn, 'source', source));
 }
 
-function parseAs(fn: string, buf: Uint8Array, source: string): {
-  entries: [string, SafetensorsEntry][]; metadata: Record<string, string>; dataStart: number;
+function parseAs(
+  fn: string,
+  buf: Uint8Array,
+  source: string,
+): {
+  entries: [string, SafetensorsEntry][];
+  metadata: Record<string, string>;
+  dataStart: number;
 } {
   if (buf.length < 8) fail(fn, source, `file is ${buf.length} bytes, too short for the 8-byte header length`);
   const n = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).readBigUInt64LE(0);
@@ -163,7 +189,11 @@ function parseAs(fn: string, buf: Uint8Array, source: string): {
     const e = raw as Partial<SafetensorsEntry> | null;
     if (e === null || typeof e !== 'object' || Array.isArray(e)) fail(fn, source, `${what}: entry is not an object`);
     if (typeof e.dtype !== 'string' || !Object.hasOwn(FROM_ST, e.dtype)) {
-      fail(fn, source, `${what}: unknown or unsupported dtype ${typeof e.dtype === 'string' ? JSON.stringify(e.dtype) : describe(e.dtype)} (supported: ${Object.keys(FROM_ST).join(', ')})`);
+      fail(
+        fn,
+        source,
+        `${what}: unknown or unsupported dtype ${typeof e.dtype === 'string' ? JSON.stringify(e.dtype) : describe(e.dtype)} (supported: ${Object.keys(FROM_ST).join(', ')})`,
+      );
     }
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(fn, source, `${what}: shape must be an array of non-negative integers`);
@@ -190,8 +220,13 @@ function parseAs(fn: string, buf: Uint8Array, source: string): {
   let end = 0;
   for (const [name, e] of sorted) {
     if (e.data_offsets[0] !== end) {
-      fail(fn, source, e.data_offsets[0] < end ? `tensor ${JSON.stringify(name)} overlaps the tensor before it (offset ${e.data_offsets[0]} < ${end})`
-        : `gap in the data before tensor ${JSON.stringify(name)} (offset ${e.data_offsets[0]}, expected ${end})`);
+      fail(
+        fn,
+        source,
+        e.data_offsets[0] < end
+          ? `tensor ${JSON.stringify(name)} overlaps the tensor before it (offset ${e.data_offsets[0]} < ${end})`
+          : `gap in the data before tensor ${JSON.stringify(name)} (offset ${e.data_offsets[0]}, expected ${end})`,
+      );
     }
     end = e.data_offsets[1];
   }
@@ -200,8 +235,12 @@ function parseAs(fn: string, buf: Uint8Array, source: string): {
 }
 
 /** Builds tensors from safetensors bytes. The records have no prototype (every name is an own entry). */
-export function deserialize(buf: Uint8Array, opts?: { device?: string; source?: string }): {
-  tensors: Record<string, Tensor>; metadata: Record<string, string>;
+export function deserialize(
+  buf: Uint8Array,
+  opts?: { device?: string; source?: string },
+): {
+  tensors: Record<string, Tensor>;
+  metadata: Record<string, string>;
 } {
   const fn = 'torch.safetensors.deserialize';
   if (!(buf instanceof Uint8Array)) argFail(fn, 'buf', 'a Buffer or Uint8Array', buf);
@@ -214,8 +253,14 @@ function deviceOpt(fn: string, d: unknown): string {
   return d === undefined || d === null ? 'cpu' : checkDevice(fn, 'opts.device', d);
 }
 
-function deserializeAs(fn: string, buf: Uint8Array, device: string, source: string): {
-  tensors: Record<string, Tensor>; metadata: Record<string, string>;
+function deserializeAs(
+  fn: string,
+  buf: Uint8Array,
+  device: string,
+  source: string,
+): {
+  tensors: Record<string, Tensor>;
+  metadata: Record<string, string>;
 } {
   const { entries, metadata, dataStart } = parseAs(fn, buf, source);
   const tensors = record<Tensor>();
@@ -223,7 +268,7 @@ function deserializeAs(fn: string, buf: Uint8Array, device: string, source: stri
     for (const [name, e] of entries) {
       const dtype = FROM_ST[e.dtype]!;
       let bytes = new Uint8Array(buf.buffer, buf.byteOffset + dataStart + e.data_offsets[0], e.data_offsets[1] - e.data_offsets[0]);
-      if (bytes.byteOffset % ITEM_SIZE[dtype] !== 0) bytes = new Uint8Array(bytes);  // an aligned copy
+      if (bytes.byteOffset % ITEM_SIZE[dtype] !== 0) bytes = new Uint8Array(bytes); // an aligned copy
       tensors[name] = named(fn, () => wrap(native.fromTyped(bytes, dtypeCode(dtype), e.shape, dtypeCode(dtype), device)));
     }
   } catch (e) {
@@ -252,8 +297,12 @@ export function load(path: string, opts?: { device?: string }): Record<string, T
   return loadAs('torch.load', path, opts).tensors;
 }
 
-export function loadWithMetadata(path: string, opts?: { device?: string }): {
-  tensors: Record<string, Tensor>; metadata: Record<string, string>;
+export function loadWithMetadata(
+  path: string,
+  opts?: { device?: string },
+): {
+  tensors: Record<string, Tensor>;
+  metadata: Record<string, string>;
 } {
   return loadAs('torch.loadWithMetadata', path, opts);
 }

@@ -50,13 +50,16 @@ export function keep<T extends ScopedTensor>(t: T): T {
 
 function collect(value: unknown, into: Set<ScopedTensor>, seen = new Set<object>()): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
-  seen.add(value);  // guards against cycles
+  seen.add(value); // guards against cycles
   if ((value as ScopedTensor)[TENSOR] === true) {
     into.add(value as ScopedTensor);
   } else if (Array.isArray(value) || value instanceof Set) {
     for (const v of value) collect(v, into, seen);
   } else if (value instanceof Map) {
-    for (const [k, v] of value) { collect(k, into, seen); collect(v, into, seen); }
+    for (const [k, v] of value) {
+      collect(k, into, seen);
+      collect(v, into, seen);
+    }
   } else {
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) for (const v of Object.values(value)) collect(v, into, seen);
@@ -105,8 +108,14 @@ export function tidy<T>(fn: () => T): T {
   }
   if (isPromise(result)) {
     return Promise.resolve(result).then(
-      (v) => { end(scope, v); return v; },
-      (e) => { end(scope, undefined); throw e; },
+      (v) => {
+        end(scope, v);
+        return v;
+      },
+      (e) => {
+        end(scope, undefined);
+        throw e;
+      },
     ) as T;
   }
   end(scope, result);

@@ -18,14 +18,22 @@ function short(s: string, max = 40): string {
 
 function describeInner(v: unknown, depth: number): string {
   switch (typeof v) {
-    case 'undefined': return 'undefined';
-    case 'number': return Object.is(v, -0) ? '-0' : String(v);
-    case 'bigint': return `${v}n (a BigInt)`;
-    case 'string': return short(JSON.stringify(v));
-    case 'boolean': return String(v);
-    case 'symbol': return short(v.toString());
-    case 'function': return v.name ? `a function ${v.name}` : 'a function';
-    default: break;
+    case 'undefined':
+      return 'undefined';
+    case 'number':
+      return Object.is(v, -0) ? '-0' : String(v);
+    case 'bigint':
+      return `${v}n (a BigInt)`;
+    case 'string':
+      return short(JSON.stringify(v));
+    case 'boolean':
+      return String(v);
+    case 'symbol':
+      return short(v.toString());
+    case 'function':
+      return v.name ? `a function ${v.name}` : 'a function';
+    default:
+      break;
   }
   if (v === null) return 'null';
   const o = v as Record<PropertyKey, unknown>;
@@ -84,7 +92,9 @@ function ruleText(r: NumberRule): string {
 
 /** A number obeying the rule (by default: finite). */
 export function checkNumber(fn: string, arg: string, v: unknown, rule: NumberRule = {}): number {
-  const ok = typeof v === 'number' && !Number.isNaN(v) &&
+  const ok =
+    typeof v === 'number' &&
+    !Number.isNaN(v) &&
     (rule.infinite || Number.isFinite(v)) &&
     (!rule.integer || Number.isSafeInteger(v)) &&
     (rule.min === undefined || v >= rule.min) &&

@@ -30,7 +30,20 @@ const csvText = 'age,city,score,label\n30,Paris,1.5,yes\n40,Oslo,2.5,no\n25,Pari
 const csvPath = join(dir, 't.csv');
 writeFileSync(csvPath, csvText);
 
-const BAD_COUNT: HostileName[] = ['NaN', 'Infinity', '-Infinity', 'negative', 'zero', 'fractional', 'BigInt', 'string', 'symbol', 'object', 'array', 'function'];
+const BAD_COUNT: HostileName[] = [
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  'negative',
+  'zero',
+  'fractional',
+  'BigInt',
+  'string',
+  'symbol',
+  'object',
+  'array',
+  'function',
+];
 const BAD_FLAG: HostileName[] = ['NaN', 'zero', 'string', 'object', 'function', 'symbol'];
 const BAD_DEVICE: HostileName[] = ['zero', 'string', 'empty string', 'symbol', 'object', 'function', 'NaN'];
 const NOT_TENSOR: HostileName[] = ['null', 'undefined', 'NaN', 'string', 'object', 'array', 'disposed tensor'];
@@ -40,103 +53,311 @@ const items = (): Record<string, unknown> => ({ length: 6, get: (i: number) => [
 const plainBatch = (b: unknown): Tensor[] => (Array.isArray(b) ? b : [b]) as Tensor[];
 
 function prep(): data.TabularPreprocessing {
-  return { kind: 'tabular', catNames: ['city'], contNames: ['age', 'score'], categories: { city: ['Oslo', 'Paris'] },
-    contMean: [30, 1], contStd: [5, 1], target: 'label', vocab: ['no', 'yes'] };
+  return {
+    kind: 'tabular',
+    catNames: ['city'],
+    contNames: ['age', 'score'],
+    categories: { city: ['Oslo', 'Paris'] },
+    contMean: [30, 1],
+    contStd: [5, 1],
+    target: 'label',
+    vocab: ['no', 'yes'],
+  };
 }
 function imagePrep(): data.ImagePreprocessing {
   return { kind: 'image', divisor: 255, mean: [0.5], std: [0.25], statsShape: [1, 1, 1], itemShape: [1, 2, 2], vocab: null };
 }
 
 export const cases: Case[] = [
-  { name: 'data.TensorDataset', args: () => [torch.ones([4, 2]), torch.arange(4)], call: (a, b) => new data.TensorDataset(a as Tensor, b as Tensor),
-    mustReject: { 0: NOT_TENSOR, 1: ['null', 'NaN', 'string', 'object', 'scalar tensor', 'disposed tensor', 'int64 tensor'] } },
-  { name: 'TensorDataset.get', args: () => [torch.ones([4, 2]), 2], call: (a, i) => new data.TensorDataset(a as Tensor).get(i as number), skipArgs: [0],
-    mustReject: { 1: ['NaN', 'Infinity', 'negative', 'fractional', 'huge', 'BigInt', 'string', 'null', 'undefined'] } },
-  { name: 'data.defaultCollate', args: () => [[torch.ones([2]), torch.ones([2])]], call: (a) => data.defaultCollate(a as unknown[]),
-    mustReject: { 0: ['null', 'undefined', 'string', 'object', 'array', 'NaN'] } },
-  { name: 'data.defaultCollate', args: () => [[{ x: [1, 2], y: true }, { x: [3, 4], y: false }]], call: (a) => data.defaultCollate(a as unknown[]) },
+  {
+    name: 'data.TensorDataset',
+    args: () => [torch.ones([4, 2]), torch.arange(4)],
+    call: (a, b) => new data.TensorDataset(a as Tensor, b as Tensor),
+    mustReject: { 0: NOT_TENSOR, 1: ['null', 'NaN', 'string', 'object', 'scalar tensor', 'disposed tensor', 'int64 tensor'] },
+  },
+  {
+    name: 'TensorDataset.get',
+    args: () => [torch.ones([4, 2]), 2],
+    call: (a, i) => new data.TensorDataset(a as Tensor).get(i as number),
+    skipArgs: [0],
+    mustReject: { 1: ['NaN', 'Infinity', 'negative', 'fractional', 'huge', 'BigInt', 'string', 'null', 'undefined'] },
+  },
+  {
+    name: 'data.defaultCollate',
+    args: () => [[torch.ones([2]), torch.ones([2])]],
+    call: (a) => data.defaultCollate(a as unknown[]),
+    mustReject: { 0: ['null', 'undefined', 'string', 'object', 'array', 'NaN'] },
+  },
+  {
+    name: 'data.defaultCollate',
+    args: () => [
+      [
+        { x: [1, 2], y: true },
+        { x: [3, 4], y: false },
+      ],
+    ],
+    call: (a) => data.defaultCollate(a as unknown[]),
+  },
   // a cycle in an item must not overflow the stack
-  { name: 'data.defaultCollate', args: () => [0], call: () => { const a: unknown[] = [1]; a.push(a); return data.defaultCollate([a, a]); }, skipArgs: [] },
-  { name: 'data.DataLoader', args: () => [torch.ones([6, 2]), torch.arange(6), { batchSize: 4, shuffle: true, dropLast: false, seed: 3, device: 'cpu', collate: data.defaultCollate, afterBatch: (b: data.Batch) => b }],
-    call: (x, y, o) => new data.DataLoader(new data.TensorDataset(x as Tensor, y as Tensor), o as data.DataLoaderOptions<Tensor[]>), skipArgs: [0, 1],
-    mustReject: { '2.batchSize': BAD_COUNT, '2.shuffle': BAD_FLAG, '2.dropLast': BAD_FLAG, '2.seed': ['NaN', 'Infinity', '-Infinity', 'negative', 'fractional', 'BigInt', 'string', 'symbol', 'object', 'array', 'function'],
-      '2.device': BAD_DEVICE, '2.collate': ['zero', 'string', 'object', 'array', 'NaN'], '2.afterBatch': ['zero', 'string', 'object', 'array', 'NaN', 'symbol', 'int64 tensor'],
-      2: ['string', 'array', 'function', 'NaN', 'symbol'] } },
+  {
+    name: 'data.defaultCollate',
+    args: () => [0],
+    call: () => {
+      const a: unknown[] = [1];
+      a.push(a);
+      return data.defaultCollate([a, a]);
+    },
+    skipArgs: [],
+  },
+  {
+    name: 'data.DataLoader',
+    args: () => [
+      torch.ones([6, 2]),
+      torch.arange(6),
+      { batchSize: 4, shuffle: true, dropLast: false, seed: 3, device: 'cpu', collate: data.defaultCollate, afterBatch: (b: data.Batch) => b },
+    ],
+    call: (x, y, o) => new data.DataLoader(new data.TensorDataset(x as Tensor, y as Tensor), o as data.DataLoaderOptions<Tensor[]>),
+    skipArgs: [0, 1],
+    mustReject: {
+      '2.batchSize': BAD_COUNT,
+      '2.shuffle': BAD_FLAG,
+      '2.dropLast': BAD_FLAG,
+      '2.seed': ['NaN', 'Infinity', '-Infinity', 'negative', 'fractional', 'BigInt', 'string', 'symbol', 'object', 'array', 'function'],
+      '2.device': BAD_DEVICE,
+      '2.collate': ['zero', 'string', 'object', 'array', 'NaN'],
+      '2.afterBatch': ['zero', 'string', 'object', 'array', 'NaN', 'symbol', 'int64 tensor'],
+      2: ['string', 'array', 'function', 'NaN', 'symbol'],
+    },
+  },
   // iterating: an afterBatch that throws, or returns what is not a batch, is refused naming the loader
-  { name: 'DataLoader.oneBatch', word: 'DataLoader', args: () => [torch.ones([6, 2]), { batchSize: 4, afterBatch: (b: data.Batch) => [(b as Tensor[])[0]!.mul(2)] }],
-    call: (x, o) => plainBatch(new data.DataLoader(new data.TensorDataset(x as Tensor), o as data.DataLoaderOptions<Tensor[]>).oneBatch()), skipArgs: [0],
-    mustReject: { '1.afterBatch': ['function', 'zero', 'string'] } },
-  { name: 'data.DataLoader', args: () => [items(), { batchSize: 4 }], call: (ds, o) => new data.DataLoader(ds as data.Dataset, o as data.DataLoaderOptions<unknown>),
-    mustReject: { 0: ['null', 'undefined', 'NaN', 'string', 'array', 'function', 'int64 tensor', 'disposed tensor', 'object'],
+  {
+    name: 'DataLoader.oneBatch',
+    word: 'DataLoader',
+    args: () => [torch.ones([6, 2]), { batchSize: 4, afterBatch: (b: data.Batch) => [(b as Tensor[])[0]!.mul(2)] }],
+    call: (x, o) => plainBatch(new data.DataLoader(new data.TensorDataset(x as Tensor), o as data.DataLoaderOptions<Tensor[]>).oneBatch()),
+    skipArgs: [0],
+    mustReject: { '1.afterBatch': ['function', 'zero', 'string'] },
+  },
+  {
+    name: 'data.DataLoader',
+    args: () => [items(), { batchSize: 4 }],
+    call: (ds, o) => new data.DataLoader(ds as data.Dataset, o as data.DataLoaderOptions<unknown>),
+    mustReject: {
+      0: ['null', 'undefined', 'NaN', 'string', 'array', 'function', 'int64 tensor', 'disposed tensor', 'object'],
       '0.length': ['NaN', 'Infinity', '-Infinity', 'negative', 'fractional', 'BigInt', 'string', 'symbol', 'object', 'null', 'undefined'],
-      '0.get': ['null', 'undefined', 'zero', 'string', 'object'] } },
+      '0.get': ['null', 'undefined', 'zero', 'string', 'object'],
+    },
+  },
   // iterating: get(i) that fails or returns nothing names the index; a collate that returns no tensors is refused
-  { name: 'DataLoader.oneBatch', word: 'DataLoader', args: () => [items(), { batchSize: 4, shuffle: false, seed: 1, collate: data.defaultCollate }],
+  {
+    name: 'DataLoader.oneBatch',
+    word: 'DataLoader',
+    args: () => [items(), { batchSize: 4, shuffle: false, seed: 1, collate: data.defaultCollate }],
     call: (ds, o) => plainBatch(new data.DataLoader(ds as data.Dataset, o as data.DataLoaderOptions<unknown>).oneBatch()),
-    mustReject: { '0.get': ['null', 'string'], '1.collate': ['function'] } },
-  { name: 'DataLoader.oneBatch', word: 'DataLoader', args: () => [torch.ones([6, 2]), { batchSize: 4, shuffle: true, dropLast: true, device: 'cpu' }],
-    call: (x, o) => plainBatch(new data.DataLoader(new data.TensorDataset(x as Tensor), o as data.DataLoaderOptions<Tensor[]>).oneBatch()), skipArgs: [0] },
-  { name: 'DataLoader.new', args: () => [torch.ones([6, 2]), { shuffle: false, dropLast: false, batchSize: 2, seed: 1, device: 'cpu', afterBatch: (b: data.Batch) => b }],
+    mustReject: { '0.get': ['null', 'string'], '1.collate': ['function'] },
+  },
+  {
+    name: 'DataLoader.oneBatch',
+    word: 'DataLoader',
+    args: () => [torch.ones([6, 2]), { batchSize: 4, shuffle: true, dropLast: true, device: 'cpu' }],
+    call: (x, o) => plainBatch(new data.DataLoader(new data.TensorDataset(x as Tensor), o as data.DataLoaderOptions<Tensor[]>).oneBatch()),
+    skipArgs: [0],
+  },
+  {
+    name: 'DataLoader.new',
+    args: () => [torch.ones([6, 2]), { shuffle: false, dropLast: false, batchSize: 2, seed: 1, device: 'cpu', afterBatch: (b: data.Batch) => b }],
     call: (x, o) => new data.DataLoader(new data.TensorDataset(x as Tensor), { batchSize: 4, shuffle: true, dropLast: true }).new(o as never).length,
     skipArgs: [0],
-    mustReject: { 1: ['null', 'string', 'array', 'function', 'NaN', 'symbol', 'int64 tensor'], '1.batchSize': BAD_COUNT, '1.shuffle': BAD_FLAG,
-      '1.dropLast': BAD_FLAG, '1.device': BAD_DEVICE, '1.afterBatch': ['zero', 'string', 'object', 'array', 'NaN', 'symbol'] } },
-  { name: 'data.DataLoaders', args: () => [torch.ones([4, 2]), 'cpu'], call: (x, device) => {
-    const dl = new data.DataLoader(new data.TensorDataset(x as Tensor), { batchSize: 2, seed: 0 });
-    return new data.DataLoaders(dl, dl, device as string).device;
-  }, skipArgs: [0], mustReject: { 1: BAD_DEVICE } },
-  { name: 'data.DataLoaders', args: () => [{}, 0], call: (t) => new data.DataLoaders(t as data.DataLoader, t as data.DataLoader), skipArgs: [1],
-    mustReject: { 0: ['null', 'undefined', 'object', 'string', 'int64 tensor'] } },
-  { name: 'data.DataLoaders.fromTensors', word: 'fromTensors', args: () => [torch.ones([4, 2]), torch.arange(4), torch.ones([2, 2]), torch.arange(2),
-    { batchSize: 2, shuffle: true, device: 'cpu', seed: 4 }],
-  call: (a, b, c, d, o) => data.DataLoaders.fromTensors(a as Tensor, b as Tensor, c as Tensor, d as Tensor, o as { batchSize?: number }),
-  mustReject: { 0: NOT_TENSOR, 1: NOT_TENSOR, 2: NOT_TENSOR, 3: NOT_TENSOR, '4.batchSize': BAD_COUNT, '4.shuffle': BAD_FLAG, '4.device': BAD_DEVICE } },
-  { name: 'data.parseIdx', args: () => [idx([2, 2]), 'buf'], call: (b, f) => data.parseIdx(b as Uint8Array, f as string),
-    mustReject: { 0: ['null', 'undefined', 'string', 'array', 'object', 'int64 tensor'], 1: ['zero', 'symbol', 'object'] } },
-  { name: 'data.readIdx', args: () => [idxPath], call: (p) => data.readIdx(p as string),
-    mustReject: { 0: ['null', 'undefined', 'empty string', 'string', 'zero', 'object', 'symbol'] } },
-  { name: 'data.parseCsv', args: () => [csvText, { target: 'label', categorical: ['age'], targetType: 'category', missing: ['NA'], ignore: ['score'] }, 'text'],
+    mustReject: {
+      1: ['null', 'string', 'array', 'function', 'NaN', 'symbol', 'int64 tensor'],
+      '1.batchSize': BAD_COUNT,
+      '1.shuffle': BAD_FLAG,
+      '1.dropLast': BAD_FLAG,
+      '1.device': BAD_DEVICE,
+      '1.afterBatch': ['zero', 'string', 'object', 'array', 'NaN', 'symbol'],
+    },
+  },
+  {
+    name: 'data.DataLoaders',
+    args: () => [torch.ones([4, 2]), 'cpu'],
+    call: (x, device) => {
+      const dl = new data.DataLoader(new data.TensorDataset(x as Tensor), { batchSize: 2, seed: 0 });
+      return new data.DataLoaders(dl, dl, device as string).device;
+    },
+    skipArgs: [0],
+    mustReject: { 1: BAD_DEVICE },
+  },
+  {
+    name: 'data.DataLoaders',
+    args: () => [{}, 0],
+    call: (t) => new data.DataLoaders(t as data.DataLoader, t as data.DataLoader),
+    skipArgs: [1],
+    mustReject: { 0: ['null', 'undefined', 'object', 'string', 'int64 tensor'] },
+  },
+  {
+    name: 'data.DataLoaders.fromTensors',
+    word: 'fromTensors',
+    args: () => [torch.ones([4, 2]), torch.arange(4), torch.ones([2, 2]), torch.arange(2), { batchSize: 2, shuffle: true, device: 'cpu', seed: 4 }],
+    call: (a, b, c, d, o) => data.DataLoaders.fromTensors(a as Tensor, b as Tensor, c as Tensor, d as Tensor, o as { batchSize?: number }),
+    mustReject: {
+      0: NOT_TENSOR,
+      1: NOT_TENSOR,
+      2: NOT_TENSOR,
+      3: NOT_TENSOR,
+      '4.batchSize': BAD_COUNT,
+      '4.shuffle': BAD_FLAG,
+      '4.device': BAD_DEVICE,
+    },
+  },
+  {
+    name: 'data.parseIdx',
+    args: () => [idx([2, 2]), 'buf'],
+    call: (b, f) => data.parseIdx(b as Uint8Array, f as string),
+    mustReject: { 0: ['null', 'undefined', 'string', 'array', 'object', 'int64 tensor'], 1: ['zero', 'symbol', 'object'] },
+  },
+  {
+    name: 'data.readIdx',
+    args: () => [idxPath],
+    call: (p) => data.readIdx(p as string),
+    mustReject: { 0: ['null', 'undefined', 'empty string', 'string', 'zero', 'object', 'symbol'] },
+  },
+  {
+    name: 'data.parseCsv',
+    args: () => [csvText, { target: 'label', categorical: ['age'], targetType: 'category', missing: ['NA'], ignore: ['score'] }, 'text'],
     call: (t, o, f) => data.parseCsv(t as string, o as data.CsvOptions, f as string),
-    mustReject: { 0: ['null', 'zero', 'object', 'string', 'empty string'], 1: ['string', 'array', 'zero'], '1.target': ['zero', 'string', 'object', 'array'],
-      '1.categorical': ['string', 'zero', 'array', 'object'], '1.targetType': ['string', 'zero', 'object'], '1.missing': ['string', 'array'],
-      '1.ignore': ['string', 'array', 'object'] } },
-  { name: 'data.readCsv', args: () => [csvPath, { target: 'label', categorical: ['age'], targetType: 'category', missing: ['NA'], ignore: ['score'] }],
+    mustReject: {
+      0: ['null', 'zero', 'object', 'string', 'empty string'],
+      1: ['string', 'array', 'zero'],
+      '1.target': ['zero', 'string', 'object', 'array'],
+      '1.categorical': ['string', 'zero', 'array', 'object'],
+      '1.targetType': ['string', 'zero', 'object'],
+      '1.missing': ['string', 'array'],
+      '1.ignore': ['string', 'array', 'object'],
+    },
+  },
+  {
+    name: 'data.readCsv',
+    args: () => [csvPath, { target: 'label', categorical: ['age'], targetType: 'category', missing: ['NA'], ignore: ['score'] }],
     call: (p, o) => data.readCsv(p as string, o as data.CsvOptions),
-    mustReject: { 0: ['null', 'undefined', 'string', 'empty string', 'zero', 'object'], '1.target': ['zero', 'string'], '1.ignore': ['string', 'array'] } },
-  { name: 'data.normStats', args: () => [torch.rand([4, 3]), [0]], call: (x, d) => data.normStats(x as Tensor, d as number[]),
-    mustReject: { 0: NOT_TENSOR, 1: ['NaN', 'huge', 'string', 'object', 'array', 'fractional'] } },
-  { name: 'data.normalize', args: () => [torch.rand([4, 3]), { mean: torch.zeros([1, 3]), std: torch.ones([1, 3]) }],
+    mustReject: {
+      0: ['null', 'undefined', 'string', 'empty string', 'zero', 'object'],
+      '1.target': ['zero', 'string'],
+      '1.ignore': ['string', 'array'],
+    },
+  },
+  {
+    name: 'data.normStats',
+    args: () => [torch.rand([4, 3]), [0]],
+    call: (x, d) => data.normStats(x as Tensor, d as number[]),
+    mustReject: { 0: NOT_TENSOR, 1: ['NaN', 'huge', 'string', 'object', 'array', 'fractional'] },
+  },
+  {
+    name: 'data.normalize',
+    args: () => [torch.rand([4, 3]), { mean: torch.zeros([1, 3]), std: torch.ones([1, 3]) }],
     call: (x, s) => data.normalize(x as Tensor, s as data.NormStats),
-    mustReject: { 0: NOT_TENSOR, 1: ['null', 'undefined', 'string', 'object'], '1.mean': NOT_TENSOR, '1.std': NOT_TENSOR } },
-  { name: 'data.normalizeSplits', args: () => [torch.rand([4, 3]), torch.rand([2, 3]), [0]], call: (a, b, d) => data.normalizeSplits(a as Tensor, b as Tensor, d as number[]),
-    mustReject: { 0: NOT_TENSOR, 1: NOT_TENSOR, 2: ['NaN', 'huge', 'string'] } },
-  { name: 'data.loadFashionMnist', args: () => [fashionDir], call: (d) => data.loadFashionMnist(d as string),
-    mustReject: { 0: ['null', 'zero', 'string', 'empty string', 'object', 'symbol'] } },
-  { name: 'data.fashionMnist', args: () => [{ batchSize: 2, dir: fashionDir, device: 'cpu', seed: 1 }], call: (o) => {
-    const dls = data.fashionMnist(o as { dir: string });
-    return [(dls.train.dataset as data.TensorDataset).tensors, (dls.valid.dataset as data.TensorDataset).tensors];
-  }, mustReject: { 0: ['string', 'array', 'zero'], '0.batchSize': BAD_COUNT, '0.dir': ['zero', 'string', 'object', 'empty string'], '0.device': BAD_DEVICE } },
+    mustReject: { 0: NOT_TENSOR, 1: ['null', 'undefined', 'string', 'object'], '1.mean': NOT_TENSOR, '1.std': NOT_TENSOR },
+  },
+  {
+    name: 'data.normalizeSplits',
+    args: () => [torch.rand([4, 3]), torch.rand([2, 3]), [0]],
+    call: (a, b, d) => data.normalizeSplits(a as Tensor, b as Tensor, d as number[]),
+    mustReject: { 0: NOT_TENSOR, 1: NOT_TENSOR, 2: ['NaN', 'huge', 'string'] },
+  },
+  {
+    name: 'data.loadFashionMnist',
+    args: () => [fashionDir],
+    call: (d) => data.loadFashionMnist(d as string),
+    mustReject: { 0: ['null', 'zero', 'string', 'empty string', 'object', 'symbol'] },
+  },
+  {
+    name: 'data.fashionMnist',
+    args: () => [{ batchSize: 2, dir: fashionDir, device: 'cpu', seed: 1 }],
+    call: (o) => {
+      const dls = data.fashionMnist(o as { dir: string });
+      return [(dls.train.dataset as data.TensorDataset).tensors, (dls.valid.dataset as data.TensorDataset).tensors];
+    },
+    mustReject: {
+      0: ['string', 'array', 'zero'],
+      '0.batchSize': BAD_COUNT,
+      '0.dir': ['zero', 'string', 'object', 'empty string'],
+      '0.device': BAD_DEVICE,
+    },
+  },
   { name: 'data.TensorImage', args: () => [torch.ones([2, 3])], call: (t) => (t as Tensor).as(data.TensorImage), receiver: true, word: 'as' },
   { name: 'data.TensorCategory', args: () => [torch.ones([2, 3])], call: (t) => (t as Tensor).as(data.TensorCategory), receiver: true, word: 'as' },
-  { name: 'data.TensorMultiCategory', args: () => [torch.ones([2, 3])], call: (t) => (t as Tensor).as(data.TensorMultiCategory), receiver: true, word: 'as' },
-  { name: 'data.isTyped', args: () => [torch.ones([2])], call: (t) => data.isTyped(t as Tensor), mustReject: { 0: ['null', 'undefined', 'zero', 'string', 'object', 'function'] } },
-  { name: 'data.imagePreprocessing', args: () => [{ mean: torch.zeros([1, 1, 1, 1]), std: torch.ones([1, 1, 1, 1]) }, [1, 2, 2], { divisor: 255, vocab: ['a', 'b'] }],
+  {
+    name: 'data.TensorMultiCategory',
+    args: () => [torch.ones([2, 3])],
+    call: (t) => (t as Tensor).as(data.TensorMultiCategory),
+    receiver: true,
+    word: 'as',
+  },
+  {
+    name: 'data.isTyped',
+    args: () => [torch.ones([2])],
+    call: (t) => data.isTyped(t as Tensor),
+    mustReject: { 0: ['null', 'undefined', 'zero', 'string', 'object', 'function'] },
+  },
+  {
+    name: 'data.imagePreprocessing',
+    args: () => [{ mean: torch.zeros([1, 1, 1, 1]), std: torch.ones([1, 1, 1, 1]) }, [1, 2, 2], { divisor: 255, vocab: ['a', 'b'] }],
     call: (s, shape, o) => data.imagePreprocessing(s as data.NormStats, shape as number[], o as { divisor?: number }),
-    mustReject: { 0: ['null', 'undefined', 'string', 'object'], '0.mean': NOT_TENSOR, '0.std': NOT_TENSOR, 1: ['null', 'undefined', 'string', 'array', 'NaN'],
-      '2.divisor': ['NaN', 'zero', 'negative', 'Infinity', 'string'], '2.vocab': ['string', 'array', 'zero'] } },
-  { name: 'data.imageInputs', args: () => [imagePrep(), torch.ones([3, 2, 2], { dtype: 'uint8' })], call: (p, x) => data.imageInputs(p as data.ImagePreprocessing, x as Tensor),
-    mustReject: { 0: ['null', 'undefined', 'string', 'object'], 1: NOT_TENSOR, '0.divisor': ['NaN', 'zero', 'negative', 'Infinity', 'string', 'undefined'],
-      '0.mean': ['null', 'string', 'array', 'zero'], '0.std': ['null', 'string', 'array', 'zero'], '0.statsShape': ['null', 'string', 'array'],
-      '0.itemShape': ['null', 'string', 'array', 'zero'] } },
-  { name: 'data.tabularFromCsv', args: () => [csvPath, { target: 'label', targetType: 'category', categorical: ['age'], ignore: ['score'], validPct: 0.4, seed: 1, batchSize: 2, device: 'cpu' }],
+    mustReject: {
+      0: ['null', 'undefined', 'string', 'object'],
+      '0.mean': NOT_TENSOR,
+      '0.std': NOT_TENSOR,
+      1: ['null', 'undefined', 'string', 'array', 'NaN'],
+      '2.divisor': ['NaN', 'zero', 'negative', 'Infinity', 'string'],
+      '2.vocab': ['string', 'array', 'zero'],
+    },
+  },
+  {
+    name: 'data.imageInputs',
+    args: () => [imagePrep(), torch.ones([3, 2, 2], { dtype: 'uint8' })],
+    call: (p, x) => data.imageInputs(p as data.ImagePreprocessing, x as Tensor),
+    mustReject: {
+      0: ['null', 'undefined', 'string', 'object'],
+      1: NOT_TENSOR,
+      '0.divisor': ['NaN', 'zero', 'negative', 'Infinity', 'string', 'undefined'],
+      '0.mean': ['null', 'string', 'array', 'zero'],
+      '0.std': ['null', 'string', 'array', 'zero'],
+      '0.statsShape': ['null', 'string', 'array'],
+      '0.itemShape': ['null', 'string', 'array', 'zero'],
+    },
+  },
+  {
+    name: 'data.tabularFromCsv',
+    args: () => [
+      csvPath,
+      { target: 'label', targetType: 'category', categorical: ['age'], ignore: ['score'], validPct: 0.4, seed: 1, batchSize: 2, device: 'cpu' },
+    ],
     call: (p, o) => {
       const dls = data.tabularFromCsv(p as string, o as data.TabularCsvOptions);
       return [(dls.train.dataset as data.TensorDataset).tensors, (dls.valid.dataset as data.TensorDataset).tensors];
     },
-    mustReject: { 0: ['null', 'undefined', 'string', 'zero', 'empty string'], 1: ['null', 'undefined', 'string', 'object', 'array'], '1.target': ['null', 'undefined', 'zero', 'string'],
-      '1.validPct': ['NaN', 'Infinity', 'negative', 'zero', 'huge', 'string'], '1.batchSize': BAD_COUNT, '1.device': BAD_DEVICE, '1.seed': ['NaN', 'negative', 'fractional', 'string'],
-      '1.targetType': ['string', 'zero'] } },
-  { name: 'data.tabularInputs', args: () => [prep(), csvPath], call: (p, path) => data.tabularInputs(p as data.TabularPreprocessing, path as string),
-    mustReject: { 0: ['null', 'undefined', 'string', 'object'], 1: ['null', 'undefined', 'string', 'zero'], '0.catNames': ['null', 'string', 'array'],
-      '0.contNames': ['null', 'string', 'array'], '0.categories': ['null', 'string', 'object'], '0.contMean': ['null', 'string', 'array'], '0.contStd': ['null', 'string', 'array'] } },
+    mustReject: {
+      0: ['null', 'undefined', 'string', 'zero', 'empty string'],
+      1: ['null', 'undefined', 'string', 'object', 'array'],
+      '1.target': ['null', 'undefined', 'zero', 'string'],
+      '1.validPct': ['NaN', 'Infinity', 'negative', 'zero', 'huge', 'string'],
+      '1.batchSize': BAD_COUNT,
+      '1.device': BAD_DEVICE,
+      '1.seed': ['NaN', 'negative', 'fractional', 'string'],
+      '1.targetType': ['string', 'zero'],
+    },
+  },
+  {
+    name: 'data.tabularInputs',
+    args: () => [prep(), csvPath],
+    call: (p, path) => data.tabularInputs(p as data.TabularPreprocessing, path as string),
+    mustReject: {
+      0: ['null', 'undefined', 'string', 'object'],
+      1: ['null', 'undefined', 'string', 'zero'],
+      '0.catNames': ['null', 'string', 'array'],
+      '0.contNames': ['null', 'string', 'array'],
+      '0.categories': ['null', 'string', 'object'],
+      '0.contMean': ['null', 'string', 'array'],
+      '0.contStd': ['null', 'string', 'array'],
+    },
+  },
 ];

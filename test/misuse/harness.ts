@@ -48,7 +48,11 @@ export const HOSTILE = {
   object: () => ({ hostile: 1 }),
   array: () => [1, 'a', null],
   function: () => () => 1,
-  'disposed tensor': () => { const t = torch.ones([2, 3]); t.dispose(); return t; },
+  'disposed tensor': () => {
+    const t = torch.ones([2, 3]);
+    t.dispose();
+    return t;
+  },
   'int64 tensor': () => torch.tensor([[1, 0, 2]], { dtype: 'int64' }),
   'bool tensor': () => torch.tensor([true, false]),
   'float64 tensor': () => torch.ones([3, 2], { dtype: 'float64' }),
@@ -62,13 +66,21 @@ const RECEIVER_HOSTILE: readonly HostileName[] = ['disposed tensor', 'int64 tens
 /** A case for a Tensor method: `method('sum', () => [torch.ones([2, 3]), 1])` calls `t.sum(1)`. */
 export function method(name: string, args: () => Args, extra: Partial<Case> = {}): Case {
   return {
-    name: `Tensor.${name}`, args, receiver: true, ...extra,
+    name: `Tensor.${name}`,
+    args,
+    receiver: true,
+    ...extra,
     call: (t, ...rest) => (t as unknown as Record<string, (...a: Args) => unknown>)[name]!(...rest),
   };
 }
 export const HOSTILE_NAMES = (Object.keys(HOSTILE) as HostileName[]).filter((h) => h !== 'cuda tensor' || torch.cuda.isAvailable());
 
-export interface Failure { case: string; arg: string; value: string; problem: string }
+export interface Failure {
+  case: string;
+  arg: string;
+  value: string;
+  problem: string;
+}
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
@@ -109,15 +121,25 @@ function release(v: unknown): void {
     for (const x of items) {
       if (x && typeof x === 'object' && typeof (x as { dispose?: unknown }).dispose === 'function') (x as { dispose(): void }).dispose();
     }
-  } catch { /* best effort */ }
+  } catch {
+    /* best effort */
+  }
 }
 
 async function settle(v: unknown, ms: number): Promise<{ value?: unknown; error?: unknown; hung?: boolean }> {
   if (!isThenable(v)) return { value: v };
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ hung: true }>((res) => { timer = setTimeout(() => res({ hung: true }), ms); });
+  const timeout = new Promise<{ hung: true }>((res) => {
+    timer = setTimeout(() => res({ hung: true }), ms);
+  });
   try {
-    return await Promise.race([Promise.resolve(v).then((value) => ({ value }), (error) => ({ error })), timeout]);
+    return await Promise.race([
+      Promise.resolve(v).then(
+        (value) => ({ value }),
+        (error) => ({ error }),
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -157,14 +179,19 @@ export async function runCase(c: Case, progress: Progress = () => {}): Promise<{
       if (slot.key === undefined) args[slot.pos] = hostileValue;
       else args[slot.pos] = { ...(args[slot.pos] as object), [slot.key]: hostileValue };
       try {
-        outcome = await settle(torch.tidy(() => c.call(...args)), c.timeoutMs ?? 10_000);
+        outcome = await settle(
+          torch.tidy(() => c.call(...args)),
+          c.timeoutMs ?? 10_000,
+        );
       } catch (e) {
         outcome = { error: e };
       }
       release(args);
       release(original);
       release(hostileValue);
-      const fail = (problem: string): void => { failures.push({ case: c.name, arg: slot.label, value: h, problem }); };
+      const fail = (problem: string): void => {
+        failures.push({ case: c.name, arg: slot.label, value: h, problem });
+      };
       if (outcome.hung) {
         fail(`did not settle within ${c.timeoutMs ?? 10_000} ms`);
         continue;

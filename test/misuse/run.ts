@@ -13,12 +13,14 @@ if (file) {
   const scratch = mkdtempSync(join(tmpdir(), 'flint-misuse-cwd-'));
   process.chdir(scratch);
   process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
-  const mod = await import(pathToFileURL(path).href) as { cases: Case[] };
+  const mod = (await import(pathToFileURL(path).href)) as { cases: Case[] };
   const only = process.argv[3];
   const failures: Failure[] = [];
   let calls = 0;
   // the call about to run goes to stderr first (unbuffered), so a crash or a hang names it
-  const progress = (text: string): void => { writeSync(2, `${text}\n`); };
+  const progress = (text: string): void => {
+    writeSync(2, `${text}\n`);
+  };
   for (const c of mod.cases) {
     if (only && c.name !== only) continue;
     const r = await runCase(c, progress);

@@ -6,7 +6,9 @@ import type { Case, HostileName } from './harness.js';
 
 const learn = new Learner(
   data.DataLoaders.fromTensors(torch.randn([8, 3]), torch.randint(0, 2, [8]), torch.randn([4, 3]), torch.randint(0, 2, [4]), { batchSize: 4 }),
-  new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2)), { lossFunc: new nn.CrossEntropyLossFlat() });
+  new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2)),
+  { lossFunc: new nn.CrossEntropyLossFlat() },
+);
 
 // the method once the Learner has it; the function behind it until then
 const summary = (l: Learner, print: unknown): string => {
@@ -15,7 +17,19 @@ const summary = (l: Learner, print: unknown): string => {
 };
 
 // undefined is the default (console.log)
-const BAD_PRINT: HostileName[] = ['null', 'NaN', 'zero', 'string', 'empty string', 'symbol', 'object', 'array', 'BigInt', 'scalar tensor', 'disposed tensor'];
+const BAD_PRINT: HostileName[] = [
+  'null',
+  'NaN',
+  'zero',
+  'string',
+  'empty string',
+  'symbol',
+  'object',
+  'array',
+  'BigInt',
+  'scalar tensor',
+  'disposed tensor',
+];
 
 export const cases: Case[] = [
   { name: 'Learner.summary', args: () => [learn, () => {}], call: (l, p) => summary(l as Learner, p), skipArgs: [0], mustReject: { 1: BAD_PRINT } },

@@ -5,22 +5,122 @@ import { type Case, method } from './harness.js';
 
 const x = (): Tensor => torch.ones([2, 3]);
 const long = (v: number[] | number[][]): Tensor => torch.tensor(v, { dtype: 'int64' });
-const mask = (): Tensor => torch.tensor([[true, false, true], [false, true, false]]);
+const mask = (): Tensor =>
+  torch.tensor([
+    [true, false, true],
+    [false, true, false],
+  ]);
 
 // Methods that take only the receiver.
 const unary = [
-  'stride', 'numel', 'isContiguous', 'dispose', 'keep', 'float', 'double', 'half', 'bfloat16', 'long', 'int',
-  'bool', 'cpu', 'contiguous', 'clone', 'detach', 'detach_', 'toTypedArray', 'toArray', 'toString', 't',
-  'nonzero', 'neg', 'abs', 'exp', 'expm1', 'log', 'log1p', 'log2', 'log10', 'sqrt', 'rsqrt', 'square', 'sin',
-  'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'relu', 'silu', 'mish', 'selu',
-  'hardswish', 'hardsigmoid', 'logSigmoid', 'floor', 'ceil', 'round', 'trunc', 'frac', 'sign', 'reciprocal', 'erf',
-  'erfinv', 'isnan', 'isinf', 'isfinite', 'logicalNot', 'median', 'zero_', 'sqrt_', 'neg_', 'abs_', 'exp_', 'log_',
-  'sigmoid_', 'tanh_', 'relu_', 'floor_', 'ceil_', 'round_', 'reciprocal_', 'square_', 'retainGrad',
+  'stride',
+  'numel',
+  'isContiguous',
+  'dispose',
+  'keep',
+  'float',
+  'double',
+  'half',
+  'bfloat16',
+  'long',
+  'int',
+  'bool',
+  'cpu',
+  'contiguous',
+  'clone',
+  'detach',
+  'detach_',
+  'toTypedArray',
+  'toArray',
+  'toString',
+  't',
+  'nonzero',
+  'neg',
+  'abs',
+  'exp',
+  'expm1',
+  'log',
+  'log1p',
+  'log2',
+  'log10',
+  'sqrt',
+  'rsqrt',
+  'square',
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'sinh',
+  'cosh',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'silu',
+  'mish',
+  'selu',
+  'hardswish',
+  'hardsigmoid',
+  'logSigmoid',
+  'floor',
+  'ceil',
+  'round',
+  'trunc',
+  'frac',
+  'sign',
+  'reciprocal',
+  'erf',
+  'erfinv',
+  'isnan',
+  'isinf',
+  'isfinite',
+  'logicalNot',
+  'median',
+  'zero_',
+  'sqrt_',
+  'neg_',
+  'abs_',
+  'exp_',
+  'log_',
+  'sigmoid_',
+  'tanh_',
+  'relu_',
+  'floor_',
+  'ceil_',
+  'round_',
+  'reciprocal_',
+  'square_',
+  'retainGrad',
 ];
 // Methods taking one operand (a tensor or a number).
 const binary = [
-  'add', 'sub', 'mul', 'div', 'remainder', 'fmod', 'pow', 'atan2', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le',
-  'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor', 'add_', 'sub_', 'mul_', 'div_', 'pow_', 'remainder_', 'fill_',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'remainder',
+  'fmod',
+  'pow',
+  'atan2',
+  'maximum',
+  'minimum',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'logicalAnd',
+  'logicalOr',
+  'logicalXor',
+  'add_',
+  'sub_',
+  'mul_',
+  'div_',
+  'pow_',
+  'remainder_',
+  'fill_',
 ];
 
 // A scalar with a graph, for backward; its leaf w is passed along (never poisoned) so that it is freed.
@@ -142,7 +242,13 @@ export const cases: Case[] = [
   method('argsort', () => [x(), -1, false]),
   method('unique', () => [x(), { sorted: true, returnInverse: true, returnCounts: true }]),
   method('bincount', () => [long([0, 1, 1]), torch.ones([3]), 2]),
-  method('histc', () => [torch.tensor([0.5, 1.5, 2.5]), 4, 0, 3], { mustReject: { 1: ['null', 'NaN', 'zero', 'negative', 'fractional', 'huge', 'string'], 2: ['NaN', 'string', 'Infinity'], 3: ['NaN', 'string', 'negative'] } }),
+  method('histc', () => [torch.tensor([0.5, 1.5, 2.5]), 4, 0, 3], {
+    mustReject: {
+      1: ['null', 'NaN', 'zero', 'negative', 'fractional', 'huge', 'string'],
+      2: ['NaN', 'string', 'Infinity'],
+      3: ['NaN', 'string', 'negative'],
+    },
+  }),
   method('countNonzero', () => [x(), 1]),
 
   // ---- linear algebra ----
@@ -154,17 +260,37 @@ export const cases: Case[] = [
 
   // ---- autograd ----
   method('requiresGrad_', () => [x(), true]),
-  method('backward', () => { const [y, w] = graph(); return [y, null, { retainGraph: false, createGraph: false }, w]; },
-    { skipArgs: [3] }),
-  method('backward', () => { const w = torch.ones([3], { requiresGrad: true }); return [w.mul(2), torch.ones([3]), {}, w]; },
-    { skipArgs: [3] }),
+  method(
+    'backward',
+    () => {
+      const [y, w] = graph();
+      return [y, null, { retainGraph: false, createGraph: false }, w];
+    },
+    { skipArgs: [3] },
+  ),
+  method(
+    'backward',
+    () => {
+      const w = torch.ones([3], { requiresGrad: true });
+      return [w.mul(2), torch.ones([3]), {}, w];
+    },
+    { skipArgs: [3] },
+  ),
   method('setData_', () => [x(), torch.zeros([4])]),
   {
-    name: 'Tensor.requiresGrad', receiver: true, args: () => [x(), true],
-    call: (t, v) => { (t as { requiresGrad: unknown }).requiresGrad = v; },
+    name: 'Tensor.requiresGrad',
+    receiver: true,
+    args: () => [x(), true],
+    call: (t, v) => {
+      (t as { requiresGrad: unknown }).requiresGrad = v;
+    },
   },
   {
-    name: 'Tensor.grad', receiver: true, args: () => [torch.ones([3], { requiresGrad: true }), torch.zeros([3])],
-    call: (t, g) => { (t as { grad: unknown }).grad = g; },
+    name: 'Tensor.grad',
+    receiver: true,
+    args: () => [torch.ones([3], { requiresGrad: true }), torch.zeros([3])],
+    call: (t, g) => {
+      (t as { grad: unknown }).grad = g;
+    },
   },
 ];

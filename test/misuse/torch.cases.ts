@@ -10,7 +10,9 @@ import type { Case } from './harness.js';
 const x = (): Tensor => torch.ones([2, 3]);
 const long = (v: number[] | number[][]): Tensor => torch.tensor(v, { dtype: 'int64' });
 const fn = (name: string, args: Case['args'], extra: Partial<Case> = {}): Case => ({
-  name: `torch.${name}`, args, ...extra,
+  name: `torch.${name}`,
+  args,
+  ...extra,
   call: (...a) => (torch as unknown as Record<string, (...b: unknown[]) => unknown>)[name]!(...a),
 });
 
@@ -45,17 +47,59 @@ function savedFile(): string {
 const bytes = (): Buffer => torch.tidy(() => torch.safetensors.serialize({ w: torch.ones([2]) }, { k: 'v' }));
 
 const unary = [
-  'neg', 'abs', 'exp', 'expm1', 'log', 'log1p', 'log2', 'log10', 'sqrt', 'rsqrt', 'square', 'sin', 'cos', 'tan',
-  'tanh', 'sigmoid', 'relu', 'silu', 'floor', 'ceil', 'round', 'trunc', 'sign', 'reciprocal', 'erf', 'isnan',
-  'isinf', 'isfinite', 'logicalNot', 'nonzero', 'standardGamma',
+  'neg',
+  'abs',
+  'exp',
+  'expm1',
+  'log',
+  'log1p',
+  'log2',
+  'log10',
+  'sqrt',
+  'rsqrt',
+  'square',
+  'sin',
+  'cos',
+  'tan',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'silu',
+  'floor',
+  'ceil',
+  'round',
+  'trunc',
+  'sign',
+  'reciprocal',
+  'erf',
+  'isnan',
+  'isinf',
+  'isfinite',
+  'logicalNot',
+  'nonzero',
+  'standardGamma',
 ];
 const binary = [
-  'add', 'sub', 'mul', 'div', 'remainder', 'pow', 'maximum', 'minimum', 'atan2', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
-  'logicalAnd', 'logicalOr', 'logicalXor',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'remainder',
+  'pow',
+  'maximum',
+  'minimum',
+  'atan2',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'logicalAnd',
+  'logicalOr',
+  'logicalXor',
 ];
-const noArgs = [
-  'memory', 'hostReads', 'getNumThreads', 'getBlasThreads', 'parallelInfo', 'trimHostMemory', 'isGradEnabled',
-];
+const noArgs = ['memory', 'hostReads', 'getNumThreads', 'getBlasThreads', 'parallelInfo', 'trimHostMemory', 'isGradEnabled'];
 const likes = ['zerosLike', 'onesLike', 'emptyLike', 'randLike', 'randnLike'];
 const factories = ['zeros', 'ones', 'empty', 'rand', 'randn'];
 const opts = (): { dtype: string; device: string; requiresGrad: boolean } => ({ dtype: 'float64', device: 'cpu', requiresGrad: false });
@@ -66,7 +110,13 @@ export const cases: Case[] = [
   ...factories.map((f) => fn(f, () => [2, 3])),
   ...likes.map((f) => fn(f, () => [x(), opts()])),
   fn('fullLike', () => [x(), 7, opts()]),
-  fn('tensor', () => [[[1, 2], [3, 4]], opts()]),
+  fn('tensor', () => [
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    opts(),
+  ]),
   fn('tensor', () => [new Float32Array([1, 2]), opts()]),
   fn('tensor', () => [[1n, 2n]]),
   fn('fromTypedArray', () => [new Float32Array(6), [2, 3], opts()]),
@@ -163,19 +213,30 @@ export const cases: Case[] = [
   fn('setGradEnabled', () => [true]),
   {
     name: 'torch.autograd.grad',
-    args: () => { const w = torch.ones([3], { requiresGrad: true }); const y = w.sum(); return [y, w, { retainGraph: false, createGraph: false, allowUnused: true, gradOutputs: null }]; },
+    args: () => {
+      const w = torch.ones([3], { requiresGrad: true });
+      const y = w.sum();
+      return [y, w, { retainGraph: false, createGraph: false, allowUnused: true, gradOutputs: null }];
+    },
     call: (o, i, opt) => torch.autograd.grad(o as Tensor, i as Tensor, opt as never),
   },
   {
     name: 'torch.autograd.grad',
-    args: () => { const w = torch.ones([3], { requiresGrad: true }); return [[w.mul(2)], [w], { gradOutputs: [torch.ones([3])] }]; },
+    args: () => {
+      const w = torch.ones([3], { requiresGrad: true });
+      return [[w.mul(2)], [w], { gradOutputs: [torch.ones([3])] }];
+    },
     call: (o, i, opt) => torch.autograd.grad(o as Tensor[], i as Tensor[], opt as never),
   },
 
   // ---- runtime ----
   fn('manualSeed', () => [42], { mustReject: { 0: ['NaN', 'Infinity', '-Infinity', 'negative', 'fractional', 'BigInt', 'string'] } }),
-  fn('setNumThreads', () => [torch.getNumThreads()], { mustReject: { 0: ['NaN', 'Infinity', 'negative', 'zero', 'fractional', 'huge', 'BigInt', 'string'] } }),
-  fn('setBlasThreads', () => [torch.getBlasThreads() ?? 1], { mustReject: { 0: ['NaN', 'Infinity', 'negative', 'zero', 'fractional', 'huge', 'BigInt', 'string'] } }),
+  fn('setNumThreads', () => [torch.getNumThreads()], {
+    mustReject: { 0: ['NaN', 'Infinity', 'negative', 'zero', 'fractional', 'huge', 'BigInt', 'string'] },
+  }),
+  fn('setBlasThreads', () => [torch.getBlasThreads() ?? 1], {
+    mustReject: { 0: ['NaN', 'Infinity', 'negative', 'zero', 'fractional', 'huge', 'BigInt', 'string'] },
+  }),
   ...noArgs.map((f) => fn(f, () => [])),
   { name: 'torch.cuda.isAvailable', args: () => [], call: () => torch.cuda.isAvailable() },
   { name: 'torch.cuda.deviceCount', args: () => [], call: () => torch.cuda.deviceCount() },
@@ -186,8 +247,14 @@ export const cases: Case[] = [
   // ---- foreach ----
   fn('foreachAdd_', () => [[x(), x()], [x(), x()], 2]),
   fn('foreachAdd_', () => [[x(), x()], 2]),
-  fn('foreachMul_', () => [[x(), x()], [2, 3]]),
-  fn('foreachMul_', () => [[x(), x()], [x(), x()]]),
+  fn('foreachMul_', () => [
+    [x(), x()],
+    [2, 3],
+  ]),
+  fn('foreachMul_', () => [
+    [x(), x()],
+    [x(), x()],
+  ]),
   fn('foreachDiv_', () => [[x(), x()], 2]),
   fn('foreachAddcmul_', () => [[x()], [x()], [x()], 2]),
   fn('foreachAddcdiv_', () => [[x()], [x()], [x()], [2]]),
@@ -200,13 +267,25 @@ export const cases: Case[] = [
 
   // ---- autocast ----
   fn('autocastState', () => ['cpu']),
-  { name: 'torch.enterAutocast', args: () => ['cpu', { dtype: 'bfloat16', enabled: true }], call: (d, o) => (torch.enterAutocast(d as never, o as never))() },
+  {
+    name: 'torch.enterAutocast',
+    args: () => ['cpu', { dtype: 'bfloat16', enabled: true }],
+    call: (d, o) => torch.enterAutocast(d as never, o as never)(),
+  },
   fn('autocast', () => [{ deviceType: 'cpu', dtype: 'bfloat16', enabled: true }, () => 1]),
 
   // ---- distributions ----
-  { name: 'torch.distributions.Beta', args: () => [0.4, 0.4], call: (a, b) => new torch.distributions.Beta(a as number, b as number),
-    mustReject: { 0: ['NaN', 'Infinity', 'negative', 'zero', 'string', 'BigInt'], 1: ['NaN', 'Infinity', 'negative', 'zero', 'string', 'BigInt'] } },
-  { name: 'torch.distributions.Beta.sample', args: () => [[2, 3], { device: 'cpu' }], call: (s, o) => new torch.distributions.Beta(0.4, 0.4).sample(s as number[], o as never) },
+  {
+    name: 'torch.distributions.Beta',
+    args: () => [0.4, 0.4],
+    call: (a, b) => new torch.distributions.Beta(a as number, b as number),
+    mustReject: { 0: ['NaN', 'Infinity', 'negative', 'zero', 'string', 'BigInt'], 1: ['NaN', 'Infinity', 'negative', 'zero', 'string', 'BigInt'] },
+  },
+  {
+    name: 'torch.distributions.Beta.sample',
+    args: () => [[2, 3], { device: 'cpu' }],
+    call: (s, o) => new torch.distributions.Beta(0.4, 0.4).sample(s as number[], o as never),
+  },
   { name: 'torch.distributions.standardGamma', args: () => [x()], call: (t) => torch.distributions.standardGamma(t as Tensor) },
 
   // ---- scopes ----
@@ -215,18 +294,28 @@ export const cases: Case[] = [
   fn('dispose', () => [[x(), { a: x() }]]),
 
   // ---- files ----
-  { name: 'torch.save', args: () => [{ w: x() }, join(dir(), 'a.safetensors'), { metadata: { k: 'v' } }],
-    call: (t, p, o) => inDir(() => torch.save(t as never, p as string, o as never)) },
+  {
+    name: 'torch.save',
+    args: () => [{ w: x() }, join(dir(), 'a.safetensors'), { metadata: { k: 'v' } }],
+    call: (t, p, o) => inDir(() => torch.save(t as never, p as string, o as never)),
+  },
   { name: 'torch.load', args: () => [savedFile(), { device: 'cpu' }], call: (p, o) => inDir(() => torch.load(p as string, o as never)) },
-  { name: 'torch.loadWithMetadata', args: () => [savedFile(), { device: 'cpu' }],
-    call: (p, o) => inDir(() => torch.loadWithMetadata(p as string, o as never)) },
-  { name: 'torch.safetensors.serialize', args: () => [{ w: x() }, { k: 'v' }],
-    call: (t, m) => torch.safetensors.serialize(t as never, m as never) },
-  { name: 'torch.safetensors.deserialize', args: () => [bytes(), { device: 'cpu', source: 'buffer' }],
-    call: (b, o) => torch.safetensors.deserialize(b as Buffer, o as never) },
+  {
+    name: 'torch.loadWithMetadata',
+    args: () => [savedFile(), { device: 'cpu' }],
+    call: (p, o) => inDir(() => torch.loadWithMetadata(p as string, o as never)),
+  },
+  { name: 'torch.safetensors.serialize', args: () => [{ w: x() }, { k: 'v' }], call: (t, m) => torch.safetensors.serialize(t as never, m as never) },
+  {
+    name: 'torch.safetensors.deserialize',
+    args: () => [bytes(), { device: 'cpu', source: 'buffer' }],
+    call: (b, o) => torch.safetensors.deserialize(b as Buffer, o as never),
+  },
   { name: 'torch.ensureDir', args: () => [join(dir(), 'made', 'here')], call: (d) => inDir(() => torch.ensureDir(d as string)) },
-  { name: 'torch.writeFileAtomic', args: () => [join(dir(), 'w.bin'), Buffer.from('abc')],
-    call: (p, b) => inDir(() => torch.writeFileAtomic(p as string, b as Buffer)) },
-  { name: 'torch.safetensors.parseHeader', args: () => [bytes(), 'buffer'],
-    call: (b, s) => torch.safetensors.parseHeader(b as Buffer, s as string) },
+  {
+    name: 'torch.writeFileAtomic',
+    args: () => [join(dir(), 'w.bin'), Buffer.from('abc')],
+    call: (p, b) => inDir(() => torch.writeFileAtomic(p as string, b as Buffer)),
+  },
+  { name: 'torch.safetensors.parseHeader', args: () => [bytes(), 'buffer'], call: (b, s) => torch.safetensors.parseHeader(b as Buffer, s as string) },
 ];

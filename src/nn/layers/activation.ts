@@ -8,41 +8,81 @@ import { checkInt, checkNumber, checkTensor, optOneOf } from '../check.js';
 const input = (m: Module, x: Tensor): Tensor => checkTensor(`nn.${m.constructor.name}`, 'input', x);
 
 export class ReLU extends Module {
-  forward(x: Tensor): Tensor { return input(this, x).relu(); }
+  forward(x: Tensor): Tensor {
+    return input(this, x).relu();
+  }
 }
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) { super(); checkNumber('nn.LeakyReLU', 'negativeSlope', negativeSlope); }
-  forward(x: Tensor): Tensor { return input(this, x).leakyRelu(this.negativeSlope); }
-  override extraRepr(): string { return `negative_slope=${pyFloat(this.negativeSlope)}`; }
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+    checkNumber('nn.LeakyReLU', 'negativeSlope', negativeSlope);
+  }
+  forward(x: Tensor): Tensor {
+    return input(this, x).leakyRelu(this.negativeSlope);
+  }
+  override extraRepr(): string {
+    return `negative_slope=${pyFloat(this.negativeSlope)}`;
+  }
 }
 export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
-  constructor(approximate: 'none' | 'tanh' = 'none') { super(); this.approximate = optOneOf('nn.GELU', 'approximate', approximate, ['none', 'tanh'], 'none'); }
-  forward(x: Tensor): Tensor { return input(this, x).gelu(this.approximate); }
-  override extraRepr(): string { return `approximate=${pyStr(this.approximate)}`; }
+  constructor(approximate: 'none' | 'tanh' = 'none') {
+    super();
+    this.approximate = optOneOf('nn.GELU', 'approximate', approximate, ['none', 'tanh'], 'none');
+  }
+  forward(x: Tensor): Tensor {
+    return input(this, x).gelu(this.approximate);
+  }
+  override extraRepr(): string {
+    return `approximate=${pyStr(this.approximate)}`;
+  }
 }
 export class SiLU extends Module {
-  forward(x: Tensor): Tensor { return input(this, x).silu(); }
+  forward(x: Tensor): Tensor {
+    return input(this, x).silu();
+  }
 }
 export class Mish extends Module {
-  forward(x: Tensor): Tensor { return input(this, x).mish(); }
+  forward(x: Tensor): Tensor {
+    return input(this, x).mish();
+  }
 }
 export class Sigmoid extends Module {
-  forward(x: Tensor): Tensor { return input(this, x).sigmoid(); }
+  forward(x: Tensor): Tensor {
+    return input(this, x).sigmoid();
+  }
 }
 export class Tanh extends Module {
-  forward(x: Tensor): Tensor { return input(this, x).tanh(); }
+  forward(x: Tensor): Tensor {
+    return input(this, x).tanh();
+  }
 }
 export class Hardswish extends Module {
-  forward(x: Tensor): Tensor { return input(this, x).hardswish(); }
+  forward(x: Tensor): Tensor {
+    return input(this, x).hardswish();
+  }
 }
 export class Softmax extends Module {
-  constructor(readonly dim: number) { super(); checkInt('nn.Softmax', 'dim', dim); }
-  forward(x: Tensor): Tensor { return input(this, x).softmax(this.dim); }
-  override extraRepr(): string { return `dim=${this.dim}`; }
+  constructor(readonly dim: number) {
+    super();
+    checkInt('nn.Softmax', 'dim', dim);
+  }
+  forward(x: Tensor): Tensor {
+    return input(this, x).softmax(this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
 }
 export class LogSoftmax extends Module {
-  constructor(readonly dim: number) { super(); checkInt('nn.LogSoftmax', 'dim', dim); }
-  forward(x: Tensor): Tensor { return input(this, x).logSoftmax(this.dim); }
-  override extraRepr(): string { return `dim=${this.dim}`; }
+  constructor(readonly dim: number) {
+    super();
+    checkInt('nn.LogSoftmax', 'dim', dim);
+  }
+  forward(x: Tensor): Tensor {
+    return input(this, x).logSoftmax(this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
 }

@@ -34,7 +34,9 @@ export interface AttentionCallOptions {
 
 /** A boolean mask as an additive float mask (-inf where true), a float mask as it is. */
 function additive(mask: Tensor, like: Tensor): Tensor {
-  return mask.dtype === 'bool' ? torch.zeros([...mask.shape], { dtype: like.dtype, device: like.device }).maskedFill(mask, -Infinity) : mask.to(like.dtype);
+  return mask.dtype === 'bool'
+    ? torch.zeros([...mask.shape], { dtype: like.dtype, device: like.device }).maskedFill(mask, -Infinity)
+    : mask.to(like.dtype);
 }
 
 export class MultiheadAttention extends Module {
@@ -45,7 +47,11 @@ export class MultiheadAttention extends Module {
   readonly inProjBias: Tensor | null;
   readonly outProj: NonDynamicallyQuantizableLinear;
 
-  constructor(readonly embedDim: number, readonly numHeads: number, o: MultiheadAttentionOptions = {}) {
+  constructor(
+    readonly embedDim: number,
+    readonly numHeads: number,
+    o: MultiheadAttentionOptions = {},
+  ) {
     super();
     const fn = 'nn.MultiheadAttention';
     checkInt(fn, 'embedDim', embedDim, { min: 1 });
@@ -61,7 +67,10 @@ export class MultiheadAttention extends Module {
     try {
       this.inProjBias = this.registerParameter('in_proj_bias', bias ? emptyParam(fn, 'in_proj_bias', [3 * embedDim], f) : null);
       // created (and default-initialized) before the reset below, as in PyTorch, so seeded weights agree
-      this.outProj = this.registerModule('out_proj', new NonDynamicallyQuantizableLinear(embedDim, embedDim, { bias, device: f.device, dtype: f.dtype }));
+      this.outProj = this.registerModule(
+        'out_proj',
+        new NonDynamicallyQuantizableLinear(embedDim, embedDim, { bias, device: f.device, dtype: f.dtype }),
+      );
     } catch (e) {
       this.dispose();
       throw nameError(fn, e);
@@ -77,7 +86,7 @@ export class MultiheadAttention extends Module {
     const { bsz, tgtLen, srcLen } = this.checkInputs(query, key, value, o);
     return torch.tidy(() => {
       // work in (seq, batch, embed)
-      const [q0, k0, v0] = this.batchFirst ? [query, key, value].map((t) => t.transpose(0, 1)) as [Tensor, Tensor, Tensor] : [query, key, value];
+      const [q0, k0, v0] = this.batchFirst ? ([query, key, value].map((t) => t.transpose(0, 1)) as [Tensor, Tensor, Tensor]) : [query, key, value];
       const E = this.embedDim;
       const h = this.numHeads;
       const w = this.inProjWeight;
@@ -86,7 +95,7 @@ export class MultiheadAttention extends Module {
       const q = F.linear(q0, ...part(0));
       const k = F.linear(k0, ...part(1));
       const v = F.linear(v0, ...part(2));
-      const heads = (t: Tensor, len: number) => t.reshape(len, bsz * h, this.headDim).transpose(0, 1);  // (N*h, len, hd)
+      const heads = (t: Tensor, len: number) => t.reshape(len, bsz * h, this.headDim).transpose(0, 1); // (N*h, len, hd)
       const qh = heads(q, tgtLen).mul(Math.sqrt(1 / this.headDim));
       const kh = heads(k, srcLen);
       const vh = heads(v, srcLen);
@@ -96,13 +105,20 @@ export class MultiheadAttention extends Module {
         if (mask.ndim === 2) mask = mask.unsqueeze(0);
       }
       if (o.keyPaddingMask !== undefined && o.keyPaddingMask !== null) {
-        const kpm = additive(o.keyPaddingMask, qh).reshape(bsz, 1, 1, srcLen).expand(bsz, h, 1, srcLen).reshape(bsz * h, 1, srcLen);
+        const kpm = additive(o.keyPaddingMask, qh)
+          .reshape(bsz, 1, 1, srcLen)
+          .expand(bsz, h, 1, srcLen)
+          .reshape(bsz * h, 1, srcLen);
         mask = mask ? mask.add(kpm) : kpm;
       }
       let weights = mask ? torch.baddbmm(mask.expand(bsz * h, tgtLen, srcLen), qh, kh.transpose(1, 2)) : qh.bmm(kh.transpose(1, 2));
       weights = weights.softmax(-1);
       if (this.dropout > 0) weights = F.dropout(weights, this.dropout, this.training);
-      const out = weights.bmm(vh).transpose(0, 1).contiguous().reshape(tgtLen * bsz, E);
+      const out = weights
+        .bmm(vh)
+        .transpose(0, 1)
+        .contiguous()
+        .reshape(tgtLen * bsz, E);
       let y = this.outProj.call(out).reshape(tgtLen, bsz, E);
       if (this.batchFirst) y = y.transpose(0, 1);
       if (o.needWeights === false) return [y, null] as [Tensor, Tensor | null];
@@ -116,7 +132,11 @@ export class MultiheadAttention extends Module {
     const fn = 'nn.MultiheadAttention';
     const E = this.embedDim;
     const layout = this.batchFirst ? '(batch, seq, embedDim)' : '(seq, batch, embedDim)';
-    for (const [arg, t] of [['query', query], ['key', key], ['value', value]] as const) {
+    for (const [arg, t] of [
+      ['query', query],
+      ['key', key],
+      ['value', value],
+    ] as const) {
       if (checkTensor(fn, arg, t).ndim !== 3 || t.shape[2] !== E) fail(fn, arg, `a 3-d tensor ${layout} with embedDim ${E}`, t);
     }
     const [b, s] = this.batchFirst ? [0, 1] : [1, 0];
@@ -136,7 +156,10 @@ export class MultiheadAttention extends Module {
         fail(fn, arg, `a bool or float tensor of shape ${shapes.map((sh) => `[${sh.join(', ')}]`).join(' or ')}`, m);
       }
     };
-    mask('attnMask', [[tgtLen, srcLen], [bsz * this.numHeads, tgtLen, srcLen]]);
+    mask('attnMask', [
+      [tgtLen, srcLen],
+      [bsz * this.numHeads, tgtLen, srcLen],
+    ]);
     mask('keyPaddingMask', [[bsz, srcLen]]);
     return { bsz, tgtLen, srcLen };
   }

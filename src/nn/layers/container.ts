@@ -77,7 +77,17 @@ export class ModuleDict extends Module {
   }
   get(key: string): Module {
     const m = this.namedChildren().find(([k]) => k === checkString('ModuleDict.get', 'key', key))?.[1];
-    if (!m) fail('ModuleDict.get', 'key', `one of the names ${this.keys().map((k) => `'${k}'`).join(', ') || '(none)'}`, key);
+    if (!m)
+      fail(
+        'ModuleDict.get',
+        'key',
+        `one of the names ${
+          this.keys()
+            .map((k) => `'${k}'`)
+            .join(', ') || '(none)'
+        }`,
+        key,
+      );
     return m!;
   }
   keys(): string[] {

@@ -27,8 +27,14 @@ abstract class ConvNd extends Module {
   readonly groups: number;
   readonly outputPadding: number[];
 
-  constructor(n: number, readonly inChannels: number, readonly outChannels: number, kernelSize: number | number[],
-    o: ConvOptions & { outputPadding?: number | number[] }, transposed: boolean) {
+  constructor(
+    n: number,
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: number | number[],
+    o: ConvOptions & { outputPadding?: number | number[] },
+    transposed: boolean,
+  ) {
     super();
     const fn = `nn.${new.target.name}`;
     checkInt(fn, 'inChannels', inChannels, { min: 0 });
@@ -41,7 +47,13 @@ abstract class ConvNd extends Module {
     this.stride = tuple(fn, 'stride', o.stride === undefined ? 1 : o.stride, n, 1);
     if (typeof o.padding === 'string' && !transposed) {
       if (o.padding !== 'same' && o.padding !== 'valid') fail(fn, 'padding', "'same', 'valid', or non-negative integers", o.padding);
-      if (o.padding === 'same' && this.stride.some((s) => s !== 1)) throw new torch.ArgumentError(fn, 'padding', "stride 1 with padding='same' (padding='same' is not supported for strided convolutions)", `stride ${pyTuple(this.stride)}`);
+      if (o.padding === 'same' && this.stride.some((s) => s !== 1))
+        throw new torch.ArgumentError(
+          fn,
+          'padding',
+          "stride 1 with padding='same' (padding='same' is not supported for strided convolutions)",
+          `stride ${pyTuple(this.stride)}`,
+        );
       this.padding = o.padding;
     } else {
       this.padding = tuple(fn, 'padding', o.padding === undefined ? 0 : o.padding, n, 0);
@@ -54,7 +66,9 @@ abstract class ConvNd extends Module {
     }
     const bias = optBool(fn, 'bias', o.bias, true);
     const f = factory(fn, o);
-    const shape = transposed ? [inChannels, outChannels / this.groups, ...this.kernelSize] : [outChannels, inChannels / this.groups, ...this.kernelSize];
+    const shape = transposed
+      ? [inChannels, outChannels / this.groups, ...this.kernelSize]
+      : [outChannels, inChannels / this.groups, ...this.kernelSize];
     this.weight = this.registerParameter('weight', emptyParam(fn, 'weight', shape, f));
     this.bias = this.registerParameter('bias', bias ? emptyParam(fn, 'bias', [outChannels], f) : null);
     this.resetParameters();
@@ -105,12 +119,21 @@ export class Conv2d extends ConvNd {
 
 /** The gradient of Conv2d with respect to its input ("deconvolution"): upsamples by stride. */
 export class ConvTranspose2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[],
-    o: Omit<ConvOptions, 'padding'> & { padding?: number | number[]; outputPadding?: number | number[] } = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | number[],
+    o: Omit<ConvOptions, 'padding'> & { padding?: number | number[]; outputPadding?: number | number[] } = {},
+  ) {
     super(2, inChannels, outChannels, kernelSize, o, true);
   }
   forward(x: Tensor): Tensor {
-    return F.convTranspose2d(checkTensor('nn.ConvTranspose2d', 'input', x), this.weight, this.bias, { stride: this.stride, padding: this.padding as number[],
-      outputPadding: this.outputPadding, groups: this.groups, dilation: this.dilation });
+    return F.convTranspose2d(checkTensor('nn.ConvTranspose2d', 'input', x), this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding as number[],
+      outputPadding: this.outputPadding,
+      groups: this.groups,
+      dilation: this.dilation,
+    });
   }
 }

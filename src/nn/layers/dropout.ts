@@ -17,7 +17,9 @@ abstract class DropoutNd extends Module {
 }
 
 export class Dropout extends DropoutNd {
-  constructor(p = 0.5) { super(p); }
+  constructor(p = 0.5) {
+    super(p);
+  }
   forward(x: Tensor): Tensor {
     return torch.functional.dropout(checkTensor('nn.Dropout', 'input', x), this.p, this.training);
   }
@@ -25,7 +27,9 @@ export class Dropout extends DropoutNd {
 
 /** Zeroes whole channels of (N, C, H, W) input with probability p in training mode. */
 export class Dropout2d extends DropoutNd {
-  constructor(p = 0.5) { super(p); }
+  constructor(p = 0.5) {
+    super(p);
+  }
   forward(x: Tensor): Tensor {
     return torch.functional.dropout2d(checkTensor('nn.Dropout2d', 'input', x), this.p, this.training);
   }

@@ -17,14 +17,23 @@ function paddingIndex(fn: string, pad: unknown, numEmbeddings: number): number |
 /** N(0, 1) rows, the padding row zero (PyTorch's embedding init). */
 function initTable(weight: Tensor, paddingIdx: number | null): void {
   init.normal_(weight);
-  if (paddingIdx !== null) torch.noGrad(() => torch.tidy(() => { weight.select(0, paddingIdx).zero_(); }));
+  if (paddingIdx !== null)
+    torch.noGrad(() =>
+      torch.tidy(() => {
+        weight.select(0, paddingIdx).zero_();
+      }),
+    );
 }
 
 export class Embedding extends Module {
   readonly weight: Tensor;
   readonly paddingIdx: number | null;
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, o: { paddingIdx?: number | null } & FactoryOptions = {}) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    o: { paddingIdx?: number | null } & FactoryOptions = {},
+  ) {
     super();
     const fn = 'nn.Embedding';
     checkInt(fn, 'numEmbeddings', numEmbeddings, { min: 0 });
@@ -52,8 +61,11 @@ export class EmbeddingBag extends Module {
   readonly mode: 'sum' | 'mean' | 'max';
   readonly paddingIdx: number | null;
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number,
-    o: { mode?: 'sum' | 'mean' | 'max'; paddingIdx?: number | null } & FactoryOptions = {}) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    o: { mode?: 'sum' | 'mean' | 'max'; paddingIdx?: number | null } & FactoryOptions = {},
+  ) {
     super();
     const fn = 'nn.EmbeddingBag';
     checkInt(fn, 'numEmbeddings', numEmbeddings, { min: 0 });
@@ -68,7 +80,11 @@ export class EmbeddingBag extends Module {
   forward(input: Tensor, offsets: Tensor | null = null, perSampleWeights: Tensor | null = null): Tensor {
     const fn = 'nn.EmbeddingBag';
     return torch.functional.embeddingBag(checkTensor(fn, 'input', input), this.weight, {
-      offsets: optTensor(fn, 'offsets', offsets), perSampleWeights: optTensor(fn, 'perSampleWeights', perSampleWeights), mode: this.mode, paddingIdx: this.paddingIdx });
+      offsets: optTensor(fn, 'offsets', offsets),
+      perSampleWeights: optTensor(fn, 'perSampleWeights', perSampleWeights),
+      mode: this.mode,
+      paddingIdx: this.paddingIdx,
+    });
   }
   override extraRepr(): string {
     return `${this.numEmbeddings}, ${this.embeddingDim}, mode=${this.mode}${this.paddingIdx === null ? '' : `, padding_idx=${this.paddingIdx}`}`;

@@ -14,7 +14,11 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, o: { bias?: boolean } & FactoryOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    o: { bias?: boolean } & FactoryOptions = {},
+  ) {
     super();
     const fn = `nn.${new.target.name}`;
     checkInt(fn, 'inFeatures', inFeatures, { min: 0 });
@@ -50,7 +54,10 @@ export class Identity extends Module {
 
 /** Flattens dims startDim..endDim (default: all but the batch dim). */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
     super();
     checkInt('nn.Flatten', 'startDim', startDim);
     checkInt('nn.Flatten', 'endDim', endDim);
@@ -66,14 +73,19 @@ export class Flatten extends Module {
 /** Splits dim into the given sizes (one of them may be -1, inferred). */
 export class Unflatten extends Module {
   readonly unflattenedSize: readonly number[];
-  constructor(readonly dim: number, unflattenedSize: readonly number[]) {
+  constructor(
+    readonly dim: number,
+    unflattenedSize: readonly number[],
+  ) {
     super();
     checkInt('nn.Unflatten', 'dim', dim);
-    const sizes = Array.isArray(unflattenedSize) ? unflattenedSize as unknown[] : fail('nn.Unflatten', 'unflattenedSize', 'an array of sizes', unflattenedSize);
+    const sizes = Array.isArray(unflattenedSize)
+      ? (unflattenedSize as unknown[])
+      : fail('nn.Unflatten', 'unflattenedSize', 'an array of sizes', unflattenedSize);
     if (sizes.length === 0) fail('nn.Unflatten', 'unflattenedSize', 'a non-empty array of sizes', sizes);
     sizes.forEach((s, i) => checkInt('nn.Unflatten', `unflattenedSize[${i}]`, s, { min: -1 }));
     if (sizes.filter((s) => s === -1).length > 1) fail('nn.Unflatten', 'unflattenedSize', 'at most one -1', sizes);
-    this.unflattenedSize = [...sizes as number[]];
+    this.unflattenedSize = [...(sizes as number[])];
   }
   forward(x: Tensor): Tensor {
     return checkTensor('nn.Unflatten', 'input', x).unflatten(this.dim, this.unflattenedSize);
@@ -88,8 +100,12 @@ export class Bilinear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number,
-    o: { bias?: boolean } & FactoryOptions = {}) {
+  constructor(
+    readonly in1Features: number,
+    readonly in2Features: number,
+    readonly outFeatures: number,
+    o: { bias?: boolean } & FactoryOptions = {},
+  ) {
     super();
     const fn = 'nn.Bilinear';
     checkInt(fn, 'in1Features', in1Features, { min: 1 });

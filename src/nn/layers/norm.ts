@@ -29,7 +29,11 @@ abstract class NormBase extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, o: BatchNormOptions, defaults: { affine: boolean; trackRunningStats: boolean }) {
+  constructor(
+    readonly numFeatures: number,
+    o: BatchNormOptions,
+    defaults: { affine: boolean; trackRunningStats: boolean },
+  ) {
     super();
     const fn = `nn.${new.target.name}`;
     checkInt(fn, 'numFeatures', numFeatures, { min: 0 });
@@ -42,8 +46,15 @@ abstract class NormBase extends Module {
     const f = factory(fn, o);
     const track = this.trackRunningStats;
     // the statistics first: once they exist nothing below can fail, so a failing constructor leaks nothing
-    const stats = track ? allocating(fn, 'running statistics', [numFeatures], f, () => torch.tidy(() => [
-      torch.zeros([numFeatures], f).keep(), torch.ones([numFeatures], f).keep(), torch.tensor(0n, { device: f.device }).keep()])) : null;
+    const stats = track
+      ? allocating(fn, 'running statistics', [numFeatures], f, () =>
+          torch.tidy(() => [
+            torch.zeros([numFeatures], f).keep(),
+            torch.ones([numFeatures], f).keep(),
+            torch.tensor(0n, { device: f.device }).keep(),
+          ]),
+        )
+      : null;
     try {
       this.weight = this.registerParameter('weight', this.affine ? emptyParam(fn, 'weight', [numFeatures], f) : null);
       this.bias = this.registerParameter('bias', this.affine ? emptyParam(fn, 'bias', [numFeatures], f) : null);
@@ -58,8 +69,10 @@ abstract class NormBase extends Module {
     if (this.bias) init.zeros_(this.bias);
   }
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, ` +
-      `affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+    return (
+      `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, ` +
+      `affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`
+    );
   }
 }
 
@@ -78,8 +91,13 @@ abstract class BatchNormNd extends NormBase {
     // In training, or without running statistics, normalize by the batch's own statistics.
     const useBatchStats = this.training || (this.runningMean === null && this.runningVar === null);
     const track = !this.training || this.trackRunningStats;
-    return F.batchNorm(x, track ? this.runningMean : null, track ? this.runningVar : null,
-      { weight: this.weight, bias: this.bias, training: useBatchStats, momentum: factor, eps: this.eps });
+    return F.batchNorm(x, track ? this.runningMean : null, track ? this.runningVar : null, {
+      weight: this.weight,
+      bias: this.bias,
+      training: useBatchStats,
+      momentum: factor,
+      eps: this.eps,
+    });
   }
 }
 
@@ -115,7 +133,8 @@ export class LayerNorm extends Module {
     super();
     const fn = 'nn.LayerNorm';
     if (typeof normalizedShape === 'number') this.normalizedShape = [checkInt(fn, 'normalizedShape', normalizedShape, { min: 0 })];
-    else if (Array.isArray(normalizedShape) && normalizedShape.length > 0) this.normalizedShape = normalizedShape.map((d, i) => checkInt(fn, `normalizedShape[${i}]`, d, { min: 0 }));
+    else if (Array.isArray(normalizedShape) && normalizedShape.length > 0)
+      this.normalizedShape = normalizedShape.map((d, i) => checkInt(fn, `normalizedShape[${i}]`, d, { min: 0 }));
     else fail(fn, 'normalizedShape', 'a non-negative integer or a non-empty array of them', normalizedShape);
     checkOptions(fn, o, ['eps', 'elementwiseAffine', 'bias', ...FACTORY_KEYS]);
     this.eps = optNum(fn, 'eps', o.eps, 1e-5, { min: 0 });
@@ -147,7 +166,11 @@ export class GroupNorm extends Module {
   readonly eps: number;
   readonly affine: boolean;
 
-  constructor(readonly numGroups: number, readonly numChannels: number, o: { eps?: number; affine?: boolean } & FactoryOptions = {}) {
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    o: { eps?: number; affine?: boolean } & FactoryOptions = {},
+  ) {
     super();
     const fn = 'nn.GroupNorm';
     checkInt(fn, 'numGroups', numGroups, { min: 1 });
@@ -177,12 +200,20 @@ export class InstanceNorm2d extends NormBase {
     super(numFeatures, o, { affine: false, trackRunningStats: false });
   }
   forward(x: Tensor): Tensor {
-    if (checkTensor('nn.InstanceNorm2d', 'input', x).ndim !== 3 && x.ndim !== 4) fail('nn.InstanceNorm2d', 'input', 'a 3-d (C, H, W) or 4-d (N, C, H, W) tensor', x);
+    if (checkTensor('nn.InstanceNorm2d', 'input', x).ndim !== 3 && x.ndim !== 4)
+      fail('nn.InstanceNorm2d', 'input', 'a 3-d (C, H, W) or 4-d (N, C, H, W) tensor', x);
     return torch.tidy(() => {
       const xb = x.ndim === 4 ? x : x.unsqueeze(0);
       // PyTorch's instance norm leaves num_batches_tracked alone (the buffer exists for state-dict compatibility)
-      const out = F.instanceNorm(xb, { runningMean: this.runningMean, runningVar: this.runningVar, weight: this.weight, bias: this.bias,
-        useInputStats: this.training || !this.trackRunningStats, momentum: this.momentum ?? 0, eps: this.eps });  // None: 0, as PyTorch's
+      const out = F.instanceNorm(xb, {
+        runningMean: this.runningMean,
+        runningVar: this.runningVar,
+        weight: this.weight,
+        bias: this.bias,
+        useInputStats: this.training || !this.trackRunningStats,
+        momentum: this.momentum ?? 0,
+        eps: this.eps,
+      }); // None: 0, as PyTorch's
       return x.ndim === 4 ? out : out.squeeze(0);
     });
   }

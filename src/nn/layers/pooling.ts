@@ -20,8 +20,10 @@ function window(fn: string, kernelSize: unknown, o: { stride?: unknown; padding?
 
 export class MaxPool2d extends Module {
   readonly stride: number | number[];
-  constructor(readonly kernelSize: number | number[],
-    readonly o: { stride?: number | number[] | null; padding?: number | number[]; dilation?: number | number[]; ceilMode?: boolean } = {}) {
+  constructor(
+    readonly kernelSize: number | number[],
+    readonly o: { stride?: number | number[] | null; padding?: number | number[]; dilation?: number | number[]; ceilMode?: boolean } = {},
+  ) {
     super();
     const fn = 'nn.MaxPool2d';
     checkOptions(fn, o, ['stride', 'padding', 'dilation', 'ceilMode']);
@@ -34,15 +36,19 @@ export class MaxPool2d extends Module {
     return F.maxPool2d(checkTensor('nn.MaxPool2d', 'input', x), this.kernelSize, { ...this.o, stride: this.stride });
   }
   override extraRepr(): string {
-    return `kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, padding=${pyTuple(this.o.padding ?? 0)}, ` +
-      `dilation=${pyTuple(this.o.dilation ?? 1)}, ceil_mode=${pyBool(this.o.ceilMode ?? false)}`;
+    return (
+      `kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, padding=${pyTuple(this.o.padding ?? 0)}, ` +
+      `dilation=${pyTuple(this.o.dilation ?? 1)}, ceil_mode=${pyBool(this.o.ceilMode ?? false)}`
+    );
   }
 }
 
 export class AvgPool2d extends Module {
   readonly stride: number | number[];
-  constructor(readonly kernelSize: number | number[],
-    readonly o: { stride?: number | number[] | null; padding?: number | number[]; ceilMode?: boolean; countIncludePad?: boolean } = {}) {
+  constructor(
+    readonly kernelSize: number | number[],
+    readonly o: { stride?: number | number[] | null; padding?: number | number[]; ceilMode?: boolean; countIncludePad?: boolean } = {},
+  ) {
     super();
     const fn = 'nn.AvgPool2d';
     checkOptions(fn, o, ['stride', 'padding', 'ceilMode', 'countIncludePad']);
@@ -61,13 +67,27 @@ export class AvgPool2d extends Module {
 }
 
 export class AdaptiveAvgPool2d extends Module {
-  constructor(readonly outputSize: number | number[]) { super(); tuple('nn.AdaptiveAvgPool2d', 'outputSize', outputSize, 2, 0); }
-  forward(x: Tensor): Tensor { return F.adaptiveAvgPool2d(checkTensor('nn.AdaptiveAvgPool2d', 'input', x), this.outputSize); }
-  override extraRepr(): string { return `output_size=${pyTuple(this.outputSize)}`; }
+  constructor(readonly outputSize: number | number[]) {
+    super();
+    tuple('nn.AdaptiveAvgPool2d', 'outputSize', outputSize, 2, 0);
+  }
+  forward(x: Tensor): Tensor {
+    return F.adaptiveAvgPool2d(checkTensor('nn.AdaptiveAvgPool2d', 'input', x), this.outputSize);
+  }
+  override extraRepr(): string {
+    return `output_size=${pyTuple(this.outputSize)}`;
+  }
 }
 
 export class AdaptiveMaxPool2d extends Module {
-  constructor(readonly outputSize: number | number[]) { super(); tuple('nn.AdaptiveMaxPool2d', 'outputSize', outputSize, 2, 0); }
-  forward(x: Tensor): Tensor { return F.adaptiveMaxPool2d(checkTensor('nn.AdaptiveMaxPool2d', 'input', x), this.outputSize); }
-  override extraRepr(): string { return `output_size=${pyTuple(this.outputSize)}`; }
+  constructor(readonly outputSize: number | number[]) {
+    super();
+    tuple('nn.AdaptiveMaxPool2d', 'outputSize', outputSize, 2, 0);
+  }
+  forward(x: Tensor): Tensor {
+    return F.adaptiveMaxPool2d(checkTensor('nn.AdaptiveMaxPool2d', 'input', x), this.outputSize);
+  }
+  override extraRepr(): string {
+    return `output_size=${pyTuple(this.outputSize)}`;
+  }
 }

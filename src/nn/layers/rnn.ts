@@ -26,7 +26,12 @@ abstract class RNNBase extends Module {
   /** In libtorch's order: per layer and direction, weight_ih, weight_hh, bias_ih, bias_hh. */
   protected readonly flatWeights: Tensor[] = [];
 
-  constructor(gates: number, readonly inputSize: number, readonly hiddenSize: number, o: RnnOptions) {
+  constructor(
+    gates: number,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    o: RnnOptions,
+  ) {
     super();
     const fn = `nn.${new.target.name}`;
     checkInt(fn, 'inputSize', inputSize, { min: 0 });
@@ -86,8 +91,14 @@ abstract class RNNBase extends Module {
     return batched ? h : h.unsqueeze(1);
   }
   protected options(): torch.functional.RnnOptions {
-    return { hasBiases: this.bias, numLayers: this.numLayers, dropout: this.dropout, training: this.training,
-      bidirectional: this.bidirectional, batchFirst: this.batchFirst };
+    return {
+      hasBiases: this.bias,
+      numLayers: this.numLayers,
+      dropout: this.dropout,
+      training: this.training,
+      bidirectional: this.bidirectional,
+      batchFirst: this.batchFirst,
+    };
   }
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
@@ -127,7 +138,10 @@ export class GRU extends RNNBase {
   forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
     return torch.tidy(() => {
       const { x, batched, batch } = this.prepare(input);
-      const h0 = hx !== undefined && hx !== null ? this.checkHidden(hx, batch, 'h0', batched) : torch.zeros(this.hiddenShape(batch), { dtype: x.dtype, device: x.device });
+      const h0 =
+        hx !== undefined && hx !== null
+          ? this.checkHidden(hx, batch, 'h0', batched)
+          : torch.zeros(this.hiddenShape(batch), { dtype: x.dtype, device: x.device });
       const [out, h] = torch.functional.gru(x, h0, this.flatWeights, this.options());
       if (batched) return [out, h] as [Tensor, Tensor];
       return [out.squeeze(this.batchFirst ? 0 : 1), h.squeeze(1)] as [Tensor, Tensor];

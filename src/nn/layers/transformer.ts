@@ -83,7 +83,8 @@ export class TransformerEncoderLayer extends Module {
 
   private encode(src: Tensor, o: { srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null }): Tensor {
     return torch.tidy(() => {
-      const sa = (x: Tensor) => this.dropout1.call(this.selfAttn.call(x, x, x, { attnMask: o.srcMask, keyPaddingMask: o.srcKeyPaddingMask, needWeights: false })[0]);
+      const sa = (x: Tensor) =>
+        this.dropout1.call(this.selfAttn.call(x, x, x, { attnMask: o.srcMask, keyPaddingMask: o.srcKeyPaddingMask, needWeights: false })[0]);
       const act = (x: Tensor) => (this.activation === 'relu' ? x.relu() : x.gelu());
       const ffb = (x: Tensor) => this.dropout2.call(this.linear2.call(this.dropout.call(act(this.linear1.call(x)))));
       let x = src;

@@ -30,7 +30,10 @@ export function argObject<T extends object>(model: string, a: T | undefined, kno
 export function assemble<T>(model: string, body: (keep: <M extends Module>(m: M) => M) => T): T {
   const made: Module[] = [];
   try {
-    return body((m) => { made.push(m); return m; });
+    return body((m) => {
+      made.push(m);
+      return m;
+    });
   } catch (e) {
     for (const m of made) m.dispose();
     throw nameError(model, e);

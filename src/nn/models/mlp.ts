@@ -5,7 +5,11 @@ import { ReLU } from '../layers/activation.js';
 import { argInt, argInts, argObject, assemble, or } from './args.js';
 import { registerModel, type ModelArgs } from './registry.js';
 
-export interface MlpArgs { nIn?: number; nOut?: number; hidden?: number[] }
+export interface MlpArgs {
+  nIn?: number;
+  nOut?: number;
+  hidden?: number[];
+}
 
 /** Linear -> ReLU blocks and a linear head, for flat inputs. */
 export function mlp(a: MlpArgs = {}): Sequential {
@@ -15,8 +19,10 @@ export function mlp(a: MlpArgs = {}): Sequential {
   const nOut = argInt(fn, 'nOut', a.nOut);
   const hidden = argInts(fn, 'hidden', or(a.hidden, [200, 100]));
   const sizes = [nIn, ...hidden];
-  return assemble(fn, (keep) => new Sequential(...hidden.flatMap((h, i) => [keep(new Linear(sizes[i]!, h)), new ReLU()]),
-    keep(new Linear(sizes.at(-1)!, nOut))));
+  return assemble(
+    fn,
+    (keep) => new Sequential(...hidden.flatMap((h, i) => [keep(new Linear(sizes[i]!, h)), new ReLU()]), keep(new Linear(sizes.at(-1)!, nOut))),
+  );
 }
 
 registerModel('mlp', (a: ModelArgs) => mlp(a as MlpArgs));

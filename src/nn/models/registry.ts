@@ -6,7 +6,10 @@ import { checkFunction, checkString, fail, isPlainObject, rewrite } from '../che
 
 export type ModelArgs = Record<string, unknown>;
 export type ModelFactory = (args: ModelArgs) => Module;
-export interface ModelSpec { name: string; args: ModelArgs }
+export interface ModelSpec {
+  name: string;
+  args: ModelArgs;
+}
 
 const factories = new Map<string, ModelFactory>();
 const specs = new WeakMap<Module, ModelSpec>();
@@ -18,7 +21,13 @@ export function registerModel(name: string, factory: ModelFactory): void {
   if (checkString(fn, 'name', name) === '') fail(fn, 'name', 'a non-empty name', name);
   checkFunction(fn, 'factory', factory);
   const prev = factories.get(name);
-  if (prev && prev !== factory) throw new torch.ArgumentError(fn, 'name', 'a name not taken by a different factory', `'${name}', which a different factory is already registered as`);
+  if (prev && prev !== factory)
+    throw new torch.ArgumentError(
+      fn,
+      'name',
+      'a name not taken by a different factory',
+      `'${name}', which a different factory is already registered as`,
+    );
   factories.set(name, factory);
 }
 
@@ -29,7 +38,7 @@ export function registeredModels(): string[] {
 /** The path of the first value that JSON would not keep as it is (functions, undefined, NaN, class instances). */
 function nonJson(v: unknown, path: string, ancestors = new Set<object>()): string | null {
   if (typeof v !== 'object' || v === null) return leaf(v, path);
-  if (ancestors.has(v)) return path;  // a cycle: JSON cannot write it
+  if (ancestors.has(v)) return path; // a cycle: JSON cannot write it
   ancestors.add(v);
   const bad = inner(v, path, ancestors);
   ancestors.delete(v);
@@ -44,11 +53,17 @@ function inner(v: object, path: string, seen: Set<object>): string | null {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
   if (typeof v === 'number') return Number.isFinite(v) ? null : path;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) { const b = nonJson(v[i], `${path}[${i}]`, seen); if (b) return b; }
+    for (let i = 0; i < v.length; i++) {
+      const b = nonJson(v[i], `${path}[${i}]`, seen);
+      if (b) return b;
+    }
     return null;
   }
   if (isPlainObject(v)) {
-    for (const [k, x] of Object.entries(v)) { const b = nonJson(x, `${path}.${k}`, seen); if (b) return b; }
+    for (const [k, x] of Object.entries(v)) {
+      const b = nonJson(x, `${path}.${k}`, seen);
+      if (b) return b;
+    }
     return null;
   }
   return path;
@@ -57,7 +72,10 @@ function inner(v: object, path: string, seen: Set<object>): string | null {
 /** The value at a path that nonJson returned ('args.layers[2]'), for the error message. */
 function valueAt(args: unknown, path: string): unknown {
   let v: unknown = args;
-  for (const part of path.slice(4).split(/\.|\[|\]/).filter(Boolean)) {
+  for (const part of path
+    .slice(4)
+    .split(/\.|\[|\]/)
+    .filter(Boolean)) {
     if (v === null || typeof v !== 'object' || !Object.hasOwn(v, part)) return path;
     v = (v as Record<string, unknown>)[part];
   }
@@ -82,7 +100,8 @@ export function createModel(name: string, args: ModelArgs = {}): Module {
     model = factory!(JSON.parse(json) as ModelArgs);
   } catch (e) {
     // the factory's own error, named after the call the user made
-    if (!(e instanceof torch.FlintError)) throw new torch.FlintError(`${fn}('${name}'): the factory threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
+    if (!(e instanceof torch.FlintError))
+      throw new torch.FlintError(`${fn}('${name}'): the factory threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
     if (!e.message.includes('createModel')) rewrite(e, `${fn}('${name}'): ${e.message}`);
     throw e;
   }

@@ -9,7 +9,11 @@ import { Linear } from '../layers/linear.js';
 import { argInt, argInts, argObject, assemble, or } from './args.js';
 import { registerModel, type ModelArgs } from './registry.js';
 
-export interface SimpleCnnArgs { nIn?: number; nOut?: number; channels?: number[] }
+export interface SimpleCnnArgs {
+  nIn?: number;
+  nOut?: number;
+  channels?: number[];
+}
 
 export function simpleCnn(a: SimpleCnnArgs = {}): Sequential {
   const fn = 'models.simpleCnn';

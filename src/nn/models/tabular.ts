@@ -57,25 +57,39 @@ export class TabularModel extends Module {
     const embedP = argProb(fn, 'embedP', or(a.embedP, 0));
     if (this.nCat + this.nCont === 0) fail(fn, 'cardinalities', 'at least one input column (cardinalities and nCont are both empty)', cards);
     const yr = a.yRange;
-    if (yr !== undefined && yr !== null && !(Array.isArray(yr) && yr.length === 2 && yr.every((x) => typeof x === 'number' && Number.isFinite(x)) && yr[0] < yr[1])) {
+    if (
+      yr !== undefined &&
+      yr !== null &&
+      !(Array.isArray(yr) && yr.length === 2 && yr.every((x) => typeof x === 'number' && Number.isFinite(x)) && yr[0] < yr[1])
+    ) {
       fail(fn, 'yRange', 'null or [low, high] with finite low < high', yr);
     }
     this.yRange = yr ? [yr[0], yr[1]] : null;
     // the layers made so far, freed if a later one fails (a size too large for memory)
     const made: Module[] = [];
-    const keep = <M extends Module>(m: M): M => { made.push(m); return m; };
+    const keep = <M extends Module>(m: M): M => {
+      made.push(m);
+      return m;
+    };
     try {
-      this.embeds = this.registerModule('embeds', new ModuleList(cards.map((n) => {
-        const e = keep(new Embedding(n, embSzRule(n)));
-        torch.noGrad(() => truncNormal_(e.weight, 0, 0.01));  // fastai's Embedding init
-        return e;
-      })));
+      this.embeds = this.registerModule(
+        'embeds',
+        new ModuleList(
+          cards.map((n) => {
+            const e = keep(new Embedding(n, embSzRule(n)));
+            torch.noGrad(() => truncNormal_(e.weight, 0, 0.01)); // fastai's Embedding init
+            return e;
+          }),
+        ),
+      );
       this.embDrop = this.registerModule('embDrop', new Dropout(embedP));
       this.bnCont = this.nCont > 0 ? this.registerModule('bnCont', keep(new BatchNorm1d(this.nCont))) : null;
       const nEmb = cards.reduce((s, n) => s + embSzRule(n), 0);
       const sizes = [nEmb + this.nCont, ...hidden];
-      const blocks: Module[] = hidden.map((h, i) => new Sequential(keep(new Linear(sizes[i]!, h, { bias: false })), new ReLU(), keep(new BatchNorm1d(h)),
-        ...(p > 0 ? [new Dropout(p)] : [])));
+      const blocks: Module[] = hidden.map(
+        (h, i) =>
+          new Sequential(keep(new Linear(sizes[i]!, h, { bias: false })), new ReLU(), keep(new BatchNorm1d(h)), ...(p > 0 ? [new Dropout(p)] : [])),
+      );
       this.layers = this.registerModule('layers', new Sequential(...blocks, keep(new Linear(sizes.at(-1)!, nOut))));
     } catch (e) {
       for (const m of made) m.dispose();
@@ -98,7 +112,10 @@ export class TabularModel extends Module {
       const out = this.layers.call(parts.length === 1 ? parts[0]! : torch.cat(parts, 1));
       if (!this.yRange) return out;
       const [lo, hi] = this.yRange;
-      return out.sigmoid().mul(hi - lo).add(lo);
+      return out
+        .sigmoid()
+        .mul(hi - lo)
+        .add(lo);
     });
   }
 }
