@@ -67,6 +67,12 @@ OP_BEGIN(upsampleNearest2d) return wrap(env, at::upsample_nearest2d(T(info, 0), 
 OP_BEGIN(upsampleBilinear2d)
   return wrap(env, at::upsample_bilinear2d(T(info, 0), IL(info, 1), B(info, 2), OD(info, 3), OD(info, 4)));
 OP_END
+// gridSampler2d(x, grid, interpolation 0 bilinear | 1 nearest | 2 bicubic, padding 0 zeros | 1 border | 2 reflection, alignCorners)
+OP_BEGIN(gridSampler2d)
+  return wrap(env, at::grid_sampler(T(info, 0), T(info, 1), I(info, 2), I(info, 3), B(info, 4)));
+OP_END
+// affineGrid(theta [N, 2, 3], size [N, C, H, W], alignCorners)
+OP_BEGIN(affineGrid) return wrap(env, at::affine_grid_generator(T(info, 0), IL(info, 1), B(info, 2))); OP_END
 // pad(x, pad, mode, value|null)
 OP_BEGIN(pad)
   std::string mode = Str(info, 2);
@@ -159,6 +165,7 @@ void registerLinalgNN(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, adaptiveAvgPool2d); EXPORT(exports, adaptiveMaxPool1d); EXPORT(exports, adaptiveMaxPool2d);
   EXPORT(exports, batchNorm); EXPORT(exports, layerNorm); EXPORT(exports, groupNorm); EXPORT(exports, dropout);
   EXPORT(exports, embedding); EXPORT(exports, upsampleNearest2d); EXPORT(exports, upsampleBilinear2d);
+  EXPORT(exports, gridSampler2d); EXPORT(exports, affineGrid);
   EXPORT(exports, pad); EXPORT(exports, crossEntropy); EXPORT(exports, nllLoss); EXPORT(exports, mseLoss);
   EXPORT(exports, l1Loss); EXPORT(exports, smoothL1Loss); EXPORT(exports, huberLoss); EXPORT(exports, bce);
   EXPORT(exports, bceWithLogits); EXPORT(exports, klDiv); EXPORT(exports, sdpa);

@@ -143,3 +143,36 @@ test('bad options name the problem', () => {
   assert.throws(() => F.batchNorm(x4, null, null, null as never), /torch\.functional\.batchNorm: expected an options object for opts, got null/);
   assert.throws(() => F.dropout(x4, 1.5), /dropout probability must be in \[0, 1\]|dropout: expected .*\[0, 1\].*1\.5/);
 });
+
+test("gridSample and affineGrid equal PyTorch's grid_sample / affine_grid (every mode, padding and alignCorners)", () => {
+  interface Sample {
+    mode: 'bilinear' | 'nearest' | 'bicubic';
+    paddingMode: 'zeros' | 'border' | 'reflection';
+    y: number[];
+    shape: number[];
+  }
+  const f = fixture<{
+    x: number[];
+    xShape: number[];
+    theta: number[];
+    cases: { alignCorners: boolean; grid: number[]; gridShape: number[]; samples: Sample[] }[];
+  }>('grid/grid.json');
+  torch.tidy(() => {
+    const x = torch.tensor(f.x).reshape(f.xShape);
+    const theta = torch.tensor(f.theta).reshape([2, 2, 3]);
+    for (const c of f.cases) {
+      const grid = torch.functional.affineGrid(theta, [2, 3, 3, 4], c.alignCorners);
+      assert.deepEqual(grid.shape, c.gridShape);
+      assert.ok(grid.allclose(torch.tensor(c.grid).reshape(c.gridShape), 1e-5, 1e-6), `affineGrid alignCorners ${c.alignCorners}`);
+      for (const s of c.samples) {
+        const y = torch.functional.gridSample(x, grid.mul(1.3), { mode: s.mode, paddingMode: s.paddingMode, alignCorners: c.alignCorners });
+        assert.ok(y.allclose(torch.tensor(s.y).reshape(s.shape), 1e-4, 1e-5), `${s.mode} ${s.paddingMode} alignCorners ${c.alignCorners}`);
+      }
+    }
+    assert.throws(
+      () => torch.functional.gridSample(x, torch.zeros([2, 3, 3])),
+      /torch.functional.gridSample: expected a tensor \(2, Ho, Wo, 2\) for grid/,
+    );
+    assert.throws(() => torch.functional.affineGrid(theta, [2, 3, 3]), /torch.functional.affineGrid: expected an array \[N, C, H, W\]/);
+  });
+});

@@ -4,8 +4,8 @@
 // whose name is the function's own except where `named` says which function was called.
 import { native, type Handle } from './native.js';
 import { type Tensor, h, oh, wrap, wrapList } from './tensor.js';
-import { dtypeCode } from './dtype.js';
-import { checkArray, checkOptions, checkString, checkTensor, fail, named } from './validate.js';
+import { dtypeCode, isFloating } from './dtype.js';
+import { checkArray, checkBool, checkInt, checkOneOf, checkOptions, checkString, checkTensor, fail, named, optBool } from './validate.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTIONS: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
@@ -214,6 +214,42 @@ export function interpolate(
     return named(fn, () => wrap(native.upsampleNearest2d(h(x), size, scales[0], scales[1])));
   }
   return named(fn, () => wrap(native.upsampleBilinear2d(h(x), size, o.alignCorners ?? false, scales[0], scales[1])));
+}
+
+const GRID_MODES = ['bilinear', 'nearest', 'bicubic'] as const;
+const GRID_PADDING = ['zeros', 'border', 'reflection'] as const;
+
+/** PyTorch's grid_sample: samples input (N, C, H, W) at grid (N, Ho, Wo, 2), whose x, y are in [-1, 1]. */
+export function gridSample(
+  x: Tensor,
+  grid: Tensor,
+  options: { mode?: 'bilinear' | 'nearest' | 'bicubic'; paddingMode?: 'zeros' | 'border' | 'reflection'; alignCorners?: boolean } = {},
+): Tensor {
+  const fn = 'torch.functional.gridSample';
+  checkTensor(fn, 'input', x);
+  checkTensor(fn, 'grid', grid);
+  const o = opts('gridSample', options, ['mode', 'paddingMode', 'alignCorners']);
+  if (x.ndim !== 4) fail(fn, 'input', 'a 4-d tensor (N, C, H, W)', x);
+  if (grid.ndim !== 4 || grid.shape[3] !== 2 || grid.shape[0] !== x.shape[0]) fail(fn, 'grid', `a tensor (${x.shape[0]}, Ho, Wo, 2)`, grid);
+  const mode = checkOneOf(fn, 'opts.mode', o.mode ?? 'bilinear', GRID_MODES);
+  const padding = checkOneOf(fn, 'opts.paddingMode', o.paddingMode ?? 'zeros', GRID_PADDING);
+  const align = optBool(fn, 'opts.alignCorners', o.alignCorners) ?? false;
+  return named(fn, () => wrap(native.gridSampler2d(h(x), h(grid), GRID_MODES.indexOf(mode), GRID_PADDING.indexOf(padding), align)));
+}
+
+/** PyTorch's affine_grid: the sampling grid (N, H, W, 2) of affine matrices theta (N, 2, 3) for an output of `size`
+ * [N, C, H, W]. */
+export function affineGrid(theta: Tensor, size: readonly number[], alignCorners = false): Tensor {
+  const fn = 'torch.functional.affineGrid';
+  checkTensor(fn, 'theta', theta);
+  const s = checkArray<number>(fn, 'size', size, 'an array [N, C, H, W] of positive integers');
+  if (s.length !== 4) fail(fn, 'size', 'an array [N, C, H, W] of positive integers', size);
+  s.forEach((v, i) => checkInt(fn, `size[${i}]`, v, { min: 1, max: 2 ** 31 - 1 }));
+  if (theta.ndim !== 3 || theta.shape[0] !== s[0] || theta.shape[1] !== 2 || theta.shape[2] !== 3)
+    fail(fn, 'theta', `a tensor (${s[0]}, 2, 3)`, theta);
+  if (!isFloating(theta.dtype)) fail(fn, 'theta', 'a floating-point tensor', theta);
+  const align = checkBool(fn, 'alignCorners', alignCorners);
+  return named(fn, () => wrap(native.affineGrid(h(theta), [...s], align)));
 }
 
 /** Pads the last dims: pad = [left, right, top, bottom, ...]; mode 'constant' | 'reflect' | 'replicate' | 'circular'. */

@@ -171,6 +171,8 @@ export interface NativeAddon {
   embedding(weight: Handle, indices: Handle, paddingIdx: number): Handle;
   upsampleNearest2d(x: Handle, size: readonly number[], scaleH?: number | null, scaleW?: number | null): Handle;
   upsampleBilinear2d(x: Handle, size: readonly number[], alignCorners: boolean, scaleH?: number | null, scaleW?: number | null): Handle;
+  gridSampler2d(x: Handle, grid: Handle, interpolation: number, padding: number, alignCorners: boolean): Handle;
+  affineGrid(theta: Handle, size: readonly number[], alignCorners: boolean): Handle;
   pad(x: Handle, pad: readonly number[], mode: string, value?: number | null): Handle;
   crossEntropy(
     input: Handle,
@@ -509,6 +511,8 @@ export const NATIVE_EXPORTS = [
   'embedding',
   'upsampleNearest2d',
   'upsampleBilinear2d',
+  'gridSampler2d',
+  'affineGrid',
   'pad',
   'crossEntropy',
   'nllLoss',

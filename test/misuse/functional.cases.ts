@@ -110,6 +110,21 @@ export const cases: Case[] = [
   fn('embeddingBag', () => [long([0, 2, 1, 3]), torch.rand([4, 5]), { offsets: long([0, 2]), mode: 'mean' }]),
   fn('interpolate', () => [img(), { size: [4, 5], mode: 'bilinear', alignCorners: true }]),
   fn('interpolate', () => [img(), { scaleFactor: 2, mode: 'nearest' }]),
+  fn('gridSample', () => [img(), torch.zeros([2, 2, 3, 2]), { mode: 'bilinear', paddingMode: 'border', alignCorners: true }], {
+    mustReject: {
+      1: ['null', 'NaN', 'string', 'object', 'array', 'scalar tensor', 'disposed tensor'],
+      '2.mode': ['NaN', 'string', 'object'],
+      '2.paddingMode': ['NaN', 'string', 'object'],
+      '2.alignCorners': ['NaN', 'string', 'object'],
+    },
+  }),
+  fn('affineGrid', () => [torch.zeros([2, 2, 3]), [2, 3, 4, 5], false], {
+    mustReject: {
+      0: ['null', 'NaN', 'string', 'scalar tensor', 'int64 tensor', 'disposed tensor'],
+      1: ['null', 'NaN', 'string', 'object', 'array', 'huge'],
+      2: ['null', 'NaN', 'string', 'object'],
+    },
+  }),
   fn('pad', () => [img(), [1, 1, 2, 0], 'constant', 0]),
   fn('pad', () => [img(), [1, 1], 'reflect']),
   fn('crossEntropy', () => [logits(), labels(), { weight: torch.ones([3]), ignoreIndex: -100, reduction: 'mean', labelSmoothing: 0.1 }]),
