@@ -5,7 +5,7 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { checkBool, checkFunction, checkInt, checkOptions, checkTensor, describe, fail, isTensorLike, named } from '../torch/validate.js';
 import { type Batch, defaultCollate } from './collate.js';
-import { type Dataset, TensorDataset } from './dataset.js';
+import { type AsyncDataset, type Dataset, TensorDataset } from './dataset.js';
 import type { Preprocessing } from './preprocessing.js';
 import { checkDataset, datasetLength, optDevice } from './check.js';
 
@@ -24,9 +24,17 @@ export interface DataLoaderOptions<T> {
    * batch, so return new tensors or the batch's own (clone one held elsewhere), and do not change the batch in
    * place (an in-memory batch may be a view of the dataset). null: none. */
   afterBatch?: ((batch: Batch) => Batch) | null;
+  /** For an asynchronous dataset: how many batches are built ahead of the one in use (default 2); their items
+   * load concurrently (libuv's thread pool, UV_THREADPOOL_SIZE, bounds the decoding threads). */
+  prefetch?: number;
 }
 
-const OPTIONS = ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'collate', 'afterBatch'] as const;
+const OPTIONS = ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'collate', 'afterBatch', 'prefetch'] as const;
+/** A batch built ahead, with the tensors the loader owns for it. */
+interface Built {
+  batch: Batch;
+  owned: Tensor[];
+}
 // an item dataset's shuffled order is read to JS once per epoch up to this length (128 MB), per batch beyond
 const MAX_ORDER_LIST = 2 ** 24;
 // randpermSeeded takes seed + epoch: keep the sum a safe integer
@@ -98,12 +106,14 @@ function mapBatch(b: Batch, f: (t: Tensor) => Tensor): Batch {
   return Object.fromEntries(Object.entries(b).map(([k, x]) => [k, mapBatch(x, f)]));
 }
 
-export class DataLoader<T = unknown> implements Iterable<Batch> {
+export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<Batch> {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly device: string | undefined;
-  readonly dataset: Dataset<T>;
+  readonly dataset: Dataset<T> | AsyncDataset<T>;
+  /** Batches built ahead for an asynchronous dataset. */
+  readonly prefetch: number;
   readonly #seed: number;
   /** Shuffled epochs drawn so far: the next one's order is seeded with seed + epoch. Checkpoints record it, so a
    * resumed fit shuffles as the uninterrupted one would have. */
@@ -112,7 +122,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
   /** The batch transform (fastai's after_batch), or null. */
   readonly afterBatch: ((batch: Batch) => Batch) | null;
 
-  constructor(dataset: Dataset<T>, options: DataLoaderOptions<T> = {}) {
+  constructor(dataset: Dataset<T> | AsyncDataset<T>, options: DataLoaderOptions<T> = {}) {
     const fn = 'data.DataLoader';
     this.dataset = checkDataset<T>(fn, dataset);
     const o = checkOptions(fn, options, OPTIONS);
@@ -123,10 +133,16 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
     this.#collate = o.collate === undefined ? defaultCollate : checkFunction(fn, 'options.collate', o.collate);
     this.afterBatch =
       o.afterBatch === undefined || o.afterBatch === null ? null : checkFunction<(batch: Batch) => Batch>(fn, 'options.afterBatch', o.afterBatch);
+    this.prefetch = o.prefetch === undefined ? 2 : checkInt(fn, 'options.prefetch', o.prefetch, { min: 0, max: 64 });
     this.#seed =
       o.seed === undefined || o.seed === null
         ? torch.tidy(() => torch.randint(0, 2 ** 31 - 1, [1]).item())
         : checkInt(fn, 'options.seed', o.seed, { min: 0, max: MAX_SEED });
+  }
+
+  /** Whether the dataset's items come asynchronously: iterate with `for await`. */
+  get isAsync(): boolean {
+    return (this.dataset as { async?: unknown }).async === true;
   }
 
   /** Batches per epoch. */
@@ -149,12 +165,46 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
   #item(i: number): T {
     let item: T;
     try {
-      item = this.dataset.get(i);
+      item = (this.dataset as Dataset<T>).get(i);
+    } catch (e) {
+      throw new torch.FlintError(`DataLoader: dataset.get(${i}) failed: ${errText(e)}`, { cause: e });
+    }
+    if (item === undefined) throw new torch.FlintError(`DataLoader: dataset.get(${i}) returned undefined (is the dataset's length right?)`);
+    if (item instanceof Promise) {
+      item.catch(() => {});
+      throw new torch.FlintError(
+        `DataLoader: dataset.get(${i}) returned a Promise: mark the dataset asynchronous (async: true) and iterate with for await`,
+      );
+    }
+    return item;
+  }
+  async #itemAsync(i: number): Promise<T> {
+    let item: T;
+    try {
+      item = await (this.dataset as AsyncDataset<T>).get(i);
     } catch (e) {
       throw new torch.FlintError(`DataLoader: dataset.get(${i}) failed: ${errText(e)}`, { cause: e });
     }
     if (item === undefined) throw new torch.FlintError(`DataLoader: dataset.get(${i}) returned undefined (is the dataset's length right?)`);
     return item;
+  }
+
+  /** Batch b of an epoch of an asynchronous dataset, its items loaded concurrently, built in a scope of its own. */
+  async #built(e: Epoch, b: number): Promise<Built> {
+    const owned: Tensor[] = [];
+    try {
+      let batch: Batch | undefined;
+      await torch.tidy(async () => {
+        const ids = this.#ids(e, b);
+        const items = await Promise.all(ids.map((i) => this.#itemAsync(i)));
+        batch = this.#collateItems(items, ids, b, owned);
+        if (this.afterBatch !== null) batch = this.#transform(batch, b, owned);
+      });
+      return { batch: batch!, owned };
+    } catch (err) {
+      for (const t of owned) t.dispose();
+      throw err;
+    }
   }
 
   /** Batch b of an epoch, its tensors kept and listed in `owned` (the caller frees them when the batch is done). */
@@ -181,14 +231,27 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
       }
       return batch;
     }
-    // item datasets index from JS: the epoch's permutation read once, or this batch's part of a huge one
-    const idx = e.order && !e.orderList ? e.order.narrow(0, start, size) : null;
-    const ids = e.orderList
-      ? e.orderList.slice(start, start + size)
-      : idx
-        ? Array.from(idx.toTypedArray() as BigInt64Array, Number)
-        : Array.from({ length: size }, (_, k) => start + k);
-    const items = ids.map((i) => this.#item(i));
+    const ids = this.#ids(e, b);
+    return this.#collateItems(
+      ids.map((i) => this.#item(i)),
+      ids,
+      b,
+      owned,
+    );
+  }
+
+  /** The item indices of batch b: from the epoch's permutation read once, or this batch's part of a huge one. */
+  #ids(e: Epoch, b: number): number[] {
+    const start = b * this.batchSize;
+    const size = Math.min(this.batchSize, e.n - start);
+    if (e.orderList) return e.orderList.slice(start, start + size);
+    if (e.order) return torch.tidy(() => Array.from(e.order!.narrow(0, start, size).toTypedArray() as BigInt64Array, Number));
+    return Array.from({ length: size }, (_, k) => start + k);
+  }
+
+  /** Items collated into batch b, taken into the loader's keeping. */
+  #collateItems(items: T[], ids: number[], b: number, owned: Tensor[]): Batch {
+    const dev = this.device;
     let made: unknown;
     try {
       made = this.#collate(items);
@@ -222,7 +285,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
    * It keeps the afterBatch transform unless one is given; `afterBatch: null` leaves it out.
    */
   new(options: Omit<DataLoaderOptions<T>, 'collate'> = {}): DataLoader<T> {
-    const o = checkOptions('DataLoader.new', options, ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'afterBatch']);
+    const o = checkOptions('DataLoader.new', options, ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'afterBatch', 'prefetch']);
     return named(
       'DataLoader.new',
       () =>
@@ -233,6 +296,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
           seed: this.#seed,
           device: this.device,
           collate: this.#collate,
+          prefetch: this.prefetch,
           ...o,
           // an afterBatch key left undefined keeps the transform too
           afterBatch: o.afterBatch === undefined ? this.afterBatch : o.afterBatch,
@@ -240,15 +304,65 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
     );
   }
 
-  /** The first batch of a fresh epoch, owned by the caller (fastai's one_batch): dispose it when done. */
+  /** The first batch of a fresh epoch, owned by the caller (fastai's one_batch): dispose it when done. For an
+   * asynchronous dataset, use firstBatch. */
   oneBatch(): Batch {
+    if (this.isAsync) throw new torch.FlintError('DataLoader.oneBatch: the dataset is asynchronous; use await dl.firstBatch()');
     for (const b of this) return mapBatch(b, (t) => t.clone().keep());
     throw new torch.FlintError('DataLoader.oneBatch: the DataLoader yields no batch (empty dataset, or dropLast with fewer items than batchSize)');
   }
+  /** oneBatch for any dataset, asynchronous ones included. */
+  async firstBatch(): Promise<Batch> {
+    for await (const b of this) return mapBatch(b, (t) => t.clone().keep());
+    throw new torch.FlintError('DataLoader.firstBatch: the DataLoader yields no batch (empty dataset, or dropLast with fewer items than batchSize)');
+  }
 
-  *[Symbol.iterator](): Iterator<Batch> {
+  /** Batches of an asynchronous dataset, `prefetch` of them built ahead while the current one is in use (the
+   * same lending as iteration: each is freed when the next is requested). A synchronous dataset's batches as they are. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
+    if (!this.isAsync) {
+      for (const b of this) yield b;
+      return;
+    }
+    const e = this.#epoch();
+    const batches = this.length;
+    const ahead: Promise<Built>[] = [];
+    let next = 0;
+    // while batch b is in use, batches b + 1 ... b + prefetch are being built
+    const fill = (limit: number): void => {
+      while (next < batches && ahead.length < limit) {
+        const p = this.#built(e, next++);
+        p.catch(() => {}); // awaited in turn; a batch never reached is drained below
+        ahead.push(p);
+      }
+    };
+    let current: Tensor[] = [];
+    try {
+      for (let b = 0; b < batches; b++) {
+        fill(this.prefetch + 1);
+        const built = await ahead.shift()!;
+        for (const t of current) t.dispose();
+        current = built.owned;
+        fill(this.prefetch);
+        yield built.batch;
+      }
+    } finally {
+      for (const t of current) t.dispose();
+      // batches built ahead and not used (a break or an error): wait for them, then free them
+      for (const p of ahead) {
+        try {
+          for (const t of (await p).owned) t.dispose();
+        } catch {
+          // its error is not the one to report
+        }
+      }
+      for (const o of e.orders.values()) o.dispose();
+    }
+  }
+
+  /** An epoch's order and what it is drawn from. */
+  #epoch(): Epoch {
     const n = datasetLength('DataLoader', this.dataset);
-    const batches = this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
     const order = this.#order(n);
     const ds = this.dataset;
     const e: Epoch = {
@@ -260,6 +374,17 @@ export class DataLoader<T = unknown> implements Iterable<Batch> {
       devices: ds instanceof TensorDataset ? ds.tensors.map((t, i) => checkTensor('DataLoader', `dataset.tensors[${i}]`, t).device) : [],
     };
     if (order) e.orders.set(order.device, order);
+    return e;
+  }
+
+  *[Symbol.iterator](): Iterator<Batch> {
+    if (this.isAsync) {
+      throw new torch.FlintError(
+        'DataLoader: the dataset is asynchronous (its items load off the JS thread): iterate with for await (const b of dl)',
+      );
+    }
+    const batches = this.length;
+    const e = this.#epoch();
     let current: Tensor[] = [];
     const free = (): void => {
       for (const t of current) t.dispose();

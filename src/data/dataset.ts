@@ -8,6 +8,14 @@ export interface Dataset<T = unknown> {
   get(i: number): T;
 }
 
+/** A dataset whose items come asynchronously (read and decoded off the JS thread): a DataLoader over it builds
+ * batches ahead while the current one trains, and is iterated with `for await` (the Learner does). */
+export interface AsyncDataset<T = unknown> {
+  readonly length: number;
+  readonly async: true;
+  get(i: number): Promise<T>;
+}
+
 /** Rows of tensors that share their first dimension: item i is [t0[i], t1[i], ...]. */
 export class TensorDataset implements Dataset<Tensor[]> {
   readonly tensors: Tensor[];

@@ -1,5 +1,5 @@
 // The `data` namespace: datasets, loaders, readers and normalization.
-export { type Dataset, TensorDataset } from './dataset.js';
+export { type AsyncDataset, type Dataset, TensorDataset } from './dataset.js';
 export { type Batch, defaultCollate } from './collate.js';
 export { DataLoader, DataLoaders, type DataLoaderOptions } from './dataloader.js';
 export { parseIdx, readIdx } from './idx.js';

@@ -542,7 +542,9 @@ export class Learner {
     const dl = this.dl!;
     this.nIter = dl.length;
     let i = 0;
-    for (const b of dl) await this.#oneBatch(i++, b);
+    // an asynchronous dataset's loader builds the next batches while this one trains
+    if (dl.isAsync) for await (const b of dl) await this.#oneBatch(i++, b);
+    else for (const b of dl) await this.#oneBatch(i++, b);
   }
 
   async #doEpochTrain(): Promise<void> {

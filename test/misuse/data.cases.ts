@@ -114,7 +114,16 @@ export const cases: Case[] = [
     args: () => [
       torch.ones([6, 2]),
       torch.arange(6),
-      { batchSize: 4, shuffle: true, dropLast: false, seed: 3, device: 'cpu', collate: data.defaultCollate, afterBatch: (b: data.Batch) => b },
+      {
+        batchSize: 4,
+        shuffle: true,
+        dropLast: false,
+        seed: 3,
+        device: 'cpu',
+        collate: data.defaultCollate,
+        afterBatch: (b: data.Batch) => b,
+        prefetch: 2,
+      },
     ],
     call: (x, y, o) => new data.DataLoader(new data.TensorDataset(x as Tensor, y as Tensor), o as data.DataLoaderOptions<Tensor[]>),
     skipArgs: [0, 1],
@@ -126,8 +135,20 @@ export const cases: Case[] = [
       '2.device': BAD_DEVICE,
       '2.collate': ['zero', 'string', 'object', 'array', 'NaN'],
       '2.afterBatch': ['zero', 'string', 'object', 'array', 'NaN', 'symbol', 'int64 tensor'],
+      '2.prefetch': ['null', 'NaN', 'Infinity', 'negative', 'fractional', 'huge', 'string', 'object'],
       2: ['string', 'array', 'function', 'NaN', 'symbol'],
     },
+  },
+  // an asynchronous dataset (items loaded off the JS thread): firstBatch, and a get that fails or gives no item
+  {
+    name: 'DataLoader.firstBatch',
+    word: 'DataLoader',
+    args: () => [
+      { length: 6, async: true, get: async (i: number) => [i, i * 2] },
+      { batchSize: 4, prefetch: 1 },
+    ],
+    call: async (ds, o) => plainBatch(await new data.DataLoader(ds as data.AsyncDataset, o as data.DataLoaderOptions<unknown>).firstBatch()),
+    mustReject: { '0.get': ['null', 'string'], '0.length': ['NaN', 'negative', 'string'] },
   },
   // iterating: an afterBatch that throws, or returns what is not a batch, is refused naming the loader
   {
