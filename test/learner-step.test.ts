@@ -66,12 +66,12 @@ test('a denoising autoencoder trains on batches without targets, its loss suppli
   assert.ok(typeof trainLoss === 'number' && typeof validLoss === 'number' && validLoss > 0);
 });
 
-test('the same autoencoder as a Learner subclass overriding predictBatch and getLoss', async () => {
+test('the same autoencoder as a Learner subclass overriding doPredict and doGetLoss', async () => {
   class DenoisingLearner extends Learner {
-    override predictBatch(): void {
+    override doPredict(): void {
       this.pred = this.model.call(corrupt(this.xb[0]!)) as Tensor;
     }
-    override getLoss(): void {
+    override doGetLoss(): void {
       this.lossGrad = mse(this.pred!, this.xb[0]!);
     }
   }
@@ -126,16 +126,16 @@ test('a two-optimizer alternation (GAN-like) as a Learner subclass, equal to the
     readonly m = this.model as Pair;
     readonly optG = optim.SGD(this.m.gen.parameters(), { lr: 0.05 });
     readonly optC = optim.SGD(this.m.critic.parameters(), { lr: 0.05 });
-    override predictBatch(): void {
+    override doPredict(): void {
       this.pred = this.m.call(noiseFor(this.xb[0]!)) as Tensor;
     }
-    override getLoss(): void {
+    override doGetLoss(): void {
       this.lossGrad = ganLoss(this.m, this.xb[0]!, this.pred!, this.iter % 2 === 0);
     }
-    override step(): void {
+    override doStep(): void {
       (this.iter % 2 === 0 ? this.optC : this.optG).step();
     }
-    override zeroGrad(): void {
+    override doZeroGrad(): void {
       this.optG.zeroGrad();
       this.optC.zeroGrad();
     }
@@ -287,14 +287,14 @@ test('a training batch without targets and with nothing supplying the loss is an
 
 test('the parts refuse to run outside the loop with a clear message', () => {
   const learn = new Learner(cleanLoaders(), autoencoder(), { lossFunc: mse as never });
-  assert.throws(() => learn.predictBatch(), /Learner.predictBatch: there is no batch/);
-  learn.getLoss(); // no targets: nothing to compute
+  assert.throws(() => learn.doPredict(), /Learner.doPredict: there is no batch/);
+  learn.doGetLoss(); // no targets: nothing to compute
   assert.equal(learn.lossGrad, null);
   learn.yb = [torch.zeros([2])];
-  assert.throws(() => learn.getLoss(), /Learner.getLoss: there is no prediction/);
+  assert.throws(() => learn.doGetLoss(), /Learner.doGetLoss: there is no prediction/);
   torch.dispose(learn.yb);
   learn.yb = [];
-  assert.throws(() => learn.backward(), /Learner.backward: there is no loss to differentiate/);
-  assert.throws(() => learn.step(), /Learner.step: there is no optimizer yet/);
-  assert.throws(() => learn.zeroGrad(), /Learner.zeroGrad: there is no optimizer yet/);
+  assert.throws(() => learn.doBackward(), /Learner.doBackward: there is no loss to differentiate/);
+  assert.throws(() => learn.doStep(), /Learner.doStep: there is no optimizer yet/);
+  assert.throws(() => learn.doZeroGrad(), /Learner.doZeroGrad: there is no optimizer yet/);
 });

@@ -423,34 +423,34 @@ export class Learner {
   // method of the part's name (predict, getLoss, backward, step, zeroGrad) replaces them for the batches it runs in
 
   /** learn.pred = model(...learn.xb). (A callback's part is named `predict`; on the Learner that name is
-   * fastai's predict(item), so the batch part is predictBatch.) */
-  predictBatch(): void {
-    if (this.xb.length === 0) throw new FlintError('Learner.predictBatch: there is no batch (learn.xb is empty); it runs inside the loop');
+   * fastai's predict(item), so the Learner's parts are doPredict, doGetLoss..., DESIGN.md's names.) */
+  doPredict(): void {
+    if (this.xb.length === 0) throw new FlintError('Learner.doPredict: there is no batch (learn.xb is empty); it runs inside the loop');
     const pred: unknown = this.model.call(...this.xb);
     this.#checkPred(pred);
     this.pred = pred as Tensor;
   }
   /** learn.lossGrad = lossFunc(pred, ...yb) when the batch has targets (learn.loss is set from it by the loop). */
-  getLoss(): void {
+  doGetLoss(): void {
     if (this.yb.length === 0) return;
     if (this.pred === null)
-      throw new FlintError('Learner.getLoss: there is no prediction (learn.pred is null); it runs inside the loop after predictBatch');
+      throw new FlintError('Learner.doGetLoss: there is no prediction (learn.pred is null); it runs inside the loop after doPredict');
     const loss: unknown = callLoss(this.lossFunc, this.pred, this.yb);
     this.#checkLoss(loss);
     this.lossGrad = loss as Tensor;
     this.lossParts = this.lossFunc.lastParts ? { ...this.lossFunc.lastParts } : null;
   }
-  backward(): void {
+  doBackward(): void {
     if (this.lossGrad === null)
-      throw new FlintError('Learner.backward: there is no loss to differentiate (learn.lossGrad is null); it runs inside the loop after getLoss');
+      throw new FlintError('Learner.doBackward: there is no loss to differentiate (learn.lossGrad is null); it runs inside the loop after doGetLoss');
     this.lossGrad.backward();
   }
-  step(): void {
-    if (this.opt === null) throw new FlintError('Learner.step: there is no optimizer yet (it is made by fit, or by createOpt)');
+  doStep(): void {
+    if (this.opt === null) throw new FlintError('Learner.doStep: there is no optimizer yet (it is made by fit, or by createOpt)');
     this.opt.step();
   }
-  zeroGrad(): void {
-    if (this.opt === null) throw new FlintError('Learner.zeroGrad: there is no optimizer yet (it is made by fit, or by createOpt)');
+  doZeroGrad(): void {
+    if (this.opt === null) throw new FlintError('Learner.doZeroGrad: there is no optimizer yet (it is made by fit, or by createOpt)');
     this.opt.zeroGrad();
   }
 
@@ -468,10 +468,10 @@ export class Learner {
 
   async #doOneBatch(): Promise<void> {
     // a part nothing wraps or supplies asynchronously returns no promise: no turn of the microtask queue for it
-    let r = this.#part('predict', () => this.predictBatch());
+    let r = this.#part('predict', () => this.doPredict());
     if (r) await r;
     await this.event('afterPred');
-    r = this.#part('getLoss', () => this.getLoss());
+    r = this.#part('getLoss', () => this.doGetLoss());
     if (r) await r;
     if (this.lossGrad !== null) {
       this.#checkLoss(this.lossGrad);
@@ -487,12 +487,12 @@ export class Learner {
           this.yb.length === 0
             ? `the batch has no targets (it has ${this.xb.length} part${this.xb.length === 1 ? '' : 's'}, all inputs by dls.nInp = ${this.dls.nInp})`
             : 'nothing set learn.lossGrad'
-        }; give the batch targets, or supply the loss (a callback with getLoss(learn), or a Learner subclass overriding getLoss, setting learn.lossGrad)`,
+        }; give the batch targets, or supply the loss (a callback with getLoss(learn), or a Learner subclass overriding doGetLoss, setting learn.lossGrad)`,
       );
     }
-    await this.#withEvents(() => this.#part('backward', () => this.backward()), 'backward', CancelBackwardException);
-    await this.#withEvents(() => this.#part('step', () => this.step()), 'step', CancelStepException);
-    r = this.#part('zeroGrad', () => this.zeroGrad());
+    await this.#withEvents(() => this.#part('backward', () => this.doBackward()), 'backward', CancelBackwardException);
+    await this.#withEvents(() => this.#part('step', () => this.doStep()), 'step', CancelStepException);
+    r = this.#part('zeroGrad', () => this.doZeroGrad());
     if (r) await r;
   }
 

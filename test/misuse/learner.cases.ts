@@ -161,17 +161,17 @@ type Any = any; // poisoned arguments reach typed signatures unchecked: that is 
 export const cases: Case[] = [
   // the training step's parts, called outside the loop (no batch, no loss, no optimizer): clear errors
   m(
-    'predictBatch',
+    'doPredict',
     () => [],
-    (l) => l.predictBatch(),
+    (l) => l.doPredict(),
   ),
   m(
-    'getLoss',
+    'doGetLoss',
     () => [],
     (l) => {
       l.yb = [torch.zeros([4], { dtype: 'int64' })];
       try {
-        l.getLoss();
+        l.doGetLoss();
       } finally {
         torch.dispose(l.yb);
         l.yb = [];
@@ -179,19 +179,19 @@ export const cases: Case[] = [
     },
   ),
   m(
-    'backward',
+    'doBackward',
     () => [],
-    (l) => l.backward(),
+    (l) => l.doBackward(),
   ),
   m(
-    'step',
+    'doStep',
     () => [],
-    (l) => l.step(),
+    (l) => l.doStep(),
   ),
   m(
-    'zeroGrad',
+    'doZeroGrad',
     () => [],
-    (l) => l.zeroGrad(),
+    (l) => l.doZeroGrad(),
   ),
   {
     name: 'Learner',
