@@ -1,0 +1,2 @@
+// The interpret namespace: looking at what a trained model got wrong (fastai's interpret).
+export { ClassificationInterpretation, type InterpretationOptions } from './classification.js';
