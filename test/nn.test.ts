@@ -339,3 +339,13 @@ test('recurrent and attention layers check their inputs', () => {
     mha.dispose();
   });
 });
+
+test('AdaptiveConcatPool2d: adaptive max then average pooling, concatenated along channels (fastai)', () => {
+  torch.tidy(() => {
+    const x = torch.arange(0, 32).reshape([1, 2, 4, 4]).float();
+    const y = new nn.AdaptiveConcatPool2d().call(x) as Tensor;
+    assert.deepEqual(y.shape, [1, 4, 1, 1]);
+    // channel 0: 0..15 (max 15, mean 7.5); channel 1: 16..31 (max 31, mean 23.5)
+    assert.deepEqual([...y.flatten().toTypedArray()], [15, 31, 7.5, 23.5]);
+  });
+});

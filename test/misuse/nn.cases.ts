@@ -233,6 +233,7 @@ const LAYERS: Layer[] = [
   },
   { cls: 'AdaptiveAvgPool2d', ctor: () => [1], input: () => [randn(1, 2, 4, 4)], reject: { 0: BAD_COUNT } },
   { cls: 'AdaptiveMaxPool2d', ctor: () => [[2, 2]], input: () => [randn(1, 2, 4, 4)], reject: { 0: BAD_COUNT } },
+  { cls: 'AdaptiveConcatPool2d', ctor: () => [1], input: () => [randn(1, 2, 4, 4)], reject: { 0: BAD_COUNT } },
   {
     cls: 'Flatten',
     ctor: () => [1, -1],

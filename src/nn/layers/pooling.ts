@@ -91,3 +91,19 @@ export class AdaptiveMaxPool2d extends Module {
     return `output_size=${pyTuple(this.outputSize)}`;
   }
 }
+
+/** fastai's AdaptiveConcatPool2d: the adaptive max pool and the adaptive average pool, concatenated along the
+ * channels (max first), so a head sees both (twice the channels). */
+export class AdaptiveConcatPool2d extends Module {
+  constructor(readonly outputSize: number | number[] = 1) {
+    super();
+    tuple('nn.AdaptiveConcatPool2d', 'outputSize', outputSize, 2, 0);
+  }
+  forward(x: Tensor): Tensor {
+    checkTensor('nn.AdaptiveConcatPool2d', 'input', x);
+    return torch.cat([F.adaptiveMaxPool2d(x, this.outputSize), F.adaptiveAvgPool2d(x, this.outputSize)], 1);
+  }
+  override extraRepr(): string {
+    return `output_size=${pyTuple(this.outputSize)}`;
+  }
+}

@@ -115,3 +115,35 @@ export function modelSpec(model: Module): ModelSpec | undefined {
   if (!(model instanceof Module)) fail('models.modelSpec', 'model', 'a Module', model);
   return specs.get(model);
 }
+
+/** ImageNet's per-channel mean and std (RGB, images in [0, 1]): fastai's imagenet_stats. */
+export const IMAGENET_STATS = Object.freeze({ mean: Object.freeze([0.485, 0.456, 0.406]), std: Object.freeze([0.229, 0.224, 0.225]) });
+
+/** What transfer learning needs to know of an architecture (fastai's model_meta). */
+export interface ModelMeta {
+  /** Where the body ends: the model's children before this index (negative: from the end) are the body, the
+   * rest (pooling, flatten, linear) is replaced by a new head. */
+  cut: number;
+  /** Indices into the body's children where a new parameter group starts; the groups are body[0:split[0]],
+   * body[split[0]:split[1]], ..., then the head. */
+  split: readonly number[];
+  /** The normalisation statistics of the pretrained weights. */
+  stats: { readonly mean: readonly number[]; readonly std: readonly number[] };
+}
+
+const metas = new Map<string, ModelMeta>();
+
+/** @internal For architecture modules: records an architecture's meta (kept frozen). */
+export function setModelMeta(name: string, meta: ModelMeta): void {
+  metas.set(name, Object.freeze({ cut: meta.cut, split: Object.freeze([...meta.split]), stats: meta.stats }));
+}
+
+/** fastai's model_meta for a built-in architecture: { cut, split, stats }. The resnets cut at -2 (before
+ * avgpool and fc) and split at layer3 ([6]); the xresnets cut at -4 and split after the stem ([3]). */
+export function modelMeta(name: string): ModelMeta {
+  const fn = 'models.modelMeta';
+  checkString(fn, 'name', name);
+  const meta = metas.get(name);
+  if (!meta) fail(fn, 'name', `an architecture with transfer-learning meta (${[...metas.keys()].sort().join(', ') || 'none'})`, name);
+  return meta!;
+}
