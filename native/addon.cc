@@ -11,6 +11,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   flint::registerLinalgNN(env, exports);
   flint::registerAutograd(env, exports);
   flint::registerHost(env, exports);
+  flint::registerImage(env, exports);
   return exports;
 }
 

@@ -126,6 +126,7 @@ void registerReduce(Napi::Env, Napi::Object);
 void registerLinalgNN(Napi::Env, Napi::Object);
 void registerAutograd(Napi::Env, Napi::Object);
 void registerHost(Napi::Env, Napi::Object);
+void registerImage(Napi::Env, Napi::Object);
 
 }  // namespace flint
 

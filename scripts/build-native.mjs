@@ -125,7 +125,17 @@ export async function build() {
     '-Wno-unused-parameter',
     ...includes.map((d) => `-I${d}`),
   ];
-  const ldflags = ['-shared', `-L${torch.libDir}`, `-Wl,-rpath,${torch.libDir}`, '-Wl,--no-as-needed', ...libs(torch.libDir), '-Wl,--as-needed'];
+  // Image decoding (native/image.cc): libjpeg-turbo, libpng and libwebp, from the system (see scripts/setup.mjs).
+  const imageLibs = ['-ljpeg', '-lpng16', '-lwebp'];
+  const ldflags = [
+    '-shared',
+    `-L${torch.libDir}`,
+    `-Wl,-rpath,${torch.libDir}`,
+    '-Wl,--no-as-needed',
+    ...libs(torch.libDir),
+    '-Wl,--as-needed',
+    ...imageLibs,
+  ];
 
   mkdirSync(objDir, { recursive: true });
   const files = readdirSync(srcDir);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Idempotent set-up run before `npm test`, `npm run demo` and `npm run bench`:
-//   1. system packages (libtorch-dev with OpenBLAS, dataset-fashion-mnist, python3; python3-torch for benchmarks) via apt-get
-//      when missing, or the exact command to run when not root;
+//   1. system packages (libtorch-dev with OpenBLAS, the image libraries, dataset-fashion-mnist, python3; python3-torch
+//      for benchmarks) via apt-get when missing, or the exact command to run when not root;
 //   2. `npm ci` when node_modules is missing or older than package-lock.json;
 //   3. the native addon, rebuilt only when its sources changed; 4. the TypeScript, incrementally.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -21,7 +21,8 @@ function installed(pkg) {
 }
 
 function ensurePackages() {
-  const wanted = ['dataset-fashion-mnist', 'python3'];
+  // The image decoders native/image.cc links: libjpeg-turbo (libjpeg-dev names it on Debian and Ubuntu), libpng, libwebp.
+  const wanted = ['dataset-fashion-mnist', 'python3', 'libjpeg-dev', 'libpng-dev', 'libwebp-dev'];
   // A libtorch given by LIBTORCH or Python's PyTorch replaces Debian's.
   // Debian's libtorch does its matrix products in whatever libblas.so.3 is installed; apt's --no-install-recommends
   // would leave the reference BLAS (about 10x slower on the MLP step), so OpenBLAS, which libtorch recommends, is named.

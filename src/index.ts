@@ -8,6 +8,9 @@ export * as callbacks from './callbacks/index.js';
 export * as plot from './plot/index.js';
 export * as schedule from './schedule/index.js';
 export * as models from './nn/models/index.js';
+export * as vision from './vision/index.js';
+export * as interpret from './interpret/index.js';
+export { visionLearner } from './vision/learner.js';
 export { Tensor, TorchError, FlintError, ArgumentError } from './torch/index.js';
 export { Learner, loadLearner } from './default-learner.js';
 export {

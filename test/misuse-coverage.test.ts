@@ -29,6 +29,8 @@ const namespaces: Record<string, object> = {
   schedule: flint.schedule,
   models: flint.models,
   plot: flint.plot,
+  vision: flint.vision,
+  interpret: flint.interpret,
 };
 
 const classes: Record<string, { prototype: object }> = {
@@ -41,6 +43,8 @@ const classes: Record<string, { prototype: object }> = {
 
 // Exports with no argument to misuse, or that are error types (constructed by Flint, not by users).
 const exempt = new Set([
+  'vision.ImageDecodeError',
+  'torch.ImageDecodeError',
   'FlintError',
   'TorchError',
   'ArgumentError',

@@ -30,9 +30,9 @@ export interface DataLoaderOptions<T> {
 }
 
 const OPTIONS = ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'collate', 'afterBatch', 'prefetch'] as const;
-/** A batch built ahead, with the tensors the loader owns for it. */
+/** A batch built ahead, with the tensors the loader owns for it (null: every item of it was left out). */
 interface Built {
-  batch: Batch;
+  batch: Batch | null;
   owned: Tensor[];
 }
 // an item dataset's shuffled order is read to JS once per epoch up to this length (128 MB), per batch beyond
@@ -178,8 +178,8 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     }
     return item;
   }
-  async #itemAsync(i: number): Promise<T> {
-    let item: T;
+  async #itemAsync(i: number): Promise<T | null> {
+    let item: T | null;
     try {
       item = await (this.dataset as AsyncDataset<T>).get(i);
     } catch (e) {
@@ -195,12 +195,16 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     try {
       let batch: Batch | undefined;
       await torch.tidy(async () => {
-        const ids = this.#ids(e, b);
-        const items = await Promise.all(ids.map((i) => this.#itemAsync(i)));
+        const all = this.#ids(e, b);
+        const loaded = await Promise.all(all.map((i) => this.#itemAsync(i)));
+        // an asynchronous dataset gives null for an item it leaves out (a corrupt file it was told to skip)
+        const ids = all.filter((_, k) => loaded[k] !== null);
+        const items = loaded.filter((x) => x !== null) as T[];
+        if (items.length === 0) return;
         batch = this.#collateItems(items, ids, b, owned);
         if (this.afterBatch !== null) batch = this.#transform(batch, b, owned);
       });
-      return { batch: batch!, owned };
+      return { batch: batch ?? null, owned };
     } catch (err) {
       for (const t of owned) t.dispose();
       throw err;
@@ -344,7 +348,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
         for (const t of current) t.dispose();
         current = built.owned;
         fill(this.prefetch);
-        yield built.batch;
+        if (built.batch !== null) yield built.batch;
       }
     } finally {
       for (const t of current) t.dispose();

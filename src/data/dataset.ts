@@ -9,11 +9,12 @@ export interface Dataset<T = unknown> {
 }
 
 /** A dataset whose items come asynchronously (read and decoded off the JS thread): a DataLoader over it builds
- * batches ahead while the current one trains, and is iterated with `for await` (the Learner does). */
+ * batches ahead while the current one trains, and is iterated with `for await` (the Learner does). An item of
+ * null is left out of its batch (a corrupt file the dataset was told to skip). */
 export interface AsyncDataset<T = unknown> {
   readonly length: number;
   readonly async: true;
-  get(i: number): Promise<T>;
+  get(i: number): Promise<T | null>;
 }
 
 /** Rows of tensors that share their first dimension: item i is [t0[i], t1[i], ...]. */

@@ -34,3 +34,4 @@ export const int32 = 'int32' as const;
 export const int64 = 'int64' as const;
 export const long = 'int64' as const;
 export const bool = 'bool' as const;
+export { decodeImage, ImageDecodeError, type ImageMode, type DecodeImageOptions, type ImageInfo } from './image.js';

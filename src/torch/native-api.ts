@@ -78,6 +78,17 @@ export interface NativeAddon {
   item(a: Handle): number | boolean;
   toTypedArray(a: Handle, allowView: boolean): HostArray;
   bytes(a: Handle): ArrayBuffer;
+  /** Decodes JPEG/PNG/WebP bytes (copied) on a worker thread: a uint8 [C, H, W] tensor; rejects with an Error
+   * carrying `format` and `reason`. mode: 'RGB' | 'L' | 'RGBA' | 'unchanged'. */
+  decodeImage(bytes: Uint8Array, mode: string): Promise<Handle>;
+  /** The header alone; throws an Error with `format` and `reason` when it cannot be read. */
+  imageInfo(bytes: Uint8Array): {
+    format: 'jpeg' | 'png' | 'webp';
+    width: number;
+    height: number;
+    channels: number;
+    orientation: number;
+  };
   addmm(input: Handle, mat1: Handle, mat2: Handle, beta: Scalar, alpha: Scalar): Handle;
   baddbmm(input: Handle, batch1: Handle, batch2: Handle, beta: Scalar, alpha: Scalar): Handle;
   einsum(equation: string, operands: readonly Handle[]): Handle;
@@ -731,6 +742,8 @@ export const NATIVE_EXPORTS = [
   'triu',
   'torchVersion',
   'hasNativeForeachLerp',
+  'decodeImage',
+  'imageInfo',
 ] as const;
 
 // The list and the interface name the same set: a name missing from either fails to compile here.

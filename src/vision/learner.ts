@@ -7,7 +7,7 @@ import { checkArray, checkBool, checkFunction, checkInt, checkNumber, checkOptio
 import * as nn from '../nn/index.js';
 import type { Module } from '../nn/index.js';
 import * as models from '../nn/models/index.js';
-import type { DataLoaders } from '../data/index.js';
+import { DataLoaders } from '../data/index.js';
 import { Learner } from '../default-learner.js';
 import type { LearnerOptions } from '../learner/index.js';
 
@@ -24,6 +24,9 @@ export interface HeadOptions {
   /** A sigmoid scaled to [low, high] on the output (fastai's SigmoidRange), for regression. */
   yRange?: [number, number];
 }
+
+/** More features than any head needs (a layer of this many squared would not fit in memory). */
+const MAX_FEATURES = 2 ** 20;
 
 /** fastai's SigmoidRange: sigmoid(x) * (high - low) + low. */
 class SigmoidRange extends nn.Module {
@@ -45,8 +48,8 @@ class SigmoidRange extends nn.Module {
  * BatchNorm) and ReLU between them. */
 export function createHead(nf: number, nOut: number, options: HeadOptions = {}): nn.Sequential {
   const fn = 'vision.createHead';
-  checkInt(fn, 'nf', nf, { min: 1 });
-  checkInt(fn, 'nOut', nOut, { min: 1 });
+  checkInt(fn, 'nf', nf, { min: 1, max: MAX_FEATURES });
+  checkInt(fn, 'nOut', nOut, { min: 1, max: MAX_FEATURES });
   const o = checkOptions(fn, options, HEAD_KEYS, 'opts');
   const pool = o.pool === undefined ? true : checkBool(fn, 'opts.pool', o.pool);
   const concat = o.concatPool === undefined ? true : checkBool(fn, 'opts.concatPool', o.concatPool);
@@ -56,7 +59,9 @@ export function createHead(nf: number, nOut: number, options: HeadOptions = {}):
   const hidden =
     o.linFtrs === undefined
       ? [512]
-      : checkArray<number>(fn, 'opts.linFtrs', o.linFtrs, 'an array of layer sizes').map((v, i) => checkInt(fn, `opts.linFtrs[${i}]`, v, { min: 1 }));
+      : checkArray<number>(fn, 'opts.linFtrs', o.linFtrs, 'an array of layer sizes').map((v, i) =>
+          checkInt(fn, `opts.linFtrs[${i}]`, v, { min: 1, max: MAX_FEATURES }),
+        );
   const n = pool && concat ? nf * 2 : nf;
   const ftrs = [n, ...hidden, nOut];
   const nLin = ftrs.length - 1;
@@ -160,6 +165,12 @@ const OWN = ['pretrained', 'nOut', 'cut', 'archArgs', 'nIn', ...HEAD_KEYS] as co
  */
 export function visionLearner(dls: DataLoaders, arch: string | (() => Module), options: VisionLearnerOptions = {}): Learner {
   const fn = 'vision.visionLearner';
+  if (!(dls instanceof DataLoaders)) fail(fn, 'dls', 'a data.DataLoaders', dls);
+  // the errors of the parts it builds (the head, the body, the Learner) name visionLearner
+  return named(fn, () => build(fn, dls, arch, options));
+}
+
+function build(fn: string, dls: DataLoaders, arch: string | (() => Module), options: VisionLearnerOptions): Learner {
   const o = checkOptions(
     fn,
     options,
@@ -168,11 +179,11 @@ export function visionLearner(dls: DataLoaders, arch: string | (() => Module), o
   );
   if (typeof arch !== 'string' && typeof arch !== 'function')
     fail(fn, 'arch', "an architecture's name (e.g. 'resnet18') or a function returning a model", arch);
-  const vocab = dls?.preprocessing?.vocab;
+  const vocab = dls.preprocessing?.vocab;
   const nOut =
     o.nOut === undefined
       ? (vocab?.length ?? fail(fn, 'opts.nOut', 'the number of outputs (the data has no vocabulary to count)', o.nOut))
-      : checkInt(fn, 'opts.nOut', o.nOut, { min: 1 });
+      : checkInt(fn, 'opts.nOut', o.nOut, { min: 1, max: MAX_FEATURES });
   const pretrained = o.pretrained === undefined || o.pretrained === false ? null : checkString(fn, 'opts.pretrained', o.pretrained);
   const nIn = o.nIn === undefined ? 3 : checkInt(fn, 'opts.nIn', o.nIn, { min: 1 });
   const meta = typeof arch === 'string' ? models.modelMeta(arch) : null;
