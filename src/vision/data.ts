@@ -11,7 +11,7 @@ import { checkArray, checkBool, checkFunction, checkInt, checkNumber, checkOptio
 import { type AsyncDataset, DataLoader, DataLoaders, type ImagePreprocessing } from '../data/index.js';
 import { imageGridSvg } from '../plot/image-grid.js';
 import { writeChart } from '../plot/chart.js';
-import { ImageDecodeError, type ImageMode } from '../torch/image.js';
+import type { ImageMode } from '../torch/image.js';
 import { readImage } from './image.js';
 import type { ItemTransform } from './item-transforms.js';
 import { type BatchTransform, batchTfmsFn, decodeBatchTfms, IntToFloatTensor, Normalize } from './augment.js';
