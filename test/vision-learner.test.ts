@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { data, nn, torch, type Tensor } from '../src/index.js';
+import { data, loadLearner, models, nn, torch, type Tensor } from '../src/index.js';
 import { createBody, createHead, visionLearner } from '../src/vision/learner.js';
 
 test("createHead(64, 10) is fastai's head: concat pool, flatten, BN-dropout-linear-ReLU, BN-dropout-linear", () => {
@@ -123,4 +123,19 @@ test("visionLearner('resnet18'): torchvision's body before avgpool, a 1024-featu
     learn.model.eval();
     assert.deepEqual((learn.model.call(torch.rand([2, 3, 64, 64])) as Tensor).shape, [2, 4]);
   });
+});
+
+test('a vision Learner exports and loads in a fresh Learner with the same predictions (the registry rebuilds it)', async () => {
+  models.registerModel('tinyVisionArch', () => new Tiny());
+  const dir = mkdtempSync(join(tmpdir(), 'flint-vl-export-'));
+  const learn = visionLearner(imageLoaders(), 'tinyVisionArch', { linFtrs: [16] });
+  await learn.noLogging(() => learn.noBar(() => learn.fit(1)));
+  const file = learn.export(join(dir, 'export.safetensors'));
+  const back = loadLearner(file);
+  torch.tidy(() => {
+    const x = torch.rand([3, 3, 12, 12]);
+    learn.model.eval();
+    assert.ok((back.model.call(x) as Tensor).allclose(learn.model.call(x) as Tensor, 1e-5, 1e-6));
+  });
+  assert.deepEqual(back.dls.preprocessing?.vocab, ['a', 'b', 'c', 'd']);
 });

@@ -141,6 +141,22 @@ function initHead(head: Module): void {
   });
 }
 
+/** The model of visionLearner: Sequential(body of `full` cut at `cut`, fastai's head initialised as fastai does). */
+function visionModel(fn: string, full: unknown, cut: number, nOut: number, nIn: number, head: HeadOptions): nn.Sequential {
+  if (!(full instanceof nn.Module)) fail(fn, 'arch', 'a function returning an nn.Module', full);
+  const body = createBody(full as Module, cut);
+  const h = createHead(numFeatures(fn, body, nIn), nOut, head);
+  initHead(h);
+  return new nn.Sequential(body, h);
+}
+
+/** visionLearner's models in the registry (an exported vision Learner is rebuilt from its architecture's name). */
+const VISION_MODEL = 'visionLearner';
+models.registerModel(VISION_MODEL, (args) => {
+  const a = args as { arch: string; archArgs: Record<string, unknown>; cut: number; nOut: number; nIn: number; head: HeadOptions };
+  return visionModel('vision.visionLearner', models.createModel(a.arch, a.archArgs), a.cut, a.nOut, a.nIn, a.head);
+});
+
 export interface VisionLearnerOptions extends LearnerOptions, HeadOptions {
   /** A safetensors file of the architecture's weights (torchvision's keys), loaded before the cut; the body is
    * then frozen. Flint downloads nothing: convert a checkpoint once (see the README). */
@@ -186,24 +202,32 @@ function build(fn: string, dls: DataLoaders, arch: string | (() => Module), opti
       : checkInt(fn, 'opts.nOut', o.nOut, { min: 1, max: MAX_FEATURES });
   const pretrained = o.pretrained === undefined || o.pretrained === false ? null : checkString(fn, 'opts.pretrained', o.pretrained);
   const nIn = o.nIn === undefined ? 3 : checkInt(fn, 'opts.nIn', o.nIn, { min: 1 });
-  const meta = typeof arch === 'string' ? models.modelMeta(arch) : null;
+  // fastai's model_meta when the architecture has one; otherwise fastai's defaults (cut before the last two children)
+  const meta = typeof arch === 'string' ? metaOf(arch) : null;
   const cut = o.cut === undefined ? (meta?.cut ?? -2) : checkInt(fn, 'opts.cut', o.cut);
   const archArgs = o.archArgs === undefined ? {} : checkOptions<Record<string, unknown>>(fn, o.archArgs, undefined, 'opts.archArgs');
-  const full = named(fn, () => (typeof arch === 'string' ? models.createModel(arch, archArgs) : checkFunction<() => Module>(fn, 'arch', arch)()));
-  if (!(full instanceof nn.Module)) fail(fn, 'arch', 'a function returning an nn.Module', full);
+  const headOpts = Object.fromEntries(HEAD_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as HeadOptions;
+  let model: nn.Sequential;
+  if (typeof arch === 'string') {
+    // through the registry, so learn.export can rebuild it in a fresh process from its name and arguments
+    model = models.createModel(VISION_MODEL, { arch, archArgs, cut, nOut, nIn, head: headOpts } as unknown as models.ModelArgs) as nn.Sequential;
+  } else {
+    checkFunction<() => Module>(fn, 'arch', arch);
+    model = visionModel(fn, arch(), cut, nOut, nIn, headOpts);
+  }
   if (pretrained !== null) {
-    const sd = named(fn, () => torch.load(pretrained, { device: 'cpu' }));
+    // the weights belong to the whole architecture (its own keys): loaded into a copy of it, checked by key,
+    // then its body's given to the model
+    const full = typeof arch === 'string' ? models.createModel(arch, archArgs) : arch();
+    const sd = torch.load(pretrained, { device: 'cpu' });
     try {
-      named(fn, () => full.loadStateDict(sd));
+      full.loadStateDict(sd);
+      (model.children()[0] as nn.Sequential).loadStateDict(createBody(full, cut).stateDict());
     } finally {
       torch.dispose(sd);
+      full.dispose();
     }
   }
-  const body = createBody(full, cut);
-  const headOpts = Object.fromEntries(HEAD_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as HeadOptions;
-  const head = createHead(numFeatures(fn, body, nIn), nOut, headOpts);
-  initHead(head);
-  const model = new nn.Sequential(body, head);
   if (dls.device !== 'cpu') model.to({ device: dls.device });
   const split = meta?.split ?? [];
   const splitter = (m: Module): Tensor[][] => {
@@ -217,6 +241,14 @@ function build(fn: string, dls: DataLoaders, arch: string | (() => Module), opti
   const learn = new Learner(dls, model, learnerOpts);
   if (pretrained !== null) learn.freeze();
   return learn;
+}
+
+function metaOf(arch: string): models.ModelMeta | null {
+  try {
+    return models.modelMeta(arch);
+  } catch {
+    return null;
+  }
 }
 
 /** The Learner's own options from visionLearner's. */
