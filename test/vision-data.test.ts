@@ -178,4 +178,15 @@ test('a Learner trains on a folder of images (asynchronous loader) and live tens
   assert.ok(torch.memory().liveTensors <= base, `${torch.memory().liveTensors} live tensors after, ${base} before`);
   const [loss, acc] = learn.recorder!.values.at(-1)!.slice(1) as number[];
   assert.ok(Number.isFinite(loss!) && acc! >= 0.75, `grey 40 against grey 200 is learned: accuracy ${acc}`);
+  // showResults: the validation images back at their grey levels, captioned actual / predicted, red when wrong
+  const svg = await learn.showResults({ maxN: 4, file: join(dir, 'results') });
+  const imgs = embedded(svg);
+  assert.equal(imgs.length, 4);
+  const caps = [...svg.matchAll(/fill="(#2ca02c|#d62728)">([ab])<\/text>/g)].map((m) => [m[1], m[2]]);
+  assert.equal(caps.length, 8, 'two caption lines per image');
+  for (let i = 0; i < 4; i++) {
+    const [[, actual], [color, pred]] = [caps[2 * i]!, caps[2 * i + 1]!];
+    assert.equal(color === '#2ca02c', actual === pred);
+    assert.ok(imgs[i]!.every((v) => v === (actual === 'a' ? 40 : 200)));
+  }
 });

@@ -44,6 +44,7 @@ import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { inOrder, PredsGatherer, predictItem, type GetPredsOptions, type GetPredsResult } from './inference.js';
 import { checkTtaOptions, ttaNow, type TtaOptions, type TtaResult } from './tta.js';
 import { learnerSummary } from './summary.js';
+import { showResults, type ShowResultsOptions } from './show-results.js';
 import { around, CallbackTables, fire } from './dispatch.js';
 import { Operations } from './operations.js';
 import { consoleTable, LogBus, type LogRow } from './logs.js';
@@ -357,6 +358,12 @@ export class Learner {
     const text = lines.join('\n');
     print(text);
     return text;
+  }
+
+  /** fastai's show_results: the first items of a validation batch (or opts.dl's) with their targets and the model's
+   * predictions, red when wrong, as an image grid; returns the SVG, and with `file` writes it and a PNG. */
+  showResults(opts: ShowResultsOptions = {}): Promise<string> {
+    return showResults(this, opts);
   }
 
   /** fastai's Learner.summary: the model's layers as one training batch goes through them (type, output shape,

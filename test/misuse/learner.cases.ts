@@ -161,6 +161,12 @@ type Any = any; // poisoned arguments reach typed signatures unchecked: that is 
 export const cases: Case[] = [
   // the training step's parts, called outside the loop (no batch, no loss, no optimizer): clear errors
   m(
+    'showResults',
+    () => [{ maxN: 2 }],
+    (l, o) => l.showResults(o as Any),
+    { mustReject: { '1.maxN': ['NaN', 'zero', 'negative', 'huge', 'string'], '1.dl': ['NaN', 'string', 'object'] } },
+  ),
+  m(
     'doPredict',
     () => [],
     (l) => l.doPredict(),
