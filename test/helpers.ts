@@ -67,6 +67,14 @@ setFlagsFromString('--expose-gc');
 /** A full garbage collection now (finalizers run synchronously), so live-tensor counts are exact. */
 export const gc = runInNewContext('gc') as () => void;
 
+/** Collects garbage, lets the finalizers a collection schedules for later run, and collects again: earlier tests'
+ * garbage is gone before a live-tensor count is taken. */
+export async function settle(): Promise<void> {
+  gc();
+  await new Promise((r) => setTimeout(r, 20));
+  gc();
+}
+
 /**
  * Runs `node args...` and presses Ctrl-C (SIGINT) each time its stdout first matches the next of `triggers`;
  * resolves with how it ended and what it printed.

@@ -18,7 +18,7 @@ import {
   type AroundPhase,
   type EventName,
 } from '../src/index.js';
-import { gc } from './helpers.js';
+import { settle } from './helpers.js';
 
 function smallLearner(cbs: Callback[] = []): Learner {
   torch.manualSeed(0);
@@ -324,12 +324,6 @@ test('inside a callback, this.learn is the full Learner: its recorder and recipe
 test('a fit ending in an error leaves no tensor behind; the Recorder keeps the losses of the batches that ran', async () => {
   const learn = smallLearner();
   await learn.withoutLogging(() => learn.fit(1));
-  // garbage of earlier tests is finalized after a collection, asynchronously: let it go first
-  const settle = async (): Promise<void> => {
-    gc();
-    await new Promise((r) => setTimeout(r, 20));
-    gc();
-  };
   await settle();
   const base = torch.memory().liveTensors;
   for (const event of ['afterPred', 'afterLoss', 'afterStep', 'afterBatch'] as EventName[]) {

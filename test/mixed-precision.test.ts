@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Callback, CancelEpochException, Learner, callbacks, data, nn, optim, torch } from '../src/index.js';
+import { settle } from './helpers.js';
 
 test('autocast runs linear layers in bfloat16 on the CPU and restores the previous state, also after errors', async () => {
   torch.tidy(() => {
@@ -111,6 +112,7 @@ test('MixedPrecision trains in bfloat16 on the CPU: low-precision forward, float
   const mp = new callbacks.MixedPrecision();
   const l = learner([mp, before, after]);
   await l.noBar(() => l.fit(6));
+  await settle();
   const live = torch.memory().liveTensors;
   assert.deepEqual(seen.slice(0, 3), ['pred bfloat16', 'pred float32', 'loss float32 autocast false']);
   assert.equal(torch.autocastState('cpu').enabled, false, 'autocast is off after the fit');
@@ -119,6 +121,7 @@ test('MixedPrecision trains in bfloat16 on the CPU: low-precision forward, float
   const losses = l.recorder!.values.map((r) => r[0] as number);
   assert.ok(losses.at(-1)! < losses[0]! * 0.8, `the loss falls: ${losses}`);
   await l.noBar(() => l.fit(2));
+  await settle();
   assert.equal(torch.memory().liveTensors, live, 'no tensors pile up across fits');
 });
 
