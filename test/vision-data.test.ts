@@ -190,3 +190,24 @@ test('a Learner trains on a folder of images (asynchronous loader) and live tens
     assert.ok(imgs[i]!.every((v) => v === (actual === 'a' ? 40 : 200)));
   }
 });
+
+test('visionLearner with pretrained weights adds Normalize with their statistics to the batch transforms (fastai), once', async () => {
+  const dir = folder();
+  const dls = ImageDataLoaders.fromFolder(dir, { itemTfms: vision.Resize(4), batchSize: 4, skipBad: true, seed: 0 });
+  const arch = (): nn.Module =>
+    new nn.Sequential(new nn.Conv2d(3, 4, 3, { padding: 1 }), new nn.ReLU(), new nn.AdaptiveAvgPool2d(1), new nn.Flatten(), new nn.Linear(4, 2));
+  const file = join(dir, 'arch.safetensors');
+  torch.save(arch().stateDict(), file);
+  vision.visionLearner(dls, arch, { pretrained: file });
+  vision.visionLearner(dls, arch, { pretrained: file });
+  const norms = dls.batchTfms.filter((t) => t instanceof vision.Normalize) as vision.Normalize[];
+  assert.equal(norms.length, 1);
+  assert.deepEqual([...norms[0]!.mean], [...vision.imagenetStats[0]]);
+  assert.deepEqual(dls.preprocessing?.kind === 'image' && dls.preprocessing.mean, [...vision.imagenetStats[0]]);
+  // the batches are normalised: grey 40 becomes (40/255 - mean) / std per channel
+  const b = (await dls.valid.firstBatch()) as Tensor[];
+  const want = (40 / 255 - vision.imagenetStats[0][0]!) / vision.imagenetStats[1][0]!;
+  const got = Array.from(b[0]!.select(1, 0).flatten().toTypedArray() as Float32Array);
+  assert.ok(got.some((v) => Math.abs(v - want) < 1e-5));
+  torch.dispose(b);
+});

@@ -14,7 +14,7 @@ import { writeChart } from '../plot/chart.js';
 import type { ImageMode } from '../torch/image.js';
 import { readImage } from './image.js';
 import type { ItemTransform } from './item-transforms.js';
-import { type BatchTransform, batchTfmsFn, decodeBatchTfms, IntToFloatTensor, Normalize } from './augment.js';
+import { applyBatchTfms, type BatchTransform, decodeBatchTfms, IntToFloatTensor, Normalize } from './augment.js';
 
 /** fastai's image_extensions (those the addon decodes). */
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
@@ -179,7 +179,8 @@ export class ImageDataLoaders extends DataLoaders {
         device,
         prefetch: o.prefetch,
         seed: o.seed,
-        afterBatch: batchTfmsFn(batchTfms, { split }),
+        // the list as it is at each batch: visionLearner adds the pretrained weights' Normalize to it
+        afterBatch: (b) => applyBatchTfms(batchTfms, b, { split }),
       });
     // the loaders' own checks (prefetch, device...) name the factory called
     const dls = named(fn, () => new ImageDataLoaders(loader(train, 'train'), loader(valid, 'valid'), device, vocab, batchTfms, multiLabel));
@@ -372,6 +373,19 @@ export class ImageDataLoaders extends DataLoaders {
       true,
       o,
     );
+  }
+
+  /** Adds Normalize with these statistics to the batch transforms (both loaders), unless one is there already (fastai's
+   * vision_learner does this for pretrained weights); the preprocessing records them. Returns whether it added it. */
+  addNormalize(stats: { readonly mean: readonly number[]; readonly std: readonly number[] }): boolean {
+    if (this.batchTfms.some((t) => t instanceof Normalize)) return false;
+    const norm = Normalize.fromStats(stats.mean, stats.std);
+    this.batchTfms.push(norm);
+    const pre = this.preprocessing;
+    if (pre?.kind === 'image') {
+      this.preprocessing = { ...pre, mean: [...norm.mean], std: [...norm.std], statsShape: [norm.mean.length, 1, 1] };
+    }
+    return true;
   }
 
   /** Images as the model saw them, back in [0, 1] for display (Normalize undone; IntToFloatTensor's decode, which

@@ -8,6 +8,7 @@ import * as nn from '../nn/index.js';
 import type { Module } from '../nn/index.js';
 import * as models from '../nn/models/index.js';
 import { DataLoaders } from '../data/index.js';
+import { ImageDataLoaders } from './data.js';
 import { Learner } from '../default-learner.js';
 import type { LearnerOptions } from '../learner/index.js';
 
@@ -161,6 +162,9 @@ export interface VisionLearnerOptions extends LearnerOptions, HeadOptions {
   /** A safetensors file of the architecture's weights (torchvision's keys), loaded before the cut; the body is
    * then frozen. Flint downloads nothing: convert a checkpoint once (see the README). */
   pretrained?: string | false;
+  /** With pretrained weights, add Normalize with their statistics to an ImageDataLoaders' batch transforms when it
+   * has none (fastai's normalize; default true). */
+  normalize?: boolean;
   /** Outputs (default: the number of classes in dls.preprocessing.vocab). */
   nOut?: number;
   /** Where the body ends (default: the architecture's meta, or -2). */
@@ -172,7 +176,7 @@ export interface VisionLearnerOptions extends LearnerOptions, HeadOptions {
 }
 
 const HEAD_KEYS = ['linFtrs', 'ps', 'pool', 'concatPool', 'firstBn', 'bnFinal', 'linFirst', 'yRange'] as const;
-const OWN = ['pretrained', 'nOut', 'cut', 'archArgs', 'nIn', ...HEAD_KEYS] as const;
+const OWN = ['pretrained', 'normalize', 'nOut', 'cut', 'archArgs', 'nIn', ...HEAD_KEYS] as const;
 
 /**
  * fastai's vision_learner: `arch` a registered architecture's name ('resnet18', 'xresnet34'...) or a factory returning
@@ -229,6 +233,9 @@ function build(fn: string, dls: DataLoaders, arch: string | (() => Module), opti
     }
   }
   if (dls.device !== 'cpu') model.to({ device: dls.device });
+  // fastai's vision_learner: pretrained weights expect the statistics they were trained with
+  const normalize = o.normalize === undefined ? true : checkBool(fn, 'opts.normalize', o.normalize);
+  if (pretrained !== null && normalize && dls instanceof ImageDataLoaders) dls.addNormalize(meta?.stats ?? models.IMAGENET_STATS);
   const split = meta?.split ?? [];
   const splitter = (m: Module): Tensor[][] => {
     const [b, h] = (m as nn.Sequential).children() as [nn.Sequential, nn.Sequential];
