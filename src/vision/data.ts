@@ -255,10 +255,15 @@ export class ImageDataLoaders extends DataLoaders {
     );
   }
 
-  static #fromLabels(fn: string, files: string[], labels: string[], options: ImageDataLoadersOptions, validIdx?: Set<number>): ImageDataLoaders {
-    const o = checkOptions<ImageDataLoadersOptions>(fn, options, COMMON, 'opts');
-    const vocab = [...new Set(labels)].sort();
-    const items = files.map((path, i) => ({ path, y: vocab.indexOf(labels[i]!) }));
+  /** Items split by the given validation indices, or at random by validPct (default 0.2) with the seed. */
+  static #split(
+    fn: string,
+    items: Item[],
+    vocab: string[],
+    multiLabel: boolean,
+    o: ImageDataLoadersOptions,
+    validIdx?: Set<number>,
+  ): ImageDataLoaders {
     const split = validIdx
       ? { train: items.map((_, i) => i).filter((i) => !validIdx.has(i)), valid: [...validIdx].sort((a, b) => a - b) }
       : randomSplit(
@@ -266,14 +271,15 @@ export class ImageDataLoaders extends DataLoaders {
           o.validPct === undefined ? 0.2 : checkNumber(fn, 'opts.validPct', o.validPct, { min: 0, max: 1 }),
           o.seed === undefined ? undefined : checkInt(fn, 'opts.seed', o.seed, { min: 0 }),
         );
-    return ImageDataLoaders.#make(
-      fn,
-      split.train.map((i) => items[i]!),
-      split.valid.map((i) => items[i]!),
-      vocab,
-      false,
-      o,
-    );
+    const pick = (ids: number[]): Item[] => ids.map((i) => items[i]!);
+    return ImageDataLoaders.#make(fn, pick(split.train), pick(split.valid), vocab, multiLabel, o);
+  }
+
+  static #fromLabels(fn: string, files: string[], labels: string[], options: ImageDataLoadersOptions, validIdx?: Set<number>): ImageDataLoaders {
+    const o = checkOptions<ImageDataLoadersOptions>(fn, options, COMMON, 'opts');
+    const vocab = [...new Set(labels)].sort();
+    const items = files.map((path, i) => ({ path, y: vocab.indexOf(labels[i]!) }));
+    return ImageDataLoaders.#split(fn, items, vocab, false, o, validIdx);
   }
 
   /**
@@ -361,18 +367,7 @@ export class ImageDataLoaders extends DataLoaders {
     const lists = body.map((r) => (r[lc] ?? '').split(labelDelim).filter((s) => s !== ''));
     const vocab = [...new Set(lists.flat())].sort();
     const items = files.map((p, i) => ({ path: p, y: lists[i]!.map((l) => vocab.indexOf(l)) }));
-    const o = rest as ImageDataLoadersOptions;
-    const split = validIdx
-      ? { train: items.map((_, i) => i).filter((i) => !validIdx.has(i)), valid: [...validIdx] }
-      : randomSplit(items.length, o.validPct === undefined ? 0.2 : checkNumber(fn, 'opts.validPct', o.validPct, { min: 0, max: 1 }), o.seed);
-    return ImageDataLoaders.#make(
-      fn,
-      split.train.map((i) => items[i]!),
-      split.valid.map((i) => items[i]!),
-      vocab,
-      true,
-      o,
-    );
+    return ImageDataLoaders.#split(fn, items, vocab, true, rest as ImageDataLoadersOptions, validIdx);
   }
 
   /** Adds Normalize with these statistics to the batch transforms (both loaders), unless one is there already (fastai's
