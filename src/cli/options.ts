@@ -23,3 +23,11 @@ export function device(value: string): string {
   if (!/^(cpu|cuda(:\d+)?)$/.test(value)) throw new InvalidArgumentError(`must be cpu or cuda, got '${value}'`);
   return value;
 }
+
+/** --size: a model size (small, medium, large) or, for --images, the images' side in pixels. */
+export function modelOrPixels(value: string): string | number {
+  if (['small', 'medium', 'large'].includes(value)) return value;
+  const n = Number(value);
+  if (/^\d+$/.test(value) && Number.isSafeInteger(n) && n > 0) return n;
+  throw new InvalidArgumentError(`Allowed choices are small, medium, large (or, with --images, the images' side in pixels), got '${value}'`);
+}

@@ -1,8 +1,9 @@
 // `flint predict <export> <input>`: loads an export in this process and predicts every item of the input (a CSV
-// file for a tabular export, an IDX image file for an image export), writing CSV: row, prediction and, for
-// classifiers, the predicted class's probability.
+// file for a tabular export; an image file, a folder of images or an IDX image file for an image export), writing
+// CSV: row (or the image's file), prediction and, for classifiers, the predicted class's probability.
 import { stringify } from 'csv-stringify/sync';
-import { data, loadLearner, torch, type Tensor } from '../index.js';
+import { data, loadLearner, torch, type Learner, type Tensor } from '../index.js';
+import { imageFiles, imageFilesInputs } from './predict-images.js';
 
 export interface PredictOptions {
   batchSize?: number;
@@ -11,6 +12,8 @@ export interface PredictOptions {
 
 export interface Prediction {
   row: number;
+  /** The image predicted (image files and folders). */
+  file?: string;
   prediction: string | number;
   probability?: number;
 }
@@ -28,8 +31,27 @@ export async function predict(exportFile: string, input: string, o: PredictOptio
     throw new torch.FlintError(
       `flint predict: ${exportFile} has no preprocessing to apply to raw input (export a Learner whose DataLoaders carry one)`,
     );
-  const x = inputs(prep, input);
-  const dl = new data.DataLoader(new data.TensorDataset(x), { batchSize: o.batchSize ?? 256, device });
+  const batchSize = o.batchSize ?? 256;
+  const files = prep.kind === 'image' ? imageFiles(input) : null;
+  let out: Prediction[];
+  if (files === null) out = await predictTensor(learn, prep, inputs(prep, input), batchSize, device);
+  else {
+    // a chunk of files at a time, so a big folder is never decoded all at once
+    out = [];
+    for (let i = 0; i < files.length; i += batchSize) {
+      const chunk = files.slice(i, i + batchSize);
+      const x = await imageFilesInputs(prep as data.ImagePreprocessing, chunk);
+      const rows = await predictTensor(learn, prep, x, batchSize, device);
+      rows.forEach((r, j) => out.push({ ...r, row: i + j + 1, file: chunk[j]! }));
+    }
+  }
+  learn.model.dispose();
+  return out;
+}
+
+/** The predictions for model inputs (the tensor is disposed). */
+async function predictTensor(learn: Learner, prep: data.Preprocessing, x: Tensor, batchSize: number, device: string): Promise<Prediction[]> {
+  const dl = new data.DataLoader(new data.TensorDataset(x), { batchSize, device });
   const { preds, decoded } = await learn.getPreds({ dl, withDecoded: true });
   const out: Prediction[] = [];
   torch.tidy(() => {
@@ -42,15 +64,15 @@ export async function predict(exportFile: string, input: string, o: PredictOptio
     }
   });
   torch.dispose([x, preds, decoded!]);
-  learn.model.dispose();
   return out;
 }
 
 /** The predictions as CSV text with a header. */
 export function predictionsCsv(rows: Prediction[]): string {
   const withProb = rows.some((r) => r.probability !== undefined);
+  const withFile = rows.some((r) => r.file !== undefined);
   return stringify(
-    rows.map((r) => (withProb ? [r.row, r.prediction, r.probability!.toFixed(6)] : [r.row, r.prediction])),
-    { header: true, columns: withProb ? ['row', 'prediction', 'probability'] : ['row', 'prediction'] },
+    rows.map((r) => [withFile ? r.file! : r.row, r.prediction, ...(withProb ? [r.probability!.toFixed(6)] : [])]),
+    { header: true, columns: [withFile ? 'file' : 'row', 'prediction', ...(withProb ? ['probability'] : [])] },
   );
 }

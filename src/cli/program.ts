@@ -1,8 +1,9 @@
-// The `flint` command (commander): demo, train, lr-find and predict, each with --help. The actions are passed in,
+// The `flint` command (commander): demo, train, lr-find and predict, each with --help; train and lr-find take
+// Fashion-MNIST (the default), a CSV file (--csv) or a folder of images (--images). The actions are passed in,
 // so the parsing is testable without training anything.
 import { Command, Option } from 'commander';
-import { device, fraction, positiveInt, positiveNumber } from './options.js';
-import { MODEL_SIZES } from './task.js';
+import { device, fraction, modelOrPixels, positiveInt, positiveNumber } from './options.js';
+import { IMAGE_ARCHS } from './image-task.js';
 import type { TrainOptions } from './train.js';
 import type { PredictOptions } from './predict.js';
 
@@ -22,13 +23,17 @@ const list = (v: string): string[] =>
 function fitOptions(c: Command): Command {
   return c
     .option('--epochs <n>', 'epochs', positiveInt, 5)
-    .option('--lr <lr>', "the one-cycle maximum learning rate (default 1e-2, or the LR finder's valley with --lr-find)", positiveNumber)
+    .option(
+      '--lr <lr>',
+      "the one-cycle maximum learning rate (default 1e-2; 2e-3 fine-tuning with --pretrained; the LR finder's valley with --lr-find)",
+      positiveNumber,
+    )
     .option('--lr-find', 'run the LR finder first and write its chart', false);
 }
 
 function commonOptions(c: Command): Command {
   return c
-    .option('--batch-size <n>', 'batch size (default 128 for images, 64 for tables)', positiveInt)
+    .option('--batch-size <n>', 'batch size (default 128 for Fashion-MNIST, 64 for tables and --images)', positiveInt)
     .option('--device <device>', 'cpu or cuda (default cuda when available)', device)
     .option('--out <dir>', 'the run folder (default runs/<date-time>)');
 }
@@ -42,12 +47,37 @@ function dataOptions(c: Command): Command {
     )
     .option('--categorical <columns>', 'comma-separated CSV columns to treat as categories even if numeric', list)
     .option('--ignore <columns>', 'comma-separated CSV columns to leave out (identifiers, other targets)', list)
-    .option('--valid-pct <p>', 'fraction of the CSV rows held out for validation', fraction, 0.2)
-    .addOption(new Option('--size <size>', 'model size').choices([...MODEL_SIZES]).default('medium'));
+    .option(
+      '--valid-pct <p>',
+      'fraction of the CSV rows (or of the images, without train/ and valid/ folders) held out for validation',
+      fraction,
+      0.2,
+    )
+    .addOption(
+      new Option('--size <size>', "model size: small, medium or large; with --images, the images' side in pixels")
+        .argParser(modelOrPixels)
+        .default('medium', 'medium; 224 with --images'),
+    )
+    .option('--images <dir>', 'train on a folder of images labelled by their folders: DIR/train/<class>/ and DIR/valid/<class>/, or DIR/<class>/')
+    .addOption(new Option('--arch <arch>', 'the architecture for --images (default resnet18)').choices([...IMAGE_ARCHS]))
+    .option('--pretrained <file>', "the architecture's weights (safetensors, torchvision's keys) for --images: fine-tune them");
 }
 
 type Parsed = Record<string, unknown>;
-function trainOptions(p: Parsed): TrainOptions {
+function trainOptions(p: Parsed, cmd?: Command): TrainOptions {
+  // --size is a pixel size with --images, where the models' default size ('medium') means nothing
+  const size = typeof p.size === 'number' || (p.images !== undefined && cmd?.getOptionValueSource('size') === 'default') ? undefined : p.size;
+  // the image options only when given, so the other commands' options stay as they were
+  const images = Object.fromEntries(
+    (
+      [
+        ['images', p.images],
+        ['arch', p.arch],
+        ['pretrained', p.pretrained],
+        ['imageSize', typeof p.size === 'number' ? p.size : undefined],
+      ] as const
+    ).filter(([, v]) => v !== undefined),
+  ) as Pick<TrainOptions, 'images' | 'arch' | 'pretrained' | 'imageSize'>;
   return {
     csv: p.csv as string | undefined,
     target: p.target as string | undefined,
@@ -55,7 +85,7 @@ function trainOptions(p: Parsed): TrainOptions {
     categorical: p.categorical as string[] | undefined,
     ignore: p.ignore as string[] | undefined,
     validPct: p.validPct as number | undefined,
-    size: p.size as TrainOptions['size'],
+    size: size as TrainOptions['size'],
     epochs: p.epochs as number | undefined,
     lr: p.lr as number | undefined,
     lrFind: p.lrFind as boolean | undefined,
@@ -63,6 +93,7 @@ function trainOptions(p: Parsed): TrainOptions {
     batchSize: p.batchSize as number | undefined,
     device: p.device as string | undefined,
     runDir: p.out as string | undefined,
+    ...images,
   };
 }
 
@@ -85,22 +116,28 @@ export function buildProgram(actions: CliActions, testing?: { writeOut: (s: stri
       dataOptions(
         program
           .command('train')
-          .description('train on Fashion-MNIST or a CSV file with one-cycle; the run folder gets charts, weights and export.safetensors'),
+          .description(
+            'train on Fashion-MNIST, a CSV file or a folder of images with one-cycle (fine-tune with --pretrained); the run folder gets charts, weights and export.safetensors',
+          ),
       ),
     ),
   )
     .option('--mixed-precision', 'train in mixed precision (bfloat16 on the CPU, float16 on CUDA)', false)
-    .action((p: Parsed) => actions.train(trainOptions(p)));
+    .action((p: Parsed, cmd: Command) => actions.train(trainOptions(p, cmd)));
   commonOptions(
     dataOptions(
-      program.command('lr-find').description('run the LR finder on Fashion-MNIST or a CSV file: print the suggestions and write the chart'),
+      program
+        .command('lr-find')
+        .description('run the LR finder on Fashion-MNIST, a CSV file or a folder of images: print the suggestions and write the chart'),
     ),
-  ).action((p: Parsed) => actions.lrFind(trainOptions(p)));
+  ).action((p: Parsed, cmd: Command) => actions.lrFind(trainOptions(p, cmd)));
   program
     .command('predict')
-    .description('predict every item of <input> (a CSV file for a table model, an IDX image file for an image model) with an export')
+    .description(
+      'predict every item of <input> with an export: a CSV file for a table model; an image, a folder of images or an IDX image file for an image model',
+    )
     .argument('<export>', 'an export.safetensors written by flint train or learn.export()')
-    .argument('<input>', 'the data to predict')
+    .argument('<input>', 'the data to predict (a folder: every image below it)')
     .option('--batch-size <n>', 'batch size', positiveInt, 256)
     .option('--device <device>', 'cpu or cuda', device, 'cpu')
     .option('--out <file>', 'write the CSV here instead of to stdout')

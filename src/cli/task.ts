@@ -1,6 +1,7 @@
 // What `flint train` and `flint lr-find` train on: Fashion-MNIST or a CSV file, with a registered model sized
-// small / medium / large, the matching loss and metrics.
+// small / medium / large, the matching loss and metrics; or a folder of images (image-task.ts).
 import { Learner, data, metrics, models, nn, torch, type Tensor } from '../index.js';
+import { buildImageTask, type ImageArch } from './image-task.js';
 
 export type ModelSize = 'small' | 'medium' | 'large';
 export const MODEL_SIZES: readonly ModelSize[] = ['small', 'medium', 'large'];
@@ -22,6 +23,14 @@ export interface DataOptions {
   size?: ModelSize;
   batchSize?: number;
   device?: string;
+  /** A folder of images labelled by their folders (in place of Fashion-MNIST or a CSV file). */
+  images?: string;
+  /** The architecture for --images (default resnet18). */
+  arch?: ImageArch;
+  /** A safetensors file of the architecture's weights for --images: fine-tuned instead of trained from scratch. */
+  pretrained?: string;
+  /** The side of the square images for --images (default 224). */
+  imageSize?: number;
   /** Train on the first n training items only (for quick checks). */
   limit?: number;
   runDir: string;
@@ -33,6 +42,8 @@ export interface Task {
   description: string;
   /** Choices made for the user, to print (a batch size lowered to fit a small training split). */
   notes: string[];
+  /** Fine-tune (pretrained weights) rather than fit one cycle from scratch. */
+  fineTune?: boolean;
 }
 
 /**
@@ -90,6 +101,11 @@ const count = (m: nn.Module): string =>
 
 /** The Learner for the data options: loaders, model (from the registry, so it exports), loss and metrics. */
 export function buildTask(o: DataOptions): Task {
+  if (o.images !== undefined) return imageTask(o);
+  if (o.arch !== undefined || o.pretrained !== undefined || o.imageSize !== undefined) {
+    const flag = o.arch !== undefined ? '--arch' : o.pretrained !== undefined ? '--pretrained' : `--size ${o.imageSize}`;
+    throw new torch.FlintError(`${flag} applies to --images only (the models of Fashion-MNIST and CSV files are sized small, medium or large)`);
+  }
   const notes: string[] = [];
   const device = o.device ?? (torch.cuda.isAvailable() ? 'cuda' : 'cpu');
   const batchSize = o.batchSize ?? (o.csv ? 64 : 128);
@@ -146,4 +162,33 @@ export function buildTask(o: DataOptions): Task {
     notes,
     description: `tabular model (${count(model)} parameters) on ${o.csv}: '${o.target}', ${kind}, from ${prep.catNames.length} categorical and ${prep.contNames.length} continuous columns (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation rows)`,
   };
+}
+
+/** --images: the other data's options are errors rather than silently ignored. */
+function imageTask(o: DataOptions): Task {
+  const other = (
+    [
+      ['--csv', o.csv],
+      ['--target', o.target],
+      ['--task', o.task],
+      ['--categorical', o.categorical],
+      ['--ignore', o.ignore],
+    ] as const
+  ).find(([, v]) => v !== undefined);
+  if (other) throw new torch.FlintError(`${other[0]} does not apply to --images (the labels are the images' folder names)`);
+  if (o.size !== undefined) {
+    throw new torch.FlintError(`--size: with --images, give the images' side in pixels (e.g. --size 224), got '${o.size}'`);
+  }
+  if (o.limit !== undefined) throw new torch.FlintError('limit does not apply to --images');
+  torch.manualSeed(42);
+  return buildImageTask({
+    images: o.images!,
+    arch: o.arch,
+    pretrained: o.pretrained,
+    imageSize: o.imageSize,
+    validPct: o.validPct,
+    batchSize: o.batchSize,
+    device: o.device ?? (torch.cuda.isAvailable() ? 'cuda' : 'cpu'),
+    runDir: o.runDir,
+  });
 }

@@ -1,5 +1,5 @@
 // `flint train`, `flint demo` (train with Fashion-MNIST's defaults) and `flint lr-find`: build the task, train
-// with one-cycle, and leave in the run folder the charts, the weights (models/model.safetensors) and an export
+// with one-cycle (fine-tune pretrained image models), and leave in the run folder the charts, the weights (models/model.safetensors) and an export
 // (export.safetensors, for `flint predict`).
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { buildTask, type DataOptions } from './task.js';
 
 export interface TrainOptions extends Omit<DataOptions, 'runDir'> {
   epochs?: number;
-  /** The one-cycle maximum lr (default 1e-2, or the LR finder's valley with lrFind). */
+  /** The one-cycle maximum lr (default 1e-2; fineTune's base lr 2e-3 with pretrained; the LR finder's valley with lrFind). */
   lr?: number;
   /** Run the LR finder first (its chart goes to the run folder); its suggestion is the lr unless lr is given. */
   lrFind?: boolean;
@@ -49,10 +49,10 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const log = o.log ?? console.log;
   const runDir = o.runDir ?? defaultRunDir();
   prepareRunDir(runDir, o.title ?? 'train');
-  const { learn, description, notes } = buildTask({ ...o, runDir });
+  const { learn, description, notes, fineTune } = buildTask({ ...o, runDir });
   for (const n of notes) log(n);
   const epochs = o.epochs ?? 5;
-  let lr = o.lr ?? 1e-2;
+  let lr = o.lr ?? (fineTune ? 2e-3 : 1e-2);
   if (o.lrFind) {
     const { valley } = await learn.lrFind();
     log(`LR finder: valley at ${valley!.toExponential(2)}; chart: ${join(runDir, 'lr_find')}.svg / .png`);
@@ -60,10 +60,11 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   }
   if (o.mixedPrecision) learn.addCb(new callbacks.MixedPrecision());
   log(
-    `Flint ${o.title ?? 'train'}: ${description}, fitOneCycle(${epochs}, ${lr}) with Adam${o.mixedPrecision ? ', mixed precision' : ''}, ` +
+    `Flint ${o.title ?? 'train'}: ${description}, ${fineTune ? 'fineTune' : 'fitOneCycle'}(${epochs}, ${lr}) with Adam${o.mixedPrecision ? ', mixed precision' : ''}, ` +
       `${learn.dls.device}, libtorch ${torch.libtorchVersion}`,
   );
-  await learn.fitOneCycle(epochs, lr);
+  if (fineTune) await learn.fineTune(epochs, lr);
+  else await learn.fitOneCycle(epochs, lr);
   const rec = learn.recorder!;
   rec.plotLoss({ file: join(runDir, 'loss') });
   rec.plotSched({ file: join(runDir, 'schedule') });

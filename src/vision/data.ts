@@ -16,8 +16,9 @@ import { readImage } from './image.js';
 import type { ItemTransform } from './item-transforms.js';
 import { applyBatchTfms, type BatchTransform, decodeBatchTfms, IntToFloatTensor, Normalize } from './augment.js';
 
-/** fastai's image_extensions (those the addon decodes). */
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
+/** fastai's image_extensions (those the addon decodes), lower case with the dot. */
+export const imageExtensions: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp']);
+const IMAGE_EXTENSIONS = imageExtensions;
 
 export interface ImageDataLoadersOptions {
   itemTfms?: ItemTransform | ItemTransform[];

@@ -62,4 +62,4 @@ export type {
   CropBox,
   UniformRng,
 } from './augment.js';
-export { ImageDataLoaders, getImageFiles, type ImageDataLoadersOptions } from './data.js';
+export { ImageDataLoaders, getImageFiles, imageExtensions, type ImageDataLoadersOptions } from './data.js';
