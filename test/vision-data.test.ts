@@ -211,3 +211,11 @@ test('visionLearner with pretrained weights adds Normalize with their statistics
   assert.ok(got.some((v) => Math.abs(v - want) < 1e-5));
   torch.dispose(b);
 });
+
+test("the preprocessing records the Resize's method, for predict on new images", () => {
+  const dir = folder();
+  const squish = ImageDataLoaders.fromFolder(dir, { itemTfms: vision.Resize(4, { method: 'squish', padMode: 'zeros' }), skipBad: true });
+  assert.deepEqual(squish.preprocessing?.kind === 'image' && squish.preprocessing.resize, { method: 'squish', padMode: 'zeros' });
+  const plain = ImageDataLoaders.fromFolder(dir, { itemTfms: vision.Resize(4), skipBad: true });
+  assert.deepEqual(plain.preprocessing?.kind === 'image' && plain.preprocessing.resize, { method: 'crop', padMode: 'reflection' });
+});

@@ -26,7 +26,8 @@ export async function imageFilesInputs(prep: data.ImagePreprocessing, files: str
   if (prep.itemShape.length !== 3 || mode === undefined) {
     throw new torch.FlintError(`predict: the export's images are [${prep.itemShape.join(', ')}], not [1, 3 or 4 channels, height, width]`);
   }
-  const resize = vision.Resize([h, w]);
+  // as validation resized them (the export records the Resize's method; older exports: a centre crop)
+  const resize = vision.Resize([h, w], prep.resize ?? {});
   const items: Tensor[] = [];
   try {
     for (const f of files) {

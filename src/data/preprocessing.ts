@@ -17,6 +17,8 @@ export interface ImagePreprocessing {
   itemShape: number[];
   /** Class names (decoded prediction i is vocab[i]); null for a regression. */
   vocab: string[] | null;
+  /** How a new image is brought to itemShape (vision's Resize, as on the validation split); absent: a centre crop. */
+  resize?: { method: 'crop' | 'pad' | 'squish'; padMode: 'reflection' | 'zeros' | 'border' };
 }
 
 export interface TabularPreprocessing {

@@ -191,6 +191,11 @@ export class ImageDataLoaders extends DataLoaders {
       .map((t) => (t as { size?: [number, number] }).size)
       .filter((s) => s !== undefined)
       .at(-1);
+    // the last Resize's method, so predict on new images resizes them as validation did
+    const resize = itemTfms
+      .map((t) => t as { method?: 'crop' | 'pad' | 'squish'; padMode?: 'reflection' | 'zeros' | 'border' })
+      .filter((t) => t.method !== undefined && t.padMode !== undefined)
+      .at(-1);
     const channels = mode === 'L' ? 1 : mode === 'RGBA' ? 4 : 3;
     const pre: ImagePreprocessing = {
       kind: 'image',
@@ -200,6 +205,7 @@ export class ImageDataLoaders extends DataLoaders {
       statsShape: norm ? [norm.mean.length, 1, 1] : [1, 1, 1],
       itemShape: [channels, ...(size ?? [1, 1])],
       vocab,
+      ...(resize ? { resize: { method: resize.method!, padMode: resize.padMode! } } : {}),
     };
     dls.preprocessing = pre;
     return dls;
