@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { data, Learner, metrics, nn, torch, visionLearner, type Tensor } from '../src/index.js';
 
 /** torchvision's BasicBlock with a 1x1 projection shortcut. */
-class Block extends nn.Module {
+export class Block extends nn.Module {
   readonly conv1: nn.Conv2d;
   readonly bn1: nn.BatchNorm2d;
   readonly relu: nn.ReLU;
@@ -35,7 +35,7 @@ class Block extends nn.Module {
 }
 
 /** Stem, two stages, avgpool, fc: visionLearner's default cut (-2) keeps everything before avgpool. */
-class TinyResNet extends nn.Module {
+export class TinyResNet extends nn.Module {
   readonly conv1 = this.registerModule('conv1', new nn.Conv2d(1, 16, 3, { padding: 1, bias: false }));
   readonly bn1 = this.registerModule('bn1', new nn.BatchNorm2d(16));
   readonly relu = this.registerModule('relu', new nn.ReLU());
@@ -52,7 +52,7 @@ class TinyResNet extends nn.Module {
 }
 
 /** The first `n` items of `classes` (at most `perClass` of each) after `from`, normalized, labels renumbered. */
-function subset(x: Tensor, y: Tensor, classes: number[], n: number, perClass = n, from = 0): [Tensor, Tensor] {
+export function subset(x: Tensor, y: Tensor, classes: number[], n: number, perClass = n, from = 0): [Tensor, Tensor] {
   const labels = (y.toArray() as unknown[]).map(Number);
   const counts = classes.map(() => 0);
   const idx: number[] = [];
@@ -68,11 +68,13 @@ function subset(x: Tensor, y: Tensor, classes: number[], n: number, perClass = n
       Array.from({ length: 10 }, (_, k) => Math.max(0, classes.indexOf(k))),
       { dtype: 'int64' },
     );
+    // Fashion-MNIST's training mean and standard deviation
     return [x.indexSelect(0, rows).sub(0.286).div(0.353), renumber.indexSelect(0, y.indexSelect(0, rows))];
   });
 }
 
-function loaders(t: [Tensor, Tensor], v: [Tensor, Tensor], batchSize: number, seed: number): data.DataLoaders {
+/** Loaders over (x, y) pairs of 1x28x28 images, with an image preprocessing naming the five classes. */
+export function loaders(t: [Tensor, Tensor], v: [Tensor, Tensor], batchSize: number, seed: number): data.DataLoaders {
   const dls = data.DataLoaders.fromTensors(t[0], t[1], v[0], v[1], { batchSize, seed });
   dls.preprocessing = {
     kind: 'image',
@@ -86,47 +88,56 @@ function loaders(t: [Tensor, Tensor], v: [Tensor, Tensor], batchSize: number, se
   return dls;
 }
 
-const { values } = parseArgs({
-  options: { 'per-class': { type: 'string', default: '20' }, epochs: { type: 'string', default: '4' }, seed: { type: 'string', default: '0' } },
-});
-const [perClass, epochs, seed] = [Number(values['per-class']), Number(values.epochs), Number(values.seed)];
-const raw = data.loadFashionMnist();
-const a = subset(raw.xTrain, raw.yTrain, [0, 1, 2, 3, 4], 3000);
-const av = subset(raw.xValid, raw.yValid, [0, 1, 2, 3, 4], 1000);
-const b = subset(raw.xTrain, raw.yTrain, [5, 6, 7, 8, 9], perClass * 5, perClass, seed * 2000);
-const bv = subset(raw.xValid, raw.yValid, [5, 6, 7, 8, 9], 1000);
-torch.dispose(raw);
-const dir = mkdtempSync(join(tmpdir(), 'flint-transfer-'));
-const accuracy = async (learn: Learner): Promise<string> => ((await learn.validate())[1] as number).toFixed(3);
-try {
-  torch.manualSeed(seed);
-  const pre = new TinyResNet();
-  const la = new Learner(loaders(a, av, 64, seed), pre, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()] });
-  await la.noLogging(() => la.noBar(() => la.fitOneCycle(3, 1e-2)));
-  console.log(`pretrained on classes 0-4 (3000 images): accuracy ${await accuracy(la)}`);
-  const file = join(dir, 'tiny-resnet.safetensors');
-  torch.save(pre.stateDict(), file);
-
-  const runs: [string, string | false, (l: Learner) => Promise<void>][] = [
-    [`fineTune(${epochs}), pretrained body`, file, (l) => l.fineTune(epochs, 1e-2)],
-    [`fitOneCycle(${epochs + 1}), from scratch`, false, (l) => l.fitOneCycle(epochs + 1, 1e-2)],
-    [`head only (${epochs + 1} epochs), pretrained body frozen`, file, (l) => l.fitOneCycle(epochs + 1, 1e-2)],
-    [
-      `head only (${epochs + 1} epochs), random body frozen`,
-      false,
-      (l) => {
-        l.freeze();
-        return l.fitOneCycle(epochs + 1, 1e-2);
-      },
-    ],
-  ];
-  for (const [name, pretrained, fit] of runs) {
-    torch.manualSeed(seed + 1);
-    const learn = visionLearner(loaders(b, bv, 10, seed), () => new TinyResNet(), { pretrained, nIn: 1, metrics: [metrics.accuracy()] });
-    await learn.noLogging(() => learn.noBar(() => fit(learn)));
-    console.log(`classes 5-9 from ${perClass} images a class, ${name}: accuracy ${await accuracy(learn)}`);
-  }
-} finally {
-  torch.dispose([...a, ...av, ...b, ...bv]);
-  rmSync(dir, { recursive: true, force: true });
+/** The validation accuracy (the first metric). */
+export async function accuracy(learn: Learner): Promise<number> {
+  return (await learn.validate())[1] as number;
 }
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { 'per-class': { type: 'string', default: '20' }, epochs: { type: 'string', default: '4' }, seed: { type: 'string', default: '0' } },
+  });
+  const [perClass, epochs, seed] = [Number(values['per-class']), Number(values.epochs), Number(values.seed)];
+  const raw = data.loadFashionMnist();
+  const a = subset(raw.xTrain, raw.yTrain, [0, 1, 2, 3, 4], 3000);
+  const av = subset(raw.xValid, raw.yValid, [0, 1, 2, 3, 4], 1000);
+  const b = subset(raw.xTrain, raw.yTrain, [5, 6, 7, 8, 9], perClass * 5, perClass, seed * 2000);
+  const bv = subset(raw.xValid, raw.yValid, [5, 6, 7, 8, 9], 1000);
+  torch.dispose(raw);
+  const dir = mkdtempSync(join(tmpdir(), 'flint-transfer-'));
+  try {
+    torch.manualSeed(seed);
+    const pre = new TinyResNet();
+    const la = new Learner(loaders(a, av, 64, seed), pre, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()] });
+    await la.noLogging(() => la.noBar(() => la.fitOneCycle(3, 1e-2)));
+    console.log(`pretrained on classes 0-4 (3000 images): accuracy ${(await accuracy(la)).toFixed(3)}`);
+    const file = join(dir, 'tiny-resnet.safetensors');
+    torch.save(pre.stateDict(), file);
+
+    const runs: [string, string | false, (l: Learner) => Promise<void>][] = [
+      [`fineTune(${epochs}), pretrained body`, file, (l) => l.fineTune(epochs, 1e-2)],
+      [`fitOneCycle(${epochs + 1}), from scratch`, false, (l) => l.fitOneCycle(epochs + 1, 1e-2)],
+      [`head only (${epochs + 1} epochs), pretrained body frozen`, file, (l) => l.fitOneCycle(epochs + 1, 1e-2)],
+      [
+        `head only (${epochs + 1} epochs), random body frozen`,
+        false,
+        (l) => {
+          l.freeze();
+          return l.fitOneCycle(epochs + 1, 1e-2);
+        },
+      ],
+    ];
+    for (const [name, pretrained, fit] of runs) {
+      torch.manualSeed(seed + 1);
+      const learn = visionLearner(loaders(b, bv, 10, seed), () => new TinyResNet(), { pretrained, nIn: 1, metrics: [metrics.accuracy()] });
+      await learn.noLogging(() => learn.noBar(() => fit(learn)));
+      console.log(`classes 5-9 from ${perClass} images a class, ${name}: accuracy ${(await accuracy(learn)).toFixed(3)}`);
+    }
+  } finally {
+    torch.dispose([...a, ...av, ...b, ...bv]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// run as a program (test/transfer.test.ts imports the parts above)
+if (import.meta.url === `file://${process.argv[1]}`) await main();
