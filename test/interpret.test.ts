@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { Learner, data, nn, plot, torch } from '../src/index.js';
 import { ClassificationInterpretation } from '../src/interpret/index.js';
 import { gc } from './helpers.js';
+import { embeddedPngs, readPng } from './png.js';
 
 // logits per item; targets; argmax: [0, 1, 1, 2, 0, 0]
 const LOGITS = [
@@ -70,20 +70,6 @@ test('confusionMatrix, mostConfused and topLosses equal the hand-computed values
   bare.dispose();
 });
 
-/** The pixels of a PNG written by plot.encodePng (8-bit, filter 0 rows), read back with zlib. */
-function readPng(png: Buffer): { width: number; height: number; channels: number; pixels: Uint8Array } {
-  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const width = png.readUInt32BE(16);
-  const height = png.readUInt32BE(20);
-  const channels = { 0: 1, 4: 2, 2: 3, 6: 4 }[png[25]!]!;
-  const idat = png.indexOf('IDAT', 0, 'latin1');
-  const raw = inflateSync(png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4)));
-  const stride = width * channels;
-  const pixels = new Uint8Array(stride * height);
-  for (let y = 0; y < height; y++) pixels.set(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)), y * stride);
-  return { width, height, channels, pixels };
-}
-
 test('plotTopLosses draws the worst items as images with their captions, red when wrong; the files render', async () => {
   torch.manualSeed(0);
   // images 1x4x4 in [0, 1]; a linear model with fixed weights classifies them
@@ -96,7 +82,7 @@ test('plotTopLosses draws the worst items as images with their captions, red whe
   const { indices } = interp.topLosses(4);
   const dir = mkdtempSync(join(tmpdir(), 'flint-interp-'));
   const svg = interp.plotTopLosses(4, { file: join(dir, 'top') });
-  const images = [...svg.matchAll(/href="data:image\/png;base64,([^"]+)"/g)].map((m) => readPng(Buffer.from(m[1]!, 'base64')));
+  const images = embeddedPngs(svg);
   assert.equal(images.length, 4);
   // each embedded image is the item's pixels (no normalisation to undo here: scaled to [0, 1] by its own range)
   images.forEach((img, k) => {

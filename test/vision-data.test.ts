@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { metrics, nn, plot, torch, vision, type Tensor } from '../src/index.js';
 import { ImageDataLoaders, getImageFiles } from '../src/vision/data.js';
 import { gc } from './helpers.js';
+import { embeddedPngs } from './png.js';
 
 const fixtures = new URL('../../test/fixtures/images/', import.meta.url).pathname;
 
@@ -125,20 +125,8 @@ test('fromCsv: single-label, and multi-label with a delimiter (multi-hot targets
   );
 });
 
-/** The pixels of the PNGs embedded in an SVG grid (plot.encodePng's format, read back with zlib). */
-function embedded(svg: string): Uint8Array[] {
-  return [...svg.matchAll(/href="data:image\/png;base64,([^"]+)"/g)].map((m) => {
-    const b = Buffer.from(m[1]!, 'base64');
-    const idat = b.indexOf('IDAT', 0, 'latin1');
-    const raw = inflateSync(b.subarray(idat + 4, idat + 4 + b.readUInt32BE(idat - 4)));
-    const width = b.readUInt32BE(16);
-    const stride = width * 3;
-    const rows = raw.length / (stride + 1);
-    const out = new Uint8Array(stride * rows);
-    for (let y = 0; y < rows; y++) out.set(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)), y * stride);
-    return out;
-  });
-}
+/** The pixels of the images of an SVG grid. */
+const embedded = (svg: string): Uint8Array[] => embeddedPngs(svg).map((p) => p.pixels);
 
 test('showBatch: the batch decoded back to its pixels (Normalize and IntToFloatTensor undone), captioned by label', async () => {
   const dir = folder();
