@@ -1,7 +1,8 @@
 // Callback dispatch: which callbacks run at each event, wrap the phases (around) and supply the step's parts, in
 // their order (stable for ties), kept in tables rebuilt when the list changes; and the firing of an event.
 import type { Callback } from './callback.js';
-import type { AroundPhase, EventName, StepPart } from './events.js';
+import { type AroundPhase, EVENTS, type EventName, type StepPart } from './events.js';
+import { fail } from '../torch/validate.js';
 import type { Operation, Operations } from './operations.js';
 
 export class CallbackTables {
@@ -28,6 +29,8 @@ export class CallbackTables {
   handlers(event: EventName): Callback[] {
     let cbs = this.#events.get(event);
     if (!cbs) {
+      // checked once per name (firing is the loop's hot path): a name not in the table is never cached
+      if (!(EVENTS as readonly unknown[]).includes(event)) fail('Learner.event', 'name', 'an event name (callbacks.EVENTS)', event);
       cbs = this.ordered(event === 'afterFit' ? null : event);
       this.#events.set(event, cbs);
     }

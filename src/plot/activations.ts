@@ -1,6 +1,7 @@
 // Pictures of activations: a heatmap (fastai's "colorful dimension" is one, drawn with matplotlib's imshow and
 // origin='lower') and charts placed side by side in one SVG.
 import { checkArray, checkInt, checkNumber, checkOptions, checkString, fail } from '../torch/validate.js';
+import { escapeXml } from './svg.js';
 
 // matplotlib's viridis at 9 stops (its default colour map), interpolated linearly
 const VIRIDIS = [
@@ -74,10 +75,6 @@ export function heatmapSvg(rows: number[][], options: HeatmapOptions = {}): stri
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h + top}" shape-rendering="crispEdges">` +
     `<rect width="100%" height="100%" fill="white"/>${title}${rects.join('')}</svg>`
   );
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** SVGs placed side by side in one SVG, each `width` x `height` (their ids made distinct). */

@@ -1,8 +1,7 @@
 // The confusion matrix as fastai plots it: actual classes down, predicted across, counts (or row shares) written
 // in cells shaded by value.
 import { checkArray, checkBool, checkOptions, checkString, fail } from '../torch/validate.js';
-
-const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { escapeXml } from './svg.js';
 
 /** SVG of a confusion matrix cm[actual][predicted] with class labels; `normalize` shows each row's shares. */
 export function confusionMatrixSvg(cm: number[][], labels: string[], options: { normalize?: boolean; title?: string } = {}): string {

@@ -4,6 +4,7 @@ import type { Tensor } from '../torch/index.js';
 import * as torch from '../torch/index.js';
 import { checkArray, checkInt, checkOptions, checkString, checkTensor, fail } from '../torch/validate.js';
 import { encodePng } from './png.js';
+import { escapeXml } from './svg.js';
 
 export interface GridCell {
   /** One image [C, H, W] (C 1 or 3), values in [0, 1] (floating point) or [0, 255] (uint8). */
@@ -13,8 +14,6 @@ export interface GridCell {
   /** The caption's colour (fastai draws wrong predictions red). */
   color?: string;
 }
-
-const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The image's pixels as bytes, height x width x channels. */
 function pixels(fn: string, t: Tensor): { data: Uint8Array; width: number; height: number; channels: 1 | 3 } {

@@ -11,14 +11,13 @@ import { checkArray, checkBool, checkFunction, checkInt, checkNumber, checkOptio
 import { type AsyncDataset, DataLoader, DataLoaders, type ImagePreprocessing } from '../data/index.js';
 import { imageGridSvg } from '../plot/image-grid.js';
 import { writeChart } from '../plot/chart.js';
-import type { ImageMode } from '../torch/image.js';
+import { checkMode, type ImageMode } from '../torch/image.js';
 import { readImage } from './image.js';
 import type { ItemTransform } from './item-transforms.js';
 import { applyBatchTfms, type BatchTransform, decodeBatchTfms, IntToFloatTensor, Normalize } from './augment.js';
 
 /** fastai's image_extensions (those the addon decodes), lower case with the dot. */
 export const imageExtensions: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp']);
-const IMAGE_EXTENSIONS = imageExtensions;
 
 export interface ImageDataLoadersOptions {
   itemTfms?: ItemTransform | ItemTransform[];
@@ -100,7 +99,7 @@ export function getImageFiles(path: string): string[] {
       const p = join(dir, n);
       const st = statSync(p, { throwIfNoEntry: false });
       if (st?.isDirectory()) walk(p);
-      else if (st?.isFile() && IMAGE_EXTENSIONS.has(extname(n).toLowerCase())) out.push(p);
+      else if (st?.isFile() && imageExtensions.has(extname(n).toLowerCase())) out.push(p);
     }
   };
   walk(path);
@@ -165,8 +164,7 @@ export class ImageDataLoaders extends DataLoaders {
     );
     const batchSize = o.batchSize === undefined ? 64 : checkInt(fn, 'opts.batchSize', o.batchSize, { min: 1 });
     const skipBad = o.skipBad === undefined ? false : checkBool(fn, 'opts.skipBad', o.skipBad);
-    const mode = o.mode ?? 'RGB';
-    if (!['RGB', 'L', 'RGBA', 'unchanged'].includes(mode as string)) fail(fn, 'opts.mode', "'RGB', 'L', 'RGBA' or 'unchanged'", o.mode);
+    const mode = checkMode(fn, { mode: o.mode });
     const device = o.device === undefined ? 'cpu' : checkString(fn, 'opts.device', o.device);
     if (train.length === 0) throw new FlintError(`${fn}: no training images were found`);
     const batchTfms = user.some((t) => t instanceof IntToFloatTensor) ? user : [new IntToFloatTensor(), ...user];
@@ -303,7 +301,7 @@ export class ImageDataLoaders extends DataLoaders {
     const haveSplit = rest.validPct === undefined && statSync(join(path, train), { throwIfNoEntry: false })?.isDirectory();
     if (!haveSplit) {
       const files = named(fn, () => getImageFiles(path));
-      if (files.length === 0) throw new FlintError(`${fn}: no images (${[...IMAGE_EXTENSIONS].join(', ')}) below ${JSON.stringify(path)}`);
+      if (files.length === 0) throw new FlintError(`${fn}: no images (${[...imageExtensions].join(', ')}) below ${JSON.stringify(path)}`);
       return ImageDataLoaders.#fromLabels(fn, files, files.map(label), rest);
     }
     const t = named(fn, () => getImageFiles(join(path, train)));
