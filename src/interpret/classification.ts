@@ -6,7 +6,7 @@ import { checkBool, checkInt, checkOptions, checkString, describe, fail, isTenso
 import { DataLoader } from '../data/index.js';
 import type { BaseLearner } from '../learner/index.js';
 import { confusionMatrixSvg } from '../plot/confusion.js';
-import { imageGridSvg } from '../plot/image-grid.js';
+import { imageGridSvg, unitRange } from '../plot/image-grid.js';
 import { writeChart } from '../plot/chart.js';
 
 export interface InterpretationOptions {
@@ -23,9 +23,7 @@ function displayable(x: Tensor, stats: { mean: number[]; std: number[]; statsSha
       const std = torch.tensor(stats.std).reshape(stats.statsShape).to({ device: x.device });
       return x.float().mul(std).add(mean).clamp(0, 1);
     }
-    const lo = x.min();
-    const span = x.max().sub(lo).add(1e-12);
-    return x.float().sub(lo).div(span);
+    return unitRange(x);
   });
 }
 

@@ -6,7 +6,7 @@ import { FlintError, type Tensor } from '../torch/index.js';
 import { checkInt, checkOptions, checkString, describe, fail, isTensorLike } from '../torch/validate.js';
 import { lossActivation, lossDecodes } from '../nn/index.js';
 import { DataLoader } from '../data/index.js';
-import { imageGridSvg } from '../plot/image-grid.js';
+import { imageGridSvg, unitRange } from '../plot/image-grid.js';
 import { writeChart } from '../plot/chart.js';
 import type { Learner } from './learner.js';
 
@@ -19,12 +19,6 @@ export interface ShowResultsOptions {
 
 /** The learner's data may know how to show its inputs (ImageDataLoaders.decodeInputs). */
 type Decoding = { decodeInputs?: (x: Tensor) => Tensor };
-
-function scaled(x: Tensor): Tensor {
-  const lo = x.amin([1, 2, 3], true);
-  const span = x.amax([1, 2, 3], true).sub(lo).add(1e-12);
-  return x.float().sub(lo).div(span);
-}
 
 export async function showResults(learn: Learner, options: ShowResultsOptions = {}): Promise<string> {
   const fn = 'Learner.showResults';
@@ -55,7 +49,7 @@ export async function showResults(learn: Learner, options: ShowResultsOptions = 
           if (!isTensorLike(out)) throw new FlintError(`${fn}: the model returned ${describe(out)}, expected a tensor of predictions`);
           const decoded = lossDecodes(learn.lossFunc)(lossActivation(learn.lossFunc)(out as Tensor));
           const decode = (learn.dls as unknown as Decoding).decodeInputs;
-          const shown = typeof decode === 'function' ? decode.call(learn.dls, xs) : scaled(xs);
+          const shown = typeof decode === 'function' ? decode.call(learn.dls, xs) : unitRange(xs);
           const ys = y.narrow(0, 0, n);
           const cells = Array.from({ length: n }, (_, i) => {
             const actual = ys.select(0, i);

@@ -15,6 +15,14 @@ export interface GridCell {
   color?: string;
 }
 
+/** Each image (the last three dims [C, H, W] of x) scaled to [0, 1] by its own range: how a picture shows inputs
+ * whose normalisation it cannot undo. */
+export function unitRange(x: Tensor): Tensor {
+  const f = x.float();
+  const lo = f.amin([-3, -2, -1], true);
+  return f.sub(lo).div(f.amax([-3, -2, -1], true).sub(lo).add(1e-12));
+}
+
 /** The image's pixels as bytes, height x width x channels. */
 function pixels(fn: string, t: Tensor): { data: Uint8Array; width: number; height: number; channels: 1 | 3 } {
   checkTensor(fn, 'image', t);
