@@ -81,7 +81,9 @@ export class ProgressCallback extends Callback {
   /** Subscribed to the log for the length of a fit, unsubscribed on every exit path; validate() prints nothing. */
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
     if (phase !== 'fit' || this.learn.validatingOnly) return next();
-    const unsubscribe = this.learn.logs.subscribe(this.sink);
+    // a terminal draws bars from the loop's events: it takes no batches, so the Recorder builds no batch log for it
+    const { batch: _batch, ...bars } = this.sink;
+    const unsubscribe = this.learn.logs.subscribe(this.tty ? bars : this.sink);
     this.live = true;
     try {
       await next();
