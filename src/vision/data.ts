@@ -106,6 +106,11 @@ export function getImageFiles(path: string): string[] {
   return out;
 }
 
+/** An array of strings, each checked (errors name the item). */
+function strings(fn: string, arg: string, v: unknown, what: string): string[] {
+  return checkArray<string>(fn, arg, v, what).map((x, i) => checkString(fn, `${arg}[${i}]`, x));
+}
+
 function asList<T>(fn: string, arg: string, v: T | T[] | undefined, check: (x: unknown) => boolean, what: string): T[] {
   if (v === undefined) return [];
   const list = Array.isArray(v) ? v : [v];
@@ -213,7 +218,7 @@ export class ImageDataLoaders extends DataLoaders {
   static fromNameFunc(path: string, fnames: string[], labelFunc: (file: string) => string, options: ImageDataLoadersOptions = {}): ImageDataLoaders {
     const fn = 'vision.ImageDataLoaders.fromNameFunc';
     checkString(fn, 'path', path);
-    const files = checkArray<string>(fn, 'fnames', fnames, 'an array of image file paths').map((f, i) => checkString(fn, `fnames[${i}]`, f));
+    const files = strings(fn, 'fnames', fnames, 'an array of image file paths');
     checkFunction(fn, 'labelFunc', labelFunc);
     const labels = files.map((f, i) => {
       const l: unknown = labelFunc(f);
@@ -249,8 +254,8 @@ export class ImageDataLoaders extends DataLoaders {
   static fromLists(path: string, fnames: string[], labels: string[], options: ImageDataLoadersOptions = {}): ImageDataLoaders {
     const fn = 'vision.ImageDataLoaders.fromLists';
     checkString(fn, 'path', path);
-    const files = checkArray<string>(fn, 'fnames', fnames, 'an array of image file paths').map((f, i) => checkString(fn, `fnames[${i}]`, f));
-    const ls = checkArray<string>(fn, 'labels', labels, 'an array of class names').map((l, i) => checkString(fn, `labels[${i}]`, l));
+    const files = strings(fn, 'fnames', fnames, 'an array of image file paths');
+    const ls = strings(fn, 'labels', labels, 'an array of class names');
     if (ls.length !== files.length) fail(fn, 'labels', `${files.length} labels, one per file`, labels);
     return ImageDataLoaders.#fromLabels(
       fn,
