@@ -8,16 +8,15 @@ uint8, collate, then in the main process IntToFloatTensor, affine_grid, the warp
 grid_sample (reflection), Brightness+Contrast lighting. It prints "impl" in its ready line.
   python bench/fastai_loader.py CACHE_DIR NUM_WORKERS
 """
-import json
 import math
 import os
 import sys
-import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from loader_protocol import serve
 
 cache, workers = sys.argv[1], int(sys.argv[2])
 DIRS = {'jpeg': 'jpeg224', 'png': 'png28'}
@@ -126,22 +125,4 @@ except ImportError:
 
 loaders = {k: make(k) for k in DIRS}
 
-
-def epoch(k, limit=None):
-    t0 = time.perf_counter()
-    n = 0
-    for b, (xb, _) in enumerate(loaders[k]):
-        n += xb.shape[0]
-        if b + 1 == limit:
-            break
-    return n / (time.perf_counter() - t0)
-
-
-for k in loaders:  # warm-up: starts the workers, loads the libraries' code
-    epoch(k, 3)
-print(json.dumps({'ready': True, 'impl': IMPL, 'threads': torch.get_num_threads(), 'workers': workers}), flush=True)
-for line in sys.stdin:
-    k = line.strip()
-    if k not in loaders:
-        break
-    print(epoch(k), flush=True)
+serve(loaders, {'impl': IMPL, 'workers': workers})

@@ -4,14 +4,13 @@
   png:  ImageFolder + ToTensor (no resize), batch 64
   /usr/bin/python3 bench/torchvision_loader.py CACHE_DIR NUM_WORKERS
 """
-import json
 import os
 import sys
-import time
 
 import torch
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
+from loader_protocol import serve
 
 cache, workers = sys.argv[1], int(sys.argv[2])
 T = {
@@ -31,22 +30,4 @@ loaders = {
     for k in T
 }
 
-
-def epoch(k, limit=None):
-    t0 = time.perf_counter()
-    n = 0
-    for b, (xb, _) in enumerate(loaders[k]):
-        n += xb.shape[0]
-        if b + 1 == limit:
-            break
-    return n / (time.perf_counter() - t0)
-
-
-for k in loaders:  # warm-up: starts the workers, loads the libraries' code
-    epoch(k, 3)
-print(json.dumps({'ready': True, 'threads': torch.get_num_threads(), 'workers': workers}), flush=True)
-for line in sys.stdin:
-    k = line.strip()
-    if k not in loaders:
-        break
-    print(epoch(k), flush=True)
+serve(loaders, {'workers': workers})
