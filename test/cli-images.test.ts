@@ -8,24 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type data, loadLearner, models, plot, torch } from '../src/index.js';
-import { buildProgram, type CliActions } from '../src/cli/program.js';
-
-async function parse(argv: string[]): Promise<{ calls: unknown[][]; err: string; error?: Error }> {
-  const calls: unknown[][] = [];
-  const record =
-    (name: string) =>
-    async (...args: unknown[]) => {
-      calls.push([name, ...args]);
-    };
-  const actions = { demo: record('demo'), train: record('train'), lrFind: record('lrFind'), predict: record('predict') } as unknown as CliActions;
-  let err = '';
-  try {
-    await buildProgram(actions, { writeOut: () => {}, writeErr: (s) => (err += s) }).parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    return { calls, err, error: e as Error };
-  }
-  return { calls, err };
-}
+import { parse } from './cli-parse.js';
 
 test('flint train --images parses its options; --size is a pixel size there and a model size elsewhere', async () => {
   const t = await parse(['train', '--images', 'pets', '--arch', 'xresnet34', '--pretrained', 'w.safetensors', '--size', '128', '--epochs', '2']);

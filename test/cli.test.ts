@@ -7,33 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { data, loadLearner, torch } from '../src/index.js';
-import { buildProgram, type CliActions } from '../src/cli/program.js';
+import { parse } from './cli-parse.js';
 import { writeTableCsv } from './tables.js';
-
-async function parse(argv: string[]): Promise<{ calls: unknown[][]; out: string; err: string; error?: Error }> {
-  const calls: unknown[][] = [];
-  const record =
-    (name: string) =>
-    async (...args: unknown[]) => {
-      calls.push([name, ...args]);
-    };
-  const actions = { demo: record('demo'), train: record('train'), lrFind: record('lrFind'), predict: record('predict') } as unknown as CliActions;
-  let out = '';
-  let err = '';
-  try {
-    await buildProgram(actions, {
-      writeOut: (s) => {
-        out += s;
-      },
-      writeErr: (s) => {
-        err += s;
-      },
-    }).parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    return { calls, out, err, error: e as Error };
-  }
-  return { calls, out, err };
-}
 
 test('flint train / lr-find / demo / predict parse their options', async () => {
   const t = await parse([
