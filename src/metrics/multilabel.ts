@@ -126,38 +126,27 @@ export const MatthewsCorrCoefMulti = (options: Omit<MultiOptions, 'average'> = {
     'metrics.MatthewsCorrCoefMulti',
   );
 };
+/** A score per label on the (sigmoid) scores, macro-averaged: fn the public name, name the metric's. */
+function macroPerLabel(fn: string, name: string, score: (p: Tensor, t: Tensor) => Tensor, options: { sigmoid?: boolean }): AccumMetric {
+  const o = multiOptions(fn, options, ['sigmoid']);
+  return labelled(
+    new AccumMetric(
+      (pp, tt) => {
+        labels(pp as Tensor, tt as Tensor);
+        const p = (o.sigmoid ?? true) ? (pp as Tensor).sigmoid() : (pp as Tensor);
+        const t = tt as Tensor;
+        return torch.stack(Array.from({ length: p.shape[1]! }, (_, k) => score(p.select(1, k), t.select(1, k)))).mean();
+      },
+      { flatten: false, name },
+    ),
+    fn,
+  );
+}
 /** ROC AUC per label on the sigmoid scores, macro-averaged. */
-export const RocAucMulti = (options: { sigmoid?: boolean } = {}): AccumMetric => {
-  const o = multiOptions('metrics.RocAucMulti', options, ['sigmoid']);
-  return labelled(
-    new AccumMetric(
-      (pp, tt) => {
-        labels(pp as Tensor, tt as Tensor);
-        const p = (o.sigmoid ?? true) ? (pp as Tensor).sigmoid() : (pp as Tensor);
-        const t = tt as Tensor;
-        return torch.stack(Array.from({ length: p.shape[1]! }, (_, k) => rocAuc(p.select(1, k), t.select(1, k)))).mean();
-      },
-      { flatten: false, name: 'rocAucMulti' },
-    ),
-    'metrics.RocAucMulti',
-  );
-};
+export const RocAucMulti = (options: { sigmoid?: boolean } = {}): AccumMetric => macroPerLabel('metrics.RocAucMulti', 'rocAucMulti', rocAuc, options);
 /** Average precision per label, macro-averaged. */
-export const APScoreMulti = (options: { sigmoid?: boolean } = {}): AccumMetric => {
-  const o = multiOptions('metrics.APScoreMulti', options, ['sigmoid']);
-  return labelled(
-    new AccumMetric(
-      (pp, tt) => {
-        labels(pp as Tensor, tt as Tensor);
-        const p = (o.sigmoid ?? true) ? (pp as Tensor).sigmoid() : (pp as Tensor);
-        const t = tt as Tensor;
-        return torch.stack(Array.from({ length: p.shape[1]! }, (_, k) => averagePrecision(p.select(1, k), t.select(1, k)))).mean();
-      },
-      { flatten: false, name: 'apScoreMulti' },
-    ),
-    'metrics.APScoreMulti',
-  );
-};
+export const APScoreMulti = (options: { sigmoid?: boolean } = {}): AccumMetric =>
+  macroPerLabel('metrics.APScoreMulti', 'apScoreMulti', averagePrecision, options);
 /** Brier score over every label: mean squared error of the (sigmoid) probabilities against the labels. */
 export const BrierScoreMulti = (options: { sigmoid?: boolean } = {}): AccumMetric => {
   const o = multiOptions('metrics.BrierScoreMulti', options, ['sigmoid']);
