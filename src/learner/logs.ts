@@ -37,7 +37,7 @@ export class LogBus {
   #quiet = 0;
   #fits = 0;
   #names: readonly string[] = [];
-  #fallback: (row: LogRow) => void;
+  readonly #fallback: (row: LogRow) => void;
 
   constructor(fallback: (row: LogRow) => void) {
     this.#fallback = fallback;
@@ -54,10 +54,6 @@ export class LogBus {
   /** True inside noLogging: console sinks get no rows. */
   get quiet(): boolean {
     return this.#quiet > 0;
-  }
-  /** @internal where rows go when no console sink is subscribed (learn.logger). */
-  set fallback(f: (row: LogRow) => void) {
-    this.#fallback = f;
   }
 
   /** Adds a sink; the function returned removes it (idempotent). */
