@@ -136,7 +136,7 @@ export class ImageDataLoaders extends DataLoaders {
   /** The batch transforms, IntToFloatTensor first (the same list on both loaders; augmentations act on training only). */
   readonly batchTfms: BatchTransform[];
   /** Files left out because they could not be read or decoded (with skipBad). */
-  readonly skipped: { path: string; reason: string }[] = [];
+  readonly skipped: { path: string; reason: string }[];
   readonly multiLabel: boolean;
 
   private constructor(
@@ -146,8 +146,10 @@ export class ImageDataLoaders extends DataLoaders {
     vocab: string[],
     batchTfms: BatchTransform[],
     multiLabel: boolean,
+    skipped: { path: string; reason: string }[],
   ) {
     super(train, valid, device);
+    this.skipped = skipped;
     this.vocab = vocab;
     this.batchTfms = batchTfms;
     this.multiLabel = multiLabel;
@@ -187,8 +189,7 @@ export class ImageDataLoaders extends DataLoaders {
         afterBatch: (b) => applyBatchTfms(batchTfms, b, { split }),
       });
     // the loaders' own checks (prefetch, device...) name the factory called
-    const dls = named(fn, () => new ImageDataLoaders(loader(train, 'train'), loader(valid, 'valid'), device, vocab, batchTfms, multiLabel));
-    (dls as { skipped: typeof skipped }).skipped = skipped;
+    const dls = named(fn, () => new ImageDataLoaders(loader(train, 'train'), loader(valid, 'valid'), device, vocab, batchTfms, multiLabel, skipped));
     const norm = batchTfms.find((t): t is Normalize => t instanceof Normalize);
     const size = itemTfms
       .map((t) => (t as { size?: [number, number] }).size)
