@@ -100,6 +100,38 @@ test('lent batches: live tensors do not grow over epochs, and a break or an erro
   torch.dispose([x, y]);
 });
 
+test("afterBatch runs in batch order between the consumer's steps: its random draws repeat under a seed whatever the load times", async () => {
+  const { x, y } = tensors();
+  /** Items that finish loading in a scrambled order (later items often first). */
+  class Scrambled extends SlowDataset {
+    override async get(i: number): Promise<Tensor[]> {
+      await new Promise((r) => setTimeout(r, ((i * 7) % 5) + Math.floor(Math.random() * 4)));
+      return [this.x.select(0, i).clone(), this.y.select(0, i).clone()];
+    }
+  }
+  const run = async (ds: data.Dataset<Tensor[]> | SlowDataset): Promise<number[]> => {
+    torch.manualSeed(4);
+    const dl = new data.DataLoader<Tensor[]>(ds, {
+      batchSize: 4,
+      prefetch: 3,
+      afterBatch: (b) => {
+        const [bx, by] = b as Tensor[];
+        return [bx!.add(torch.rand([1])), by!];
+      },
+    });
+    const seen: number[] = [];
+    for await (const b of dl) {
+      seen.push((b as Tensor[])[0]!.sum().item() as number);
+      // the consumer's own draws (a training step's dropout) between batches
+      seen.push(torch.tidy(() => torch.rand([1]).item() as number));
+    }
+    return seen;
+  };
+  const want = await run(new data.TensorDataset(x, y));
+  for (let k = 0; k < 3; k++) assert.deepEqual(await run(new Scrambled(x, y)), want, `run ${k}`);
+  torch.dispose([x, y]);
+});
+
 test('a synchronous dataset returning promises is refused naming the fix', () => {
   const ds = { length: 4, get: async (i: number) => torch.tensor([i]) };
   const dl = new data.DataLoader(ds as unknown as data.Dataset<Tensor>, { batchSize: 2 });

@@ -151,6 +151,37 @@ test('showBatch: the batch decoded back to its pixels (Normalize and IntToFloatT
   );
 });
 
+test('a seeded epoch repeats exactly: random item and batch transforms do not depend on which file decodes first', async () => {
+  // images of very different sizes (their decodes finish out of order), each a different pattern
+  const dir = mkdtempSync(join(tmpdir(), 'flint-imgs-seeded-'));
+  for (let i = 0; i < 12; i++) {
+    const [w, h] = i % 3 === 0 ? [640, 480] : [12 + i, 10 + i];
+    const px = Uint8Array.from({ length: w * h * 3 }, (_, k) => (k * (i + 3) + ((k / w) | 0)) % 256);
+    mkdirSync(join(dir, `c${i % 2}`), { recursive: true });
+    writeFileSync(join(dir, `c${i % 2}`, `${i}.png`), plot.encodePng(px, w, h, 3));
+  }
+  const epoch = async (): Promise<number[]> => {
+    torch.manualSeed(9);
+    const dls = ImageDataLoaders.fromFolder(dir, {
+      validPct: 0.25,
+      seed: 2,
+      itemTfms: vision.RandomResizedCrop(8),
+      batchTfms: vision.augTransforms({ maxWarp: 0.2, pAffine: 1, pLighting: 1 }),
+      batchSize: 3,
+      prefetch: 3,
+    });
+    const sums: number[] = [];
+    for await (const b of dls.train) {
+      sums.push((b as Tensor[])[0]!.sum().item() as number);
+      sums.push(torch.tidy(() => torch.rand([1]).item() as number)); // the consumer's own draws between batches
+    }
+    return sums;
+  };
+  const want = await epoch();
+  assert.equal(want.length, 6);
+  for (let k = 0; k < 3; k++) assert.deepEqual(await epoch(), want, `run ${k}`);
+});
+
 test('a Learner trains on a folder of images (asynchronous loader) and live tensors do not grow over epochs', async () => {
   const dir = folder();
   const dls = ImageDataLoaders.fromFolder(dir, { itemTfms: vision.Resize(4), batchSize: 4, skipBad: true, seed: 0 });

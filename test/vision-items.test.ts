@@ -233,6 +233,29 @@ test('validation is deterministic and draws nothing; training consumes the gener
   });
 });
 
+test("a call's rng supplies the draws of a transform made without one; a transform's own rng wins", () => {
+  torch.tidy(() => {
+    const img = u8(
+      Array.from({ length: 3 * 30 * 40 }, (_, k) => (k * 37) % 256),
+      [3, 30, 40],
+    );
+    // Resize(16) on 30x40 keeps a 30x30 box: the x draw 0.5 puts it at int(0.5 * 10) = 5
+    torch.manualSeed(3);
+    const want = torch.rand([1], { dtype: 'float64' }).item();
+    torch.manualSeed(3);
+    const call = scripted([0.5, 0.9]);
+    assert.deepEqual(Resize(16).plan([3, 30, 40], { rng: call }).box, { top: 0, left: 5, height: 30, width: 30 });
+    assert.equal(call.left(), 0);
+    assert.equal(torch.rand([1], { dtype: 'float64' }).item(), want, "libtorch's generator did not move");
+    const own = scripted([0, 0]);
+    assert.deepEqual(Resize(16, { rng: own }).plan([3, 30, 40], { rng: () => assert.fail('the call rng was used') }).box.left, 0);
+    assert.equal(own.left(), 0);
+    const a = RandomResizedCrop(8)(img, { rng: scripted([0.3, 0.6, 0.2, 0.7]) });
+    assert.ok(RandomResizedCrop(8, { rng: scripted([0.3, 0.6, 0.2, 0.7]) })(img).equal(a), 'the same draws, the same crop');
+    assert.throws(() => Resize(4)(img, { rng: 3 as unknown as Rng }), /vision\.Resize: expected a function for options\.rng, got 3/);
+  });
+});
+
 test('a TensorImage stays one through every transform; a plain tensor stays plain', () => {
   torch.tidy(() => {
     const img = ramp();

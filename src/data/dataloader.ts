@@ -22,7 +22,8 @@ export interface DataLoaderOptions<T> {
   /** fastai's after_batch (batch transforms): applied to each batch after collation and the move to `device`;
    * what it returns is the batch iteration yields. The loader owns and frees the returned tensors with the
    * batch, so return new tensors or the batch's own (clone one held elsewhere), and do not change the batch in
-   * place (an in-memory batch may be a view of the dataset). null: none. */
+   * place (an in-memory batch may be a view of the dataset). It runs as each batch is handed out, in order (for an
+   * asynchronous dataset too), so its random draws repeat under torch.manualSeed. null: none. */
   afterBatch?: ((batch: Batch) => Batch) | null;
   /** For an asynchronous dataset: how many batches are built ahead of the one in use (default 2); their items
    * load concurrently (libuv's thread pool, UV_THREADPOOL_SIZE, bounds the decoding threads). */
@@ -202,7 +203,6 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
         const items = loaded.filter((x) => x !== null) as T[];
         if (items.length === 0) return;
         batch = this.#collateItems(items, ids, b, owned);
-        if (this.afterBatch !== null) batch = this.#transform(batch, b, owned);
       });
       return { batch: batch ?? null, owned };
     } catch (err) {
@@ -348,7 +348,17 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
         for (const t of current) t.dispose();
         current = built.owned;
         fill(this.prefetch);
-        if (built.batch !== null) yield built.batch;
+        if (built.batch === null) continue;
+        let batch = built.batch;
+        // afterBatch runs here, in batch order between the consumer's steps (fastai's after_batch), not when the
+        // batch's files happen to finish loading: its random draws then repeat under a seed
+        if (this.afterBatch !== null) {
+          const raw = batch;
+          torch.tidy(() => {
+            batch = this.#transform(raw, b, current);
+          });
+        }
+        yield batch;
       }
     } finally {
       for (const t of current) t.dispose();

@@ -14,6 +14,7 @@ import { writeChart } from '../plot/chart.js';
 import { checkMode, type ImageMode } from '../torch/image.js';
 import { readImage } from './image.js';
 import type { ItemTransform } from './item-transforms.js';
+import { itemDraws } from './item-draws.js';
 import { applyBatchTfms, type BatchTransform, decodeBatchTfms, IntToFloatTensor, Normalize } from './augment.js';
 
 /** fastai's image_extensions (those the addon decodes), lower case with the dot. */
@@ -60,6 +61,8 @@ class ImageDataset implements AsyncDataset<[Tensor, Tensor]> {
   async get(i: number): Promise<[Tensor, Tensor] | null> {
     const it = this.items[i];
     if (it === undefined) fail('ImageDataLoaders', 'index', `an item index below ${this.items.length}`, i);
+    // seeded before the decoding starts, in request order (a validation image draws nothing)
+    const rng = this.split === 'train' ? itemDraws() : undefined;
     let img: Tensor;
     try {
       img = await readImage(it.path, { mode: this.mode });
@@ -68,7 +71,7 @@ class ImageDataset implements AsyncDataset<[Tensor, Tensor]> {
       this.skip(it.path, e instanceof Error ? e.message : describe(e));
       return null;
     }
-    for (const t of this.tfms) img = t(img, { split: this.split });
+    for (const t of this.tfms) img = t(img, { split: this.split, rng });
     let y: Tensor;
     if (Array.isArray(it.y)) {
       // multi-label: a multi-hot float target, as fastai's MultiCategoryBlock

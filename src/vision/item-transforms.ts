@@ -25,9 +25,11 @@ const RESAMPLES: readonly Resample[] = ['torch', 'pil'];
 const MAX_SIDE = 32768;
 
 /** Per call: the split decides random (train, the default as when fastai calls a transform directly) or fixed
- * (valid) geometry. */
+ * (valid) geometry; `rng` supplies this call's draws when the transform was made without an `rng` of its own
+ * (ImageDataLoaders give each image one seeded in loading order, so draws do not depend on which file decodes first). */
 export interface ItemCallOptions {
   split?: Split;
+  rng?: Rng;
 }
 
 /** What a transform does to one image: crop/pad `box` (padded with `padMode` where it leaves the image), resize to
@@ -100,9 +102,17 @@ function checkSize(fn: string, size: unknown): [number, number] {
   return [checkInt(fn, 'size[0]', size[0], rule), checkInt(fn, 'size[1]', size[1], rule)];
 }
 
-function checkSplit(fn: string, options: unknown): Split {
-  const o = checkOptions(fn, options as ItemCallOptions | undefined, ['split']);
-  return checkOneOf(fn, 'options.split', or(o.split, 'train'), SPLITS);
+function checkCall(fn: string, options: unknown): { split: Split; rng: Rng | undefined } {
+  const o = checkOptions(fn, options as ItemCallOptions | undefined, ['split', 'rng']);
+  return {
+    split: checkOneOf(fn, 'options.split', or(o.split, 'train'), SPLITS),
+    rng: o.rng === undefined ? undefined : checkFunction<Rng>(fn, 'options.rng', o.rng),
+  };
+}
+
+/** The transform's own injected draws (options.rng at construction), checked. */
+function ownRng(fn: string, rng: unknown): Rng | undefined {
+  return rng === undefined ? undefined : checkFunction<Rng>(fn, 'options.rng', rng);
 }
 
 function checkImage(fn: string, img: unknown): Tensor {
@@ -152,17 +162,18 @@ function geometric(
   name: string,
   order: number,
   size: [number, number],
-  planner: (h: number, w: number, split: Split) => ItemPlan,
+  own: Rng | undefined,
+  planner: (h: number, w: number, split: Split, draw: Rng) => ItemPlan,
   extra: object,
 ): GeometricItemTransform {
-  const tfm = (img: Tensor, options?: ItemCallOptions): Tensor => {
-    const x = checkImage(fn, img);
-    const split = checkSplit(fn, options);
-    return apply(x, planner(x.shape[1]!, x.shape[2]!, split));
-  };
   const plan = (shape: readonly number[], options?: ItemCallOptions): ItemPlan => {
     const [, h, w] = checkShape3(fn, shape);
-    return planner(h, w, checkSplit(fn, options));
+    const call = checkCall(fn, options);
+    return planner(h, w, call.split, drawer(fn, own ?? call.rng));
+  };
+  const tfm = (img: Tensor, options?: ItemCallOptions): Tensor => {
+    const x = checkImage(fn, img);
+    return apply(x, plan(x.shape, options));
   };
   Object.defineProperty(tfm, 'name', { value: name });
   return Object.assign(tfm, { order, size, plan }, extra);
@@ -182,9 +193,8 @@ export function Resize(size: number | readonly [number, number], options?: Resiz
   const method = checkOneOf(fn, 'options.method', or(o.method, 'crop'), METHODS);
   const padMode = checkOneOf(fn, 'options.padMode', or(o.padMode, 'reflection'), PAD_MODES);
   const resample = checkOneOf(fn, 'options.resample', or(o.resample, 'torch'), RESAMPLES);
-  const draw = drawer(fn, o.rng === undefined ? undefined : checkFunction<Rng>(fn, 'options.rng', o.rng));
   const [th, tw] = sz;
-  const planner = (h: number, w: number, split: Split): ItemPlan => {
+  const planner = (h: number, w: number, split: Split, draw: Rng): ItemPlan => {
     if (method === 'squish') return { box: { top: 0, left: 0, height: h, width: w }, padMode, resizeTo: [th, tw], resample, finalCrop: null };
     // fastai: m = w/tw if op(w/tw, h/th) else h/th, op '<' for crop (the box fits inside), '>' for pad (it contains)
     const rw = w / tw;
@@ -203,7 +213,7 @@ export function Resize(size: number | readonly [number, number], options?: Resiz
       finalCrop: null,
     };
   };
-  return geometric(fn, 'Resize', 1, sz, planner, { method, padMode, resample });
+  return geometric(fn, 'Resize', 1, sz, ownRng(fn, o.rng), planner, { method, padMode, resample });
 }
 
 /**
@@ -221,12 +231,11 @@ export function RandomResizedCrop(size: number | readonly [number, number], opti
   const ratio = checkRatio(fn, or(o.ratio, [3 / 4, 4 / 3]));
   const valXtra = checkNumber(fn, 'options.valXtra', or(o.valXtra, 0.14), { min: 0, max: 10 });
   const resample = checkOneOf(fn, 'options.resample', or(o.resample, 'torch'), RESAMPLES);
-  const draw = drawer(fn, o.rng === undefined ? undefined : checkFunction<Rng>(fn, 'options.rng', o.rng));
-  const uniform = (a: number, b: number): number => a + (b - a) * draw();
-  // Python's random.randint(lo, hi): both ends included
-  const randint = (lo: number, hi: number): number => Math.min(lo + Math.floor(draw() * (hi - lo + 1)), hi);
   const [th, tw] = sz;
-  const planner = (h: number, w: number, split: Split): ItemPlan => {
+  const planner = (h: number, w: number, split: Split, draw: Rng): ItemPlan => {
+    const uniform = (a: number, b: number): number => a + (b - a) * draw();
+    // Python's random.randint(lo, hi): both ends included
+    const randint = (lo: number, hi: number): number => Math.min(lo + Math.floor(draw() * (hi - lo + 1)), hi);
     if (split === 'valid') {
       const xtra = Math.ceil((Math.max(th, tw) * valXtra) / 8) * 8;
       const fh = th + xtra;
@@ -258,7 +267,7 @@ export function RandomResizedCrop(size: number | readonly [number, number], opti
       finalCrop: null,
     };
   };
-  return geometric(fn, 'RandomResizedCrop', 1, sz, planner, { minScale, maxScale, ratio, valXtra, resample });
+  return geometric(fn, 'RandomResizedCrop', 1, sz, ownRng(fn, o.rng), planner, { minScale, maxScale, ratio, valXtra, resample });
 }
 
 function checkRatio(fn: string, v: unknown): [number, number] {
@@ -286,7 +295,7 @@ export function CenterCrop(size: number | readonly [number, number], options?: C
     resample: 'torch',
     finalCrop: null,
   });
-  return geometric(fn, 'CenterCrop', 0, sz, planner, { padMode });
+  return geometric(fn, 'CenterCrop', 0, sz, undefined, planner, { padMode });
 }
 
 /** fastai's ToTensor for image tensors: a uint8 [C, H, W] TensorImage is returned as it is (the same object); another
@@ -296,7 +305,7 @@ export function ToTensor(): ItemTransform {
   const fn = 'vision.ToTensor';
   const tfm = (img: Tensor, options?: ItemCallOptions): Tensor => {
     checkTensor(fn, 'img', img);
-    checkSplit(fn, options);
+    checkCall(fn, options);
     if (img.dtype === 'uint8' && img.ndim === 2 && img.shape.every((d) => d >= 1)) return torch.tidy(() => img.unsqueeze(0).as(TensorImage));
     const x = checkImage(fn, img);
     return x instanceof TensorImage ? x : x.as(TensorImage);
