@@ -6,18 +6,25 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Callback, CancelFitException, Learner, callbacks, data, nn, optim, torch, type Tensor } from '../src/index.js';
-import { assertClose, type Encoded, fixture, fromEnc } from './helpers.js';
+import { assertClose, type Encoded, fixture, fromEnc, gc, settle } from './helpers.js';
 
 const fx = fixture<{ acts: { x: Encoded; mean: number; std: number; nearZero: number; hist: Encoded }[] }>('hooks/stats.json');
 const dir = mkdtempSync(join(tmpdir(), 'flint-actstats-'));
 const live = () => torch.memory().liveTensors;
 
+// made once and kept: learners come and go in the tests below, and their data must not be garbage whose collection
+// would move the live tensor counts
+torch.manualSeed(0);
+const xy = [torch.randn([32, 4]), torch.randint(0, 2, [32]), torch.randn([16, 4]), torch.randint(0, 2, [16])].map((t) => t.keep()) as [
+  Tensor,
+  Tensor,
+  Tensor,
+  Tensor,
+];
+
 function learner(cbs: Callback[] = []): Learner {
   torch.manualSeed(0);
-  const dls = data.DataLoaders.fromTensors(torch.randn([32, 4]), torch.randint(0, 2, [32]), torch.randn([16, 4]), torch.randint(0, 2, [16]), {
-    batchSize: 8,
-    shuffle: false,
-  });
+  const dls = data.DataLoaders.fromTensors(...xy, { batchSize: 8, shuffle: false });
   const model = new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Linear(3, 2));
   // lr 0: the weights stay as they are, so each batch's activations can be recomputed after the fit
   const l = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLoss(), cbs, optFunc: (p, h) => optim.SGD(p, h), lr: 0, path: dir });
@@ -132,10 +139,12 @@ test('memory: live tensors stay constant over a fit and return to the baseline a
   ]) {
     const l = learner();
     await fit(l, 1);
+    await settle();
     const base = live();
     const perEpoch: number[] = [];
     const probe = new Callback({
       afterEpoch: () => {
+        gc();
         perEpoch.push(live());
       },
     });
@@ -145,6 +154,7 @@ test('memory: live tensors stay constant over a fit and return to the baseline a
       perEpoch.every((n) => n === perEpoch[0]),
       `${cb.constructor.name}: live tensors per epoch ${perEpoch}`,
     );
+    await settle();
     assert.equal(live(), base, `${cb.constructor.name}: back to the baseline after the fit`);
     l.model.dispose();
   }
@@ -163,6 +173,7 @@ test('the hooks are removed on every exit path: an error, a cancellation; what w
     });
     // the same exit without ActivationStats first: what the learner itself holds after it is the baseline
     await fit(l, 2, [stop]).catch(() => {});
+    await settle(); // earlier garbage collected, so the counts below are exact
     const base = live();
     const act = new callbacks.ActivationStats();
     let seen: callbacks.Hooks | null = null;
@@ -181,10 +192,12 @@ test('the hooks are removed on every exit path: an error, a cancellation; what w
     assert.equal(act.hooks, null);
     assert.ok(seen !== null && (seen as callbacks.Hooks).hooks.every((h) => h.removed), `${how}: the module hooks are removed`);
     assert.equal(act.stats.length, 2, `${how}: the two batches recorded before the exit`);
+    await settle();
     assert.equal(live(), base, `${how}: nothing left behind`);
     // the model runs without hooks now: nothing is stored
     torch.tidy(() => l.model.call(torch.randn([2, 4])));
     assert.ok((seen as callbacks.Hooks).stored.every((s) => s === undefined));
+    l.model.dispose();
   }
 });
 

@@ -67,6 +67,13 @@ setFlagsFromString('--expose-gc');
 /** A full garbage collection now (finalizers run synchronously), so live-tensor counts are exact. */
 export const gc = runInNewContext('gc') as () => void;
 
+/** The live tensor count after a full collection: garbage left by earlier tests (tensors freed by finalizers) is
+ * not counted, so a before/after comparison sees only what the code under test kept. */
+export function liveTensors(): number {
+  gc();
+  return torch.memory().liveTensors;
+}
+
 /** Collects garbage, lets the finalizers a collection schedules for later run, and collects again: earlier tests'
  * garbage is gone before a live-tensor count is taken. */
 export async function settle(): Promise<void> {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Callback, callbacks, data, Learner, nn, optim, torch, type Tensor } from '../src/index.js';
 import { pendingBackwardCount } from '../src/torch/backward-hooks.js';
-import { assertMatches, type Encoded, fixture, fromEnc } from './helpers.js';
+import { assertMatches, type Encoded, fixture, fromEnc, liveTensors } from './helpers.js';
 
 interface Logged {
   module: string;
@@ -101,7 +101,7 @@ test('registerFullBackwardHook: nothing recorded under noGrad, records of freed 
 test("Hook stores the function's result, detached; the previous result is freed when replaced; remove() frees it and stops the hook", () => {
   const m = model();
   const x = torch.randn([5, 3], { requiresGrad: true });
-  const live0 = torch.memory().liveTensors;
+  const live0 = liveTensors();
   const seen: unknown[] = [];
   const h = new callbacks.Hook(m.at(0), (mod, input, output) => {
     seen.push(mod === m.at(0), (input as Tensor[])[0]!.requiresGrad, (output as Tensor).requiresGrad);
@@ -117,16 +117,16 @@ test("Hook stores the function's result, detached; the previous result is freed 
   });
   assert.deepEqual(seen, [true, false, false], 'detached inputs and output');
   assert.ok(!first!.isDisposed, 'stored tensors outlive the scope of the call');
-  assert.equal(torch.memory().liveTensors, live0 + 2);
+  assert.equal(liveTensors(), live0 + 2);
   torch.tidy(() => {
     m.call(x);
   });
   assert.ok(first!.isDisposed, 'replaced: the previous result is freed');
-  assert.equal(torch.memory().liveTensors, live0 + 2, 'no growth from call to call');
+  assert.equal(liveTensors(), live0 + 2, 'no growth from call to call');
   h.remove();
   h.remove();
   assert.equal(h.stored, undefined);
-  assert.equal(torch.memory().liveTensors, live0, 'remove() frees what the hook stored');
+  assert.equal(liveTensors(), live0, 'remove() frees what the hook stored');
   torch.tidy(() => {
     m.call(x);
   });
@@ -139,7 +139,7 @@ test("Hook stores the function's result, detached; the previous result is freed 
     });
     assert.deepEqual((h2.stored as Tensor).shape, [5, 2]);
   }
-  assert.equal(torch.memory().liveTensors, live0);
+  assert.equal(liveTensors(), live0);
   x.dispose();
   m.dispose();
 });
@@ -181,7 +181,7 @@ test("modelSizes and dummyEval: the shapes of the children's outputs for a dummy
     new nn.AdaptiveAvgPool2d(1),
     new nn.Flatten(),
   );
-  const live0 = torch.memory().liveTensors;
+  const live0 = liveTensors();
   assert.deepEqual(callbacks.modelSizes(cnn, [16, 16]), [
     [1, 8, 8, 8],
     [1, 8, 8, 8],
@@ -189,7 +189,7 @@ test("modelSizes and dummyEval: the shapes of the children's outputs for a dummy
     [1, 4, 1, 1],
     [1, 4],
   ]);
-  assert.equal(torch.memory().liveTensors, live0, 'modelSizes leaves nothing behind');
+  assert.equal(liveTensors(), live0, 'modelSizes leaves nothing behind');
   assert.ok(cnn.training, 'the training flags are restored');
   torch.tidy(() => assert.deepEqual((callbacks.dummyEval(cnn, [8, 8]) as Tensor).shape, [1, 4]));
   const mlp = model();

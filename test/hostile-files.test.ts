@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { data, torch, FlintError, type Tensor } from '../src/index.js';
+import { liveTensors } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flint-hostile-'));
 let n = 0;
@@ -18,14 +19,14 @@ function file(content: string | Buffer, ext: string): string {
 }
 /** Asserts that f throws a FlintError whose message matches every pattern and names the file. */
 function refuses(f: () => unknown, path: string, ...patterns: RegExp[]): void {
-  const live = torch.memory().liveTensors;
+  const live = liveTensors();
   assert.throws(f, (e: unknown) => {
     assert.ok(e instanceof FlintError, `a FlintError, got ${String(e)}`);
     assert.ok(e.message.includes(path), `the message names the file: ${e.message}`);
     for (const p of patterns) assert.match(e.message, p);
     return true;
   });
-  assert.equal(torch.memory().liveTensors, live, 'a refused file leaves no tensor behind');
+  assert.equal(liveTensors(), live, 'a refused file leaves no tensor behind');
 }
 
 /** IDX bytes: the header (type code, dims) then `body` (defaults to the bytes the shape needs). */

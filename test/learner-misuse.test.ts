@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArgumentError, Callback, CallbackError, FlintError, Learner, callbacks, data, nn, torch, type Tensor } from '../src/index.js';
+import { liveTensors } from './helpers.js';
 
 function dls(n = 16, bs = 4): data.DataLoaders {
   return data.DataLoaders.fromTensors(torch.randn([n, 3]), torch.randint(0, 2, [n]), torch.randn([8, 3]), torch.randint(0, 2, [8]), {
@@ -128,15 +129,15 @@ test('callbacks, models and loss functions of the wrong kind are named with what
   }
   await assert.rejects(learner({}, new Str()).fitOneCycle(1), /Learner\.fitOneCycle: the model's forward returned "x"/);
 
-  const before = torch.memory().liveTensors;
+  const before = liveTensors();
   const undef = learner({ lossFunc: () => undefined as unknown as Tensor });
   undef.createOpt();
-  const mid = torch.memory().liveTensors;
+  const mid = liveTensors();
   await assert.rejects(
     undef.fit(1),
     /Learner\.fit: the loss function returned undefined; the Learner expects a tensor \(a single value to train on\)/,
   );
-  assert.equal(torch.memory().liveTensors, mid, 'the failed batch freed its tensors');
+  assert.equal(liveTensors(), mid, 'the failed batch freed its tensors');
   assert.ok(mid > before);
   await assert.rejects(learner({ lossFunc: () => 0.5 as unknown as Tensor }).fit(1), /Learner\.fit: the loss function returned 0\.5/);
   await assert.rejects(

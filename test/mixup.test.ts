@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Callback, CancelEpochException, CancelFitException, Learner, callbacks, data, nn, optim, torch, type Tensor } from '../src/index.js';
+import { liveTensors } from './helpers.js';
 
 test("Beta and Gamma samples have the distributions' mean and variance", () => {
   torch.tidy(() => {
@@ -69,12 +70,12 @@ test('MixUp blends inputs with per-sample lam >= 0.5 and interpolates the loss f
   const lossFunc = new nn.CrossEntropyLoss();
   const l = learner(X, Y, [mix, probe], lossFunc);
   await l.noBar(() => l.fit(1));
-  const live = torch.memory().liveTensors;
+  const live = liveTensors();
   await l.noBar(() => l.fit(1));
   assert.deepEqual(checks, ['train', 'train', 'train', 'train']);
   assert.equal(l.lossFunc, lossFunc, 'the loss function is restored after training');
   assert.equal(lossFunc.reduction, 'mean');
-  assert.equal(torch.memory().liveTensors, live, 'no tensors left behind');
+  assert.equal(liveTensors(), live, 'no tensors left behind');
   // validation is not mixed: the same loss as without MixUp
   const [withMix] = await l.validate();
   const [without] = await l.withoutCbs([mix], () => l.validate());

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { models, nn, torch, type Tensor } from '../src/index.js';
+import { liveTensors } from './helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../test/fixtures/resnet/${name}`, import.meta.url));
 const keys = JSON.parse(readFileSync(fixture('keys.json'), 'utf8')) as Record<string, { keys: [string, number[]][]; params: number }>;
@@ -331,7 +332,7 @@ test('resnet and xresnet refuse a wrong input with their own name, and leave no 
   const m = models.resnet18({ numClasses: 2 });
   const x = models.xresnet18({ nOut: 2 });
   try {
-    const before = torch.memory().liveTensors;
+    const before = liveTensors();
     torch.tidy(() => {
       assert.throws(() => m.call(torch.zeros([1, 1, 32, 32])), /models\.resnet18: expected .*\[N, 3, H, W\]/);
       assert.throws(() => x.call(torch.zeros([3, 32, 32])), /models\.xresnet18: expected .*\[N, 3, H, W\]/);
@@ -339,7 +340,7 @@ test('resnet and xresnet refuse a wrong input with their own name, and leave no 
       assert.throws(() => models.xresnet18({ nOut: 4, bogus: 1 } as never), /models\.xresnet18/);
       m.call(torch.zeros([2, 3, 32, 32]));
     });
-    assert.equal(torch.memory().liveTensors, before);
+    assert.equal(liveTensors(), before);
   } finally {
     m.dispose();
     x.dispose();

@@ -27,6 +27,7 @@ import {
   imagenetStats,
   setupAugTfms,
 } from '../src/vision/augment.js';
+import { liveTensors } from './helpers.js';
 
 interface Enc {
   shape: number[];
@@ -174,14 +175,14 @@ test('applyBatchTfms on [x, y] leaves the targets, as a DataLoader afterBatch; n
     assert.equal(out[1], y);
     close(out[0]!, fx.seeded[0].train, 1e-4, 'afterBatch');
   });
-  const before = torch.memory().liveTensors;
+  const before = liveTensors();
   torch.tidy(() => {
     const x = input();
     const out = applyBatchTfms([new IntToFloatTensor(), ...augTransforms(), Normalize.fromStats(...imagenetStats)], x);
     (out as Tensor).dispose();
     x.dispose();
   });
-  assert.equal(torch.memory().liveTensors, before);
+  assert.equal(liveTensors(), before);
 });
 
 test('batch: one draw for the whole batch; Dihedral draws give the 8 symmetries', () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { ArgumentError, FlintError, Tensor, data, torch, vision } from '../src/index.js';
 import { decodeImage as torchDecodeImage, ImageDecodeError, type ImageMode } from '../src/torch/image.js';
+import { liveTensors } from './helpers.js';
 
 const dir = new URL('../../test/fixtures/images/', import.meta.url);
 const file = (name: string): string => new URL(name, dir).pathname;
@@ -31,7 +32,7 @@ test('every fixture, in every mode, decodes to Pillow pixels exactly (JPEG and l
   // PNG (8/16-bit, grey, grey+alpha, RGB, RGBA, 4-bit palette, palette+tRNS, grey+tRNS, 1-bit, Adam7),
   // WebP (lossless RGB and RGBA, lossy) and JPEG (RGB, grey, Adobe CMYK, EXIF 1..8). JPEG: Debian's Pillow and Flint both
   // decode with libjpeg-turbo 2.1 (ISLOW IDCT, fancy upsampling), and the measured difference is 0 levels.
-  const before = torch.memory().liveTensors;
+  const before = liveTensors();
   let checked = 0;
   for (const [name, modes] of Object.entries(expected)) {
     for (const mode of MODES) {
@@ -46,7 +47,7 @@ test('every fixture, in every mode, decodes to Pillow pixels exactly (JPEG and l
     }
   }
   assert.equal(checked, 25 * 4);
-  assert.equal(torch.memory().liveTensors, before);
+  assert.equal(liveTensors(), before);
 });
 
 test("mode defaults to 'RGB'; the channels of each mode", async () => {
@@ -86,7 +87,7 @@ test('JPEG EXIF orientations 1..8 come out upright (Pillow exif_transpose, and a
   const up = await vision.readImage(file('exif1.jpg')); // 16 wide, 12 high
   assert.deepEqual(up.shape, [3, 12, 16]);
   // the same pixels were stored in every file; the tag says how to turn them upright
-  const before = torch.memory().liveTensors;
+  const before = liveTensors();
   const want: Record<number, Tensor> = torch.tidy(() => ({
     2: up.flip([2]),
     3: up.flip([1, 2]),
@@ -104,7 +105,7 @@ test('JPEG EXIF orientations 1..8 come out upright (Pillow exif_transpose, and a
     t.dispose();
   }
   torch.dispose([up, Object.values(want)]);
-  assert.equal(torch.memory().liveTensors, before - 1);
+  assert.equal(liveTensors(), before - 1);
 });
 
 test('imageSize reads the header: format, upright size, channels, orientation', async () => {
@@ -135,7 +136,7 @@ function jpegClaiming(width: number, height: number): Buffer {
 }
 
 test('corrupt, truncated, unknown and oversized data reject with an ImageDecodeError naming the file and format', async () => {
-  const before = torch.memory().liveTensors;
+  const before = liveTensors();
   const cases: [string, string, RegExp][] = [
     ['truncated.jpg', 'JPEG', /Premature end of JPEG file/],
     ['truncated.png', 'PNG', /truncated/],
@@ -170,11 +171,11 @@ test('corrupt, truncated, unknown and oversized data reject with an ImageDecodeE
     assert.match(e.message, /^vision\.readImage: cannot read the image file ".*missing\.png" \(ENOENT/);
     return true;
   });
-  assert.equal(torch.memory().liveTensors, before);
+  assert.equal(liveTensors(), before);
 });
 
 test('no byte string crashes: random bytes, every truncation, bit flips of every fixture', async () => {
-  const before = torch.memory().liveTensors;
+  const before = liveTensors();
   let seed = 12345;
   const rand = (n: number): number => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -213,7 +214,7 @@ test('no byte string crashes: random bytes, every truncation, bit flips of every
   }
   assert.equal(decoded + refused, inputs.length);
   assert.ok(refused > inputs.length / 2, `${refused} of ${inputs.length} refused`);
-  assert.equal(torch.memory().liveTensors, before);
+  assert.equal(liveTensors(), before);
 });
 
 test('50 decodes in parallel match the sequential ones, and the event loop runs meanwhile', async () => {
@@ -224,7 +225,7 @@ test('50 decodes in parallel match the sequential ones, and the event loop runs 
     sequential.set(n, pixels(t));
     t.dispose();
   }
-  const before = torch.memory().liveTensors;
+  const before = liveTensors();
   let ticked = false;
   setImmediate(() => {
     ticked = true;
@@ -246,11 +247,11 @@ test('50 decodes in parallel match the sequential ones, and the event loop runs 
   assert.ok(tickedBeforeLast, 'a setImmediate callback ran before the last decode finished');
   results.forEach((t, i) => assert.deepEqual(pixels(t), sequential.get(order[i]!), `decode ${i} (${order[i]})`));
   torch.dispose(results);
-  assert.equal(torch.memory().liveTensors, before);
+  assert.equal(liveTensors(), before);
 });
 
 test('decoded tensors belong to the scope that awaited them; the input buffer may be reused at once', async () => {
-  const before = torch.memory().liveTensors;
+  const before = liveTensors();
   const kept = await torch.tidy(async () => {
     const a = await vision.readImage(file('rgb.png'));
     const b = await torchDecodeImage(bytes('rgb.png'));
@@ -258,7 +259,7 @@ test('decoded tensors belong to the scope that awaited them; the input buffer ma
     assert.deepEqual(pixels(a), pixels(b));
     return a;
   });
-  assert.equal(torch.memory().liveTensors, before + 1, 'the unreturned tensor was freed, the returned one kept');
+  assert.equal(liveTensors(), before + 1, 'the unreturned tensor was freed, the returned one kept');
   // the bytes are copied when the call is made: overwriting them afterwards changes nothing
   const buf = Buffer.from(bytes('rgb.png'));
   const p = vision.decodeImage(buf);
@@ -266,7 +267,7 @@ test('decoded tensors belong to the scope that awaited them; the input buffer ma
   const again = await p;
   assert.deepEqual(pixels(again), pixels(kept));
   torch.dispose([kept, again]);
-  assert.equal(torch.memory().liveTensors, before);
+  assert.equal(liveTensors(), before);
 });
 
 test('arguments are checked before any work, naming the function and argument', async () => {

@@ -7,7 +7,7 @@ import { torch, ArgumentError, type Tensor } from '../src/index.js';
 import { TensorImage } from '../src/data/typed.js';
 import { CenterCrop, RandomResizedCrop, Resize, ToTensor, type Box, type GeometricItemTransform, type Rng } from '../src/vision/item-transforms.js';
 import { resizePil } from '../src/vision/pil-resize.js';
-import { fixture } from './helpers.js';
+import { fixture, liveTensors } from './helpers.js';
 
 interface Case {
   tfm: 'Resize' | 'RandomResizedCrop' | 'CenterCrop' | 'pil';
@@ -278,7 +278,7 @@ test('outputs are fresh tensors (never views of the input) and the transforms le
     assert.ok(img.equal(copy), 'a same-size Resize copies');
   });
   const img = ramp().keep();
-  const before = torch.memory().liveTensors;
+  const before = liveTensors();
   const tfms = [
     Resize(4),
     Resize(4, { resample: 'pil' }),
@@ -297,7 +297,7 @@ test('outputs are fresh tensors (never views of the input) and the transforms le
   const float = torch.ones([3, 4, 4]);
   assert.throws(() => Resize(4)(float), ArgumentError);
   float.dispose();
-  assert.equal(torch.memory().liveTensors, before);
+  assert.equal(liveTensors(), before);
   img.dispose();
 });
 
