@@ -154,6 +154,8 @@ OP_BEGIN(gelu)
   if (approx != "none" && approx != "tanh") throw ArgError("approximate", "'none' or 'tanh'", "'" + approx + "'");
   return wrap(env, at::gelu(T(info, 0), approx));
 OP_END
+// logit(a, eps | null): log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given (one pass)
+OP_BEGIN(logit) return wrap(env, at::logit(T(info, 0), OD(info, 1))); OP_END
 OP_BEGIN(leakyRelu) return wrap(env, at::leaky_relu(T(info, 0), S(info, 1))); OP_END
 OP_BEGIN(softplus) return wrap(env, at::softplus(T(info, 0), S(info, 1), S(info, 2))); OP_END
 OP_BEGIN(elu) return wrap(env, at::elu(T(info, 0), S(info, 1))); OP_END
@@ -192,6 +194,7 @@ void registerPointwise(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, lerp_);
   EXPORT(exports, clamp);
   EXPORT(exports, clamp_);
+  EXPORT(exports, logit);
   EXPORT(exports, addcmul);
   EXPORT(exports, addcdiv);
   EXPORT(exports, addcmul_);

@@ -226,6 +226,20 @@ test('max/min/sort/topk read as pairs both ways', () => {
   });
 });
 
+test("logit: PyTorch's values, with and without eps (float32, PyTorch 1.13)", () => {
+  torch.tidy(() => {
+    const p = torch.tensor([0, 0.25, 0.5, 0.9, 1]);
+    // torch.logit(p, eps=1e-6).tolist(); 1 - 1e-6 rounds to 0.99999898 in float32, hence 13.8023 at the top
+    const want = [-13.815509796142578, -1.0986123085021973, 0, 2.1972243785858154, 13.80231761932373];
+    Array.from(p.logit(1e-6).toTypedArray() as Float32Array).forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-5, `${i}: ${v}`));
+    assert.deepEqual(Array.from(torch.logit(p).toTypedArray() as Float32Array), [-Infinity, -1.0986123085021973, 0, 2.1972243785858154, Infinity]);
+    // the inverse of sigmoid
+    const x = torch.tensor([-3, -0.5, 0, 2]);
+    assert.ok(x.sigmoid().logit().allclose(x, 1e-5, 1e-6));
+    assert.throws(() => p.logit(0.7), /Tensor.logit: expected a finite number >= 0 and <= 0.5 for eps, got 0.7/);
+  });
+});
+
 test("histc: PyTorch's histogram (equal bins over [min, max], max in the last bin, values outside left out)", () => {
   // torch.histc(torch.tensor([1., 2., 1., 3., -1., 3.5]), 4, 0, 3) == [0., 2., 1., 1.] (PyTorch 1.13)
   const h = torch.tensor([1, 2, 1, 3, -1, 3.5]).histc(4, 0, 3);

@@ -1,10 +1,13 @@
 // Seeds, threads, devices, and the libtorch finder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { torch } from '../src/index.js';
 import { gc } from './helpers.js';
+
+const indexUrl = new URL('../src/index.js', import.meta.url).href;
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { findLibtorch } from '../../scripts/build-native.mjs';
 
@@ -66,6 +69,37 @@ test('memory() reports live tensors and bytes', () => {
   assert.equal(after.bytes, before.bytes + 800);
   t.dispose();
   assert.deepEqual(torch.memory(), before);
+});
+
+test("malloc tuning: on by default (glibc), off with FLINT_MALLOC_TUNING=0, the user's MALLOC_* settings left alone", () => {
+  const probe = (env: Record<string, string>): string =>
+    spawnSync(process.execPath, ['--input-type=module', '-e', `import { torch } from '${indexUrl}'; console.log(torch.mallocTuning);`], {
+      encoding: 'utf8',
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(FLINT_MALLOC_TUNING|MALLOC_.*_|GLIBC_TUNABLES)$/.test(k))),
+        ...env,
+      },
+    }).stdout.trim();
+  const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime;
+  if (glibc === undefined) {
+    assert.equal(torch.mallocTuning, 'unsupported');
+    return;
+  }
+  assert.equal(probe({}), 'on');
+  assert.equal(probe({ FLINT_MALLOC_TUNING: '0' }), 'off');
+  assert.equal(probe({ FLINT_MALLOC_TUNING: '' }), 'on', 'an empty variable is no setting');
+  assert.equal(probe({ MALLOC_TRIM_THRESHOLD_: '1000000' }), 'user');
+  assert.equal(probe({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=1000000' }), 'user');
+});
+
+test('large blocks kept for reuse do not grow the process: batches of 37 MiB made and freed reach a plateau', () => {
+  const batch = (): void => torch.tidy(() => void torch.rand([64, 3, 224, 224]).clamp_(0.1, 0.9).sigmoid_());
+  // a few blocks settle in the heap first (small allocations between them split some); measured: 7 blocks by batch 20
+  for (let k = 0; k < 30; k++) batch();
+  const rss = process.memoryUsage().rss;
+  for (let k = 0; k < 60; k++) batch();
+  const grown = (process.memoryUsage().rss - rss) / 2 ** 20;
+  assert.ok(grown < 37, `RSS grew ${grown.toFixed(0)} MiB over 60 more batches: freed blocks are not being reused`);
 });
 
 test('the libtorch finder follows tch-rs: LIBTORCH, then LIBTORCH_USE_PYTORCH, then the system', () => {

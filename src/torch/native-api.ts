@@ -264,6 +264,7 @@ export interface NativeAddon {
   cosh(a: Handle): Handle;
   tanh(a: Handle): Handle;
   sigmoid(a: Handle): Handle;
+  logit(a: Handle, eps: number | null): Handle;
   relu(a: Handle): Handle;
   silu(a: Handle): Handle;
   mish(a: Handle): Handle;
@@ -446,6 +447,9 @@ export interface NativeAddon {
   readonly torchVersion: string;
   /** Whether libtorch has the fused _foreach_lerp_ (2.0+); older ones loop in C++. */
   readonly hasNativeForeachLerp: boolean;
+  /** What the addon did to glibc's malloc at load: 'on', 'off' (FLINT_MALLOC_TUNING=0), 'user' (the user's
+   * own MALLOC_* settings), 'refused' (mallopt said no) or 'unsupported' (not glibc). */
+  readonly mallocTuning: 'on' | 'off' | 'user' | 'refused' | 'unsupported';
 }
 
 /** Every export of the addon (by source file; the test compares it with the loaded addon's keys as a set). */
@@ -562,6 +566,7 @@ export const NATIVE_EXPORTS = [
   'cosh',
   'tanh',
   'sigmoid',
+  'logit',
   'relu',
   'silu',
   'mish',
@@ -742,6 +747,7 @@ export const NATIVE_EXPORTS = [
   'triu',
   'torchVersion',
   'hasNativeForeachLerp',
+  'mallocTuning',
   'decodeImage',
   'imageInfo',
 ] as const;

@@ -95,6 +95,7 @@ export const cos = (t: Tensor): Tensor => T('torch.cos', t).cos();
 export const tan = (t: Tensor): Tensor => T('torch.tan', t).tan();
 export const tanh = (t: Tensor): Tensor => T('torch.tanh', t).tanh();
 export const sigmoid = (t: Tensor): Tensor => T('torch.sigmoid', t).sigmoid();
+export const logit = (t: Tensor, eps: number | null = null): Tensor => T('torch.logit', t).logit(eps);
 export const relu = (t: Tensor): Tensor => T('torch.relu', t).relu();
 export const gelu = (t: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor => T('torch.gelu', t).gelu(approximate);
 export const silu = (t: Tensor): Tensor => T('torch.silu', t).silu();

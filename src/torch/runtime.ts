@@ -81,5 +81,11 @@ export function memory(): MemoryInfo {
   return { liveTensors: m.liveTensors, bytes: m.bytes, scopes: scopeDepth() };
 }
 
+/** How host memory for large tensors is kept: 'on' when glibc's malloc keeps freed blocks of up to 1 GiB for reuse
+ * instead of unmapping them (set when the addon loads: a fresh mapping is page-faulted in on every batch, about 4x
+ * the cost of the op that fills it); 'off' with FLINT_MALLOC_TUNING=0, 'user' when MALLOC_* or GLIBC_TUNABLES
+ * malloc settings of the user's are in force, 'refused' or 'unsupported' (not glibc) otherwise. */
+export const mallocTuning: 'on' | 'off' | 'user' | 'refused' | 'unsupported' = native.mallocTuning;
+
 /** The libtorch version Flint was built against, e.g. "1.13". */
 export const libtorchVersion: string = native.torchVersion;

@@ -474,6 +474,12 @@ export class Tensor implements ScopedTensor {
   sigmoid(): Tensor {
     return wrap(native.sigmoid(this._h));
   }
+  /** PyTorch's logit: log(p / (1 - p)), p first clamped to [eps, 1 - eps] when eps is given (one pass). */
+  logit(eps: number | null = null): Tensor {
+    const fn = 'Tensor.logit';
+    if (eps !== null) checkNumber(fn, 'eps', eps, { min: 0, max: 0.5 });
+    return named(fn, () => wrap(native.logit(this._h, eps)));
+  }
   relu(): Tensor {
     return wrap(native.relu(this._h));
   }

@@ -10,14 +10,10 @@ export type LightingFn = (x: Tensor) => (logits: Tensor) => void;
 
 const EPS = 1e-7;
 
-/** fastai's logit, clamped so that 0 and 1 stay finite: −log(1/clamp(x, 1e−7, 1−1e−7) − 1). */
+/** fastai's logit, clamped so that 0 and 1 stay finite: −log(1/clamp(x, 1e−7, 1−1e−7) − 1), computed as libtorch's
+ * logit(x, 1e−7) = log(p / (1 − p)) on the clamped p, the same value in one pass over the batch instead of five. */
 export function logit(x: Tensor): Tensor {
-  return x
-    .clamp(EPS, 1 - EPS)
-    .reciprocal_()
-    .sub_(1)
-    .log_()
-    .neg_();
+  return x.logit(EPS);
 }
 
 export class LightingTfm extends BatchTransform {

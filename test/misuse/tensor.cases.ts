@@ -242,6 +242,7 @@ export const cases: Case[] = [
   method('argsort', () => [x(), -1, false]),
   method('unique', () => [x(), { sorted: true, returnInverse: true, returnCounts: true }]),
   method('bincount', () => [long([0, 1, 1]), torch.ones([3]), 2]),
+  method('logit', () => [torch.tensor([0.2, 0.7]), 1e-6], { mustReject: { 1: ['NaN', 'string', 'negative', 'huge', 'Infinity'] } }),
   method('histc', () => [torch.tensor([0.5, 1.5, 2.5]), 4, 0, 3], {
     mustReject: {
       1: ['null', 'NaN', 'zero', 'negative', 'fractional', 'huge', 'string'],

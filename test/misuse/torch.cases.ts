@@ -180,6 +180,7 @@ export const cases: Case[] = [
   fn('argsort', () => [x(), -1, true]),
   fn('unique', () => [x(), { sorted: true, returnInverse: true, returnCounts: false }]),
   fn('bincount', () => [long([0, 1, 1]), torch.ones([3]), 2]),
+  fn('logit', () => [torch.tensor([0.2, 0.7]), 1e-6]),
   fn('histc', () => [torch.tensor([0.5, 1.5, 2.5]), 4, 0, 3]),
   fn('reshape', () => [x(), [3, 2]]),
   fn('flatten', () => [x(), 0, -1]),
