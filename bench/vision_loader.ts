@@ -94,10 +94,11 @@ if (flintKids.length > 0) {
   for (const c of children) if (c !== top) c.close();
   const n = Number(values.train);
   if (n > 0) {
-    const t = JSON.parse(await top.ask(`train ${n}`)) as { folderMs: number; memoryMs: number; stepMs: number };
+    const t = JSON.parse(await top.ask(`train ${n}`)) as { folderMs: number; memoryMs: number; stepMs: number; n: number; pairs: number[] };
     lines.push(
-      `- ResNet-18 training, ${n} batches of 64 at 224 (${top.name}): from the folder ${f0(t.folderMs)} ms, from memory ` +
-        `${f0(t.memoryMs)} ms (${f0(t.stepMs)} ms/step): ratio **${(t.folderMs / t.memoryMs).toFixed(3)}**`,
+      `- ResNet-18 training, ${t.n} steps from the folder each paired with a step from memory (batch 64 at 224, ${top.name}, ` +
+        `${String(top.info.threads)} intra-op threads): from the folder ${f0(t.folderMs)} ms, from memory ${f0(t.memoryMs)} ms (${f0(t.stepMs)} ms/step): ` +
+        `ratio **${(t.folderMs / t.memoryMs).toFixed(3)}** (pairs ${t.pairs.map((r) => r.toFixed(3)).join(', ')})`,
     );
   }
   const p = JSON.parse(await top.ask('profile')) as Record<string, number>;
