@@ -61,8 +61,9 @@ class ImageDataset implements AsyncDataset<[Tensor, Tensor]> {
   async get(i: number): Promise<[Tensor, Tensor] | null> {
     const it = this.items[i];
     if (it === undefined) fail('ImageDataLoaders', 'index', `an item index below ${this.items.length}`, i);
-    // seeded before the decoding starts, in request order (a validation image draws nothing)
-    const rng = this.split === 'train' ? itemDraws() : undefined;
+    // seeded before the decoding starts, in request order (a validation image, or one without item transforms,
+    // draws nothing)
+    const rng = this.split === 'train' && this.tfms.length > 0 ? itemDraws() : undefined;
     let img: Tensor;
     try {
       img = await readImage(it.path, { mode: this.mode });
