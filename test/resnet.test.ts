@@ -46,7 +46,9 @@ function fill(m: nn.Module, bottleneck: boolean): void {
           .sin()
           .reshape(t.shape);
         let v: Tensor;
-        if (t.ndim >= 2) v = base.mul(1 / Math.sqrt(t.numel() / t.shape[0]!));
+        // conv weights at He init's scale, so the logits depend on the input and not mostly on the biases
+        if (t.ndim === 4) v = base.mul(2 / Math.sqrt(t.numel() / t.shape[0]!));
+        else if (t.ndim >= 2) v = base.mul(1 / Math.sqrt(t.numel() / t.shape[0]!));
         else if (leaf === 'running_var') v = base.mul(0.5).add(1.5);
         else if (leaf === 'weight') v = base.mul(0.2).add(isLastBn(name, bottleneck) ? 0.3 : 1);
         else v = base.mul(0.1);
@@ -60,13 +62,11 @@ function isLastBn(name: string, bottleneck: boolean): boolean {
   return p[0]!.startsWith('layer') && (bottleneck ? p[2] === 'bn3' : p[2] === 'bn2');
 }
 
-const input = () =>
-  torch
-    .arange(2 * 3 * 64 * 64, { dtype: 'float64' })
-    .mul(0.003)
-    .sin()
-    .reshape([2, 3, 64, 64])
-    .float();
+// sin(i * 0.003) + 0.5 sin(i * 1.3): smooth and fine detail, so every image and channel differs
+const input = () => {
+  const i = torch.arange(2 * 3 * 64 * 64, { dtype: 'float64' });
+  return i.mul(0.003).sin().add(i.mul(1.3).sin().mul(0.5)).reshape([2, 3, 64, 64]).float();
+};
 const maxDiff = (got: Tensor, want: number[]) => {
   const g = got.toTypedArray() as Float32Array;
   assert.equal(g.length, want.length);
