@@ -12,6 +12,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   flint::registerAutograd(env, exports);
   flint::registerHost(env, exports);
   flint::registerImage(env, exports);
+  flint::registerGenerator(env, exports);
   return exports;
 }
 

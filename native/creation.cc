@@ -38,13 +38,14 @@ OP_BEGIN(zeros) return wrap(env, at::zeros(SH(info, 0), OPTS(info, 1, 2))); OP_E
 OP_BEGIN(ones) return wrap(env, at::ones(SH(info, 0), OPTS(info, 1, 2))); OP_END
 OP_BEGIN(empty) return wrap(env, at::empty(SH(info, 0), OPTS(info, 1, 2))); OP_END
 OP_BEGIN(full) return wrap(env, at::full(SH(info, 0), S(info, 1), OPTS(info, 2, 3))); OP_END
-OP_BEGIN(rand) return wrap(env, at::rand(SH(info, 0), OPTS(info, 1, 2))); OP_END
-OP_BEGIN(randn) return wrap(env, at::randn(SH(info, 0), OPTS(info, 1, 2))); OP_END
-OP_BEGIN(randint) return wrap(env, at::randint(I(info, 0), I(info, 1), SH(info, 2), OPTS(info, 3, 4))); OP_END
+// the random factories take an optional generator last (none: the default generator)
+OP_BEGIN(rand) return wrap(env, at::rand(SH(info, 0), OGEN(info, 3), OPTS(info, 1, 2))); OP_END
+OP_BEGIN(randn) return wrap(env, at::randn(SH(info, 0), OGEN(info, 3), OPTS(info, 1, 2))); OP_END
+OP_BEGIN(randint) return wrap(env, at::randint(I(info, 0), I(info, 1), SH(info, 2), OGEN(info, 5), OPTS(info, 3, 4))); OP_END
 OP_BEGIN(arange) return wrap(env, at::arange(S(info, 0), S(info, 1), S(info, 2), OPTS(info, 3, 4))); OP_END
 OP_BEGIN(linspace) return wrap(env, at::linspace(S(info, 0), S(info, 1), I(info, 2), OPTS(info, 3, 4))); OP_END
 OP_BEGIN(eye) return wrap(env, at::eye(I(info, 0), I(info, 1), OPTS(info, 2, 3))); OP_END
-OP_BEGIN(randperm) return wrap(env, at::randperm(I(info, 0), OPTS(info, 1, 2))); OP_END
+OP_BEGIN(randperm) return wrap(env, at::randperm(I(info, 0), OGEN(info, 3), OPTS(info, 1, 2))); OP_END
 // randpermSeeded(n, seed): a permutation from a private generator, so data shuffling is reproducible and
 // leaves the global generator (and so model init and dropout) untouched.
 OP_BEGIN(randpermSeeded)

@@ -113,6 +113,9 @@ inline c10::optional<at::ScalarType> ODT(const Napi::CallbackInfo& info, size_t 
 c10::Device DEV(const Napi::CallbackInfo& info, size_t i);
 // A seed: an integer in [0, 2^64) (anything else, Infinity included, is refused rather than cast).
 uint64_t seedOf(const Napi::CallbackInfo& info, size_t i);
+// A generator argument (made by generatorNew), and an optional one: none draws from the default generator.
+at::Generator GEN(const Napi::CallbackInfo& info, size_t i);
+c10::optional<at::Generator> OGEN(const Napi::CallbackInfo& info, size_t i);
 inline at::TensorOptions OPTS(const Napi::CallbackInfo& info, size_t dt, size_t dev) {
   return at::TensorOptions().dtype(DT(info, dt)).device(DEV(info, dev));
 }
@@ -127,6 +130,7 @@ void registerLinalgNN(Napi::Env, Napi::Object);
 void registerAutograd(Napi::Env, Napi::Object);
 void registerHost(Napi::Env, Napi::Object);
 void registerImage(Napi::Env, Napi::Object);
+void registerGenerator(Napi::Env, Napi::Object);
 
 }  // namespace flint
 

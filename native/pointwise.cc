@@ -135,9 +135,10 @@ OP_BEGIN(fill_)
   else T(info, 0).fill_(S(info, 1));
   return env.Undefined();
 OP_END
-OP_BEGIN(uniform_) T(info, 0).uniform_(D(info, 1), D(info, 2)); return env.Undefined(); OP_END
-OP_BEGIN(normal_) T(info, 0).normal_(D(info, 1), D(info, 2)); return env.Undefined(); OP_END
-OP_BEGIN(bernoulli_) T(info, 0).bernoulli_(D(info, 1)); return env.Undefined(); OP_END
+// with an optional generator last
+OP_BEGIN(uniform_) T(info, 0).uniform_(D(info, 1), D(info, 2), OGEN(info, 3)); return env.Undefined(); OP_END
+OP_BEGIN(normal_) T(info, 0).normal_(D(info, 1), D(info, 2), OGEN(info, 3)); return env.Undefined(); OP_END
+OP_BEGIN(bernoulli_) T(info, 0).bernoulli_(D(info, 1), OGEN(info, 2)); return env.Undefined(); OP_END
 OP_BEGIN(maskedFill)
   if (isTensorArg(info, 2)) return wrap(env, at::masked_fill(T(info, 0), T(info, 1), T(info, 2)));
   return wrap(env, at::masked_fill(T(info, 0), T(info, 1), S(info, 2)));

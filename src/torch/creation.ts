@@ -4,11 +4,18 @@ import { type DType, ITEM_SIZE, dtypeCode, dtypeOfTypedArray, isFloating, toDTyp
 import { type ShapeArgs, type Tensor, wrap } from './tensor.js';
 import { shapeOf } from './args.js';
 import { checkOptions, checkShape, checkTensor, fail, checkDevice, named } from './validate.js';
+import { type Generator, generatorOf } from './generator.js';
+import type { GenHandle } from './native-api.js';
 
 export interface TensorOptions {
   dtype?: DType | string;
   device?: string;
   requiresGrad?: boolean;
+}
+
+/** The options of a random op: a tensor's, and the generator to draw from (default: libtorch's default one). */
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator | null;
 }
 
 /** Nested arrays of numbers, booleans or bigints, or a TypedArray. */
@@ -19,17 +26,21 @@ interface Checked {
   dtype: DType | undefined;
   device: string;
   requiresGrad: boolean;
+  /** Random ops only: the generator (null: the default one). */
+  generator?: GenHandle | null;
 }
 const OPTION_KEYS = ['dtype', 'device', 'requiresGrad'] as const;
-function options(fn: string, opts: unknown): Checked {
-  const o = checkOptions(fn, opts as TensorOptions | undefined, OPTION_KEYS, 'opts');
+const RANDOM_KEYS = [...OPTION_KEYS, 'generator'] as const;
+function options(fn: string, opts: unknown, random = false): Checked {
+  const o = checkOptions(fn, opts as RandomOptions | undefined, random ? RANDOM_KEYS : OPTION_KEYS, 'opts');
   const dtype = o.dtype === undefined || o.dtype === null ? undefined : toDType(o.dtype, fn, 'opts.dtype');
   const device = o.device === undefined || o.device === null ? 'cpu' : checkDevice(fn, 'opts.device', o.device);
   const rg = o.requiresGrad;
   if (rg !== undefined && rg !== null && typeof rg !== 'boolean') fail(fn, 'opts.requiresGrad', 'a boolean', rg);
   if (rg === true && dtype !== undefined && !isFloating(dtype))
     fail(fn, 'opts.requiresGrad', `false for dtype ${dtype} (only floating-point tensors take gradients)`, rg);
-  return { dtype, device, requiresGrad: rg === true };
+  if (!random) return { dtype, device, requiresGrad: rg === true };
+  return { dtype, device, requiresGrad: rg === true, generator: generatorOf(fn, 'opts.generator', o.generator, device) };
 }
 
 function finish(fn: string, t: Tensor, o: Checked): Tensor {
@@ -171,19 +182,22 @@ export function fromTypedArray(data: ArrayBufferView, shape: readonly number[], 
 
 type Factory = 'zeros' | 'ones' | 'empty' | 'rand' | 'randn';
 function factory(kind: Factory, fn: string, shape: number[], o: Checked): Tensor {
-  return finish(fn, wrap(native[kind](shape, dtypeCode(o.dtype ?? 'float32'), o.device)), o);
+  const dt = dtypeCode(o.dtype ?? 'float32');
+  const t = kind === 'rand' || kind === 'randn' ? native[kind](shape, dt, o.device, o.generator ?? null) : native[kind](shape, dt, o.device);
+  return finish(fn, wrap(t), o);
 }
 
 /** Shapes as an array (`zeros([2, 3])`) or as numbers (`zeros(2, 3)`), options last. */
 type ShapeAndOpts = [...ShapeArgs] | [...ShapeArgs, TensorOptions];
-function split(fn: string, args: ShapeAndOpts): [number[], Checked] {
+type ShapeAndRandomOpts = [...ShapeArgs] | [...ShapeArgs, RandomOptions];
+function split(fn: string, args: ShapeAndOpts | ShapeAndRandomOpts, random = false): [number[], Checked] {
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--; // zeros([2], undefined) is zeros([2])
   const last = args[n - 1];
   if (n > 0 && (last === null || (typeof last === 'object' && !Array.isArray(last)))) {
-    return [checkShape(fn, 'shape', shapeOf(args.slice(0, n - 1) as ShapeArgs, fn)), options(fn, last)];
+    return [checkShape(fn, 'shape', shapeOf(args.slice(0, n - 1) as ShapeArgs, fn)), options(fn, last, random)];
   }
-  return [checkShape(fn, 'shape', shapeOf(args.slice(0, n) as ShapeArgs, fn)), options(fn, undefined)];
+  return [checkShape(fn, 'shape', shapeOf(args.slice(0, n) as ShapeArgs, fn)), options(fn, undefined, random)];
 }
 
 export function zeros(...args: ShapeAndOpts): Tensor {
@@ -195,13 +209,13 @@ export function ones(...args: ShapeAndOpts): Tensor {
 export function empty(...args: ShapeAndOpts): Tensor {
   return factory('empty', 'torch.empty', ...split('torch.empty', args));
 }
-/** Uniform on [0, 1). */
-export function rand(...args: ShapeAndOpts): Tensor {
-  return factory('rand', 'torch.rand', ...split('torch.rand', args));
+/** Uniform on [0, 1); `{ generator }` draws from a torch.Generator. */
+export function rand(...args: ShapeAndRandomOpts): Tensor {
+  return factory('rand', 'torch.rand', ...split('torch.rand', args, true));
 }
-/** Standard normal. */
-export function randn(...args: ShapeAndOpts): Tensor {
-  return factory('randn', 'torch.randn', ...split('torch.randn', args));
+/** Standard normal; `{ generator }` draws from a torch.Generator. */
+export function randn(...args: ShapeAndRandomOpts): Tensor {
+  return factory('randn', 'torch.randn', ...split('torch.randn', args, true));
 }
 
 /** Filled with `value`; float32 for numbers (bool for booleans) unless dtype says otherwise. */
@@ -214,10 +228,10 @@ export function full(shape: readonly number[], value: number | boolean, opts?: T
 }
 
 /** Integers uniform on [low, high); int64 unless dtype says otherwise. */
-export function randint(low: number, high: number, shape: readonly number[], opts?: TensorOptions): Tensor {
+export function randint(low: number, high: number, shape: readonly number[], opts?: RandomOptions): Tensor {
   const dims = arrayArg('torch.randint', 'shape', shape);
-  const o = options('torch.randint', opts);
-  return finish('torch.randint', wrap(native.randint(low, high, dims, dtypeCode(o.dtype ?? 'int64'), o.device)), o);
+  const o = options('torch.randint', opts, true);
+  return finish('torch.randint', wrap(native.randint(low, high, dims, dtypeCode(o.dtype ?? 'int64'), o.device, o.generator ?? null)), o);
 }
 
 const isOpts = (v: unknown): boolean => v !== null && typeof v === 'object';
@@ -261,9 +275,9 @@ export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions)
 }
 
 /** A random permutation of 0..n-1 (int64). */
-export function randperm(n: number, opts?: TensorOptions): Tensor {
-  const o = options('torch.randperm', opts);
-  return finish('torch.randperm', wrap(native.randperm(n, dtypeCode(o.dtype ?? 'int64'), o.device)), o);
+export function randperm(n: number, opts?: RandomOptions): Tensor {
+  const o = options('torch.randperm', opts, true);
+  return finish('torch.randperm', wrap(native.randperm(n, dtypeCode(o.dtype ?? 'int64'), o.device, o.generator ?? null)), o);
 }
 
 /** A permutation of 0..n-1 (int64, CPU) drawn from a private generator seeded with `seed`: the same seed

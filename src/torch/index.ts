@@ -6,6 +6,7 @@ export { writeFileAtomic, ensureDir } from './files.js';
 export type { DType } from './dtype.js';
 export { DTYPES, isFloating, isDTypeName } from './dtype.js';
 export * from './creation.js';
+export { Generator } from './generator.js';
 export * from './ops.js';
 export * from './autograd.js';
 export * from './runtime.js';

@@ -9,6 +9,8 @@
 
 /** An opaque handle owning one libtorch tensor (a Node-API external). */
 export type Handle = { readonly __flintHandle: unique symbol };
+/** A random generator made by generatorNew (an opaque external). */
+export type GenHandle = { readonly __flintGenerator: unique symbol };
 /** A number argument read as a libtorch Scalar (integral numbers as int64, others as double), or a bool. */
 export type Scalar = number | boolean;
 /** libtorch's ScalarType code of a dtype (src/torch/dtype.ts maps names to codes). */
@@ -54,13 +56,13 @@ export interface NativeAddon {
   ones(shape: readonly number[], dtype: DTypeCode, device: string): Handle;
   empty(shape: readonly number[], dtype: DTypeCode, device: string): Handle;
   full(shape: readonly number[], value: Scalar, dtype: DTypeCode, device: string): Handle;
-  rand(shape: readonly number[], dtype: DTypeCode, device: string): Handle;
-  randn(shape: readonly number[], dtype: DTypeCode, device: string): Handle;
-  randint(low: number, high: number, shape: readonly number[], dtype: DTypeCode, device: string): Handle;
+  rand(shape: readonly number[], dtype: DTypeCode, device: string, gen?: GenHandle | null): Handle;
+  randn(shape: readonly number[], dtype: DTypeCode, device: string, gen?: GenHandle | null): Handle;
+  randint(low: number, high: number, shape: readonly number[], dtype: DTypeCode, device: string, gen?: GenHandle | null): Handle;
   arange(start: Scalar, end: Scalar, step: Scalar, dtype: DTypeCode, device: string): Handle;
   linspace(start: Scalar, end: Scalar, steps: number, dtype: DTypeCode, device: string): Handle;
   eye(n: number, m: number, dtype: DTypeCode, device: string): Handle;
-  randperm(n: number, dtype: DTypeCode, device: string): Handle;
+  randperm(n: number, dtype: DTypeCode, device: string, gen?: GenHandle | null): Handle;
   scalarTensor(value: Scalar, dtype: DTypeCode, device: string): Handle;
   randpermSeeded(n: number, seed: number): Handle;
   standardGamma(concentration: Handle): Handle;
@@ -354,9 +356,17 @@ export interface NativeAddon {
   addcmul_(a: Handle, t1: Handle, t2: Handle, value: Scalar): void;
   addcdiv_(a: Handle, t1: Handle, t2: Handle, value: Scalar): void;
   fill_(a: Handle, value: Handle | Scalar): void;
-  uniform_(a: Handle, from: number, to: number): void;
-  normal_(a: Handle, mean: number, std: number): void;
-  bernoulli_(a: Handle, p: number): void;
+  uniform_(a: Handle, from: number, to: number, gen?: GenHandle | null): void;
+  normal_(a: Handle, mean: number, std: number, gen?: GenHandle | null): void;
+  bernoulli_(a: Handle, p: number, gen?: GenHandle | null): void;
+  generatorNew(device: string, seed: number): GenHandle;
+  generatorManualSeed(g: GenHandle, seed: number): void;
+  /** Seeds reach 2^64: a decimal string. */
+  generatorInitialSeed(g: GenHandle): string;
+  generatorSeed(g: GenHandle): string;
+  generatorGetState(g: GenHandle): Handle;
+  generatorSetState(g: GenHandle, state: Handle): void;
+  generatorDevice(g: GenHandle): string;
   maskedFill(a: Handle, mask: Handle, value: Handle | Scalar): Handle;
   maskedFill_(a: Handle, mask: Handle, value: Handle | Scalar): void;
   gelu(a: Handle, approximate?: 'none' | 'tanh' | null): Handle;
@@ -659,6 +669,13 @@ export const NATIVE_EXPORTS = [
   'uniform_',
   'normal_',
   'bernoulli_',
+  'generatorNew',
+  'generatorManualSeed',
+  'generatorInitialSeed',
+  'generatorSeed',
+  'generatorGetState',
+  'generatorSetState',
+  'generatorDevice',
   'maskedFill',
   'maskedFill_',
   'gelu',

@@ -11,6 +11,8 @@ import { checkDevice, checkDims, checkInt, checkNumber, checkOptions, checkTenso
 import { formatTensor } from './format.js';
 import { countHostRead } from './host-reads.js';
 import { fireBackwardHooks } from './backward-hooks.js';
+import { type Generator, generatorOf } from './generator.js';
+import type { GenHandle } from './native-api.js';
 
 /** A tensor or a plain number (a "wrapped number": it does not promote the tensor's dtype, as in PyTorch). */
 export type Operand = Tensor | number | boolean;
@@ -49,6 +51,13 @@ function pair(hs: Handle[]): ValuesIndices {
 function indexList(fn: string, indices: unknown): (Handle | null)[] {
   if (!Array.isArray(indices)) fail(fn, 'indices', 'an array of tensors (or null for a whole dimension)', indices);
   return indices.map((i: Tensor | null) => (i === null ? null : h(i)));
+}
+
+/** The generator of a random in-place op's options (none: the default generator). */
+function randomGen(fn: string, opts: unknown, t: Tensor): GenHandle | null {
+  if (opts === undefined) return null;
+  const o = checkOptions(fn, opts as { generator?: unknown }, ['generator'], 'opts');
+  return named(fn, () => generatorOf(fn, 'opts.generator', o.generator, t.device));
 }
 
 export class Tensor implements ScopedTensor {
@@ -796,16 +805,17 @@ export class Tensor implements ScopedTensor {
     native.copy_(this._h, op(src));
     return this;
   }
-  uniform_(from = 0, to = 1): this {
-    native.uniform_(this._h, from, to);
+  /** Fills with U(from, to) draws; `{ generator }` draws from a torch.Generator. */
+  uniform_(from = 0, to = 1, opts?: { generator?: Generator | null }): this {
+    native.uniform_(this._h, from, to, randomGen('Tensor.uniform_', opts, this));
     return this;
   }
-  normal_(mean = 0, std = 1): this {
-    native.normal_(this._h, mean, std);
+  normal_(mean = 0, std = 1, opts?: { generator?: Generator | null }): this {
+    native.normal_(this._h, mean, std, randomGen('Tensor.normal_', opts, this));
     return this;
   }
-  bernoulli_(p = 0.5): this {
-    native.bernoulli_(this._h, p);
+  bernoulli_(p = 0.5, opts?: { generator?: Generator | null }): this {
+    native.bernoulli_(this._h, p, randomGen('Tensor.bernoulli_', opts, this));
     return this;
   }
   sqrt_(): this {

@@ -215,6 +215,9 @@ export const cases: Case[] = [
   method('uniform_', () => [x(), 0, 1]),
   method('normal_', () => [x(), 0, 1]),
   method('bernoulli_', () => [x(), 0.5]),
+  method('uniform_', () => [x(), 0, 1, { generator: new torch.Generator() }], { mustReject: { '3.generator': ['string', 'object', 'NaN'] } }),
+  method('normal_', () => [x(), 0, 1, { generator: new torch.Generator() }], { mustReject: { '3.generator': ['string', 'object'] } }),
+  method('bernoulli_', () => [x(), 0.5, { generator: new torch.Generator() }], { mustReject: { '2.generator': ['string', 'function'] } }),
 
   // ---- reductions ----
   method('sum', () => [x(), 1, false, { dtype: 'float64' }]),

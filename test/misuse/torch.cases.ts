@@ -128,6 +128,34 @@ export const cases: Case[] = [
   fn('eye', () => [3, 2, opts()]),
   fn('eye', () => [3, opts()]),
   fn('randperm', () => [5, { dtype: 'int64' }]),
+  fn('randperm', () => [5, { generator: new torch.Generator() }], {
+    mustReject: { '1.generator': ['NaN', 'string', 'object', 'function', 'int64 tensor'] },
+  }),
+  fn('rand', () => [[2, 3], { generator: new torch.Generator().manualSeed(1) }], { mustReject: { '1.generator': ['string', 'object', 'array'] } }),
+  fn('randint', () => [0, 5, [2], { generator: new torch.Generator() }], { mustReject: { '3.generator': ['negative', 'object'] } }),
+  {
+    name: 'torch.Generator',
+    args: () => ['cpu'],
+    call: (d) => new torch.Generator(d as string),
+    mustReject: { 0: ['null', 'NaN', 'string', 'empty string', 'object', 'symbol'] },
+  },
+  {
+    name: 'Generator.manualSeed',
+    args: () => [new torch.Generator(), 5],
+    call: (g, s) => (g as torch.Generator).manualSeed(s as number),
+    skipArgs: [0], // the generator itself
+    mustReject: { 1: ['null', 'NaN', 'Infinity', 'negative', 'fractional', 'BigInt', 'string'] },
+  },
+  {
+    name: 'Generator.setState',
+    args: () => {
+      const g = new torch.Generator();
+      return [g, g.getState()];
+    },
+    call: (g, st) => (g as torch.Generator).setState(st as Tensor),
+    skipArgs: [0], // the generator itself
+    mustReject: { 1: ['null', 'NaN', 'string', 'object', 'disposed tensor', 'int64 tensor', 'float64 tensor', 'scalar tensor'] },
+  },
   fn('randpermSeeded', () => [5, 42], { mustReject: { 1: ['NaN', 'Infinity', '-Infinity', 'negative', 'fractional', 'BigInt', 'string'] } }),
   fn('scalarTensor', () => [3, opts()]),
 
