@@ -13,6 +13,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   flint::registerHost(env, exports);
   flint::registerImage(env, exports);
   flint::registerGenerator(env, exports);
+  flint::registerAugment(env, exports);
   return exports;
 }
 

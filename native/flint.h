@@ -131,6 +131,7 @@ void registerAutograd(Napi::Env, Napi::Object);
 void registerHost(Napi::Env, Napi::Object);
 void registerImage(Napi::Env, Napi::Object);
 void registerGenerator(Napi::Env, Napi::Object);
+void registerAugment(Napi::Env, Napi::Object);
 
 }  // namespace flint
 

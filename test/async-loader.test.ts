@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Learner, data, nn, optim, torch, type Tensor } from '../src/index.js';
-import { gc } from './helpers.js';
+import { gc, liveTensors, settle } from './helpers.js';
 
 /** Items [x_i, y_i] of two tensors, given after a delay (a decode on a worker thread), counting the loads. */
 class SlowDataset {
@@ -129,6 +129,76 @@ test("afterBatch runs in batch order between the consumer's steps: its random dr
   };
   const want = await run(new data.TensorDataset(x, y));
   for (let k = 0; k < 3; k++) assert.deepEqual(await run(new Scrambled(x, y)), want, `run ${k}`);
+  torch.dispose([x, y]);
+});
+
+test('an asynchronous afterBatch is started one batch ahead: its draws in batch order, its work overlapping the step', async () => {
+  const { x, y } = tensors();
+  const events: string[] = [];
+  /** Draws now (synchronously, in call order), finishes later (as work off the JS thread would). */
+  const asyncTfm = (b: data.Batch): Promise<data.Batch> => {
+    const [bx, by] = b as Tensor[];
+    const noise = torch.rand([1]).keep();
+    events.push(`call ${bx!.shape[0]}`);
+    return new Promise((resolve, reject) =>
+      setTimeout(() => {
+        try {
+          resolve([bx!.add(noise), by!]);
+        } catch (e) {
+          reject(e); // the refused synchronous loader below has freed the batch by now
+        } finally {
+          noise.dispose();
+        }
+      }, 3),
+    );
+  };
+  const syncTfm = (b: data.Batch): data.Batch => {
+    const [bx, by] = b as Tensor[];
+    return [bx!.add(torch.rand([1])), by!];
+  };
+  const run = async (afterBatch: (b: data.Batch) => data.Batch | Promise<data.Batch>, consumerDraws: boolean): Promise<number[]> => {
+    torch.manualSeed(8);
+    const dl = new data.DataLoader<Tensor[]>(new SlowDataset(x, y, 1), { batchSize: 4, prefetch: 2, afterBatch });
+    const seen: number[] = [];
+    for await (const b of dl) {
+      events.push('yield');
+      seen.push((b as Tensor[])[0]!.sum().item() as number);
+      if (consumerDraws) seen.push(torch.tidy(() => torch.rand([1]).item() as number));
+    }
+    return seen;
+  };
+  // without other draws, the same batches as the synchronous transform
+  assert.deepEqual(await run(asyncTfm, false), await run(syncTfm, false));
+  // batch b + 1's call comes before batch b is handed out: 6 batches, calls 0 and 1 before the first yield
+  events.length = 0;
+  const a = await run(asyncTfm, true);
+  assert.deepEqual(events.slice(0, 4), ['call 4', 'call 4', 'yield', 'call 4']);
+  assert.equal(events.filter((e) => e === 'yield').length, 6);
+  // with the consumer drawing between batches, runs repeat exactly
+  for (let k = 0; k < 2; k++) assert.deepEqual(await run(asyncTfm, true), a);
+  // no growth, and a break frees the batch staged ahead
+  const dl = new data.DataLoader<Tensor[]>(new SlowDataset(x, y, 1), { batchSize: 4, afterBatch: asyncTfm });
+  for await (const _ of dl);
+  await settle();
+  const base = liveTensors();
+  for (let k = 0; k < 2; k++) for await (const _ of dl);
+  for await (const _ of dl) break;
+  await settle();
+  assert.equal(liveTensors(), base);
+  // a rejection names the batch
+  const bad = new data.DataLoader<Tensor[]>(new SlowDataset(x, y, 1), {
+    batchSize: 4,
+    afterBatch: (b) => (b === null ? b : Promise.reject(new RangeError('device lost'))),
+  });
+  await assert.rejects(async () => {
+    for await (const _ of bad);
+  }, /DataLoader: afterBatch failed on batch 0: device lost/);
+  // a synchronous dataset cannot wait for one
+  const sync = new data.DataLoader<Tensor[]>(new data.TensorDataset(x, y), { batchSize: 4, afterBatch: asyncTfm });
+  assert.throws(() => {
+    for (const _ of sync);
+  }, /DataLoader: afterBatch returned a Promise on batch 0: an asynchronous batch transform needs an asynchronous dataset/);
+  await settle();
   torch.dispose([x, y]);
 });
 

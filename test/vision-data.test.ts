@@ -182,6 +182,50 @@ test('a seeded epoch repeats exactly: random item and batch transforms do not de
   for (let k = 0; k < 3; k++) assert.deepEqual(await epoch(), want, `run ${k}`);
 });
 
+test('training batches are augmented off the JS thread, equal bitwise to the JS transforms; a pipeline of another form stays on it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flint-imgs-fused-'));
+  for (let i = 0; i < 10; i++) {
+    const px = Uint8Array.from({ length: 20 * 16 * 3 }, (_, k) => (k * (i + 5) + ((k / 16) | 0) * 7) % 256);
+    mkdirSync(join(dir, `c${i % 2}`), { recursive: true });
+    writeFileSync(join(dir, `c${i % 2}`, `${i}.png`), plot.encodePng(px, 16, 20, 3));
+  }
+  /** An identity transform of the user's: the pipeline is no longer the fusable form. */
+  class Identity extends vision.BatchTransform {
+    readonly order = 100;
+    readonly splitIdx = null;
+    protected readonly fn = 'test.Identity';
+    protected encodes(x: Tensor): Tensor {
+      return x.clone();
+    }
+  }
+  const epoch = async (extra: vision.BatchTransform[], size?: number): Promise<Tensor[]> => {
+    torch.manualSeed(21);
+    const dls = ImageDataLoaders.fromFolder(dir, {
+      validPct: 0.2,
+      seed: 3,
+      batchTfms: [...vision.augTransforms({ maxWarp: 0.3, pAffine: 1, pLighting: 1, ...(size ? { size } : {}) }), ...extra],
+      batchSize: 4,
+    });
+    const out: Tensor[] = [];
+    for await (const b of dls.train) out.push((b as Tensor[])[0]!.clone().keep());
+    return out;
+  };
+  for (const size of [undefined, 12]) {
+    const fused = await epoch([], size);
+    const js = await epoch([new Identity()], size);
+    assert.equal(fused.length, 2);
+    fused.forEach((t, i) => assert.ok(t.equal(js[i]!), `batch ${i} (size ${size ?? 'kept'})`));
+    assert.deepEqual(fused[0]!.shape, [4, 3, size ?? 20, size ?? 16]);
+    torch.dispose([fused, js]);
+  }
+  // with the pretrained weights' Normalize after the augmentation (visionLearner adds it), still equal
+  const norm = vision.Normalize.fromStats(...vision.imagenetStats);
+  const a = await epoch([norm]);
+  const b = await epoch([norm, new Identity()]);
+  a.forEach((t, i) => assert.ok(t.equal(b[i]!), `normalized batch ${i}`));
+  torch.dispose([a, b]);
+});
+
 test('a Learner trains on a folder of images (asynchronous loader) and live tensors do not grow over epochs', async () => {
   const dir = folder();
   const dls = ImageDataLoaders.fromFolder(dir, { itemTfms: vision.Resize(4), batchSize: 4, skipBad: true, seed: 0 });

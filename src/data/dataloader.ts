@@ -23,8 +23,10 @@ export interface DataLoaderOptions<T> {
    * what it returns is the batch iteration yields. The loader owns and frees the returned tensors with the
    * batch, so return new tensors or the batch's own (clone one held elsewhere), and do not change the batch in
    * place (an in-memory batch may be a view of the dataset). It runs as each batch is handed out, in order (for an
-   * asynchronous dataset too), so its random draws repeat under torch.manualSeed. null: none. */
-  afterBatch?: ((batch: Batch) => Batch) | null;
+   * asynchronous dataset too), so its random draws repeat under torch.manualSeed. With an asynchronous dataset it
+   * may return a promise (work off the JS thread, its draws made before it returns): the loader then calls it for
+   * batch b + 1 as it hands out batch b, so that work overlaps the consumer's step on batch b. null: none. */
+  afterBatch?: ((batch: Batch) => Batch | Promise<Batch>) | null;
   /** For an asynchronous dataset: how many batches are built ahead of the one in use (default 2); their items
    * load concurrently (libuv's thread pool, UV_THREADPOOL_SIZE, bounds the decoding threads). */
   prefetch?: number;
@@ -35,6 +37,15 @@ const OPTIONS = ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'collate'
 interface Built {
   batch: Batch | null;
   owned: Tensor[];
+}
+/** A built batch and what afterBatch made of it (a batch or a promise of one; undefined when there is none). */
+interface Staged {
+  built: Built;
+  made: unknown;
+}
+
+function afterBatchError(e: unknown, b: number): torch.FlintError {
+  return new torch.FlintError(`DataLoader: afterBatch failed on batch ${b}: ${errText(e)}`, { cause: e });
 }
 // an item dataset's shuffled order is read to JS once per epoch up to this length (128 MB), per batch beyond
 const MAX_ORDER_LIST = 2 ** 24;
@@ -121,7 +132,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
   epoch = 0;
   readonly #collate: (items: T[]) => Batch;
   /** The batch transform (fastai's after_batch), or null. */
-  readonly afterBatch: ((batch: Batch) => Batch) | null;
+  readonly afterBatch: ((batch: Batch) => Batch | Promise<Batch>) | null;
 
   constructor(dataset: Dataset<T> | AsyncDataset<T>, options: DataLoaderOptions<T> = {}) {
     const fn = 'data.DataLoader';
@@ -133,7 +144,9 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     this.device = optDevice(fn, 'options.device', o.device);
     this.#collate = o.collate === undefined ? defaultCollate : checkFunction(fn, 'options.collate', o.collate);
     this.afterBatch =
-      o.afterBatch === undefined || o.afterBatch === null ? null : checkFunction<(batch: Batch) => Batch>(fn, 'options.afterBatch', o.afterBatch);
+      o.afterBatch === undefined || o.afterBatch === null
+        ? null
+        : checkFunction<(batch: Batch) => Batch | Promise<Batch>>(fn, 'options.afterBatch', o.afterBatch);
     this.prefetch = o.prefetch === undefined ? 2 : checkInt(fn, 'options.prefetch', o.prefetch, { min: 0, max: 64 });
     this.#seed =
       o.seed === undefined || o.seed === null
@@ -265,15 +278,33 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     return adopt(made, dev, owned, `the collated batch ${b}`);
   }
 
-  /** The afterBatch transform of batch b, its result taken into the loader's keeping in place of the batch in
-   * `owned`: the batch's tensors it did not return are freed now (an epoch still holds one batch at a time). */
-  #transform(batch: Batch, b: number, owned: Tensor[]): Batch {
-    let made: unknown;
+  /** afterBatch called on batch b: its result, or a promise of it (an asynchronous transform). */
+  #callAfterBatch(batch: Batch, b: number): unknown {
     try {
-      made = this.afterBatch!(batch);
+      return this.afterBatch!(batch);
     } catch (e) {
-      throw new torch.FlintError(`DataLoader: afterBatch failed on batch ${b}: ${errText(e)}`, { cause: e });
+      throw afterBatchError(e, b);
     }
+  }
+
+  /** The afterBatch transform of batch b (synchronous), its result taken into the loader's keeping. */
+  #transform(batch: Batch, b: number, owned: Tensor[]): Batch {
+    const made = this.#callAfterBatch(batch, b);
+    if (made instanceof Promise) {
+      made.then(
+        (r) => torch.dispose(r),
+        () => {},
+      ); // nothing will use it: its tensors are freed when it settles
+      throw new torch.FlintError(
+        `DataLoader: afterBatch returned a Promise on batch ${b}: an asynchronous batch transform needs an asynchronous dataset, iterated with for await`,
+      );
+    }
+    return this.#keepTransformed(made, b, owned);
+  }
+
+  /** afterBatch's result for batch b taken into the loader's keeping in place of the batch in `owned`: the batch's
+   * tensors it did not return are freed now (an epoch still holds one batch at a time). */
+  #keepTransformed(made: unknown, b: number, owned: Tensor[]): Batch {
     const before = owned.length;
     // into `owned` itself, so a result refused halfway is still freed with the batch
     const out = adopt(made, undefined, owned, `the afterBatch result of batch ${b}`);
@@ -340,28 +371,58 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
         ahead.push(p);
       }
     };
+    // afterBatch runs as batches are handed out, in batch order between the consumer's steps (fastai's
+    // after_batch), not when a batch's files happen to finish loading: its random draws then repeat under a seed.
+    // An asynchronous one (it returned a promise) is started one batch ahead: batch b + 1's as batch b is handed
+    // out, so its work overlaps the consumer's step on b; its draws still come at a fixed point of the sequence.
+    const start = (built: Built, b: number): Staged => {
+      if (built.batch === null || this.afterBatch === null) return { built, made: undefined };
+      const batch = built.batch;
+      const made = torch.tidy(() => this.#callAfterBatch(batch, b));
+      if (made instanceof Promise) made.catch(() => {}); // awaited in turn; one never reached is drained below
+      return { built, made };
+    };
+    let staged: Staged | null = null;
     let current: Tensor[] = [];
     try {
       for (let b = 0; b < batches; b++) {
         fill(this.prefetch + 1);
-        const built = await ahead.shift()!;
+        let st = staged;
+        staged = null;
+        if (st === null) st = start(await ahead.shift()!, b);
         for (const t of current) t.dispose();
-        current = built.owned;
+        current = st.built.owned;
         fill(this.prefetch);
-        if (built.batch === null) continue;
-        let batch = built.batch;
-        // afterBatch runs here, in batch order between the consumer's steps (fastai's after_batch), not when the
-        // batch's files happen to finish loading: its random draws then repeat under a seed
+        if (st.built.batch === null) continue;
+        let batch = st.built.batch;
         if (this.afterBatch !== null) {
-          const raw = batch;
+          let made = st.made;
+          if (made instanceof Promise) {
+            try {
+              made = await made;
+            } catch (e) {
+              throw afterBatchError(e, b);
+            }
+            if (b + 1 < batches) staged = start(await ahead.shift()!, b + 1);
+          }
+          const result = made;
           torch.tidy(() => {
-            batch = this.#transform(raw, b, current);
+            batch = this.#keepTransformed(result, b, current);
           });
         }
         yield batch;
       }
     } finally {
       for (const t of current) t.dispose();
+      // a batch staged ahead and not handed out: its transform finished, then everything freed
+      if (staged !== null) {
+        try {
+          torch.dispose(await staged.made);
+        } catch {
+          // its error is not the one to report
+        }
+        for (const t of staged.built.owned) t.dispose();
+      }
       // batches built ahead and not used (a break or an error): wait for them, then free them
       for (const p of ahead) {
         try {

@@ -83,6 +83,20 @@ export interface NativeAddon {
   /** Decodes JPEG/PNG/WebP bytes (copied) on a worker thread: a uint8 [C, H, W] tensor; rejects with an Error
    * carrying `format` and `reason`. mode: 'RGB' | 'L' | 'RGBA' | 'unchanged'. */
   decodeImage(bytes: Uint8Array, mode: string): Promise<Handle>;
+  /** IntToFloat (x / div), the affine/homography resample (mat [N, 3, 3], coord [N, 3, 3] or null) to h x w and the
+   * logit-space lighting ops, on a worker thread (native/augment.cc); the checks throw synchronously. */
+  augmentAsync(
+    x: Handle,
+    div: number | null,
+    mat: Handle | null,
+    coord: Handle | null,
+    h: number,
+    w: number,
+    mode: string,
+    padMode: string,
+    alignCorners: boolean,
+    logitOps: readonly (readonly ['add' | 'mul', Handle])[] | null,
+  ): Promise<Handle>;
   /** The header alone; throws an Error with `format` and `reason` when it cannot be read. */
   imageInfo(bytes: Uint8Array): {
     format: 'jpeg' | 'png' | 'webp';
@@ -767,6 +781,7 @@ export const NATIVE_EXPORTS = [
   'mallocTuning',
   'decodeImage',
   'imageInfo',
+  'augmentAsync',
 ] as const;
 
 // The list and the interface name the same set: a name missing from either fails to compile here.

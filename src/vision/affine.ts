@@ -9,6 +9,7 @@ import { checkBool, checkInt, checkNumber, checkOneOf, checkOptions, checkArray,
 import { BatchTransform, type BatchCallOptions, type BatchSplit, checkImageBatch, splitOf } from './batch-transform.js';
 import { type Draw, checkDraw, drawMask, uniform } from './draws.js';
 import { affineMat, warpHomography } from './homography.js';
+import { shapeOnlyDraw } from './fusable.js';
 
 export type AffineMode = 'bilinear' | 'nearest' | 'bicubic';
 export type AffinePadMode = 'reflection' | 'border' | 'zeros';
@@ -225,7 +226,7 @@ export class Flip extends AffineCoordTfm {
       const zero = torch.zerosLike(f);
       return affineMat([f, zero, zero, zero, torch.onesLike(f), zero]);
     };
-    super({ ...resample, affFs: [flipMat] }, fn);
+    super({ ...resample, affFs: [shapeOnlyDraw(flipMat, [draw])] }, fn);
   }
 }
 
@@ -249,7 +250,7 @@ export class Rotate extends AffineCoordTfm {
       const zero = torch.zerosLike(th);
       return affineMat([cos, sin, zero, sin.neg(), cos, zero]);
     };
-    super({ ...resample, affFs: [rotateMat] }, fn);
+    super({ ...resample, affFs: [shapeOnlyDraw(rotateMat, [draw])] }, fn);
   }
 }
 
@@ -284,7 +285,7 @@ export class Zoom extends AffineCoordTfm {
       const zero = torch.zerosLike(s);
       return affineMat([s, zero, rest.mul(cx.mul(2).sub(1)), zero, s, rest.mul(cy.mul(2).sub(1))]);
     };
-    super({ ...resample, affFs: [zoomMat] }, fn);
+    super({ ...resample, affFs: [shapeOnlyDraw(zoomMat, [draw, drawX, drawY])] }, fn);
   }
 }
 
@@ -310,7 +311,7 @@ export class Warp extends AffineCoordTfm {
       const yt = one(drawY, 'options.drawY');
       return warpHomography(xt, yt);
     };
-    super({ ...resample, coordFs: [warpCoord] }, fn);
+    super({ ...resample, coordFs: [shapeOnlyDraw(warpCoord, [drawX, drawY])] }, fn);
   }
 }
 
@@ -350,6 +351,6 @@ export class Dihedral extends AffineCoordTfm {
       const zero = torch.zerosLike(xs);
       return affineMat([xs.mul(m0), xs.mul(m1), zero, ys.mul(m1), ys.mul(m0), zero]);
     };
-    super({ ...resample, affFs: [dihedralMat] }, fn);
+    super({ ...resample, affFs: [shapeOnlyDraw(dihedralMat, [draw])] }, fn);
   }
 }

@@ -144,7 +144,7 @@ export function augTransforms(options?: AugTransformsOptions): BatchTransform[] 
 }
 
 /** The transforms by increasing order, stable (fastai's Pipeline). */
-function ordered(fn: string, tfms: readonly BatchTransform[]): BatchTransform[] {
+export function ordered(fn: string, tfms: readonly BatchTransform[]): BatchTransform[] {
   return checkTfms(fn, 'tfms', tfms)
     .map((t, i) => [t, i] as const)
     .sort((a, b) => a[0].order - b[0].order || a[1] - b[1])

@@ -15,7 +15,8 @@ import { checkMode, type ImageMode } from '../torch/image.js';
 import { readImage } from './image.js';
 import type { ItemTransform } from './item-transforms.js';
 import { itemDraws } from './item-draws.js';
-import { applyBatchTfms, type BatchTransform, decodeBatchTfms, IntToFloatTensor, Normalize } from './augment.js';
+import { applyBatchTfms, type BatchTransform, decodeBatchTfms, IntToFloatTensor, Normalize, ordered } from './augment.js';
+import { fusedAugment } from './fused-augment.js';
 
 /** fastai's image_extensions (those the addon decodes), lower case with the dot. */
 export const imageExtensions: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp']);
@@ -190,7 +191,8 @@ export class ImageDataLoaders extends DataLoaders {
         prefetch: o.prefetch,
         seed: o.seed,
         // the list as it is at each batch: visionLearner adds the pretrained weights' Normalize to it
-        afterBatch: (b) => applyBatchTfms(batchTfms, b, { split }),
+        // training batches are augmented off the JS thread when the pipeline allows it (fused-augment.ts)
+        afterBatch: (b) => (split === 'train' ? fusedAugment(ordered(fn, batchTfms), b) : null) ?? applyBatchTfms(batchTfms, b, { split }),
       });
     // the loaders' own checks (prefetch, device...) name the factory called
     const dls = named(fn, () => new ImageDataLoaders(loader(train, 'train'), loader(valid, 'valid'), device, vocab, batchTfms, multiLabel, skipped));

@@ -4,6 +4,7 @@ import type { Tensor } from '../torch/index.js';
 import { checkArray, checkBool, checkFunction, checkNumber, checkOptions, fail } from '../torch/validate.js';
 import { BatchTransform, type BatchSplit } from './batch-transform.js';
 import { type Draw, checkDraw, drawMask, uniform } from './draws.js';
+import { logitStep, shapeOnlyDraw } from './fusable.js';
 
 /** A lighting function: draws for the batch x, and returns what it does to the logits (in place). */
 export type LightingFn = (x: Tensor) => (logits: Tensor) => void;
@@ -82,9 +83,9 @@ export class Brightness extends LightingTfm {
         batch,
       });
       const lb = perImage(logit(b));
-      return (y) => void y.add_(lb);
+      return logitStep((y: Tensor) => void y.add_(lb), 'add', lb);
     };
-    super([f], fn);
+    super([shapeOnlyDraw(f, [draw])], fn);
   }
 }
 
@@ -98,8 +99,8 @@ export class Contrast extends LightingTfm {
       const lo = Math.log(1 - max);
       const c = drawMask(x, { fn, arg: 'options.draw', def: (t) => uniform(t, lo, -lo, batch).exp(), draw, p, neutral: 1, batch });
       const ci = perImage(c);
-      return (y) => void y.mul_(ci);
+      return logitStep((y: Tensor) => void y.mul_(ci), 'mul', ci);
     };
-    super([f], fn);
+    super([shapeOnlyDraw(f, [draw])], fn);
   }
 }
