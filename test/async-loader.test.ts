@@ -185,6 +185,20 @@ test('an asynchronous afterBatch is started one batch ahead: its draws in batch 
   for await (const _ of dl) break;
   await settle();
   assert.equal(liveTensors(), base);
+  // an afterBatch throwing as it is started one batch ahead: named, and the batch it was given is freed
+  let calls = 0;
+  const throwing = new data.DataLoader<Tensor[]>(new SlowDataset(x, y, 1), {
+    batchSize: 4,
+    afterBatch: (b) => {
+      if (++calls === 2) throw new RangeError('bad draw');
+      return asyncTfm(b);
+    },
+  });
+  await assert.rejects(async () => {
+    for await (const _ of throwing);
+  }, /DataLoader: afterBatch failed on batch 1: bad draw/);
+  await settle();
+  assert.equal(liveTensors(), base, 'after a throw');
   // a rejection names the batch
   const bad = new data.DataLoader<Tensor[]>(new SlowDataset(x, y, 1), {
     batchSize: 4,

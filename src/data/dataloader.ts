@@ -378,7 +378,13 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     const start = (built: Built, b: number): Staged => {
       if (built.batch === null || this.afterBatch === null) return { built, made: undefined };
       const batch = built.batch;
-      const made = torch.tidy(() => this.#callAfterBatch(batch, b));
+      let made: unknown;
+      try {
+        made = torch.tidy(() => this.#callAfterBatch(batch, b));
+      } catch (err) {
+        for (const t of built.owned) t.dispose(); // held by nothing else yet
+        throw err;
+      }
       if (made instanceof Promise) made.catch(() => {}); // awaited in turn; one never reached is drained below
       return { built, made };
     };
