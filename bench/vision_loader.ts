@@ -15,7 +15,7 @@ import { type Child, startChild } from './child_process.js';
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
-    train: { type: 'string', default: '10' },
+    train: { type: 'string', default: '16' },
     cache: { type: 'string', default: '/tmp/flint-bench-images' },
     python: { type: 'string', default: existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3' },
     only: { type: 'string' }, // ';'-separated prefixes of child names, for a quick look
