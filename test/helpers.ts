@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { torch, type Tensor } from '../src/index.js';
+import { type nn, torch, type Tensor } from '../src/index.js';
 import type { DType } from '../src/torch/dtype.js';
 
 export interface Encoded {
@@ -106,4 +106,35 @@ export function interruptWhen(
     }
   });
   return new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, out, err })));
+}
+
+/**
+ * Deterministic weights for a forward fixture (as the fixture scripts' `fill`): tensor k of the state dict from
+ * sin(k * 0.37 + i * 1.731), i the flat index, scaled by kind: conv weights at He init's scale (2 / sqrt(fan_in)), so
+ * the output depends on the input, linear weights 1 / sqrt(fan_in), BatchNorm scales near 1 (0.3 on the norm that
+ * ends a residual branch, `lastBn`), running variances near 1.5, biases and means small; num_batches_tracked = k.
+ */
+export function fillDeterministic(m: nn.Module, lastBn: (name: string) => boolean): void {
+  torch.noGrad(() =>
+    torch.tidy(() => {
+      Object.entries(m.stateDict()).forEach(([name, t], k) => {
+        const leaf = name.split('.').at(-1)!;
+        if (leaf === 'num_batches_tracked') return void t.fill_(k);
+        const base = torch
+          .arange(t.numel(), { dtype: 'float64' })
+          .mul(1.731)
+          .add(k * 0.37)
+          .sin()
+          .reshape(t.shape);
+        const fanIn = t.numel() / t.shape[0]!;
+        let v: Tensor;
+        if (t.ndim === 4) v = base.mul(2 / Math.sqrt(fanIn));
+        else if (t.ndim >= 2) v = base.mul(1 / Math.sqrt(fanIn));
+        else if (leaf === 'running_var') v = base.mul(0.5).add(1.5);
+        else if (leaf === 'weight') v = base.mul(0.2).add(lastBn(name) ? 0.3 : 1);
+        else v = base.mul(0.1);
+        t.copy_(v.to({ dtype: t.dtype }));
+      });
+    }),
+  );
 }

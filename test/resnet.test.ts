@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { models, nn, torch, type Tensor } from '../src/index.js';
-import { liveTensors } from './helpers.js';
+import { liveTensors, fillDeterministic } from './helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../test/fixtures/resnet/${name}`, import.meta.url));
 const keys = JSON.parse(readFileSync(fixture('keys.json'), 'utf8')) as Record<string, { keys: [string, number[]][]; params: number }>;
@@ -32,30 +32,9 @@ const fwd = JSON.parse(readFileSync(fixture('forward.json'), 'utf8')) as {
 const ARCHS = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const;
 const nParams = (m: nn.Module) => m.parameters().reduce((s, p) => s + p.numel(), 0);
 
-/** The script's `fill`: tensor k of the state dict from sin(k * 0.37 + i * 1.731), scaled by kind. */
+/** The fixture script's deterministic weights (helpers.fillDeterministic), the residual branches' last norms marked. */
 function fill(m: nn.Module, bottleneck: boolean): void {
-  torch.noGrad(() =>
-    torch.tidy(() => {
-      Object.entries(m.stateDict()).forEach(([name, t], k) => {
-        const leaf = name.split('.').at(-1)!;
-        if (leaf === 'num_batches_tracked') return void t.fill_(k);
-        const base = torch
-          .arange(t.numel(), { dtype: 'float64' })
-          .mul(1.731)
-          .add(k * 0.37)
-          .sin()
-          .reshape(t.shape);
-        let v: Tensor;
-        // conv weights at He init's scale, so the logits depend on the input and not mostly on the biases
-        if (t.ndim === 4) v = base.mul(2 / Math.sqrt(t.numel() / t.shape[0]!));
-        else if (t.ndim >= 2) v = base.mul(1 / Math.sqrt(t.numel() / t.shape[0]!));
-        else if (leaf === 'running_var') v = base.mul(0.5).add(1.5);
-        else if (leaf === 'weight') v = base.mul(0.2).add(isLastBn(name, bottleneck) ? 0.3 : 1);
-        else v = base.mul(0.1);
-        t.copy_(v.to({ dtype: t.dtype }));
-      });
-    }),
-  );
+  fillDeterministic(m, (name) => isLastBn(name, bottleneck));
 }
 function isLastBn(name: string, bottleneck: boolean): boolean {
   const p = name.split('.');

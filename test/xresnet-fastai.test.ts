@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { models, nn, torch, type Tensor } from '../src/index.js';
-import { fixture } from './helpers.js';
+import { fixture, fillDeterministic } from './helpers.js';
 
 interface KeyRec {
   keys: [string, number[]][];
@@ -32,30 +32,9 @@ type Arch = (typeof ARCHS)[number];
 const nParams = (m: nn.Module) => m.parameters().reduce((s, p) => s + p.numel(), 0);
 const keyList = (m: nn.Module) => Object.entries(m.stateDict()).map(([k, v]) => [k, [...v.shape]]);
 
-/** The script's `fill`: tensor k of the state dict from sin(k * 0.37 + i * 1.731), scaled by kind. */
+/** The fixture script's deterministic weights (helpers.fillDeterministic), the residual branches' last norms marked. */
 function fill(m: nn.Module, bottleneck: boolean): void {
-  torch.noGrad(() =>
-    torch.tidy(() => {
-      Object.entries(m.stateDict()).forEach(([name, t], k) => {
-        const leaf = name.split('.').at(-1)!;
-        if (leaf === 'num_batches_tracked') return void t.fill_(k);
-        const base = torch
-          .arange(t.numel(), { dtype: 'float64' })
-          .mul(1.731)
-          .add(k * 0.37)
-          .sin()
-          .reshape(t.shape);
-        const fanIn = t.numel() / t.shape[0]!;
-        let v: Tensor;
-        if (t.ndim === 4) v = base.mul(2 / Math.sqrt(fanIn));
-        else if (t.ndim === 2) v = base.mul(1 / Math.sqrt(fanIn));
-        else if (leaf === 'running_var') v = base.mul(0.5).add(1.5);
-        else if (leaf === 'weight') v = base.mul(0.2).add(isLastBn(name, bottleneck) ? 0.3 : 1);
-        else v = base.mul(0.1);
-        t.copy_(v.to({ dtype: t.dtype }));
-      });
-    }),
-  );
+  fillDeterministic(m, (name) => isLastBn(name, bottleneck));
 }
 /** The norm ending a residual branch (fastai's BatchZero): '<stage>.<block>.convpath.<1 or 2>.1.weight'. */
 function isLastBn(name: string, bottleneck: boolean): boolean {
