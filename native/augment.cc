@@ -1,5 +1,5 @@
 // The image loader's batch augmentation on a libuv worker thread, so that it overlaps the training step:
-// augmentAsync(x, div, mat, coord, h, w, mode, padMode, alignCorners, logitOps) runs fastai's IntToFloatTensor,
+// augmentAsync(x, div, mat, coord, h, w, mode, padding, alignCorners, logitOps) runs fastai's IntToFloatTensor,
 // the affine/homography resample (src/vision/affine.ts) and the logit-space lighting (src/vision/lighting.ts), in
 // that order, with the draws made beforehand on the JS thread. Each step is the same ATen call, on the same
 // operands, as the JS path's, so the result is bitwise the same. Settles a Promise on the main thread, where the
@@ -14,18 +14,11 @@ namespace flint {
 
 namespace {
 
-// src/torch/functional.ts's gridSample enums: interpolation, then padding.
-int64_t gridMode(const std::string& m, size_t i) {
-  if (m == "bilinear") return 0;
-  if (m == "nearest") return 1;
-  if (m == "bicubic") return 2;
-  throw ArgError(argName(i), "'bilinear', 'nearest' or 'bicubic'", "'" + m + "'");
-}
-int64_t gridPadding(const std::string& m, size_t i) {
-  if (m == "zeros") return 0;
-  if (m == "border") return 1;
-  if (m == "reflection") return 2;
-  throw ArgError(argName(i), "'zeros', 'border' or 'reflection'", "'" + m + "'");
+// grid_sampler's enum arguments, passed as indices (src/torch/functional.ts's GRID_MODES / GRID_PADDING).
+int64_t gridEnum(const Napi::CallbackInfo& info, size_t i, int64_t count) {
+  const int64_t v = I(info, i);
+  if (v < 0 || v >= count) throw ArgError(argName(i), "an index below " + std::to_string(count), std::to_string(v));
+  return v;
 }
 
 std::string shapeText(const at::Tensor& t) { return c10::str(c10::toString(t.scalar_type()), t.sizes()); }
@@ -186,8 +179,8 @@ OP_BEGIN(augmentAsync)
   if (a.coord.defined() && !a.mat.defined()) throw ArgError(argName(3), "null (there is no mat)", shapeText(a.coord));
   a.h = I(info, 4);
   a.w = I(info, 5);
-  a.mode = gridMode(Str(info, 6), 6);
-  a.padding = gridPadding(Str(info, 7), 7);
+  a.mode = gridEnum(info, 6, 3);
+  a.padding = gridEnum(info, 7, 3);
   a.align = B(info, 8);
   if (a.mat.defined()) {
     if (a.h < 1 || a.w < 1) throw ArgError(argName(4), "a positive output size", std::to_string(a.h) + "x" + std::to_string(a.w));

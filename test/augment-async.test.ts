@@ -243,9 +243,14 @@ test('augmentAsync: bad arguments throw synchronously naming torch.augmentAsync;
     );
   }
   // the addon refuses it too (the JS wrapper's checks are not its only guard)
+  // (bilinear and reflection by their grid_sampler enum indices: 0 and 2)
   assert.throws(
-    () => void native.augmentAsync(x._h, 255, mat._h, null, 8, 8, 'bilinear', 'reflection', true, null),
+    () => void native.augmentAsync(x._h, 255, mat._h, null, 8, 8, 0, 2, true, null),
     (e: unknown) => e instanceof ArgumentError && /pre-shrinking/.test(e.message),
+  );
+  assert.throws(
+    () => void native.augmentAsync(x._h, 255, mat._h, null, 40, 48, 3, 2, true, null),
+    (e: unknown) => e instanceof ArgumentError && /expected an index below 3 for argument 6, got 3/.test(e.message),
   );
   // the same d > 1 at 8x8 with 'nearest' has no pre-shrink: accepted
   const near = await augmentAsync(x, { ...good, size: [8, 8], mode: 'nearest' });

@@ -8,12 +8,11 @@ import { FlintError, TorchError } from './errors.js';
 import { native } from './native.js';
 import type { Handle } from './native-api.js';
 import { Tensor } from './tensor.js';
+import { GRID_MODES, GRID_PADDING } from './functional.js';
 import { checkArray, checkBool, checkInt, checkNumber, checkOneOf, checkOptions, checkTensor, fail, named } from './validate.js';
 
-export type AugmentMode = 'bilinear' | 'nearest' | 'bicubic';
-export type AugmentPadMode = 'reflection' | 'border' | 'zeros';
-const MODES: readonly AugmentMode[] = ['bilinear', 'nearest', 'bicubic'];
-const PAD_MODES: readonly AugmentPadMode[] = ['reflection', 'border', 'zeros'];
+export type AugmentMode = (typeof GRID_MODES)[number];
+export type AugmentPadMode = (typeof GRID_PADDING)[number];
 const MAX_SIDE = 32768;
 const SPEC_KEYS = ['div', 'mat', 'coord', 'size', 'mode', 'padMode', 'alignCorners', 'logitOps'] as const;
 
@@ -33,10 +32,17 @@ export interface AugmentSpec {
   logitOps: ['add' | 'mul', Tensor][] | null;
 }
 
-/** Whether AffineCoordTfm's bilinear resample of an input of height hIn and width wIn to an output of width w may
- * area-average first (its d > 1): the op does not do that, so the caller keeps the JS path then. */
+/** fastai's _grid_sample shrink factor d for an input of height hIn and width wIn sampled to an output of width w:
+ * min(H / grid.shape[-2], W / grid.shape[-1]) / 2 on its (N, h, w, 2) grid, i.e. H/w and W/2, kept as fastai has it.
+ * Past 1 a bilinear resample may area-average first (AffineCoordTfm.resample). */
+export function preShrinkFactor(hIn: number, wIn: number, w: number): number {
+  return Math.min(hIn / w, wIn / 2) / 2;
+}
+
+/** Whether the bilinear resample may area-average first (d > 1): the op does not do that, so the caller keeps the JS
+ * path then. */
 export function augmentPreShrinks(hIn: number, wIn: number, w: number, mode: AugmentMode): boolean {
-  return mode === 'bilinear' && Math.min(hIn / w, wIn / 2) / 2 > 1;
+  return mode === 'bilinear' && preShrinkFactor(hIn, wIn, w) > 1;
 }
 
 function checkMat(fn: string, arg: string, v: unknown, n: number): Tensor | null {
@@ -87,14 +93,27 @@ export function augmentAsync(x: Tensor, spec: AugmentSpec): Promise<Tensor> {
   if (size.length !== 2) fail(fn, 'spec.size', 'an array [h, w] of positive integers', o.size);
   const h = checkInt(fn, 'spec.size[0]', size[0], { min: 1, max: MAX_SIDE });
   const w = checkInt(fn, 'spec.size[1]', size[1], { min: 1, max: MAX_SIDE });
-  const mode = checkOneOf(fn, 'spec.mode', o.mode, MODES);
-  const padMode = checkOneOf(fn, 'spec.padMode', o.padMode, PAD_MODES);
+  const mode = checkOneOf(fn, 'spec.mode', o.mode, GRID_MODES);
+  const padMode = checkOneOf(fn, 'spec.padMode', o.padMode, GRID_PADDING);
   const alignCorners = checkBool(fn, 'spec.alignCorners', o.alignCorners);
   if (mat !== null && augmentPreShrinks(hIn, wIn, w, mode))
     fail(fn, 'spec.size', `an output the bilinear resample of a ${hIn}x${wIn} input takes without pre-shrinking (d <= 1)`, o.size);
   const ops = checkLogitOps(fn, o.logitOps, n);
   const nativeOps = ops === null ? null : ops.map(([add, t]) => [add ? 'add' : 'mul', t._h] as ['add' | 'mul', Handle]);
-  const p = named(fn, () => native.augmentAsync(x._h, div, mat?._h ?? null, coord?._h ?? null, h, w, mode, padMode, alignCorners, nativeOps));
+  const p = named(fn, () =>
+    native.augmentAsync(
+      x._h,
+      div,
+      mat?._h ?? null,
+      coord?._h ?? null,
+      h,
+      w,
+      GRID_MODES.indexOf(mode),
+      GRID_PADDING.indexOf(padMode),
+      alignCorners,
+      nativeOps,
+    ),
+  );
   return settle(fn, p);
 }
 

@@ -216,8 +216,9 @@ export function interpolate(
   return named(fn, () => wrap(native.upsampleBilinear2d(h(x), size, o.alignCorners ?? false, scales[0], scales[1])));
 }
 
-const GRID_MODES = ['bilinear', 'nearest', 'bicubic'] as const;
-const GRID_PADDING = ['zeros', 'border', 'reflection'] as const;
+// grid_sampler's interpolation and padding modes, in its enums' order (the addon takes the index)
+export const GRID_MODES = ['bilinear', 'nearest', 'bicubic'] as const;
+export const GRID_PADDING = ['zeros', 'border', 'reflection'] as const;
 
 /** PyTorch's grid_sample: samples input (N, C, H, W) at grid (N, Ho, Wo, 2), whose x, y are in [-1, 1]. */
 export function gridSample(

@@ -92,8 +92,9 @@ export interface NativeAddon {
     coord: Handle | null,
     h: number,
     w: number,
-    mode: string,
-    padMode: string,
+    /** grid_sampler's interpolation and padding enums (functional.ts's GRID_MODES / GRID_PADDING indices). */
+    mode: number,
+    padMode: number,
     alignCorners: boolean,
     logitOps: readonly (readonly ['add' | 'mul', Handle])[] | null,
   ): Promise<Handle>;

@@ -10,6 +10,7 @@ import { BatchTransform, type BatchCallOptions, type BatchSplit, checkImageBatch
 import { type Draw, checkDraw, drawMask, uniform } from './draws.js';
 import { affineMat, warpHomography } from './homography.js';
 import { shapeOnlyDraw } from './fusable.js';
+import { preShrinkFactor } from '../torch/augment-async.js';
 
 export type AffineMode = 'bilinear' | 'nearest' | 'bicubic';
 export type AffinePadMode = 'reflection' | 'border' | 'zeros';
@@ -175,9 +176,8 @@ export class AffineCoordTfm extends BatchTransform {
     }
     let src = x;
     if (this.mode === 'bilinear') {
-      // fastai's _grid_sample: shrinking over 2x more than the zoom compensates, area-average first. Its d is
-      // min(H / grid.shape[-2], W / grid.shape[-1]) / 2 on the (N, h, w, 2) grid, i.e. H/w and W/2: kept as is
-      const d = Math.min(hIn / w, wIn / 2) / 2;
+      // fastai's _grid_sample: shrinking over 2x more than the zoom compensates, area-average first
+      const d = preShrinkFactor(hIn, wIn, w);
       if (d > 1) {
         const z = (1 / grid.max().sub(grid.min()).item()) * 2;
         if (d > z) src = F.adaptiveAvgPool2d(x, [Math.floor(hIn * (1 / d)), Math.floor(wIn * (1 / d))]);
