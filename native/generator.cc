@@ -55,13 +55,6 @@ OP_BEGIN(generatorInitialSeed)
   return Napi::String::New(env, std::to_string(GEN(info, 0).current_seed()));
 OP_END
 
-// Reseeds from a non-deterministic source and returns the new seed (as a string).
-OP_BEGIN(generatorSeed)
-  at::Generator gen = GEN(info, 0);
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  return Napi::String::New(env, std::to_string(gen.seed()));
-OP_END
-
 OP_BEGIN(generatorGetState)
   at::Generator gen = GEN(info, 0);
   std::lock_guard<std::mutex> lock(gen.mutex());
@@ -84,7 +77,6 @@ void registerGenerator(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, generatorNew);
   EXPORT(exports, generatorManualSeed);
   EXPORT(exports, generatorInitialSeed);
-  EXPORT(exports, generatorSeed);
   EXPORT(exports, generatorGetState);
   EXPORT(exports, generatorSetState);
   EXPORT(exports, generatorDevice);

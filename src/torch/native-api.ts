@@ -378,7 +378,6 @@ export interface NativeAddon {
   generatorManualSeed(g: GenHandle, seed: number): void;
   /** Seeds reach 2^64: a decimal string. */
   generatorInitialSeed(g: GenHandle): string;
-  generatorSeed(g: GenHandle): string;
   generatorGetState(g: GenHandle): Handle;
   generatorSetState(g: GenHandle, state: Handle): void;
   generatorDevice(g: GenHandle): string;
@@ -474,8 +473,9 @@ export interface NativeAddon {
   readonly hasNativeForeachLerp: boolean;
   /** What the addon did to glibc's malloc at load: 'on', 'off' (FLINT_MALLOC_TUNING=0), 'user' (the user's
    * own MALLOC_* settings), 'refused' (mallopt said no) or 'unsupported' (not glibc). */
-  readonly mallocTuning: 'on' | 'off' | 'user' | 'refused' | 'unsupported';
+  readonly mallocTuning: MallocTuning;
 }
+export type MallocTuning = 'on' | 'off' | 'user' | 'refused' | 'unsupported';
 
 /** Every export of the addon (by source file; the test compares it with the loaded addon's keys as a set). */
 export const NATIVE_EXPORTS = [
@@ -687,7 +687,6 @@ export const NATIVE_EXPORTS = [
   'generatorNew',
   'generatorManualSeed',
   'generatorInitialSeed',
-  'generatorSeed',
   'generatorGetState',
   'generatorSetState',
   'generatorDevice',

@@ -1,6 +1,7 @@
 // Process-wide switches: threads, random seed, devices, and the memory report.
 import { availableParallelism } from 'node:os';
 import { native } from './native.js';
+import type { MallocTuning } from './native-api.js';
 import { scopeDepth } from './scope.js';
 import { fail } from './validate.js';
 
@@ -85,7 +86,7 @@ export function memory(): MemoryInfo {
  * instead of unmapping them (set when the addon loads: a fresh mapping is page-faulted in on every batch, about 4x
  * the cost of the op that fills it); 'off' with FLINT_MALLOC_TUNING=0, 'user' when MALLOC_* or GLIBC_TUNABLES
  * malloc settings of the user's are in force, 'refused' or 'unsupported' (not glibc) otherwise. */
-export const mallocTuning: 'on' | 'off' | 'user' | 'refused' | 'unsupported' = native.mallocTuning;
+export const mallocTuning: MallocTuning = native.mallocTuning;
 
 /** The libtorch version Flint was built against, e.g. "1.13". */
 export const libtorchVersion: string = native.torchVersion;
