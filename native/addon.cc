@@ -14,6 +14,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   flint::registerImage(env, exports);
   flint::registerGenerator(env, exports);
   flint::registerAugment(env, exports);
+  flint::registerDistributed(env, exports);
   return exports;
 }
 

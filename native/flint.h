@@ -132,6 +132,7 @@ void registerHost(Napi::Env, Napi::Object);
 void registerImage(Napi::Env, Napi::Object);
 void registerGenerator(Napi::Env, Napi::Object);
 void registerAugment(Napi::Env, Napi::Object);
+void registerDistributed(Napi::Env, Napi::Object);
 
 }  // namespace flint
 

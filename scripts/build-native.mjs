@@ -137,6 +137,11 @@ export async function build() {
     ...imageLibs,
   ];
 
+  // c10d's Gloo process group (native/distributed.cc) needs Gloo's headers (Debian's libgloo-dev, or a libtorch that
+  // ships them); without them the file builds without it and torch.distributed says so.
+  const glooFound = [...torch.includes, '/usr/include'].some((d) => existsSync(join(d, 'gloo/config.h')));
+  const fileFlags = { 'distributed.cc': glooFound ? ['-DUSE_C10D_GLOO'] : [] };
+
   mkdirSync(objDir, { recursive: true });
   const files = readdirSync(srcDir);
   const headers = files
@@ -151,14 +156,16 @@ export async function build() {
   for (const f of sources) {
     const obj = join(objDir, f.replace(/\.cc$/, '.o'));
     const stamp = `${obj}.hash`;
+    const extra = fileFlags[f] ?? [];
     const hash = createHash('sha256')
       .update(flagKey)
+      .update(extra.join(' '))
       .update(headers)
       .update(readFileSync(join(srcDir, f)))
       .digest('hex');
     objects.push(obj);
     if (existsSync(obj) && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) continue;
-    jobs.push({ name: f, cmd: cxx, args: [...cflags, '-c', join(srcDir, f), '-o', obj], done: () => writeFileSync(stamp, hash) });
+    jobs.push({ name: f, cmd: cxx, args: [...cflags, ...extra, '-c', join(srcDir, f), '-o', obj], done: () => writeFileSync(stamp, hash) });
   }
   const target = join(outDir, 'flint.node');
   const linkStamp = `${target}.hash`;

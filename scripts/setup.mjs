@@ -26,7 +26,9 @@ function ensurePackages() {
   // A libtorch given by LIBTORCH or Python's PyTorch replaces Debian's.
   // Debian's libtorch does its matrix products in whatever libblas.so.3 is installed; apt's --no-install-recommends
   // would leave the reference BLAS (about 10x slower on the MLP step), so OpenBLAS, which libtorch recommends, is named.
-  if (!process.env.LIBTORCH && !process.env.LIBTORCH_USE_PYTORCH) wanted.unshift('libtorch-dev', 'libopenblas0-pthread');
+  // libgloo-dev: Gloo's headers, for c10d's Gloo process group (torch.distributed); the same version as the libgloo0
+  // Debian's libtorch links.
+  if (!process.env.LIBTORCH && !process.env.LIBTORCH_USE_PYTORCH) wanted.unshift('libtorch-dev', 'libopenblas0-pthread', 'libgloo-dev');
   if (args.has('--bench')) wanted.push('python3-torch');
   if (spawnSync('dpkg-query', ['--version']).status !== 0) {
     log(`not a Debian/Ubuntu system: make sure these are available: ${wanted.join(' ')}`);

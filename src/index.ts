@@ -11,7 +11,7 @@ export * as models from './nn/models/index.js';
 export * as vision from './vision/index.js';
 export * as interpret from './interpret/index.js';
 export { visionLearner } from './vision/learner.js';
-export { Tensor, TorchError, FlintError, ArgumentError } from './torch/index.js';
+export { Tensor, TorchError, FlintError, ArgumentError, DistributedError } from './torch/index.js';
 export { Learner, loadLearner } from './default-learner.js';
 export {
   Callback,

@@ -17,6 +17,7 @@ const namespaces: Record<string, object> = {
   'torch.functional': flint.torch.functional,
   'torch.distributions': flint.torch.distributions,
   'torch.safetensors': flint.torch.safetensors,
+  'torch.distributed': flint.torch.distributed,
   'torch.autograd': flint.torch.autograd,
   'torch.cuda': flint.torch.cuda,
   nn: flint.nn,
@@ -60,6 +61,9 @@ const exempt = new Set([
   'torch.TorchError',
   'torch.FlintError',
   'torch.ArgumentError',
+  'DistributedError',
+  'torch.DistributedError',
+  'torch.distributed.ProcessGroup',
   'Tensor',
   'torch.Tensor',
 ]);

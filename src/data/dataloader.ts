@@ -8,6 +8,7 @@ import { type Batch, defaultCollate } from './collate.js';
 import { type AsyncDataset, type Dataset, TensorDataset } from './dataset.js';
 import type { Preprocessing } from './preprocessing.js';
 import { checkDataset, datasetLength, optDevice } from './check.js';
+import { type Shard, type ShardSpec, checkShard, shardLength, shardOrder } from './shard.js';
 
 export interface DataLoaderOptions<T> {
   batchSize?: number;
@@ -30,9 +31,13 @@ export interface DataLoaderOptions<T> {
   /** For an asynchronous dataset: how many batches are built ahead of the one in use (default 2); their items
    * load concurrently (libuv's thread pool, UV_THREADPOOL_SIZE, bounds the decoding threads). */
   prefetch?: number;
+  /** Data-parallel training: hand out only rank `rank`'s share of every epoch's order, as PyTorch's
+   * DistributedSampler does (every rank must use the same seed). The loader's batchSize and dropLast then apply
+   * to that share. null: every item. */
+  shard?: Shard | null;
 }
 
-const OPTIONS = ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'collate', 'afterBatch', 'prefetch'] as const;
+const OPTIONS = ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'collate', 'afterBatch', 'prefetch', 'shard'] as const;
 /** A batch built ahead, with the tensors the loader owns for it (null: every item of it was left out). */
 interface Built {
   batch: Batch | null;
@@ -127,6 +132,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
   /** Batches built ahead for an asynchronous dataset. */
   readonly prefetch: number;
   readonly #seed: number;
+  readonly #shard: ShardSpec | null;
   /** Shuffled epochs drawn so far: the next one's order is seeded with seed + epoch. Checkpoints record it, so a
    * resumed fit shuffles as the uninterrupted one would have. */
   epoch = 0;
@@ -148,6 +154,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
         ? null
         : checkFunction<(batch: Batch) => Batch | Promise<Batch>>(fn, 'options.afterBatch', o.afterBatch);
     this.prefetch = o.prefetch === undefined ? 2 : checkInt(fn, 'options.prefetch', o.prefetch, { min: 0, max: 64 });
+    this.#shard = checkShard(fn, 'options.shard', o.shard);
     this.#seed =
       o.seed === undefined || o.seed === null
         ? torch.tidy(() => torch.randint(0, 2 ** 31 - 1, [1]).item())
@@ -159,9 +166,23 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     return (this.dataset as { async?: unknown }).async === true;
   }
 
+  /** The seed of the shuffling generator (epoch e is shuffled with seed + e): data-parallel ranks must share it. */
+  get seed(): number {
+    return this.#seed;
+  }
+  /** This loader's share of each epoch ({ rank, worldSize, dropLast }), or null: every item. */
+  get shard(): ShardSpec | null {
+    return this.#shard;
+  }
+
+  /** Items per epoch: the dataset's, or the shard's. */
+  #items(n: number): number {
+    return this.#shard === null ? n : shardLength(n, this.#shard);
+  }
+
   /** Batches per epoch. */
   get length(): number {
-    const n = datasetLength('DataLoader', this.dataset);
+    const n = this.#items(datasetLength('DataLoader', this.dataset));
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
@@ -317,10 +338,11 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
   /**
    * A loader over the same dataset with the same options but those given (fastai's `dl.new`), e.g.
    * `dl.new({ shuffle: false, dropLast: false })` for every item in dataset order. Its shuffle counter starts at 0.
-   * It keeps the afterBatch transform unless one is given; `afterBatch: null` leaves it out.
+   * It keeps the afterBatch transform and the shard unless given; `afterBatch: null` or `shard: null` leaves it out.
    */
   new(options: Omit<DataLoaderOptions<T>, 'collate'> = {}): DataLoader<T> {
-    const o = checkOptions('DataLoader.new', options, ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'afterBatch', 'prefetch']);
+    const o = checkOptions('DataLoader.new', options, ['batchSize', 'shuffle', 'dropLast', 'seed', 'device', 'afterBatch', 'prefetch', 'shard']);
+    const shard = o.shard === undefined ? this.#shard : checkShard('DataLoader.new', 'options.shard', o.shard);
     return named(
       'DataLoader.new',
       () =>
@@ -335,6 +357,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
           ...o,
           // an afterBatch key left undefined keeps the transform too
           afterBatch: o.afterBatch === undefined ? this.afterBatch : o.afterBatch,
+          shard,
         }),
     );
   }
@@ -441,18 +464,31 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     }
   }
 
-  /** An epoch's order and what it is drawn from. */
+  /** An epoch's order (this rank's share of it, with a shard) and what it is drawn from. */
   #epoch(): Epoch {
-    const n = datasetLength('DataLoader', this.dataset);
-    const order = this.#order(n);
+    const all = datasetLength('DataLoader', this.dataset);
     const ds = this.dataset;
+    // read once per epoch (a device query is a native call), and before any order is drawn: a freed dataset
+    // tensor is refused without leaking it
+    const devices = ds instanceof TensorDataset ? ds.tensors.map((t, i) => checkTensor('DataLoader', `dataset.tensors[${i}]`, t).device) : [];
+    const full = this.#order(all);
+    let order = full;
+    if (this.#shard !== null) {
+      try {
+        order = shardOrder(full, all, this.#shard);
+      } catch (err) {
+        full?.dispose();
+        throw err;
+      }
+      if (order !== full) full?.dispose();
+    }
+    const n = this.#items(all);
     const e: Epoch = {
       n,
       order,
       orders: new Map(),
       orderList: order && n <= MAX_ORDER_LIST && !(ds instanceof TensorDataset) ? Array.from(order.toTypedArray() as BigInt64Array, Number) : null,
-      // read once per epoch (a device query is a native call)
-      devices: ds instanceof TensorDataset ? ds.tensors.map((t, i) => checkTensor('DataLoader', `dataset.tensors[${i}]`, t).device) : [],
+      devices,
     };
     if (order) e.orders.set(order.device, order);
     return e;

@@ -48,3 +48,17 @@ export class ArgumentError extends FlintError {
     this.got = got;
   }
 }
+
+/** A collective or the rendezvous of torch.distributed failed: a peer died or stalled past the timeout, or the
+ * rendezvous could not complete. Carries the op, this process's rank and c10d's (Gloo's) own message. */
+export class DistributedError extends TorchError {
+  /** This process's rank (-1 before the group exists). */
+  rank: number;
+
+  constructor(message: string, options: { op: string; rank: number; torchMessage: string; cause?: unknown }) {
+    super(message, options);
+    this.name = 'DistributedError';
+    this.rank = options.rank;
+    this.torchMessage = options.torchMessage;
+  }
+}

@@ -1,7 +1,7 @@
 // The `torch` namespace: everything a PyTorch user expects under torch.*.
 export { Tensor } from './tensor.js';
 export type { Operand, ValuesIndices, NestedArray, ShapeArgs } from './tensor.js';
-export { TorchError, FlintError, ArgumentError } from './errors.js';
+export { TorchError, FlintError, ArgumentError, DistributedError } from './errors.js';
 export { writeFileAtomic, ensureDir } from './files.js';
 export type { DType } from './dtype.js';
 export { DTYPES, isFloating, isDTypeName } from './dtype.js';
@@ -19,6 +19,7 @@ export { hostReads } from './host-reads.js';
 export { save, load, loadWithMetadata } from './safetensors.js';
 export * as safetensors from './safetensors.js';
 export * as functional from './functional.js';
+export * as distributed from './distributed/index.js';
 
 // dtype constants, as in PyTorch (torch.float32 ...); a dtype is also accepted as its string name.
 export const float32 = 'float32' as const;

@@ -11,6 +11,8 @@
 export type Handle = { readonly __flintHandle: unique symbol };
 /** A random generator made by generatorNew (an opaque external). */
 export type GenHandle = { readonly __flintGenerator: unique symbol };
+/** A c10d process group made by distInit (an opaque external). */
+export type GroupHandle = { readonly __flintProcessGroup: unique symbol };
 /** A number argument read as a libtorch Scalar (integral numbers as int64, others as double), or a bool. */
 export type Scalar = number | boolean;
 /** libtorch's ScalarType code of a dtype (src/torch/dtype.ts maps names to codes). */
@@ -375,6 +377,25 @@ export interface NativeAddon {
   normal_(a: Handle, mean: number, std: number, gen?: GenHandle | null): void;
   bernoulli_(a: Handle, p: number, gen?: GenHandle | null): void;
   generatorNew(device: string, seed: number): GenHandle;
+  /** Whether the addon was built with c10d's Gloo process group. */
+  distAvailable(): boolean;
+  distInit(
+    kind: 'tcp' | 'file',
+    hostOrPath: string,
+    port: number,
+    rank: number,
+    worldSize: number,
+    timeoutMs: number,
+    deviceKind: 'hostname' | 'interface' | 'default',
+    deviceValue: string,
+  ): Promise<GroupHandle>;
+  distDestroy(g: GroupHandle): Promise<void>;
+  /** op: 0 sum, 1 avg, 2 product, 3 min, 4 max (c10d's ReduceOp order). */
+  distAllReduce(g: GroupHandle, tensors: readonly Handle[], op: number): Promise<void>;
+  distBroadcast(g: GroupHandle, t: Handle, src: number): Promise<void>;
+  distAllGather(g: GroupHandle, outputs: readonly Handle[], input: Handle): Promise<void>;
+  distReduceScatter(g: GroupHandle, output: Handle, inputs: readonly Handle[], op: number): Promise<void>;
+  distBarrier(g: GroupHandle): Promise<void>;
   generatorManualSeed(g: GenHandle, seed: number): void;
   /** Seeds reach 2^64: a decimal string. */
   generatorInitialSeed(g: GenHandle): string;
@@ -685,6 +706,14 @@ export const NATIVE_EXPORTS = [
   'normal_',
   'bernoulli_',
   'generatorNew',
+  'distAvailable',
+  'distInit',
+  'distDestroy',
+  'distAllReduce',
+  'distBroadcast',
+  'distAllGather',
+  'distReduceScatter',
+  'distBarrier',
   'generatorManualSeed',
   'generatorInitialSeed',
   'generatorGetState',

@@ -123,6 +123,7 @@ export const cases: Case[] = [
         collate: data.defaultCollate,
         afterBatch: (b: data.Batch) => b,
         prefetch: 2,
+        shard: { rank: 1, worldSize: 2, dropLast: true },
       },
     ],
     call: (x, y, o) => new data.DataLoader(new data.TensorDataset(x as Tensor, y as Tensor), o as data.DataLoaderOptions<Tensor[]>),
@@ -136,7 +137,44 @@ export const cases: Case[] = [
       '2.collate': ['zero', 'string', 'object', 'array', 'NaN'],
       '2.afterBatch': ['zero', 'string', 'object', 'array', 'NaN', 'symbol', 'int64 tensor'],
       '2.prefetch': ['null', 'NaN', 'Infinity', 'negative', 'fractional', 'huge', 'string', 'object'],
+      '2.shard': ['NaN', 'zero', 'string', 'symbol', 'object', 'array', 'function', 'int64 tensor'],
       2: ['string', 'array', 'function', 'NaN', 'symbol'],
+    },
+  },
+  // the shard (data-parallel rank) itself, key by key; its epoch is iterated so a refused value leaves nothing made
+  {
+    name: 'data.DataLoader',
+    args: () => [torch.arange(7), { rank: 1, worldSize: 3, dropLast: false }],
+    call: (x, shard) => {
+      const dl = new data.DataLoader(new data.TensorDataset(x as Tensor), {
+        batchSize: 2,
+        shuffle: true,
+        seed: 1,
+        shard: shard as data.DataLoaderOptions<Tensor[]>['shard'],
+      });
+      for (const _ of dl);
+      return dl.length;
+    },
+    skipArgs: [0],
+    mustReject: {
+      1: ['NaN', 'zero', 'string', 'symbol', 'object', 'array', 'function', 'int64 tensor'],
+      '1.rank': [
+        'null',
+        'undefined',
+        'NaN',
+        'Infinity',
+        'negative',
+        'fractional',
+        'huge',
+        'BigInt',
+        'string',
+        'symbol',
+        'object',
+        'array',
+        'function',
+      ],
+      '1.worldSize': ['null', 'undefined', 'NaN', 'Infinity', '-Infinity', 'negative', 'zero', 'fractional', 'BigInt', 'string', 'object', 'array'],
+      '1.dropLast': BAD_FLAG,
     },
   },
   // an asynchronous dataset (items loaded off the JS thread): firstBatch, and a get that fails or gives no item
@@ -186,7 +224,10 @@ export const cases: Case[] = [
   },
   {
     name: 'DataLoader.new',
-    args: () => [torch.ones([6, 2]), { shuffle: false, dropLast: false, batchSize: 2, seed: 1, device: 'cpu', afterBatch: (b: data.Batch) => b }],
+    args: () => [
+      torch.ones([6, 2]),
+      { shuffle: false, dropLast: false, batchSize: 2, seed: 1, device: 'cpu', afterBatch: (b: data.Batch) => b, shard: { rank: 0, worldSize: 4 } },
+    ],
     call: (x, o) => new data.DataLoader(new data.TensorDataset(x as Tensor), { batchSize: 4, shuffle: true, dropLast: true }).new(o as never).length,
     skipArgs: [0],
     mustReject: {
@@ -196,6 +237,7 @@ export const cases: Case[] = [
       '1.dropLast': BAD_FLAG,
       '1.device': BAD_DEVICE,
       '1.afterBatch': ['zero', 'string', 'object', 'array', 'NaN', 'symbol'],
+      '1.shard': ['NaN', 'zero', 'string', 'symbol', 'object', 'array', 'function'],
     },
   },
   {

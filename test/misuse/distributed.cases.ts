@@ -1,0 +1,58 @@
+// Misuse cases for torch.distributed. The valid initProcessGroup call makes a one-rank group over a file store (no
+// port to find), so the collectives' valid calls run against it once it exists and are refused as "not
+// initialized" before: both are Flint errors naming the call.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { torch } from '../../src/index.js';
+import type { Case } from './harness.js';
+
+const d = torch.distributed;
+// Gloo's sockets on the loopback interface, as the tests' only network
+process.env.GLOO_SOCKET_IFNAME = 'lo';
+const store = join(mkdtempSync(join(tmpdir(), 'flint-misuse-dist-')), 'store');
+
+export const cases: Case[] = [
+  {
+    name: 'torch.distributed.initProcessGroup',
+    args: () => [{ backend: 'gloo', initMethod: `file://${store}`, rank: 0, worldSize: 1, timeoutMs: 5000 }],
+    call: (o) => d.initProcessGroup(o as torch.distributed.InitProcessGroupOptions),
+    mustReject: {
+      '0.rank': ['negative', 'fractional', 'NaN', 'string'],
+      '0.worldSize': ['zero', 'negative', 'NaN'],
+      '0.timeoutMs': ['zero', 'negative'],
+    },
+    leakCheck: false,
+  },
+  { name: 'torch.distributed.isAvailable', args: () => [], call: () => d.isAvailable() },
+  { name: 'torch.distributed.isInitialized', args: () => [], call: () => d.isInitialized() },
+  { name: 'torch.distributed.getRank', args: () => [], call: () => d.getRank() },
+  { name: 'torch.distributed.getWorldSize', args: () => [], call: () => d.getWorldSize() },
+  { name: 'torch.distributed.getLocalRank', args: () => [], call: () => d.getLocalRank() },
+  {
+    name: 'torch.distributed.allReduce',
+    args: () => [torch.ones([3]), 'sum'],
+    call: (t, op) => d.allReduce(t as torch.Tensor, op as 'sum'),
+    mustReject: { 0: ['null', 'string', 'zero'], 1: ['string', 'zero', 'null'] },
+  },
+  {
+    name: 'torch.distributed.broadcast',
+    args: () => [torch.ones([3]), 0],
+    call: (t, src) => d.broadcast(t as torch.Tensor, src as number),
+    mustReject: { 0: ['null', 'string'] },
+  },
+  {
+    name: 'torch.distributed.allGather',
+    args: () => [[torch.zeros([2])], torch.ones([2])],
+    call: (l, t) => d.allGather(l as torch.Tensor[], t as torch.Tensor),
+    mustReject: { 1: ['null', 'string'] },
+  },
+  {
+    name: 'torch.distributed.reduceScatter',
+    args: () => [torch.zeros([2]), [torch.ones([2])], 'sum'],
+    call: (o, l, op) => d.reduceScatter(o as torch.Tensor, l as torch.Tensor[], op as 'sum'),
+    mustReject: { 0: ['null', 'string'] },
+  },
+  { name: 'torch.distributed.barrier', args: () => [], call: () => d.barrier() },
+  { name: 'torch.distributed.destroyProcessGroup', args: () => [], call: () => d.destroyProcessGroup(), leakCheck: false },
+];
