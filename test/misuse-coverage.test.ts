@@ -22,6 +22,7 @@ const namespaces: Record<string, object> = {
   'torch.cuda': flint.torch.cuda,
   nn: flint.nn,
   'nn.init': flint.nn.init,
+  'nn.parallel': flint.nn.parallel,
   optim: flint.optim,
   data: flint.data,
   metrics: flint.metrics,

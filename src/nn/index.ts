@@ -22,3 +22,4 @@ export { lossActivation, lossDecodes, type LossFunction } from './loss-function.
 export { lossSpec, lossFromSpec, type LossSpec } from './loss-spec.js';
 export { functional } from '../torch/index.js';
 export * as models from './models/index.js';
+export * as parallel from './parallel/index.js';

@@ -4,7 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { torch } from '../../src/index.js';
+import { nn, torch } from '../../src/index.js';
 import type { Case } from './harness.js';
 
 const d = torch.distributed;
@@ -54,5 +54,24 @@ export const cases: Case[] = [
     mustReject: { 0: ['null', 'string'] },
   },
   { name: 'torch.distributed.barrier', args: () => [], call: () => d.barrier() },
+  {
+    name: 'nn.parallel.DistributedDataParallel',
+    args: () => [new nn.Linear(2, 2), { bucketCapMb: 25, broadcastBuffers: true }],
+    call: (m, o) => new nn.parallel.DistributedDataParallel(m as nn.Module, o as nn.parallel.DistributedDataParallelOptions).ready,
+    mustReject: { 0: ['null', 'string', 'object'], '1.bucketCapMb': ['zero', 'negative', 'NaN'], '1.broadcastBuffers': ['string', 'zero'] },
+    leakCheck: false,
+  },
+  {
+    name: 'DistributedDataParallel.syncGradients',
+    args: () => [],
+    call: () => new nn.parallel.DistributedDataParallel(new nn.Linear(2, 2)).syncGradients(),
+    leakCheck: false,
+  },
+  {
+    name: 'DistributedDataParallel.syncBuffers',
+    args: () => [],
+    call: () => new nn.parallel.DistributedDataParallel(new nn.BatchNorm1d(2)).syncBuffers(),
+    leakCheck: false,
+  },
   { name: 'torch.distributed.destroyProcessGroup', args: () => [], call: () => d.destroyProcessGroup(), leakCheck: false },
 ];

@@ -1,0 +1,131 @@
+// PyTorch's DistributedDataParallel over torch.distributed: every rank starts from rank 0's parameters and buffers,
+// and after each backward the gradients are averaged over the ranks, bucket by bucket (flattened, about 25 MB, all
+// in flight at once), so every rank's optimizer takes the same step. Backward is synchronous in Flint and a
+// collective is a promise, so the average is `await ddp.syncGradients()` between backward and the optimizer step
+// (the Learner's DistributedTrainer does it), where PyTorch runs it inside backward.
+import * as torch from '../../torch/index.js';
+import type { Tensor } from '../../torch/index.js';
+import { checkBool, checkNumber, checkOptions, fail, named } from '../../torch/validate.js';
+import { Module } from '../module.js';
+import { makeBuckets } from './buckets.js';
+
+const dist = torch.distributed;
+const FN = 'nn.parallel.DistributedDataParallel';
+
+export interface DistributedDataParallelOptions {
+  /** Gradient bucket size in MB (PyTorch's bucket_cap_mb: 25). */
+  bucketCapMb?: number;
+  /** Give every rank rank 0's buffers (BatchNorm's running statistics) before each training forward, as PyTorch's
+   * broadcast_buffers does (default true): call syncBuffers() before the forward (the Learner does). */
+  broadcastBuffers?: boolean;
+}
+
+// PyTorch coalesces the start-up broadcast in 250 MB buckets (_sync_module_states)
+const BROADCAST_CAP = 250 * 2 ** 20;
+
+/** Broadcasts rank 0's tensors to every rank, flattened by dtype and device; resolves once they are in place. */
+async function broadcastCoalesced(ts: readonly Tensor[]): Promise<void> {
+  const rank = dist.getRank();
+  const buckets = makeBuckets(ts, BROADCAST_CAP);
+  const flats = buckets.map((b) => torch.tidy(() => torch.cat(b.params.map((t) => t.detach().reshape([-1])))));
+  try {
+    // issued now, in the same order on every rank
+    await Promise.all(flats.map((f) => dist.broadcast(f, 0)));
+    if (rank === 0) return;
+    torch.noGrad(() =>
+      torch.tidy(() => {
+        buckets.forEach((b, i) => unflattenInto(b.params, flats[i] as Tensor, (t, v) => t.copy_(v)));
+      }),
+    );
+  } finally {
+    for (const f of flats) f.dispose();
+  }
+}
+
+/** Hands each tensor its slice of the flat buffer. */
+function unflattenInto(ts: readonly Tensor[], flat: Tensor, put: (t: Tensor, v: Tensor) => void): void {
+  let off = 0;
+  for (const t of ts) {
+    const n = t.numel();
+    put(t, flat.narrow(0, off, n).view(t.shape));
+    off += n;
+  }
+}
+
+export class DistributedDataParallel extends Module {
+  readonly module: Module;
+  readonly bucketCapMb: number;
+  readonly broadcastBuffers: boolean;
+  /** Settles once rank 0's parameters and buffers are in every rank's module: await it before the first forward. */
+  readonly ready: Promise<void>;
+  #synced = false;
+  #failed: Error | null = null;
+
+  constructor(module: Module, options: DistributedDataParallelOptions = {}) {
+    super();
+    if (!(module instanceof Module)) fail(FN, 'module', 'an nn.Module', module);
+    const o = checkOptions(FN, options, ['bucketCapMb', 'broadcastBuffers']);
+    this.bucketCapMb = o.bucketCapMb === undefined ? 25 : checkNumber(FN, 'options.bucketCapMb', o.bucketCapMb, { gt: 0 });
+    this.broadcastBuffers = o.broadcastBuffers === undefined ? true : checkBool(FN, 'options.broadcastBuffers', o.broadcastBuffers);
+    named(FN, () => dist.getWorldSize());
+    this.module = this.registerModule('module', module);
+    this.ready = named(FN, () => broadcastCoalesced([...module.parameters(), ...module.buffers()])).then(
+      () => {
+        this.#synced = true;
+      },
+      (e: Error) => {
+        this.#failed = e;
+        throw e;
+      },
+    );
+    // a failure is reported by forward too, so a `ready` nobody awaited does not end the process
+    this.ready.catch(() => {});
+  }
+
+  forward(...inputs: any[]): any {
+    if (this.#failed) throw new torch.FlintError(`${FN}: rank 0's parameters never arrived: ${this.#failed.message}`, { cause: this.#failed });
+    if (!this.#synced) throw new torch.FlintError(`${FN}: forward before rank 0's parameters arrived: await ddp.ready first`);
+    return this.module.call(...(inputs as []));
+  }
+
+  /** Rank 0's buffers to every rank (PyTorch's DDP does this before each training forward). */
+  async syncBuffers(): Promise<void> {
+    const bufs = this.module.buffers();
+    if (!this.broadcastBuffers || bufs.length === 0 || dist.getWorldSize() === 1) return;
+    await broadcastCoalesced(bufs);
+  }
+
+  /**
+   * Averages the gradients of the parameters that require one over every rank, in place. Call it on every rank
+   * after backward and before the optimizer's step. A parameter without a gradient here counts as a zero one (as
+   * PyTorch's find_unused_parameters does) and gets the average.
+   */
+  async syncGradients(): Promise<void> {
+    const fn = 'DistributedDataParallel.syncGradients';
+    const w = named(fn, () => dist.getWorldSize());
+    const params = this.module.parameters().filter((p) => p.requiresGrad);
+    const buckets = makeBuckets(params, this.bucketCapMb * 2 ** 20);
+    const flats = buckets.map((b) => torch.tidy(() => torch.cat(b.params.map((p) => (p.grad ?? torch.zerosLike(p)).reshape([-1])))));
+    try {
+      await Promise.all(flats.map((f) => dist.allReduce(f)));
+      torch.noGrad(() =>
+        torch.tidy(() => {
+          buckets.forEach((b, i) => {
+            const flat = (flats[i] as Tensor).div_(w);
+            unflattenInto(b.params, flat, (p, v) => {
+              const g = p.grad;
+              if (g === null) p.grad = v.clone();
+              else g.copy_(v);
+            });
+          });
+        }),
+      );
+    } finally {
+      for (const f of flats) f.dispose();
+    }
+  }
+
+  override extraRepr(): string {
+    return `bucketCapMb=${this.bucketCapMb}, broadcastBuffers=${this.broadcastBuffers}`;
+  }
+}

@@ -1,0 +1,2 @@
+// nn.parallel: data-parallel training over torch.distributed.
+export { DistributedDataParallel, type DistributedDataParallelOptions } from './ddp.js';
