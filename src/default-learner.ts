@@ -12,6 +12,8 @@ import { FIT_OPTIONS } from './learner/learner.js';
 import { checkLr, checkLrGroups, checkMoms, checkPath, named, optBool } from './learner/checks.js';
 import { FlintError } from './torch/index.js';
 import { checkFunction, checkInt, checkNumber, checkOptions, checkString, describe, fail } from './torch/validate.js';
+import { DistributedTrainer } from './callbacks/distributed.js';
+import type { DistributedDataParallelOptions } from './nn/parallel/index.js';
 import { CastToTensor, LRFinder, ParamScheduler, ProgressCallback, Recorder, TrainEvalCallback, type Suggestion, valley } from './callbacks/index.js';
 import type { HyperValue } from './optim/index.js';
 import { SchedCos, combineScheds, combinedCos } from './schedule/index.js';
@@ -306,6 +308,17 @@ export class Learner extends BaseLearner implements LearnerExtras {
   }
   unfreeze(): void {
     this.freezeTo(0);
+  }
+
+  /**
+   * Trains data-parallel over torch.distributed from the next fit on (fastai's to_distributed): adds a
+   * DistributedTrainer (once). Every rank runs the same script (`flint launch`), after initProcessGroup.
+   */
+  toDistributed(options: DistributedDataParallelOptions = {}): this {
+    const fn = 'Learner.toDistributed';
+    if (this.cbs.some((c) => c instanceof DistributedTrainer)) throw new FlintError(`${fn}: this Learner is already distributed`);
+    this.addCb(named(fn, () => new DistributedTrainer(options)));
+    return this;
   }
 
   /** Runs fn without the progress callback (no bars, no table), restoring it afterwards (fastai's no_bar). */

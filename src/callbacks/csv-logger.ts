@@ -3,6 +3,7 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Callback } from '../learner/callback.js';
+import { isMainProcess } from '../learner/rank.js';
 import type { AroundPhase } from '../learner/events.js';
 import { FlintError } from '../torch/errors.js';
 import { ensureDir } from '../torch/files.js';
@@ -24,7 +25,7 @@ export class CSVLogger extends Callback {
   override aroundPhases: readonly AroundPhase[] = ['fit'];
   /** The file is open and subscribed for the length of a fit, closed and unsubscribed on every exit path. */
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
-    if (phase !== 'fit' || this.learn.validatingOnly) return next();
+    if (phase !== 'fit' || this.learn.validatingOnly || !isMainProcess()) return next();
     const file = join(this.learn.path, this.fname);
     ensureDir(dirname(file), 'CSVLogger');
     let fd: number;

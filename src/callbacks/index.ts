@@ -28,3 +28,4 @@ export {
   type HookCallbackOptions,
 } from './hook.js';
 export { ActivationStats, type ActivationStatsOptions, type LayerBatchStats } from './activation-stats.js';
+export { DistributedTrainer } from './distributed.js';

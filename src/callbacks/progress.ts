@@ -3,6 +3,7 @@
 // line above the bar. When output is not a terminal (a pipe, a file, CI) no bars and no carriage returns: a plain
 // progress line at each quarter of a phase and at least every 30 seconds, then the table rows.
 import { Callback } from '../learner/callback.js';
+import { isMainProcess } from '../learner/rank.js';
 import type { AroundPhase } from '../learner/events.js';
 import type { BatchLog, LogRow, LogSink } from '../learner/logs.js';
 import { ProgressBar, type BarStream } from '../progress/bar.js';
@@ -80,7 +81,7 @@ export class ProgressCallback extends Callback {
   override aroundPhases: readonly AroundPhase[] = ['fit'];
   /** Subscribed to the log for the length of a fit, unsubscribed on every exit path; validate() prints nothing. */
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
-    if (phase !== 'fit' || this.learn.validatingOnly) return next();
+    if (phase !== 'fit' || this.learn.validatingOnly || !isMainProcess()) return next();
     // a terminal draws bars from the loop's events: it takes no batches, so the Recorder builds no batch log for it
     const { batch: _batch, ...bars } = this.sink;
     const unsubscribe = this.learn.logs.subscribe(this.tty ? bars : this.sink);

@@ -2,6 +2,7 @@
 // canvas): training and validation losses so far, written atomically so a viewer never sees half a file.
 import { join } from 'node:path';
 import { Callback } from '../learner/callback.js';
+import { isMainProcess } from '../learner/rank.js';
 import { FlintError } from '../torch/index.js';
 import { checkPath } from '../learner/checks.js';
 import { LRFinder } from './lr-finder.js';
@@ -23,6 +24,7 @@ export class ShowGraphCallback extends Callback {
     if (this.run && !(this.learn.cb('recorder') instanceof Recorder)) throw new FlintError('ShowGraphCallback needs the Recorder (defaultCbs)');
   }
   override afterEpoch(): void {
+    if (!isMainProcess()) return;
     (this.learn.cb('recorder') as Recorder).plotLoss({ skipStart: 0, file: join(this.learn.path, this.fname) });
   }
 }

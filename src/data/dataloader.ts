@@ -131,8 +131,8 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
   readonly dataset: Dataset<T> | AsyncDataset<T>;
   /** Batches built ahead for an asynchronous dataset. */
   readonly prefetch: number;
-  readonly #seed: number;
-  readonly #shard: ShardSpec | null;
+  #seed: number;
+  #shard: ShardSpec | null;
   /** Shuffled epochs drawn so far: the next one's order is seeded with seed + epoch. Checkpoints record it, so a
    * resumed fit shuffles as the uninterrupted one would have. */
   epoch = 0;
@@ -173,6 +173,19 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
   /** This loader's share of each epoch ({ rank, worldSize, dropLast }), or null: every item. */
   get shard(): ShardSpec | null {
     return this.#shard;
+  }
+
+  /**
+   * Makes this loader hand out one rank's share from now on (null: every item again), and optionally reseeds its
+   * shuffling (every rank must shuffle alike). The Learner's DistributedTrainer shards the training loader for a fit
+   * this way and restores it afterwards.
+   */
+  setShard(shard: Shard | null, options: { seed?: number } = {}): void {
+    const fn = 'DataLoader.setShard';
+    const s = checkShard(fn, 'shard', shard);
+    const o = checkOptions(fn, options, ['seed']);
+    if (o.seed !== undefined) this.#seed = checkInt(fn, 'options.seed', o.seed, { min: 0, max: MAX_SEED });
+    this.#shard = s;
   }
 
   /** Items per epoch: the dataset's, or the shard's. */

@@ -2,6 +2,7 @@
 export { type AsyncDataset, type Dataset, TensorDataset } from './dataset.js';
 export { type Batch, defaultCollate } from './collate.js';
 export { DataLoader, DataLoaders, type DataLoaderOptions } from './dataloader.js';
+export type { Shard } from './shard.js';
 export { parseIdx, readIdx } from './idx.js';
 export { parseCsv, readCsv, type CsvOptions, type CsvTable } from './csv.js';
 export { normStats, normalize, normalizeSplits, type NormStats } from './normalize.js';

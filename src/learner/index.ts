@@ -8,3 +8,4 @@ export { writeExport, readExport, EXPORT_FORMAT, type ExportParts } from './expo
 export type { GetPredsOptions, GetPredsResult } from './inference.js';
 export { CHECKPOINT_FORMAT } from './checkpoint.js';
 export { tta, type TtaOptions, type TtaResult } from './tta.js';
+export { isMainProcess } from './rank.js';

@@ -47,6 +47,7 @@ import { learnerSummary } from './summary.js';
 import { showResults, type ShowResultsOptions } from './show-results.js';
 import { around, CallbackTables, fire } from './dispatch.js';
 import { Operations } from './operations.js';
+import { isMainProcess } from './rank.js';
 import { consoleTable, LogBus, type LogRow } from './logs.js';
 import { AROUND_PHASES, type AroundPhase, EVENTS, type EventName, type StepPart, TRAINING_LOOP } from './events.js';
 import {
@@ -738,6 +739,8 @@ export class Learner {
     ensureDir(dir, fn);
     const file = join(dir, `${name}.safetensors`);
     const opt = (o.withOpt ?? true) ? this.opt : null;
+    // data-parallel ranks hold the same weights: rank 0 writes (fastai's save does the same)
+    if (!isMainProcess()) return file;
     named(fn, () => writeCheckpoint(file, { model: this.model, opt, epoch: this.epoch, dataEpoch: this.dls.train.epoch }));
     return file;
   }
@@ -750,6 +753,7 @@ export class Learner {
   export(file?: string): string {
     const fn = 'Learner.export';
     const out = file === undefined ? join(this.path, 'export.safetensors') : checkPath(fn, 'file', file);
+    if (!isMainProcess()) return out;
     ensureDir(dirname(out), fn);
     named(fn, () => writeExport(out, { model: this.model, lossFunc: this.lossFunc, preprocessing: this.dls.preprocessing }));
     return out;

@@ -4,13 +4,19 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nn, torch } from '../../src/index.js';
+import { Learner, callbacks, data, nn, torch } from '../../src/index.js';
 import type { Case } from './harness.js';
 
 const d = torch.distributed;
 // Gloo's sockets on the loopback interface, as the tests' only network
 process.env.GLOO_SOCKET_IFNAME = 'lo';
 const store = join(mkdtempSync(join(tmpdir(), 'flint-misuse-dist-')), 'store');
+
+const loader = new data.DataLoader(new data.TensorDataset(torch.arange(10)), { batchSize: 2 });
+const learner = () =>
+  new Learner(data.DataLoaders.fromTensors(torch.randn([4, 2]), torch.randn([4, 1]), torch.randn([2, 2]), torch.randn([2, 1])), new nn.Linear(2, 1), {
+    defaultCbs: false,
+  });
 
 export const cases: Case[] = [
   {
@@ -72,6 +78,26 @@ export const cases: Case[] = [
     args: () => [],
     call: () => new nn.parallel.DistributedDataParallel(new nn.BatchNorm1d(2)).syncBuffers(),
     leakCheck: false,
+  },
+  {
+    name: 'callbacks.DistributedTrainer',
+    args: () => [{ bucketCapMb: 25, broadcastBuffers: false }],
+    call: (o) => new callbacks.DistributedTrainer(o as nn.parallel.DistributedDataParallelOptions),
+    mustReject: { 0: ['string', 'array'], '0.bucketCapMb': ['zero', 'NaN'] },
+  },
+  {
+    name: 'Learner.toDistributed',
+    args: () => [{ bucketCapMb: 25 }],
+    call: (o) => learner().toDistributed(o as nn.parallel.DistributedDataParallelOptions),
+    mustReject: { 0: ['string', 'array'], '0.bucketCapMb': ['zero', 'NaN'] },
+    leakCheck: false,
+  },
+  {
+    name: 'DataLoader.setShard',
+    args: () => [{ rank: 0, worldSize: 2 }, { seed: 3 }],
+    call: (s, o) => loader.setShard(s as data.Shard, o as { seed: number }),
+    mustReject: { '0.rank': ['negative', 'fractional', 'NaN'], '0.worldSize': ['zero', 'NaN'], '1.seed': ['negative', 'NaN', 'fractional'] },
+    word: 'setShard',
   },
   { name: 'torch.distributed.destroyProcessGroup', args: () => [], call: () => d.destroyProcessGroup(), leakCheck: false },
 ];

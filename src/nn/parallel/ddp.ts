@@ -20,6 +20,15 @@ export interface DistributedDataParallelOptions {
   broadcastBuffers?: boolean;
 }
 
+/** The options, checked, with PyTorch's defaults filled in. */
+export function checkDdpOptions(fn: string, options: unknown): Required<DistributedDataParallelOptions> {
+  const o = checkOptions(fn, options as DistributedDataParallelOptions, ['bucketCapMb', 'broadcastBuffers']);
+  return {
+    bucketCapMb: o.bucketCapMb === undefined ? 25 : checkNumber(fn, 'options.bucketCapMb', o.bucketCapMb, { gt: 0 }),
+    broadcastBuffers: o.broadcastBuffers === undefined ? true : checkBool(fn, 'options.broadcastBuffers', o.broadcastBuffers),
+  };
+}
+
 // PyTorch coalesces the start-up broadcast in 250 MB buckets (_sync_module_states)
 const BROADCAST_CAP = 250 * 2 ** 20;
 
@@ -64,9 +73,9 @@ export class DistributedDataParallel extends Module {
   constructor(module: Module, options: DistributedDataParallelOptions = {}) {
     super();
     if (!(module instanceof Module)) fail(FN, 'module', 'an nn.Module', module);
-    const o = checkOptions(FN, options, ['bucketCapMb', 'broadcastBuffers']);
-    this.bucketCapMb = o.bucketCapMb === undefined ? 25 : checkNumber(FN, 'options.bucketCapMb', o.bucketCapMb, { gt: 0 });
-    this.broadcastBuffers = o.broadcastBuffers === undefined ? true : checkBool(FN, 'options.broadcastBuffers', o.broadcastBuffers);
+    const o = checkDdpOptions(FN, options);
+    this.bucketCapMb = o.bucketCapMb;
+    this.broadcastBuffers = o.broadcastBuffers;
     named(FN, () => dist.getWorldSize());
     this.module = this.registerModule('module', module);
     this.ready = named(FN, () => broadcastCoalesced([...module.parameters(), ...module.buffers()])).then(

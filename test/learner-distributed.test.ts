@@ -1,0 +1,38 @@
+// learn.toDistributed(): 2 ranks with batch 8 fit as 1 process with batch 16 does (weights, training loss,
+// validation loss and accuracy), and only rank 0 prints.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runRanks } from './dist-helpers.js';
+import { learnerRun } from './workers/learner-dist.js';
+
+test('2 ranks fit as 1 process with twice the batch; only rank 0 prints the table', async () => {
+  const ranks = await runRanks('learner-dist', 2);
+  for (const r of ranks) assert.equal(r.code, 0, `rank ${r.rank} failed:\n${r.stderr}`);
+  const single = await learnerRun({ batch: 16, distributed: false, initSeed: 11 });
+  const [r0, r1] = ranks as [(typeof ranks)[0], (typeof ranks)[0]];
+  assert.deepEqual(r0.result.names, single.names);
+  for (const [k, want] of Object.entries(single.state)) {
+    for (const r of [r0, r1]) {
+      const got = r.result.state[k] as number[];
+      want.forEach((w, i) => assert.ok(Math.abs((got[i] as number) - w) <= 1e-5 * (1 + Math.abs(w)), `rank ${r.rank} ${k}[${i}]: ${got[i]} vs ${w}`));
+    }
+  }
+  // every recorded value (train loss, valid loss, accuracy) of both epochs; the time column aside
+  const timeCol = single.names.indexOf('time');
+  single.values.forEach((row, e) =>
+    row.forEach((w, c) => {
+      if (c === timeCol - 1 || typeof w !== 'number') return;
+      for (const r of [r0, r1])
+        assert.ok(Math.abs(r.result.values[e][c] - w) <= 1e-5, `rank ${r.rank} epoch ${e} column ${c}: ${r.result.values[e][c]} vs ${w}`);
+    }),
+  );
+  const printed = (out: string) => out.split('\n').filter((l) => !l.startsWith('RESULT '));
+  assert.ok(
+    printed(r0.stdout).some((l) => /train_loss/.test(l)),
+    r0.stdout,
+  );
+  assert.deepEqual(
+    printed(r1.stdout).filter((l) => l.trim() !== ''),
+    [],
+  );
+});

@@ -1,0 +1,24 @@
+// The data-parallel Learner test's run (test/learner-distributed.test.ts): a small classifier fitted for 2 epochs,
+// on one process with batch 2b or as one rank of 2 with batch b (learn.toDistributed()).
+import { Learner, data, metrics, nn, optim, torch } from '../../src/index.js';
+
+export async function learnerRun(o: { batch: number; distributed: boolean; initSeed: number }) {
+  torch.manualSeed(1234);
+  const x = torch.randn([96, 6]);
+  const y = x.narrow(1, 0, 3).argmax(1);
+  const xv = torch.randn([37, 6]);
+  const yv = xv.narrow(1, 0, 3).argmax(1);
+  const dls = data.DataLoaders.fromTensors(x, y, xv, yv, { batchSize: o.batch, seed: 5 });
+  torch.manualSeed(o.initSeed);
+  const model = new nn.Sequential(new nn.Linear(6, 16), new nn.ReLU(), new nn.Linear(16, 3));
+  const learn = new Learner(dls, model, {
+    lossFunc: new nn.CrossEntropyLossFlat(),
+    optFunc: (p) => optim.SGD(p, { mom: 0.9 }),
+    metrics: [metrics.accuracy],
+  });
+  if (o.distributed) learn.toDistributed();
+  await learn.fit(2, 0.05);
+  const state: Record<string, number[]> = {};
+  for (const [k, v] of Object.entries(model.stateDict())) state[k] = Array.from(v.toTypedArray() as ArrayLike<number | bigint>, Number);
+  return { state, values: learn.recorder!.values, names: learn.recorder!.metricNames };
+}
