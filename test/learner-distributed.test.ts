@@ -36,3 +36,15 @@ test('2 ranks fit as 1 process with twice the batch; only rank 0 prints the tabl
     [],
   );
 });
+
+test('Ctrl-C on one rank stops every rank after the same batch (FitInterrupted everywhere)', async () => {
+  const ranks = await runRanks('sigint-dist', 2);
+  for (const r of ranks) assert.equal(r.code, 0, `rank ${r.rank} failed:\n${r.stderr}`);
+  const [r0, r1] = ranks.map((r) => r.result);
+  assert.equal(r1.interrupted, true);
+  assert.equal(r0.interrupted, true, 'rank 0 went on');
+  assert.equal(r0.epoch, 0);
+  assert.deepEqual([r0.epoch, r0.iter], [r1.epoch, r1.iter]);
+  // the batch the signal arrived in finished: the fit stopped after batch 5 (or the next, had the signal come late)
+  assert.ok(r0.iter >= 5 && r0.iter <= 6, `stopped at batch ${r0.iter}`);
+});

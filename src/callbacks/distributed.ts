@@ -3,7 +3,8 @@
 // starts from rank 0's weights, the gradients are averaged after each backward (nn.parallel's DDP), BatchNorm
 // buffers come from rank 0 before each training forward, and the recorded training loss is the mean over ranks.
 // Validation runs on the whole validation set on every rank (the weights are the same everywhere), so the losses
-// and metrics are the single-process ones. Only rank 0 prints, logs and writes files.
+// and metrics are the single-process ones. Only rank 0 prints, logs and writes files. Ctrl-C on any rank ends the
+// fit on every rank after the same batch.
 import * as torch from '../torch/index.js';
 import { DistributedDataParallel, type DistributedDataParallelOptions } from '../nn/parallel/index.js';
 import { checkDdpOptions } from '../nn/parallel/ddp.js';
@@ -63,12 +64,23 @@ export class DistributedTrainer extends Callback {
       seed.dispose();
     }
     if (rank !== 0) learn.logger = () => {};
+    // Ctrl-C on any rank stops every rank after the same batch: the ranks agree after each one
+    const flag = torch.zeros([1]);
+    learn.interruptAgreement = async (interrupted) => {
+      flag.fill_(interrupted ? 1 : 0);
+      await dist.allReduce(flag, 'max');
+      const stop = flag.item() > 0;
+      if (stop && !learn.interrupted) learn.interrupt();
+      return stop;
+    };
     try {
       this.ddp = new DistributedDataParallel(learn.model, this.ddpOptions);
       await this.ddp.ready;
       await next();
     } finally {
       this.ddp = null;
+      learn.interruptAgreement = null;
+      flag.dispose();
       train.setShard(oldShard, { seed: oldSeed });
       learn.logger = oldLogger;
     }

@@ -177,6 +177,18 @@ export class Learner {
     return this.sigint;
   }
 
+  /** Cancels the fit after the current batch, as Ctrl-C does (fit then throws FitInterrupted). */
+  interrupt(): void {
+    this.sigint = true;
+  }
+
+  /**
+   * How a Ctrl-C becomes a cancelled fit: null (default), after the batch it arrived in. A data-parallel run sets it
+   * (DistributedTrainer) to agree across ranks first, so every rank stops after the same batch: it is given whether
+   * this process was interrupted and resolves to whether the fit stops now.
+   */
+  interruptAgreement: ((interrupted: boolean) => Promise<boolean>) | null = null;
+
   /** The smoothed training loss (fastai's learn.smooth_loss): a host read, so ask for it sparingly. */
   get smoothLoss(): number | null {
     return this.smoothLossReader?.() ?? null;
@@ -542,7 +554,7 @@ export class Learner {
       this.lastYield = performance.now();
     }
     // after the yield: a Ctrl-C that arrived during this batch cancels now, before another batch starts
-    if (this.sigint) throw new CancelFitException();
+    if (this.interruptAgreement === null ? this.sigint : await this.interruptAgreement(this.sigint)) throw new CancelFitException();
   }
 
   async #allBatches(): Promise<void> {
