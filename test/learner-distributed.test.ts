@@ -11,6 +11,14 @@ test('2 ranks fit as 1 process with twice the batch; only rank 0 prints the tabl
   const single = await learnerRun({ batch: 16, distributed: false, initSeed: 11 });
   const [r0, r1] = ranks as [(typeof ranks)[0], (typeof ranks)[0]];
   assert.deepEqual(r0.result.names, single.names);
+  assert.deepEqual(single.names, ['epoch', 'train_loss', 'valid_loss', 'accuracy', 'f1Score', 'matthewsCorrCoef', 'time']);
+  for (const r of [r0, r1]) {
+    assert.ok(Math.abs(r.result.predsSum - single.predsSum) < 1e-4, `rank ${r.rank} getPreds`);
+    assert.deepEqual(r.result.targsList, single.targsList);
+    single.validated.forEach((w, i) =>
+      assert.ok(Math.abs(r.result.validated[i] - (w as number)) <= 1e-5, `rank ${r.rank} validate()[${i}]: ${r.result.validated[i]} vs ${w}`),
+    );
+  }
   for (const [k, want] of Object.entries(single.state)) {
     for (const r of [r0, r1]) {
       const got = r.result.state[k] as number[];

@@ -136,7 +136,7 @@ test('seed and shard getters; new() keeps both unless given, and shard: null rem
   const x = torch.arange(10, { dtype: 'int64' }).keep();
   const dl = new data.DataLoader(new data.TensorDataset(x), { batchSize: 4, shuffle: true, seed: 7, shard: { rank: 1, worldSize: 3 } });
   assert.equal(dl.seed, 7);
-  assert.deepEqual(dl.shard, { rank: 1, worldSize: 3, dropLast: false });
+  assert.deepEqual(dl.shard, { rank: 1, worldSize: 3, dropLast: false, pad: true });
   assert.ok(Object.isFrozen(dl.shard));
   const fix = fx.cases.find((c) => c.n === 10 && c.worldSize === 3 && c.seed === 7 && !c.dropLast)!;
   // the copy keeps seed and shard, and starts its own epoch counter at 0
@@ -149,7 +149,7 @@ test('seed and shard getters; new() keeps both unless given, and shard: null rem
   assert.deepEqual((await epoch(dl.new({ shuffle: false }))).items, [1, 4, 7, 0]);
   // another shard and seed (a rank told rank 0's seed)
   const other = dl.new({ shard: { rank: 2, worldSize: 3, dropLast: true }, seed: 7 });
-  assert.deepEqual(other.shard, { rank: 2, worldSize: 3, dropLast: true });
+  assert.deepEqual(other.shard, { rank: 2, worldSize: 3, dropLast: true, pad: true });
   assert.deepEqual((await epoch(other)).items, fx.cases.find((c) => c.n === 10 && c.seed === 7 && c.dropLast)!.epochs[0]![2]);
   const reseeded = dl.new({ seed: 123 });
   assert.equal(reseeded.seed, 123);
@@ -213,4 +213,30 @@ test('sharded epochs free their orders: no growth over epochs, after a break, or
       release(dl);
     }
   }
+});
+
+test('an unpadded shard (pad: false): rank r takes items r, r + W... below n, and the shards partition the set', async () => {
+  const x = torch.arange(11, { dtype: 'int64' }).keep();
+  const seen: number[] = [];
+  for (let rank = 0; rank < 3; rank++) {
+    const dl = new data.DataLoader(new data.TensorDataset(x), { batchSize: 2, shard: { rank, worldSize: 3, pad: false } });
+    const items: number[] = [];
+    for (const [b] of dl as Iterable<torch.Tensor[]>) items.push(...(b!.toArray() as number[]));
+    // 11 items over 3 ranks: 4, 4 and 3
+    assert.deepEqual(
+      items,
+      [0, 1, 2, 3].map((j) => rank + 3 * j).filter((i) => i < 11),
+    );
+    assert.equal(dl.length, Math.ceil(items.length / 2));
+    seen.push(...items);
+  }
+  assert.deepEqual(
+    seen.sort((a, b) => a - b),
+    Array.from({ length: 11 }, (_, i) => i),
+  );
+  assert.throws(
+    () => new data.DataLoader(new data.TensorDataset(x), { shard: { rank: 0, worldSize: 2, pad: false, dropLast: true } }),
+    /dropLast already leaves no padding/,
+  );
+  x.dispose();
 });

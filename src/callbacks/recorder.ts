@@ -73,6 +73,10 @@ export class Recorder extends Callback {
     if (this.cancelTrain) return [];
     return [this.smoothLossMetric, ...this.trainLogged()];
   }
+  /** The metrics the validation phase accumulates (the loss first). */
+  validationMetrics(): Metric[] {
+    return this.validMets();
+  }
   private validMets(): Metric[] {
     if (this.cancelValid) return [];
     return this.validMetrics ? [this.lossMetric, ...this.validLogged()] : [];

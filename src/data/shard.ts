@@ -11,22 +11,28 @@ export interface Shard {
   worldSize: number;
   /** Truncate the order to a multiple of worldSize instead of padding it (DistributedSampler's drop_last). */
   dropLast?: boolean;
+  /** false: no padding either, rank r takes the positions r, r + W... below n (the shards then differ by one item
+   * at most; for evaluation, where a repeated item would count twice). Default true. */
+  pad?: boolean;
 }
 export type ShardSpec = Readonly<Required<Shard>>;
 
 /** null or undefined gives null (no shard); otherwise a checked, frozen shard. */
 export function checkShard(fn: string, arg: string, v: unknown): ShardSpec | null {
   if (v === undefined || v === null) return null;
-  const o = checkOptions(fn, v as Shard, ['rank', 'worldSize', 'dropLast'], arg);
+  const o = checkOptions(fn, v as Shard, ['rank', 'worldSize', 'dropLast', 'pad'], arg);
   const worldSize = checkInt(fn, `${arg}.worldSize`, o.worldSize, { min: 1 });
   const rank = checkInt(fn, `${arg}.rank`, o.rank, { min: 0 });
   if (rank >= worldSize) fail(fn, `${arg}.rank`, `an integer below worldSize (${worldSize})`, rank);
   const dropLast = o.dropLast === undefined ? false : checkBool(fn, `${arg}.dropLast`, o.dropLast);
-  return Object.freeze({ rank, worldSize, dropLast });
+  const pad = o.pad === undefined ? true : checkBool(fn, `${arg}.pad`, o.pad);
+  if (dropLast && !pad) fail(fn, `${arg}.pad`, 'true (or dropLast false): dropLast already leaves no padding', pad);
+  return Object.freeze({ rank, worldSize, dropLast, pad });
 }
 
 /** Items per rank and epoch out of n (DistributedSampler's num_samples). */
 export function shardLength(n: number, s: ShardSpec): number {
+  if (!s.pad) return Math.max(0, Math.ceil((n - s.rank) / s.worldSize));
   return s.dropLast ? Math.floor(n / s.worldSize) : Math.ceil(n / s.worldSize);
 }
 

@@ -5,6 +5,8 @@ import { FlintError, type Tensor } from '../torch/index.js';
 import { describe, isTensorLike } from '../torch/validate.js';
 import { lossActivation, lossDecodes, type Module } from '../nn/index.js';
 import type { DataLoader } from '../data/index.js';
+import { datasetLength } from '../data/check.js';
+import { gatherInOrder } from '../metrics/sync.js';
 import { Callback } from './callback.js';
 import type { LossFunc } from './learner.js';
 
@@ -36,7 +38,7 @@ export function inOrder(dl: DataLoader<any>): DataLoader<any> {
  * batch's scope), and assembling them at the end. */
 export class PredsGatherer extends Callback {
   // targs[j]: the batches' j-th targets
-  private readonly parts: { preds: Tensor[]; targs: Tensor[][]; inputs: Tensor[]; losses: Tensor[] } = {
+  private parts: { preds: Tensor[]; targs: Tensor[][]; inputs: Tensor[]; losses: Tensor[] } = {
     preds: [],
     targs: [],
     inputs: [],
@@ -59,6 +61,28 @@ export class PredsGatherer extends Callback {
       const bs = l.yb[0]?.shape[0] ?? 1;
       parts.losses.push((l.loss.numel() === bs ? l.loss : l.loss.reshape(bs, -1).mean(1)).detach().keep());
     }
+  }
+
+  /** A data-parallel validation sharded the loader (DistributedTrainer): every rank gets every item, in order. */
+  override async afterValidate(): Promise<void> {
+    const dl = this.learn.dl;
+    if (dl === null || dl.shard === null || dl.shard.pad) return;
+    const items = datasetLength('Learner.getPreds', dl.dataset);
+    const gather = async (ts: Tensor[]): Promise<Tensor[]> => {
+      if (ts.length === 0) return ts;
+      const local = torch.tidy(() => torch.cat(ts, 0));
+      torch.dispose(ts);
+      try {
+        return [(await gatherInOrder(local, items)).keep()];
+      } finally {
+        local.dispose();
+      }
+    };
+    const { parts } = this;
+    parts.preds = await gather(parts.preds);
+    for (let j = 0; j < parts.targs.length; j++) parts.targs[j] = await gather(parts.targs[j] as Tensor[]);
+    parts.inputs = await gather(parts.inputs);
+    parts.losses = await gather(parts.losses);
   }
 
   /** The result (the activation applied, or `act`); frees what was gathered on failure. */

@@ -4,6 +4,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { type BatchState, Metric } from './metric.js';
+import { type RankSync, gatherInOrder } from './sync.js';
 import {
   TRANSFORM_KEYS,
   checkBool,
@@ -71,6 +72,22 @@ export class AccumMetric extends Metric {
     const p = guard(accumulateLabel(this), () => torch.tidy(() => applyTransform(s.pred!.detach(), this.o)));
     this.preds.push(p.keep());
     this.targs.push(s.yb[0].detach().keep());
+  }
+  /** Every rank's predictions and targets, in dataset order (see Metric.syncRanks). */
+  override async syncRanks(sync: RankSync): Promise<void> {
+    const local = (ts: Tensor[]) => torch.tidy(() => torch.cat(ts, 0));
+    const p = local(this.preds);
+    const t = local(this.targs);
+    try {
+      const preds = await gatherInOrder(p, sync.items);
+      const targs = await gatherInOrder(t, sync.items);
+      this.reset();
+      this.preds = [preds];
+      this.targs = [targs];
+    } finally {
+      p.dispose();
+      t.dispose();
+    }
   }
   /** The metric on one batch of raw predictions and targets. */
   protected override computeBatch(preds: Tensor, targs: Tensor): number {

@@ -1,6 +1,7 @@
 // Metric: reset before a phase, accumulate after each batch, value at the end. Running sums stay on the
 // data's device; `value` is the one host read, once per phase.
 import * as torch from '../torch/index.js';
+import { type RankSync, sumOverRanks } from './sync.js';
 import type { Tensor } from '../torch/index.js';
 import {
   TRANSFORM_KEYS,
@@ -94,6 +95,16 @@ export abstract class Metric {
   abstract accumulate(s: BatchState): void;
   /** The value over the phase (undefined before anything was accumulated). */
   abstract get value(): number | undefined;
+  /**
+   * Combines the state this rank accumulated over its shard of a data-parallel validation with the other ranks',
+   * so the value is the whole validation set's (the DistributedTrainer calls it after the last batch, before the
+   * value is read). Metrics that keep state override it.
+   */
+  async syncRanks(_sync: RankSync): Promise<void> {
+    throw new torch.FlintError(
+      `${labelOf(this)}: cannot be combined across the ranks of a data-parallel validation (its class has no syncRanks method)`,
+    );
+  }
   /** The metric on one batch of predictions and targets (fastai: calling the metric). */
   compute(preds: Tensor, targs: Tensor): number {
     const fn = 'Metric.compute';
@@ -146,6 +157,15 @@ export class RunningMean {
   }
   get value(): number | undefined {
     return this.total === null || this.count === 0 ? undefined : this.total.item() / this.count;
+  }
+  /** The total and count over every rank (see Metric.syncRanks). */
+  async syncRanks(): Promise<void> {
+    const [total, count] = await sumOverRanks([this.total === null ? 0 : this.total.item(), this.count]);
+    const device = this.device || 'cpu';
+    this.total?.dispose();
+    this.total = (count as number) === 0 ? null : torch.tensor(total as number, { dtype: 'float64', device });
+    this.device = device;
+    this.count = count as number;
   }
 }
 
@@ -221,6 +241,9 @@ export class AvgMetric extends FuncMetric {
   get value(): number | undefined {
     return this.mean.value;
   }
+  override syncRanks(): Promise<void> {
+    return this.mean.syncRanks();
+  }
 }
 
 /** The mean loss over the phase, weighted by batch size. */
@@ -241,6 +264,9 @@ export class AvgLoss extends Metric {
   }
   get value(): number | undefined {
     return this.mean.value;
+  }
+  override syncRanks(): Promise<void> {
+    return this.mean.syncRanks();
   }
   override get name(): string {
     return 'loss';
@@ -330,6 +356,8 @@ export class AvgSmoothLoss extends Metric {
   get value(): number | undefined {
     return this.s.value;
   }
+  /** Smoothed per batch: each rank keeps its own (only rank 0's is shown). */
+  override async syncRanks(): Promise<void> {}
   override get name(): string {
     return 'loss';
   }
@@ -360,6 +388,8 @@ export class AvgSmoothMetric extends FuncMetric {
   get value(): number | undefined {
     return this.s.value;
   }
+  /** Smoothed per batch: each rank keeps its own (only rank 0's is shown). */
+  override async syncRanks(): Promise<void> {}
 }
 
 /** One named part of a multi-part loss, averaged over the phase; logged on both phases. */
@@ -386,6 +416,9 @@ export class LossPartMetric extends Metric {
   get value(): number | undefined {
     return this.mean.value;
   }
+  override syncRanks(): Promise<void> {
+    return this.mean.syncRanks();
+  }
   override get name(): string {
     return this.part;
   }
@@ -408,6 +441,8 @@ export class ValueMetric extends Metric {
   get value(): number {
     return this.func();
   }
+  /** Computed elsewhere: nothing to combine. */
+  override async syncRanks(): Promise<void> {}
   // an empty name falls back too (fastai tests the name for truth); an anonymous function has no name to give
   override get name(): string {
     return this.valueName || this.func.name || 'value';

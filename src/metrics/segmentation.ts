@@ -3,6 +3,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { AvgMetric, type BatchState, Metric, accumulateLabel, labelOf, labelled } from './metric.js';
+import { tensorSumOverRanks } from './sync.js';
 import { checkDim, checkDimOf, checkInt, checkOptions, checkState, guard } from './check.js';
 
 abstract class OverlapMetric extends Metric {
@@ -17,6 +18,17 @@ abstract class OverlapMetric extends Metric {
     torch.dispose([this.inter, this.union]);
     this.inter = null;
     this.union = null;
+  }
+  /** The intersections and unions summed over every rank (see Metric.syncRanks). */
+  override async syncRanks(): Promise<void> {
+    if (this.inter === null || this.union === null) {
+      throw new torch.FlintError(`${labelOf(this)}: a rank saw no batch of the validation set, so its sums have no shape to combine`);
+    }
+    const inter = await tensorSumOverRanks(this.inter);
+    const union = await tensorSumOverRanks(this.union);
+    this.reset();
+    this.inter = inter;
+    this.union = union;
   }
   /** Adds this batch's intersection and union (per class or total). */
   protected abstract counts(pred: Tensor, targ: Tensor, numClasses: number): [Tensor, Tensor];

@@ -14,11 +14,17 @@ export async function learnerRun(o: { batch: number; distributed: boolean; initS
   const learn = new Learner(dls, model, {
     lossFunc: new nn.CrossEntropyLossFlat(),
     optFunc: (p) => optim.SGD(p, { mom: 0.9 }),
-    metrics: [metrics.accuracy],
+    metrics: [metrics.accuracy, metrics.F1Score({ average: 'macro' }), metrics.MatthewsCorrCoef()],
   });
   if (o.distributed) learn.toDistributed();
   await learn.fit(2, 0.05);
   const state: Record<string, number[]> = {};
   for (const [k, v] of Object.entries(model.stateDict())) state[k] = Array.from(v.toTypedArray() as ArrayLike<number | bigint>, Number);
-  return { state, values: learn.recorder!.values, names: learn.recorder!.metricNames };
+  // getPreds: the whole validation set, in order, on every rank
+  const { preds, targs } = await learn.getPreds();
+  const predsSum = preds.sum().item();
+  const targsList = targs!.toArray();
+  // validate() outside a fit: sharded and combined too
+  const validated = await learn.validate();
+  return { state, values: learn.recorder!.values, names: learn.recorder!.metricNames, predsSum, targsList, validated };
 }
