@@ -14,6 +14,8 @@
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/functions/utils.h>
 #endif
 
 namespace flint {
@@ -177,6 +179,23 @@ Napi::Value queueWait(Napi::Env env, const char* name, c10::intrusive_ptr<c10d::
   return p;
 }
 
+// The backward of a differentiable all-reduce (sum): the gradient is all-reduced too (every rank's loss depends on
+// every rank's input). Runs where libtorch's backward runs (the JS thread, for CPU tensors); ranks reach it in the
+// same order, as their graphs are the same.
+struct AllReduceSumBackward : torch::autograd::Node {
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
+  std::vector<int64_t> sizes;
+  at::TensorOptions options;
+  torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override {
+    // every rank must take part, with or without a gradient of its own
+    at::Tensor g = grads[0].defined() ? grads[0].contiguous().clone() : at::zeros(sizes, options);
+    std::vector<at::Tensor> v{g};
+    pg->allreduce(v)->wait();
+    return {g};
+  }
+  std::string name() const override { return "AllReduceSumBackward"; }
+};
+
 c10d::ReduceOp reduceOpArg(const Napi::CallbackInfo& info, size_t i) {
   const int64_t v = I(info, i);
   switch (v) {
@@ -285,6 +304,29 @@ OP_BEGIN(distReduceScatter)
   return queueWait(env, "flint.reduceScatter", work, keep);
 OP_END
 
+// distAllReduceDiff(group, tensor): a new tensor, the sum over ranks, differentiable (its backward all-reduces the
+// gradient). Blocks until done (bounded by the group's timeout): it runs inside a forward (SyncBatchNorm).
+OP_BEGIN(distAllReduceDiff)
+  Group* g = groupOf(info, 0);
+  const at::Tensor& x = T(info, 1);
+  at::Tensor out;
+  {
+    at::NoGradGuard noGrad;
+    out = x.detach().contiguous().clone();
+    std::vector<at::Tensor> v{out};
+    g->pg->allreduce(v)->wait();
+  }
+  if (x.requires_grad() && at::GradMode::is_enabled()) {
+    auto node = std::shared_ptr<AllReduceSumBackward>(new AllReduceSumBackward(), torch::autograd::deleteNode);
+    node->pg = g->pg;
+    node->sizes = x.sizes().vec();
+    node->options = x.options();
+    node->set_next_edges(torch::autograd::collect_next_edges(x));
+    torch::autograd::set_history(out, node);
+  }
+  return wrap(env, std::move(out));
+OP_END
+
 OP_BEGIN(distBarrier)
   Group* g = groupOf(info, 0);
   auto work = g->pg->barrier();
@@ -309,6 +351,7 @@ NO_GLOO(distBroadcast)
 NO_GLOO(distAllGather)
 NO_GLOO(distReduceScatter)
 NO_GLOO(distBarrier)
+NO_GLOO(distAllReduceDiff)
 
 OP_BEGIN(distAvailable)
   return Napi::Boolean::New(env, false);
@@ -325,6 +368,7 @@ void registerDistributed(Napi::Env env, Napi::Object exports) {
   EXPORT(exports, distAllGather);
   EXPORT(exports, distReduceScatter);
   EXPORT(exports, distBarrier);
+  EXPORT(exports, distAllReduceDiff);
 }
 
 }  // namespace flint

@@ -18,9 +18,14 @@ function assertClose(got: Record<string, number[]>, want: Record<string, number[
   }
 }
 
-for (const opt of ['sgd', 'adam'] as const) {
-  test(`2 ranks with batch 4 train as 1 process with batch 8 (${opt}, 12 steps over two epochs)`, async () => {
-    const spec: RunSpec = { opt, bn: false, steps: 12, batch: 4, initSeed: 7 };
+for (const [opt, bn] of [
+  ['sgd', false],
+  ['adam', false],
+  ['sgd', true],
+  ['adam', true],
+] as const) {
+  test(`2 ranks with batch 4 train as 1 process with batch 8 (${opt}${bn ? ', BatchNorm as SyncBatchNorm' : ''}, 12 steps over two epochs)`, async () => {
+    const spec: RunSpec = { opt, bn, steps: 12, batch: 4, initSeed: 7 };
     const ranks = await runRanks('ddp', 2, { args: [JSON.stringify(spec)] });
     for (const r of ranks) assert.equal(r.code, 0, `rank ${r.rank} failed:\n${r.stderr}`);
     const { state: single, growth } = await trainRun({ ...spec, batch: 8 });

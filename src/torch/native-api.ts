@@ -396,6 +396,8 @@ export interface NativeAddon {
   distAllGather(g: GroupHandle, outputs: readonly Handle[], input: Handle): Promise<void>;
   distReduceScatter(g: GroupHandle, output: Handle, inputs: readonly Handle[], op: number): Promise<void>;
   distBarrier(g: GroupHandle): Promise<void>;
+  /** A new tensor: the sum over ranks, differentiable; blocks until done. */
+  distAllReduceDiff(g: GroupHandle, t: Handle): Handle;
   generatorManualSeed(g: GenHandle, seed: number): void;
   /** Seeds reach 2^64: a decimal string. */
   generatorInitialSeed(g: GenHandle): string;
@@ -714,6 +716,7 @@ export const NATIVE_EXPORTS = [
   'distAllGather',
   'distReduceScatter',
   'distBarrier',
+  'distAllReduceDiff',
   'generatorManualSeed',
   'generatorInitialSeed',
   'generatorGetState',

@@ -17,7 +17,9 @@ export interface RunSpec {
 
 function model(bn: boolean): nn.Module {
   return bn
-    ? new nn.Sequential(new nn.Linear(6, 16), new nn.BatchNorm1d(16), new nn.ReLU(), new nn.Linear(16, 3))
+    ? // no bias before the BatchNorm (it only shifts what BatchNorm removes): its zero gradient's rounding noise is
+      // what Adam would amplify
+      new nn.Sequential(new nn.Linear(6, 16, { bias: false }), new nn.BatchNorm1d(16), new nn.ReLU(), new nn.Linear(16, 3))
     : new nn.Sequential(new nn.Linear(6, 16), new nn.ReLU(), new nn.Linear(16, 3));
 }
 
@@ -31,6 +33,8 @@ export async function trainRun(spec: RunSpec): Promise<{ state: Record<string, n
   let net: nn.Module = inner;
   let ddp: nn.parallel.DistributedDataParallel | null = null;
   if (spec.shard) {
+    // the global batch's statistics, as the one process with the whole batch computes them
+    if (spec.bn) nn.SyncBatchNorm.convertSyncBatchnorm(inner);
     ddp = new nn.parallel.DistributedDataParallel(inner);
     await ddp.ready;
     net = ddp;

@@ -2,6 +2,7 @@
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
+import { allReduceSumDifferentiable } from '../../torch/distributed/functional.js';
 import * as init from '../init.js';
 import { pyBool, pyFloat, pyTuple } from '../repr.js';
 import { FACTORY_KEYS, type FactoryOptions, emptyParam, factory } from './options.js';
@@ -77,12 +78,15 @@ abstract class NormBase extends Module {
 }
 
 abstract class BatchNormNd extends NormBase {
+  /** Synchronise the batch statistics over the ranks of a process group in training (SyncBatchNorm). */
+  syncStats = false;
   constructor(numFeatures: number, o: BatchNormOptions) {
     super(numFeatures, o, { affine: true, trackRunningStats: true });
   }
   protected abstract checkInput(x: Tensor): void;
   forward(x: Tensor): Tensor {
     this.checkInput(checkTensor(`nn.${this.constructor.name}`, 'input', x));
+    if (this.syncStats && this.training && torch.distributed.isInitialized() && torch.distributed.getWorldSize() > 1) return this.#syncForward(x);
     let factor = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked) {
       torch.noGrad(() => this.numBatchesTracked!.add_(1));
@@ -98,6 +102,36 @@ abstract class BatchNormNd extends NormBase {
       momentum: factor,
       eps: this.eps,
     });
+  }
+
+  /** The global batch's statistics: every rank's per-channel sums and count, all-reduced differentiably. */
+  #syncForward(x: Tensor): Tensor {
+    const fn = `nn.${this.constructor.name}`;
+    const c = this.numFeatures;
+    const dims = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)];
+    const shape = [1, c, ...Array<number>(x.ndim - 2).fill(1)];
+    // sums in float64, so E[x^2] - E[x]^2 keeps float32's precision
+    const local = torch.cat([
+      x.sum(dims, false, { dtype: 'float64' }),
+      x.square().sum(dims, false, { dtype: 'float64' }),
+      torch.full([1], x.numel() / c, { dtype: 'float64', device: x.device }),
+    ]);
+    const all = allReduceSumDifferentiable(fn, local);
+    const n = all.narrow(0, 2 * c, 1).item();
+    const mean = all.narrow(0, 0, c).div(n);
+    const variance = all.narrow(0, c, c).div(n).sub(mean.square());
+    let y = x.sub(mean.to({ dtype: x.dtype }).view(shape)).mul(variance.add(this.eps).rsqrt().to({ dtype: x.dtype }).view(shape));
+    if (this.weight && this.bias) y = y.mul(this.weight.view(shape)).add(this.bias.view(shape));
+    if (this.trackRunningStats && this.runningMean && this.runningVar && this.numBatchesTracked) {
+      torch.noGrad(() => {
+        this.numBatchesTracked!.add_(1);
+        const f = this.momentum ?? 1 / this.numBatchesTracked!.item();
+        this.runningMean!.mul_(1 - f).add_(mean.to({ dtype: this.runningMean!.dtype }), f);
+        // the running variance is the unbiased one, as batch_norm keeps it
+        this.runningVar!.mul_(1 - f).add_(variance.mul(n / Math.max(n - 1, 1)).to({ dtype: this.runningVar!.dtype }), f);
+      });
+    }
+    return y;
   }
 }
 
@@ -118,6 +152,30 @@ export class BatchNorm2d extends BatchNormNd {
   }
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 4) fail('nn.BatchNorm2d', 'input', 'a 4-d (N, C, H, W) tensor', x);
+  }
+}
+
+/**
+ * PyTorch's SyncBatchNorm: in training under a process group of several ranks, the batch statistics are those of
+ * the whole global batch (each rank's sums all-reduced, differentiably, so the gradient is the global batch norm's
+ * too); otherwise a plain batch norm. Any input (N, C, ...). convertSyncBatchnorm turns a model's BatchNorm layers
+ * into synchronised ones.
+ */
+export class SyncBatchNorm extends BatchNormNd {
+  constructor(numFeatures: number, o: BatchNormOptions = {}) {
+    super(numFeatures, o);
+    this.syncStats = true;
+  }
+  protected checkInput(x: Tensor): void {
+    if (x.ndim < 2 || x.shape[1] !== this.numFeatures) fail('nn.SyncBatchNorm', 'input', `a tensor (N, ${this.numFeatures}, ...)`, x);
+  }
+
+  /** PyTorch's convert_sync_batchnorm: every BatchNorm layer of the module (BatchNorm1d/2d) synchronises its batch
+   * statistics from now on, keeping its parameters and buffers. Returns the module. */
+  static convertSyncBatchnorm<M extends Module>(module: M): M {
+    if (!(module instanceof Module)) fail('nn.SyncBatchNorm.convertSyncBatchnorm', 'module', 'an nn.Module', module);
+    for (const m of module.modules()) if (m instanceof BatchNormNd) m.syncStats = true;
+    return module;
   }
 }
 
