@@ -9,6 +9,7 @@ import * as torch from './torch/index.js';
 import type { Tensor } from './torch/index.js';
 import { join } from 'node:path';
 import { FIT_OPTIONS } from './learner/learner.js';
+import { isMainProcess } from './learner/rank.js';
 import { checkLr, checkLrGroups, checkMoms, checkPath, named, optBool } from './learner/checks.js';
 import { FlintError } from './torch/index.js';
 import { checkFunction, checkInt, checkNumber, checkOptions, checkString, describe, fail } from './torch/validate.js';
@@ -264,7 +265,9 @@ export class Learner extends BaseLearner implements LearnerExtras {
         const rec = this.recorder;
         if (!rec) throw new FlintError(`${fn}: needs the Recorder (a default callback; the Learner was made with defaultCbs: false)`);
         this._checkTrainBatches(fn);
-        const nEpoch = Math.floor(numIt / this.dls.train.length) + 1;
+        // a data-parallel fit's ranks each run their shard's batches
+        const dt = this.cbs.find((c): c is DistributedTrainer => c instanceof DistributedTrainer);
+        const nEpoch = Math.floor(numIt / (dt ? dt.trainBatchesPerRank() : this.dls.train.length)) + 1;
         const finder = new LRFinder(startLr, endLr, numIt, stopDiv);
         await this.noLogging(() => this.fit(nEpoch, undefined, { cbs: [finder] }));
         let lrs = rec.lrs.slice(Math.floor(numIt / 10), -5);
@@ -287,7 +290,8 @@ export class Learner extends BaseLearner implements LearnerExtras {
           out[name] = r.lr;
           points[name] = r.point as [number, number];
         }
-        if (showPlot) rec.plotLrFind({ suggestions: points, file: join(this.path, 'lr_find') });
+        // a data-parallel run's ranks found the same: rank 0 draws
+        if (showPlot && isMainProcess()) rec.plotLrFind({ suggestions: points, file: join(this.path, 'lr_find') });
         return out;
       },
       true,

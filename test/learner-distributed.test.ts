@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runRanks } from './dist-helpers.js';
-import { learnerRun } from './workers/learner-dist.js';
+import { learnerRun, lrFindRun } from './workers/learner-dist.js';
 
 test('2 ranks fit as 1 process with twice the batch; only rank 0 prints the table', async () => {
   const ranks = await runRanks('learner-dist', 2);
@@ -55,4 +55,18 @@ test('Ctrl-C on one rank stops every rank after the same batch (FitInterrupted e
   assert.deepEqual([r0.epoch, r0.iter], [r1.epoch, r1.iter]);
   // the batch the signal arrived in finished: the fit stopped after batch 5 (or the next, had the signal come late)
   assert.ok(r0.iter >= 5 && r0.iter <= 6, `stopped at batch ${r0.iter}`);
+});
+
+test('lrFind on 2 ranks records the losses and suggests the lr of 1 process with twice the batch', async () => {
+  const ranks = await runRanks('learner-dist', 2, { args: ['lrFind'] });
+  for (const r of ranks) assert.equal(r.code, 0, `rank ${r.rank} failed:\n${r.stderr}`);
+  const single = await lrFindRun({ batch: 16, distributed: false, initSeed: 11 });
+  assert.ok(single.losses.length >= 10);
+  for (const r of ranks) {
+    assert.equal(r.result.losses.length, single.losses.length, `rank ${r.rank}: batches run`);
+    single.losses.forEach((w, i) =>
+      assert.ok(Math.abs(r.result.losses[i] - w) <= 1e-5 * (1 + Math.abs(w)), `rank ${r.rank} loss ${i}: ${r.result.losses[i]} vs ${w}`),
+    );
+    assert.ok(Math.abs(r.result.found.valley - single.found.valley!) <= 1e-9 * single.found.valley!, `rank ${r.rank} valley`);
+  }
 });

@@ -51,6 +51,14 @@ export class DistributedTrainer extends Callback {
     }
   }
 
+  /** Training batches per epoch on each rank, once the training loader is sharded for a fit. */
+  trainBatchesPerRank(): number {
+    const dl = this.learn.dls.train;
+    if (!dist.isInitialized() || dl.shard !== null) return dl.length;
+    const items = Math.ceil(datasetLength('DistributedTrainer', dl.dataset) / dist.getWorldSize());
+    return dl.dropLast ? Math.floor(items / dl.batchSize) : Math.ceil(items / dl.batchSize);
+  }
+
   /** Shards the validation loader for the phase; the metrics are combined in afterValidate. */
   async #validate(next: () => Promise<void>): Promise<void> {
     const learn = this.learn;

@@ -2,7 +2,7 @@
 // on one process with batch 2b or as one rank of 2 with batch b (learn.toDistributed()).
 import { Learner, data, metrics, nn, optim, torch } from '../../src/index.js';
 
-export async function learnerRun(o: { batch: number; distributed: boolean; initSeed: number }) {
+function setup(o: { batch: number; distributed: boolean; initSeed: number }) {
   torch.manualSeed(1234);
   const x = torch.randn([96, 6]);
   const y = x.narrow(1, 0, 3).argmax(1);
@@ -17,6 +17,18 @@ export async function learnerRun(o: { batch: number; distributed: boolean; initS
     metrics: [metrics.accuracy, metrics.F1Score({ average: 'macro' }), metrics.MatthewsCorrCoef()],
   });
   if (o.distributed) learn.toDistributed();
+  return { learn, model };
+}
+
+/** lrFind's suggestion and recorded losses (no plot). */
+export async function lrFindRun(o: { batch: number; distributed: boolean; initSeed: number }) {
+  const { learn } = setup(o);
+  const found = await learn.lrFind({ numIt: 20, showPlot: false });
+  return { found, losses: learn.recorder!.losses, lrs: learn.recorder!.lrs };
+}
+
+export async function learnerRun(o: { batch: number; distributed: boolean; initSeed: number }) {
+  const { learn, model } = setup(o);
   await learn.fit(2, 0.05);
   const state: Record<string, number[]> = {};
   for (const [k, v] of Object.entries(model.stateDict())) state[k] = Array.from(v.toTypedArray() as ArrayLike<number | bigint>, Number);
