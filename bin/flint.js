@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `flint` command (src/cli): demo, train, lr-find, predict; `flint --help` lists them.
+// The `flint` command (src/cli): demo, train, lr-find, predict, launch; `flint --help` lists them.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

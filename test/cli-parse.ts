@@ -9,7 +9,13 @@ export async function parse(argv: string[]): Promise<{ calls: unknown[][]; out: 
     async (...args: unknown[]) => {
       calls.push([name, ...args]);
     };
-  const actions = { demo: record('demo'), train: record('train'), lrFind: record('lrFind'), predict: record('predict') } as unknown as CliActions;
+  const actions = {
+    demo: record('demo'),
+    train: record('train'),
+    lrFind: record('lrFind'),
+    predict: record('predict'),
+    launch: record('launch'),
+  } as unknown as CliActions;
   let out = '';
   let err = '';
   try {

@@ -1,10 +1,12 @@
 // The `flint` command's entry: the real actions behind the parsed command line. Ctrl-C during training prints
-// where the fit stopped and exits 130; other errors print their message and exit 1.
+// where the fit stopped and exits 130; other errors print their message and exit 1. `flint launch` exits with its
+// processes' outcome.
 import { FitInterrupted } from '../index.js';
 import { writeFileAtomic } from '../torch/files.js';
 import { buildProgram, type CliActions } from './program.js';
 import { lrFind, train } from './train.js';
 import { predict, predictionsCsv } from './predict.js';
+import { launch } from './launch.js';
 
 export const actions: CliActions = {
   demo: async (o) => {
@@ -24,6 +26,10 @@ export const actions: CliActions = {
     }
     writeFileAtomic(o.out, Buffer.from(csv), 'predict --out');
   },
+  launch: async (o) => {
+    // the processes' outcome is the command's exit status (130 after Ctrl-C)
+    process.exitCode = await launch(o);
+  },
 };
 
 export async function main(argv: string[]): Promise<void> {
@@ -34,7 +40,9 @@ export async function main(argv: string[]): Promise<void> {
       console.error(`flint: ${e.message}`);
       process.exit(130);
     }
-    console.error(`flint: ${(e as Error).message ?? String(e)}`);
+    const message = (e as Error).message ?? String(e);
+    // errors from `flint launch` already say so
+    console.error(message.startsWith('flint ') ? message : `flint: ${message}`);
     process.exit(1);
   }
 }

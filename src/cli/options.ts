@@ -7,6 +7,18 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`must be an integer >= 0, got '${value}'`);
+  return n;
+}
+
+export function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError(`must be a port number from 1 to 65535, got '${value}'`);
+  return n;
+}
+
 export function positiveNumber(value: string): number {
   const n = Number(value);
   if (!(n > 0 && Number.isFinite(n))) throw new InvalidArgumentError(`must be a positive number, got '${value}'`);

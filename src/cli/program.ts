@@ -1,17 +1,19 @@
-// The `flint` command (commander): demo, train, lr-find and predict, each with --help; train and lr-find take
+// The `flint` command (commander): demo, train, lr-find, predict and launch, each with --help; train and lr-find take
 // Fashion-MNIST (the default), a CSV file (--csv) or a folder of images (--images). The actions are passed in,
 // so the parsing is testable without training anything.
 import { Command, Option } from 'commander';
-import { device, fraction, modelOrPixels, positiveInt, positiveNumber } from './options.js';
+import { device, fraction, modelOrPixels, nonNegativeInt, port, positiveInt, positiveNumber } from './options.js';
 import { IMAGE_ARCHS } from './image-task.js';
 import type { TrainOptions } from './train.js';
 import type { PredictOptions } from './predict.js';
+import type { LaunchOptions } from './launch.js';
 
 export interface CliActions {
   demo(o: TrainOptions): Promise<void>;
   train(o: TrainOptions): Promise<void>;
   lrFind(o: TrainOptions): Promise<void>;
   predict(exportFile: string, input: string, o: PredictOptions & { out?: string }): Promise<void>;
+  launch(o: LaunchOptions): Promise<void>;
 }
 
 const list = (v: string): string[] =>
@@ -63,6 +65,42 @@ function dataOptions(c: Command): Command {
     .option('--pretrained <file>', "the architecture's weights (safetensors, torchvision's keys) for --images: fine-tune them");
 }
 
+/** launch's options, each also under torchrun's older underscore spelling (--nproc_per_node), hidden from --help. */
+const LAUNCH_OPTIONS: [flag: string, value: string, help: string, parse?: (v: string) => unknown][] = [
+  ['nproc-per-node', '<n>', 'processes on this machine (default 1)', positiveInt],
+  ['nnodes', '<m>', 'machines taking part (default 1)', positiveInt],
+  ['node-rank', '<r>', "this machine's rank, 0 to M-1 (default 0)", nonNegativeInt],
+  ['master-addr', '<addr>', 'the address of the machine with --node-rank 0 (default 127.0.0.1; required with --nnodes > 1)'],
+  ['master-port', '<port>', "that machine's free port for the rank-0 process's TCP store (default 29500)", port],
+];
+
+function launchCommand(c: Command, actions: CliActions): Command {
+  for (const [flag, value, help, parse] of LAUNCH_OPTIONS) {
+    const main = new Option(`--${flag} ${value}`, help);
+    c.addOption(parse ? main.argParser(parse) : main);
+    if (!flag.includes('-')) continue;
+    const alias = new Option(`--${flag.replaceAll('-', '_')} ${value}`).hideHelp();
+    c.addOption(parse ? alias.argParser(parse) : alias);
+  }
+  return c
+    .argument('<script>', 'the script every process runs (node SCRIPT ARGS...)')
+    .argument('[args...]', "the script's arguments, passed through untouched (options included)")
+    .passThroughOptions()
+    .action((script: string, args: string[], p: Parsed) => {
+      const pick = (camel: string, snake: string): unknown => p[camel] ?? p[snake];
+      const o = {
+        script,
+        args,
+        nprocPerNode: pick('nprocPerNode', 'nproc_per_node'),
+        nnodes: p.nnodes,
+        nodeRank: pick('nodeRank', 'node_rank'),
+        masterAddr: pick('masterAddr', 'master_addr'),
+        masterPort: pick('masterPort', 'master_port'),
+      };
+      return actions.launch(Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as unknown as LaunchOptions);
+    });
+}
+
 type Parsed = Record<string, unknown>;
 function trainOptions(p: Parsed, cmd?: Command): TrainOptions {
   // --size is a pixel size with --images, where the models' default size ('medium') means nothing
@@ -102,7 +140,9 @@ function trainOptions(p: Parsed, cmd?: Command): TrainOptions {
 export function buildProgram(actions: CliActions, testing?: { writeOut: (s: string) => void; writeErr: (s: string) => void }): Command {
   const program = new Command('flint')
     .description("fastai's Learner for TypeScript, on libtorch: train and predict from the command line")
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    // so that launch passes the options after its script through to the script
+    .enablePositionalOptions();
   if (testing) program.exitOverride().configureOutput({ writeOut: testing.writeOut, writeErr: testing.writeErr });
   commonOptions(
     fitOptions(
@@ -144,5 +184,13 @@ export function buildProgram(actions: CliActions, testing?: { writeOut: (s: stri
     .action((exportFile: string, input: string, p: Parsed) =>
       actions.predict(exportFile, input, { batchSize: p.batchSize as number, device: p.device as string, out: p.out as string | undefined }),
     );
+  launchCommand(
+    program
+      .command('launch')
+      .description(
+        "run a script in N processes with torchrun's environment (RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, GROUP_RANK, MASTER_ADDR, MASTER_PORT) and supervise them: the first to fail stops the others, Ctrl-C reaches them all",
+      ),
+    actions,
+  );
   return program;
 }
