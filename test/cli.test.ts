@@ -237,3 +237,41 @@ test('flint train: an --out that cannot be made fails at once, before training; 
     /^flint: --batch-size 64 is more than the 38 training rows, so an epoch would have no batch; use --batch-size 38 or less$/m,
   );
 });
+
+test('flint train --nproc-per-node 2: two processes under flint launch, one table, one set of files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flint-cli-dist-'));
+  const csv = join(dir, 'people.csv');
+  writeTableCsv(csv, 400);
+  const run = join(dir, 'run');
+  const r = spawnSync(
+    process.execPath,
+    [
+      bin,
+      'train',
+      '--csv',
+      csv,
+      '--target',
+      'label',
+      '--ignore',
+      'price,id',
+      '--epochs',
+      '2',
+      '--size',
+      'small',
+      '--out',
+      run,
+      '--nproc-per-node',
+      '2',
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Flint train: tabular model .*, 2 processes$/m);
+  // rank 0 alone prints: one header line, one row per epoch
+  assert.equal(r.stdout.match(/^Flint train:/gm)?.length, 1);
+  assert.equal(r.stdout.match(/^epoch\s+train_loss/gm)?.length, 1);
+  assert.equal(r.stdout.match(/^[01]\s+\d/gm)?.length, 2);
+  for (const f of ['export.safetensors', 'models/model.safetensors', 'loss.svg']) assert.ok(existsSync(join(run, f)), f);
+  const learn = loadLearner(join(run, 'export.safetensors'));
+  assert.equal(learn.dls.preprocessing?.vocab?.length, 2);
+});

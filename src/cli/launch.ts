@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { type AddressInfo, createServer } from 'node:net';
 import { ArgumentError } from '../torch/errors.js';
 
 export interface LaunchOptions {
@@ -299,4 +300,27 @@ export async function launch(options: LaunchOptions): Promise<number> {
     lines.push(`  the others: ${others.map((w) => `rank ${w.rank} ${w.stopped ? `(stopped) ${outcome(w)}` : outcome(w)}`).join(', ')}`);
   log(lines.join('\n'));
   return 1;
+}
+
+/** A TCP port free on 127.0.0.1 now (the kernel's pick), for a one-machine run's store. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A command line without one option and its value (`--name v` or `--name=v`). */
+export function withoutOption(argv: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === name) i++;
+    else if (!a.startsWith(`${name}=`)) out.push(a);
+  }
+  return out;
 }

@@ -4,16 +4,29 @@
 import { FitInterrupted } from '../index.js';
 import { writeFileAtomic } from '../torch/files.js';
 import { buildProgram, type CliActions } from './program.js';
-import { lrFind, train } from './train.js';
+import { defaultRunDir, lrFind, train, type TrainOptions } from './train.js';
 import { predict, predictionsCsv } from './predict.js';
-import { launch } from './launch.js';
+import { freePort, launch, withoutOption } from './launch.js';
+import { fileURLToPath } from 'node:url';
+
+/** `flint train --nproc-per-node N` (and demo) outside a launcher: the same command on N processes under flint
+ * launch, sharing one run folder and a free port of this machine. */
+async function trainOnProcesses(o: TrainOptions): Promise<boolean> {
+  const n = o.nprocPerNode ?? 1;
+  if (n === 1 || process.env.WORLD_SIZE !== undefined) return false;
+  const args = withoutOption(argvSeen, '--nproc-per-node');
+  if (o.runDir === undefined) args.push('--out', defaultRunDir());
+  const bin = fileURLToPath(new URL('../../../bin/flint.js', import.meta.url));
+  process.exitCode = await launch({ script: bin, args, nprocPerNode: n, masterPort: await freePort() });
+  return true;
+}
 
 export const actions: CliActions = {
   demo: async (o) => {
-    await train({ ...o, title: 'demo' });
+    if (!(await trainOnProcesses(o))) await train({ ...o, title: 'demo' });
   },
   train: async (o) => {
-    await train(o);
+    if (!(await trainOnProcesses(o))) await train(o);
   },
   lrFind: async (o) => {
     await lrFind(o);
@@ -32,7 +45,10 @@ export const actions: CliActions = {
   },
 };
 
+let argvSeen: string[] = [];
+
 export async function main(argv: string[]): Promise<void> {
+  argvSeen = argv;
   try {
     await buildProgram(actions).parseAsync(argv, { from: 'user' });
   } catch (e) {

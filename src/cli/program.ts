@@ -30,7 +30,8 @@ function fitOptions(c: Command): Command {
       "the one-cycle maximum learning rate (default 1e-2; 2e-3 fine-tuning with --pretrained; the LR finder's valley with --lr-find)",
       positiveNumber,
     )
-    .option('--lr-find', 'run the LR finder first and write its chart', false);
+    .option('--lr-find', 'run the LR finder first and write its chart', false)
+    .option('--nproc-per-node <n>', 'train data-parallel on N processes of this machine (flint launch; --batch-size is per process)', positiveInt);
 }
 
 function commonOptions(c: Command): Command {
@@ -132,6 +133,8 @@ function trainOptions(p: Parsed, cmd?: Command): TrainOptions {
     device: p.device as string | undefined,
     runDir: p.out as string | undefined,
     ...images,
+    // only when given, so the other commands' options stay as they were
+    ...(p.nprocPerNode === undefined ? {} : { nprocPerNode: p.nprocPerNode as number }),
   };
 }
 

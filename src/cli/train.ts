@@ -17,6 +17,9 @@ export interface TrainOptions extends Omit<DataOptions, 'runDir'> {
   mixedPrecision?: boolean;
   /** The run folder (default runs/<date-time>). */
   runDir?: string;
+  /** Train on N processes of this machine (started by flint launch); under a launcher (WORLD_SIZE set) each
+   * process trains its shard. */
+  nprocPerNode?: number;
   /** The name in the first line ('demo', 'train'). */
   title?: string;
   log?: (line: string) => void;
@@ -46,10 +49,23 @@ export function prepareRunDir(dir: string, command: string): void {
 }
 
 export async function train(o: TrainOptions = {}): Promise<TrainResult> {
-  const log = o.log ?? console.log;
   const runDir = o.runDir ?? defaultRunDir();
   prepareRunDir(runDir, o.title ?? 'train');
+  // one of the processes of a data-parallel run (flint launch set WORLD_SIZE): rank 0 prints and writes
+  const distributed = Number(process.env.WORLD_SIZE ?? 1) > 1;
+  if (distributed) await torch.distributed.initProcessGroup();
+  const main = !distributed || torch.distributed.getRank() === 0;
+  const log = main ? (o.log ?? console.log) : () => {};
+  try {
+    return await trainRun(o, runDir, log, distributed);
+  } finally {
+    if (distributed) await torch.distributed.destroyProcessGroup();
+  }
+}
+
+async function trainRun(o: TrainOptions, runDir: string, log: (line: string) => void, distributed: boolean): Promise<TrainResult> {
   const { learn, description, notes, fineTune } = buildTask({ ...o, runDir });
+  if (distributed) learn.toDistributed();
   for (const n of notes) log(n);
   const epochs = o.epochs ?? 5;
   let lr = o.lr ?? (fineTune ? 2e-3 : 1e-2);
@@ -61,13 +77,15 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   if (o.mixedPrecision) learn.addCb(new callbacks.MixedPrecision());
   log(
     `Flint ${o.title ?? 'train'}: ${description}, ${fineTune ? 'fineTune' : 'fitOneCycle'}(${epochs}, ${lr}) with Adam${o.mixedPrecision ? ', mixed precision' : ''}, ` +
-      `${learn.dls.device}, libtorch ${torch.libtorchVersion}`,
+      `${learn.dls.device}, libtorch ${torch.libtorchVersion}${distributed ? `, ${torch.distributed.getWorldSize()} processes` : ''}`,
   );
   if (fineTune) await learn.fineTune(epochs, lr);
   else await learn.fitOneCycle(epochs, lr);
   const rec = learn.recorder!;
-  rec.plotLoss({ file: join(runDir, 'loss') });
-  rec.plotSched({ file: join(runDir, 'schedule') });
+  if (!distributed || torch.distributed.getRank() === 0) {
+    rec.plotLoss({ file: join(runDir, 'loss') });
+    rec.plotSched({ file: join(runDir, 'schedule') });
+  }
   const weights = learn.save('model');
   const exportFile = learn.export(join(runDir, 'export.safetensors'));
   log(
