@@ -23,6 +23,9 @@ export class DistributedTrainer extends Callback {
   readonly ddpOptions: DistributedDataParallelOptions;
   /** The DDP wrapper of learn.model during a fit (the Learner keeps calling learn.model itself). */
   ddp: DistributedDataParallel | null = null;
+  /** Milliseconds this rank spent in collectives during the last fit (gradients with their flattening, buffers, the loss, the
+   * Ctrl-C agreement, the metrics): its share of the fit's time is the cost of communication. */
+  commMs = 0;
   /** The validation set's length while a sharded validation runs, else 0. */
   #validItems = 0;
 
@@ -37,17 +40,26 @@ export class DistributedTrainer extends Callback {
     const ddp = this.ddp;
     if (ddp === null || !this.learn.training) return next();
     if (phase === 'batch') {
-      await ddp.syncBuffers();
+      await this.#timed(ddp.syncBuffers());
       return next();
     }
     // backward: the gradients averaged before the step, and the loss the Recorder sees is the mean over ranks
     await next();
-    await ddp.syncGradients();
+    await this.#timed(ddp.syncGradients());
     const loss = this.learn.loss;
     if (loss !== null) {
       const mean = loss.detach().clone().contiguous();
-      await dist.allReduce(mean, 'avg');
+      await this.#timed(dist.allReduce(mean, 'avg'));
       this.learn.loss = mean;
+    }
+  }
+
+  async #timed(p: Promise<void>): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await p;
+    } finally {
+      this.commMs += performance.now() - t0;
     }
   }
 
@@ -82,7 +94,7 @@ export class DistributedTrainer extends Callback {
     const items = this.#validItems;
     if (items === 0) return;
     const recorder = this.learn.cbs.find((c): c is Recorder => c instanceof Recorder);
-    for (const m of recorder?.validationMetrics() ?? []) await m.syncRanks({ items });
+    for (const m of recorder?.validationMetrics() ?? []) await this.#timed(m.syncRanks({ items }));
   }
 
   async #fit(next: () => Promise<void>): Promise<void> {
@@ -93,6 +105,7 @@ export class DistributedTrainer extends Callback {
     const learn = this.learn;
     const rank = dist.getRank();
     const worldSize = dist.getWorldSize();
+    this.commMs = 0;
     const train = learn.dls.train;
     const oldShard = train.shard;
     const oldSeed = train.seed;
@@ -111,7 +124,7 @@ export class DistributedTrainer extends Callback {
     const flag = torch.zeros([1]);
     const agree = async (interrupted: boolean): Promise<boolean> => {
       flag.fill_(interrupted ? 1 : 0);
-      await dist.allReduce(flag, 'max');
+      await this.#timed(dist.allReduce(flag, 'max'));
       const stop = flag.item() > 0;
       if (stop && !learn.interrupted) learn.interrupt();
       return stop;
