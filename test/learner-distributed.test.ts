@@ -70,3 +70,12 @@ test('lrFind on 2 ranks records the losses and suggests the lr of 1 process with
     assert.ok(Math.abs(r.result.found.valley - single.found.valley!) <= 1e-9 * single.found.valley!, `rank ${r.rank} valley`);
   }
 });
+
+test('a distributed Learner without a process group says what to do, and leaves the loaders as they were', async () => {
+  const { Learner, data, nn, torch } = await import('../src/index.js');
+  const dls = data.DataLoaders.fromTensors(torch.randn([8, 2]), torch.randn([8, 1]), torch.randn([4, 2]), torch.randn([4, 1]), { batchSize: 4 });
+  const learn = new Learner(dls, new nn.Linear(2, 1), { lossFunc: new nn.MSELoss() }).toDistributed();
+  await assert.rejects(learn.fit(1), /DistributedTrainer: no process group: await torch\.distributed\.initProcessGroup\(\) first/);
+  assert.equal(dls.train.shard, null);
+  assert.throws(() => learn.toDistributed(), /Learner\.toDistributed: this Learner is already distributed/);
+});
