@@ -15,6 +15,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   flint::registerGenerator(env, exports);
   flint::registerAugment(env, exports);
   flint::registerDistributed(env, exports);
+  flint::registerReducer(env, exports);
   return exports;
 }
 

@@ -4,7 +4,7 @@
 // makes Gloo fail the work within the group's timeout: the promise rejects with Gloo's message.
 // Built with -DUSE_C10D_GLOO when Gloo's headers are found (scripts/build-native.mjs); without them distInit
 // reports that this build has no Gloo.
-#include "flint.h"
+#include "distributed.h"
 
 #include <chrono>
 #include <memory>
@@ -21,19 +21,6 @@
 namespace flint {
 
 #ifdef USE_C10D_GLOO
-namespace {
-
-constexpr uint32_t kGroupMagic = 0x464c4447;  // "FLDG"
-
-// One process group. The JS side holds it as an external; destroy drops the group (joining Gloo's threads) on a
-// worker thread, since a collective still stuck on a dead peer holds it until the timeout.
-struct Group {
-  uint32_t magic = kGroupMagic;
-  c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
-  int rank = 0, size = 0;
-};
-
 Group* groupOf(const Napi::CallbackInfo& info, size_t i) {
   if (info.Length() <= i || info[i].Type() != napi_external) throw ArgError(argName(i), "a process group", describeArg(info, i));
   auto* g = info[i].As<Napi::External<Group>>().Data();
@@ -41,6 +28,8 @@ Group* groupOf(const Napi::CallbackInfo& info, size_t i) {
   if (!g->pg) throw ArgError(argName(i), "a live process group", "a destroyed one");
   return g;
 }
+
+namespace {
 
 // PyTorch 2.x gave createDeviceForHostname a lazyInit argument: call whichever this libtorch has.
 template <typename PG>

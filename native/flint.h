@@ -133,6 +133,7 @@ void registerImage(Napi::Env, Napi::Object);
 void registerGenerator(Napi::Env, Napi::Object);
 void registerAugment(Napi::Env, Napi::Object);
 void registerDistributed(Napi::Env, Napi::Object);
+void registerReducer(Napi::Env, Napi::Object);
 
 }  // namespace flint
 

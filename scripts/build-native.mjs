@@ -137,10 +137,11 @@ export async function build() {
     ...imageLibs,
   ];
 
-  // c10d's Gloo process group (native/distributed.cc) needs Gloo's headers (Debian's libgloo-dev, or a libtorch that
+  // c10d's Gloo process group (native/distributed.cc, reducer.cc) needs Gloo's headers (Debian's libgloo-dev, or a libtorch that
   // ships them); without them the file builds without it and torch.distributed says so.
   const glooFound = [...torch.includes, '/usr/include'].some((d) => existsSync(join(d, 'gloo/config.h')));
-  const fileFlags = { 'distributed.cc': glooFound ? ['-DUSE_C10D_GLOO'] : [] };
+  const gloo = glooFound ? ['-DUSE_C10D_GLOO'] : [];
+  const fileFlags = { 'distributed.cc': gloo, 'reducer.cc': gloo };
 
   mkdirSync(objDir, { recursive: true });
   const files = readdirSync(srcDir);

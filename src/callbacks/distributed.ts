@@ -137,6 +137,7 @@ export class DistributedTrainer extends Callback {
       // a Ctrl-C during the last validation: every rank ends with FitInterrupted
       await agree(learn.interrupted);
     } finally {
+      this.ddp?.release();
       this.ddp = null;
       learn.interruptAgreement = null;
       flag.dispose();

@@ -13,6 +13,8 @@ export type Handle = { readonly __flintHandle: unique symbol };
 export type GenHandle = { readonly __flintGenerator: unique symbol };
 /** A c10d process group made by distInit (an opaque external). */
 export type GroupHandle = { readonly __flintProcessGroup: unique symbol };
+/** DDP's gradient reducer made by ddpReducerNew (an opaque external). */
+export type ReducerHandle = { readonly __flintReducer: unique symbol };
 /** A number argument read as a libtorch Scalar (integral numbers as int64, others as double), or a bool. */
 export type Scalar = number | boolean;
 /** libtorch's ScalarType code of a dtype (src/torch/dtype.ts maps names to codes). */
@@ -398,6 +400,11 @@ export interface NativeAddon {
   distBarrier(g: GroupHandle): Promise<void>;
   /** A new tensor: the sum over ranks, differentiable; blocks until done. */
   distAllReduceDiff(g: GroupHandle, t: Handle): Handle;
+  /** DDP's gradient buckets (parameter indices per bucket, in launch order); opaque. */
+  ddpReducerNew(g: GroupHandle, params: readonly Handle[], buckets: readonly (readonly number[])[]): ReducerHandle;
+  /** Resolves to the number of buckets launched during backward. */
+  ddpReducerFinish(r: ReducerHandle): Promise<number>;
+  ddpReducerRelease(r: ReducerHandle): void;
   generatorManualSeed(g: GenHandle, seed: number): void;
   /** Seeds reach 2^64: a decimal string. */
   generatorInitialSeed(g: GenHandle): string;
@@ -717,6 +724,9 @@ export const NATIVE_EXPORTS = [
   'distReduceScatter',
   'distBarrier',
   'distAllReduceDiff',
+  'ddpReducerNew',
+  'ddpReducerFinish',
+  'ddpReducerRelease',
   'generatorManualSeed',
   'generatorInitialSeed',
   'generatorGetState',

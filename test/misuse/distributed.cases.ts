@@ -74,6 +74,12 @@ export const cases: Case[] = [
     leakCheck: false,
   },
   {
+    name: 'DistributedDataParallel.release',
+    args: () => [],
+    call: () => new nn.parallel.DistributedDataParallel(new nn.Linear(2, 2)).release(),
+    leakCheck: false,
+  },
+  {
     name: 'DistributedDataParallel.syncBuffers',
     args: () => [],
     call: () => new nn.parallel.DistributedDataParallel(new nn.BatchNorm1d(2)).syncBuffers(),

@@ -11,6 +11,8 @@ export interface RunSpec {
   batch: number;
   /** Set: this process is rank `rank` of `worldSize`, under DDP. */
   shard?: { rank: number; worldSize: number };
+  /** DDP's bucket size (MB); tiny: one bucket per parameter. */
+  bucketCapMb?: number;
   /** Seed of the model's initialisation (ranks use different ones: DDP must broadcast rank 0's). */
   initSeed: number;
 }
@@ -24,7 +26,7 @@ function model(bn: boolean): nn.Module {
 }
 
 /** Trains and returns every parameter (and buffer), flattened, in stateDict order. */
-export async function trainRun(spec: RunSpec): Promise<{ state: Record<string, number[]>; growth: number }> {
+export async function trainRun(spec: RunSpec): Promise<{ state: Record<string, number[]>; growth: number; launched: number[] }> {
   torch.manualSeed(1234);
   const x = torch.randn([80, 6]);
   const y = torch.randint(0, 3, [80]);
@@ -35,7 +37,7 @@ export async function trainRun(spec: RunSpec): Promise<{ state: Record<string, n
   if (spec.shard) {
     // the global batch's statistics, as the one process with the whole batch computes them
     if (spec.bn) nn.SyncBatchNorm.convertSyncBatchnorm(inner);
-    ddp = new nn.parallel.DistributedDataParallel(inner);
+    ddp = new nn.parallel.DistributedDataParallel(inner, { bucketCapMb: spec.bucketCapMb ?? 25 });
     await ddp.ready;
     net = ddp;
   }
@@ -50,6 +52,7 @@ export async function trainRun(spec: RunSpec): Promise<{ state: Record<string, n
   const lossFn = new nn.CrossEntropyLoss();
   let step = 0;
   let liveAt2 = 0;
+  const launched: number[] = [];
   while (step < spec.steps) {
     for (const [xb, yb] of dl as Iterable<Tensor[]>) {
       if (step === spec.steps) break;
@@ -58,7 +61,10 @@ export async function trainRun(spec: RunSpec): Promise<{ state: Record<string, n
         const loss = lossFn.call(net.call(xb as Tensor) as Tensor, yb as Tensor);
         loss.backward();
       });
-      if (ddp) await ddp.syncGradients();
+      if (ddp) {
+        await ddp.syncGradients();
+        launched.push(ddp.lastLaunchedInBackward);
+      }
       opt.step();
       opt.zeroGrad();
       step++;
@@ -70,5 +76,5 @@ export async function trainRun(spec: RunSpec): Promise<{ state: Record<string, n
   const growth = spec.steps > 2 ? torch.memory().liveTensors - liveAt2 : 0;
   const out: Record<string, number[]> = {};
   for (const [k, v] of Object.entries(inner.stateDict())) out[k] = Array.from(v.toTypedArray() as ArrayLike<number | bigint>, Number);
-  return { state: out, growth };
+  return { state: out, growth, launched };
 }

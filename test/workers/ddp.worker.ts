@@ -7,6 +7,6 @@ const spec = JSON.parse(process.argv[2] as string) as RunSpec;
 await torch.distributed.initProcessGroup({ timeoutMs: 30_000 });
 const rank = torch.distributed.getRank();
 const worldSize = torch.distributed.getWorldSize();
-const { state, growth } = await trainRun({ ...spec, shard: { rank, worldSize }, initSeed: spec.initSeed + rank });
-report({ rank, state, growth });
+const { state, growth, launched } = await trainRun({ ...spec, shard: { rank, worldSize }, initSeed: spec.initSeed + rank });
+report({ rank, state, growth, launched });
 await torch.distributed.destroyProcessGroup();

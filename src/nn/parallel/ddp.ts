@@ -1,13 +1,14 @@
 // PyTorch's DistributedDataParallel over torch.distributed: every rank starts from rank 0's parameters and buffers,
-// and after each backward the gradients are averaged over the ranks, bucket by bucket (flattened, about 25 MB, all
-// in flight at once), so every rank's optimizer takes the same step. Backward is synchronous in Flint and a
-// collective is a promise, so the average is `await ddp.syncGradients()` between backward and the optimizer step
-// (the Learner's DistributedTrainer does it), where PyTorch runs it inside backward.
+// and each backward's gradients are averaged over the ranks, bucket by bucket (flattened, about 25 MB): hooks on the
+// gradient accumulators start a bucket's all-reduce as soon as backward has filled it (torch/distributed/reducer.ts).
+// A collective is a promise in Flint, so waiting for them is `await ddp.syncGradients()` between backward and the
+// optimizer step (the Learner's DistributedTrainer does it), where PyTorch waits at the end of backward.
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { checkBool, checkNumber, checkOptions, fail, named } from '../../torch/validate.js';
 import { Module } from '../module.js';
 import { makeBuckets } from './buckets.js';
+import { GradReducer } from '../../torch/distributed/reducer.js';
 
 const dist = torch.distributed;
 const FN = 'nn.parallel.DistributedDataParallel';
@@ -43,7 +44,7 @@ async function broadcastCoalesced(ts: readonly Tensor[]): Promise<void> {
     if (rank === 0) return;
     torch.noGrad(() =>
       torch.tidy(() => {
-        buckets.forEach((b, i) => unflattenInto(b.params, flats[i] as Tensor, (t, v) => t.copy_(v)));
+        buckets.forEach((b, i) => copyFromFlat(b.params, flats[i] as Tensor));
       }),
     );
   } finally {
@@ -51,12 +52,12 @@ async function broadcastCoalesced(ts: readonly Tensor[]): Promise<void> {
   }
 }
 
-/** Hands each tensor its slice of the flat buffer. */
-function unflattenInto(ts: readonly Tensor[], flat: Tensor, put: (t: Tensor, v: Tensor) => void): void {
+/** Copies each tensor's slice of the flat buffer into it. */
+function copyFromFlat(ts: readonly Tensor[], flat: Tensor): void {
   let off = 0;
   for (const t of ts) {
     const n = t.numel();
-    put(t, flat.narrow(0, off, n).view(t.shape));
+    t.copy_(flat.narrow(0, off, n).view(t.shape));
     off += n;
   }
 }
@@ -89,6 +90,8 @@ export class DistributedDataParallel extends Module {
     );
     // a failure is reported by forward too, so a `ready` nobody awaited does not end the process
     this.ready.catch(() => {});
+    // the hooks exist before the first backward, so its buckets overlap it
+    named(FN, () => this.#hooks(FN));
   }
 
   forward(...inputs: any[]): any {
@@ -104,34 +107,39 @@ export class DistributedDataParallel extends Module {
     await broadcastCoalesced(bufs);
   }
 
+  /** The parameters whose gradients are averaged (those requiring one) and the hooks that start the buckets. */
+  #reducer: { params: Tensor[]; r: GradReducer } | null = null;
+  /** Buckets the last backward had already launched when syncGradients was called (the overlap with backward). */
+  lastLaunchedInBackward = 0;
+
+  /** The hooks for the parameters that require a gradient now (made again when that set changed: freeze). */
+  #hooks(fn: string): GradReducer {
+    const params = this.module.parameters().filter((p) => p.requiresGrad);
+    const cur = this.#reducer;
+    if (cur !== null && cur.params.length === params.length && cur.params.every((p, i) => p === params[i])) return cur.r;
+    cur?.r.release();
+    const buckets = makeBuckets(params, this.bucketCapMb * 2 ** 20).map((b) => b.params.map((p) => params.indexOf(p)));
+    this.#reducer = { params, r: new GradReducer(fn, params, buckets) };
+    return this.#reducer.r;
+  }
+
   /**
    * Averages the gradients of the parameters that require one over every rank, in place. Call it on every rank
-   * after backward and before the optimizer's step. A parameter without a gradient here counts as a zero one (as
-   * PyTorch's find_unused_parameters does) and gets the average.
+   * after each backward and before the optimizer's step. Buckets (about bucketCapMb each, in reverse parameter
+   * order) start their all-reduce during backward as soon as their gradients are in; this waits for them all. A
+   * parameter without a gradient counts as a zero one (as PyTorch's find_unused_parameters does) and gets the average.
    */
   async syncGradients(): Promise<void> {
     const fn = 'DistributedDataParallel.syncGradients';
-    const w = named(fn, () => dist.getWorldSize());
-    const params = this.module.parameters().filter((p) => p.requiresGrad);
-    const buckets = makeBuckets(params, this.bucketCapMb * 2 ** 20);
-    const flats = buckets.map((b) => torch.tidy(() => torch.cat(b.params.map((p) => (p.grad ?? torch.zerosLike(p)).reshape([-1])))));
-    try {
-      await Promise.all(flats.map((f) => dist.allReduce(f)));
-      torch.noGrad(() =>
-        torch.tidy(() => {
-          buckets.forEach((b, i) => {
-            const flat = (flats[i] as Tensor).div_(w);
-            unflattenInto(b.params, flat, (p, v) => {
-              const g = p.grad;
-              if (g === null) p.grad = v.clone();
-              else g.copy_(v);
-            });
-          });
-        }),
-      );
-    } finally {
-      for (const f of flats) f.dispose();
-    }
+    named(fn, () => dist.getWorldSize());
+    this.lastLaunchedInBackward = await this.#hooks(fn).finish(fn);
+  }
+
+  /** Removes the gradient hooks from the module's parameters (the Learner does it when its fit ends); the next
+   * syncGradients puts them back. */
+  release(): void {
+    this.#reducer?.r.release();
+    this.#reducer = null;
   }
 
   override extraRepr(): string {
