@@ -7,7 +7,7 @@
 //   node dist/bench/dist_allreduce.js [--pairs 8] [--block-ms 800] [--sizes 1024,65536,...] [--out FILE] [--python P]
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../src/cli/launch.js';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,18 +33,6 @@ if (!(pairs >= 1 && blockMs > 0 && warmup >= 1 && sizes.every((n) => Number.isIn
 }
 const WORLD = 2;
 const HEADING = "## torch.distributed: all-reduce over Gloo against Python's torch.distributed (CPU, 2 processes)";
-
-/** A port free on 127.0.0.1 right now (the kernel's pick). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const procs: ChildProcessWithoutNullStreams[] = [];
 process.on('exit', () => {

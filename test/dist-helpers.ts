@@ -1,8 +1,10 @@
 // Multi-process tests: start N ranks of a worker script on 127.0.0.1 and collect what each printed. Every child is
 // killed when the run ends, passes or fails, so no test leaves a process behind.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/cli/launch.js';
+
+export { freePort };
 
 export interface RankResult {
   rank: number;
@@ -12,18 +14,6 @@ export interface RankResult {
   stderr: string;
   /** The JSON the worker printed on its line starting with "RESULT ". */
   result: any;
-}
-
-/** A port free on 127.0.0.1 right now (the kernel's pick). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** test/workers/<name>.worker.js in the build tree. */
