@@ -79,3 +79,44 @@ test('a distributed Learner without a process group says what to do, and leaves 
   assert.equal(dls.train.shard, null);
   assert.throws(() => learn.toDistributed(), /Learner\.toDistributed: this Learner is already distributed/);
 });
+
+test('image loaders shard the same way: 2 ranks fit a folder of images as 1 process with twice the batch', async () => {
+  const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { plot } = await import('../src/index.js');
+  const { visionRun } = await import('./workers/vision-dist.js');
+  const dir = mkdtempSync(join(tmpdir(), 'flint-dist-images-'));
+  try {
+    // class c1's images are brighter; 14 training and 5 validation images per class
+    for (const [split, n] of [
+      ['train', 14],
+      ['valid', 5],
+    ] as const) {
+      for (const c of [0, 1]) {
+        mkdirSync(join(dir, split, `c${c}`), { recursive: true });
+        for (let i = 0; i < n; i++) {
+          const px = Uint8Array.from({ length: 16 * 12 * 3 }, (_, k) => (k * (i + 7) + 90 * c + (c === 1 ? 60 : 0)) % 256);
+          writeFileSync(join(dir, split, `c${c}`, `${i}.png`), plot.encodePng(px, 16, 12, 3));
+        }
+      }
+    }
+    const ranks = await runRanks('vision-dist', 2, { args: [dir] });
+    for (const r of ranks) assert.equal(r.code, 0, `rank ${r.rank} failed:\n${r.stderr}`);
+    const single = await visionRun({ dir, batch: 8, distributed: false });
+    for (const r of ranks) {
+      for (const [k, want] of Object.entries(single.state)) {
+        want.forEach((w, i) =>
+          assert.ok(Math.abs(r.result.state[k][i] - w) <= 1e-5 * (1 + Math.abs(w)), `rank ${r.rank} ${k}[${i}]: ${r.result.state[k][i]} vs ${w}`),
+        );
+      }
+      single.values.forEach((row, e) =>
+        row.forEach((w, c) => {
+          if (c < 3) assert.ok(Math.abs(r.result.values[e][c] - (w as number)) <= 1e-5, `rank ${r.rank} epoch ${e} column ${c}`);
+        }),
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
