@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Idempotent set-up run before `npm test`, `npm run demo` and `npm run bench`:
-//   1. system packages (libtorch-dev with OpenBLAS, the image libraries, dataset-fashion-mnist, python3; python3-torch
+//   1. system packages (libtorch-dev with OpenBLAS, the image libraries, Gloo's headers, dataset-fashion-mnist, python3; python3-torch
 //      for benchmarks) via apt-get when missing, or the exact command to run when not root;
 //   2. `npm ci` when node_modules is missing or older than package-lock.json;
 //   3. the native addon, rebuilt only when its sources changed; 4. the TypeScript, incrementally.
@@ -26,9 +26,10 @@ function ensurePackages() {
   // A libtorch given by LIBTORCH or Python's PyTorch replaces Debian's.
   // Debian's libtorch does its matrix products in whatever libblas.so.3 is installed; apt's --no-install-recommends
   // would leave the reference BLAS (about 10x slower on the MLP step), so OpenBLAS, which libtorch recommends, is named.
-  // libgloo-dev: Gloo's headers, for c10d's Gloo process group (torch.distributed); the same version as the libgloo0
-  // Debian's libtorch links.
-  if (!process.env.LIBTORCH && !process.env.LIBTORCH_USE_PYTORCH) wanted.unshift('libtorch-dev', 'libopenblas0-pthread', 'libgloo-dev');
+  // libgloo-dev: Gloo's headers, for c10d's Gloo process group (torch.distributed): the same version as the libgloo0
+  // Debian's libtorch links; a libtorch that ships its own (include/gloo) is compiled against those first.
+  wanted.push('libgloo-dev');
+  if (!process.env.LIBTORCH && !process.env.LIBTORCH_USE_PYTORCH) wanted.unshift('libtorch-dev', 'libopenblas0-pthread');
   if (args.has('--bench')) wanted.push('python3-torch');
   if (spawnSync('dpkg-query', ['--version']).status !== 0) {
     log(`not a Debian/Ubuntu system: make sure these are available: ${wanted.join(' ')}`);
