@@ -6,12 +6,12 @@
 // Writes its section of BENCHMARKS.md (replaced if present; nothing else there changes).
 //   node dist/bench/dist_allreduce.js [--pairs 8] [--block-ms 800] [--sizes 1024,65536,...] [--out FILE] [--python P]
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { freePort } from '../src/cli/launch.js';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../src/torch/safetensors.js';
+import { writeSection } from './benchmarks-md.js';
 import { type Child, startChild } from './child_process.js';
 
 const { values } = parseArgs({
@@ -187,21 +187,7 @@ lines.push(
   `- Flint's \`torch.distributed.barrier()\` between the 2 ranks (${pairs} blocks of ${barrierIters}, one after each Flint block): ` +
     `median **${us(bMed)} µs** (blocks ${range(bMed)}), mean ${us(bMean)} µs (blocks ${range(bMean)}).`,
 );
-const section = `${HEADING}\n\n${lines.join('\n')}\n`;
-console.log(section);
-
-// This section alone is rewritten: from its heading to the next `## ` heading (or the end); a first run puts it
-// before the Notes, or at the end.
+console.log(`${HEADING}\n\n${lines.join('\n')}\n`);
 const out = values.out!;
-const doc = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
-const at = doc.indexOf(`\n${HEADING}\n`);
-let next: string;
-if (at >= 0) {
-  const end = doc.indexOf('\n## ', at + 1);
-  next = end < 0 ? `${doc.slice(0, at + 1)}${section}` : `${doc.slice(0, at + 1)}${section}\n${doc.slice(end + 1)}`;
-} else {
-  const notes = doc.indexOf('\n## Notes\n');
-  next = notes < 0 ? `${doc.trimEnd()}\n\n${section}` : `${doc.slice(0, notes + 1)}${section}\n${doc.slice(notes + 1)}`;
-}
-writeFileAtomic(out, Buffer.from(next));
+writeSection(out, HEADING, lines.join('\n'));
 console.error(`wrote ${out}`);
