@@ -1,7 +1,7 @@
 // The Learner as users get it: the loop from src/learner with fastai's default callbacks from src/callbacks.
 // (This file sits above both layers, so neither imports the other.)
 import type { Module } from './nn/index.js';
-import { DataLoaders } from './data/index.js';
+import { type DataLoaders, loadersFor } from './data/index.js';
 import { BaseLearner, readExport, type LearnerOptions, type LossFunc } from './learner/index.js';
 import type { Callback } from './learner/index.js';
 import type { LearnerExtras } from './learner/callback.js';
@@ -347,7 +347,8 @@ export class Learner extends BaseLearner implements LearnerExtras {
 /**
  * Loads what learn.export wrote (fastai's load_learner): a Learner with the model (rebuilt from the registry,
  * weights loaded, in eval mode), the loss function and the preprocessing (on `learn.dls.preprocessing`), ready
- * for predict and getPreds. Its loaders are empty: predict on new data through `getPreds({ dl })`.
+ * for predict and getPreds. Its loaders hold no data: predict on new data through `getPreds({ dl })` (a tabular
+ * export's loaders make one with `testDl(rows)`).
  */
 export function loadLearner(file: string, o: { device?: string } = {}): Learner {
   const fn = 'loadLearner';
@@ -355,9 +356,8 @@ export function loadLearner(file: string, o: { device?: string } = {}): Learner 
   checkOptions(fn, o, ['device'], 'opts');
   const device = o.device === undefined ? 'cpu' : checkString(fn, 'opts.device', o.device);
   const parts = named(fn, () => readExport(file, { device }));
-  const empty = (): Tensor => torch.zeros([0]);
-  const dls = DataLoaders.fromTensors(empty(), empty(), empty(), empty(), { device });
-  dls.preprocessing = parts.preprocessing;
+  // an application's loaders when it registered its kind (TabularDataLoaders encode new rows), else empty ones
+  const dls = named(fn, () => loadersFor(parts.preprocessing, device));
   const learn = new Learner(dls, parts.model, parts.lossFunc ? { lossFunc: parts.lossFunc as LossFunc } : {});
   return learn;
 }

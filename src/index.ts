@@ -10,7 +10,11 @@ export * as schedule from './schedule/index.js';
 export * as models from './nn/models/index.js';
 export * as vision from './vision/index.js';
 export * as interpret from './interpret/index.js';
+export * as tabular from './tabular/index.js';
+export * as collab from './collab/index.js';
 export { visionLearner } from './vision/learner.js';
+export { tabularLearner } from './tabular/learner.js';
+export { collabLearner } from './collab/learner.js';
 export { Tensor, TorchError, FlintError, ArgumentError, DistributedError } from './torch/index.js';
 export { Learner, loadLearner } from './default-learner.js';
 export {

@@ -2,7 +2,7 @@
 // file for a tabular export; an image file, a folder of images or an IDX image file for an image export), writing
 // CSV: row (or the image's file), prediction and, for classifiers, the predicted class's probability.
 import { stringify } from 'csv-stringify/sync';
-import { data, loadLearner, torch, type Learner, type Tensor } from '../index.js';
+import { data, loadLearner, tabular, torch, type Learner, type Tensor } from '../index.js';
 import { imageFiles, imageFilesInputs } from './predict-images.js';
 
 export interface PredictOptions {
@@ -18,11 +18,6 @@ export interface Prediction {
   probability?: number;
 }
 
-function inputs(prep: data.Preprocessing, input: string): Tensor {
-  if (prep.kind === 'tabular') return data.tabularInputs(prep, input);
-  return data.imageInputs(prep, data.readIdx(input));
-}
-
 export async function predict(exportFile: string, input: string, o: PredictOptions = {}): Promise<Prediction[]> {
   const device = o.device ?? 'cpu';
   const learn = loadLearner(exportFile, { device });
@@ -34,7 +29,9 @@ export async function predict(exportFile: string, input: string, o: PredictOptio
   const batchSize = o.batchSize ?? 256;
   const files = prep.kind === 'image' ? imageFiles(input) : null;
   let out: Prediction[];
-  if (files === null) out = await predictTensor(learn, prep, inputs(prep, input), batchSize, device);
+  if (learn.dls instanceof tabular.TabularDataLoaders) out = await predictLoader(learn, prep, learn.dls.testDl(input, { batchSize }));
+  else if (files === null)
+    out = await predictTensor(learn, prep, data.imageInputs(prep as data.ImagePreprocessing, data.readIdx(input)), batchSize, device);
   else {
     // a chunk of files at a time, so a big folder is never decoded all at once
     out = [];
@@ -51,11 +48,25 @@ export async function predict(exportFile: string, input: string, o: PredictOptio
 
 /** The predictions for model inputs (the tensor is disposed). */
 async function predictTensor(learn: Learner, prep: data.Preprocessing, x: Tensor, batchSize: number, device: string): Promise<Prediction[]> {
-  const dl = new data.DataLoader(new data.TensorDataset(x), { batchSize, device });
-  const { preds, decoded } = await learn.getPreds({ dl, withDecoded: true });
+  try {
+    return await predictLoader(learn, prep, new data.DataLoader(new data.TensorDataset(x), { batchSize, device }));
+  } finally {
+    x.dispose();
+  }
+}
+
+/** The predictions for a loader's inputs, in order. */
+async function predictLoader(learn: Learner, prep: data.Preprocessing, dl: data.DataLoader<any>): Promise<Prediction[]> {
+  const { preds, decoded, targets } = await learn.getPreds({ dl, withDecoded: true });
+  torch.dispose(targets);
   const out: Prediction[] = [];
   torch.tidy(() => {
-    if (prep.vocab) {
+    if (prep.kind === 'tabular' && prep.yBlock === 'multiCategory') {
+      // the labels predicted, ';'-separated
+      const k = prep.vocab!.length;
+      const hot = decoded!.to({ dtype: 'uint8' }).reshape([-1]).toTypedArray() as Uint8Array;
+      for (let i = 0; i < hot.length / k; i++) out.push({ row: i + 1, prediction: prep.vocab!.filter((_, j) => hot[i * k + j]).join(';') });
+    } else if (prep.vocab) {
       const cls = decoded!.toTypedArray() as BigInt64Array;
       const prob = preds.max(1).values.toTypedArray() as Float32Array;
       cls.forEach((c, i) => out.push({ row: i + 1, prediction: prep.vocab![Number(c)]!, probability: prob[i]! }));
@@ -63,7 +74,7 @@ async function predictTensor(learn: Learner, prep: data.Preprocessing, x: Tensor
       (decoded!.reshape(-1).float().toTypedArray() as Float32Array).forEach((v, i) => out.push({ row: i + 1, prediction: Number(v.toPrecision(7)) }));
     }
   });
-  torch.dispose([x, preds, decoded!]);
+  torch.dispose([preds, decoded!]);
   return out;
 }
 

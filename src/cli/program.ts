@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { device, fraction, modelOrPixels, nonNegativeInt, port, positiveInt, positiveNumber } from './options.js';
 import { IMAGE_ARCHS } from './image-task.js';
+import { CLI_METRICS } from './metrics.js';
 import type { TrainOptions } from './train.js';
 import type { PredictOptions } from './predict.js';
 import type { LaunchOptions } from './launch.js';
@@ -50,6 +51,13 @@ function dataOptions(c: Command): Command {
     )
     .option('--categorical <columns>', 'comma-separated CSV columns to treat as categories even if numeric', list)
     .option('--ignore <columns>', 'comma-separated CSV columns to leave out (identifiers, other targets)', list)
+    .option('--valid-col <column>', 'a CSV column of true/false marking the validation rows (instead of a random --valid-pct split)')
+    .option('--seed <n>', 'the seed of the random validation split (default 42)', nonNegativeInt)
+    .option(
+      '--metrics <names>',
+      `comma-separated metrics for --csv (default accuracy, or rmse for a regression): ${Object.keys(CLI_METRICS).join(', ')}`,
+      list,
+    )
     .option(
       '--valid-pct <p>',
       'fraction of the CSV rows (or of the images, without train/ and valid/ folders) held out for validation',
@@ -124,6 +132,9 @@ function trainOptions(p: Parsed, cmd?: Command): TrainOptions {
     categorical: p.categorical as string[] | undefined,
     ignore: p.ignore as string[] | undefined,
     validPct: p.validPct as number | undefined,
+    ...(p.validCol === undefined ? {} : { validCol: p.validCol as string }),
+    ...(p.seed === undefined ? {} : { seed: p.seed as number }),
+    ...(p.metrics === undefined ? {} : { metrics: p.metrics as string[] }),
     size: size as TrainOptions['size'],
     epochs: p.epochs as number | undefined,
     lr: p.lr as number | undefined,

@@ -1,6 +1,8 @@
 // What `flint train` and `flint lr-find` train on: Fashion-MNIST or a CSV file, with a registered model sized
 // small / medium / large, the matching loss and metrics; or a folder of images (image-task.ts).
-import { Learner, data, metrics, models, nn, torch, type Tensor } from '../index.js';
+import { Learner, data, metrics, models, nn, tabular, torch, type Tensor } from '../index.js';
+import { columnOf, contCatSplit, tableOf } from '../tabular/internal.js';
+import { cliMetrics } from './metrics.js';
 import { buildImageTask, type ImageArch } from './image-task.js';
 
 export type ModelSize = 'small' | 'medium' | 'large';
@@ -20,6 +22,12 @@ export interface DataOptions {
   /** CSV columns to leave out. */
   ignore?: string[];
   validPct?: number;
+  /** A CSV column of true/false marking the validation rows (instead of a random --valid-pct split). */
+  validCol?: string;
+  /** The random split's seed (default 42). */
+  seed?: number;
+  /** Metric names from the CLI catalogue (default accuracy, or rmse for a regression). */
+  metrics?: string[];
   size?: ModelSize;
   batchSize?: number;
   device?: string;
@@ -87,7 +95,7 @@ function limitTrain(dls: data.DataLoaders, limit: number | undefined, batchSize:
 /** fastai's advice for regression: squash outputs into the targets' range, here the training range widened by 10%
  * each side (TabularModel's yRange), so the model starts inside it. */
 function yRange(dls: data.DataLoaders): [number, number] {
-  const y = (dls.train.dataset as data.TensorDataset).tensors[1]!;
+  const y = (dls.train.dataset as data.TensorDataset).tensors.at(-1)!;
   const [lo, hi] = torch.tidy(() => [y.min().item(), y.max().item()]);
   const pad = (hi - lo) * 0.1 || 1;
   return [lo - pad, hi + pad];
@@ -112,7 +120,8 @@ export function buildTask(o: DataOptions): Task {
   const size = o.size ?? 'medium';
   torch.manualSeed(42);
   if (!o.csv) {
-    if (o.target || o.task) throw new torch.FlintError('--target and --task apply to --csv data only');
+    if (o.target || o.task || o.validCol || o.metrics)
+      throw new torch.FlintError('--target, --task, --valid-col and --metrics apply to --csv data only');
     const dls = fitBatchSize(limitTrain(data.fashionMnist({ batchSize, device }), o.limit, batchSize, device), o.batchSize, batchSize, device, notes);
     const model = models.createModel('simpleCnn', { nIn: 1, nOut: 10, channels: CNN_CHANNELS[size] });
     const learn = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()], path: o.runDir });
@@ -123,44 +132,78 @@ export function buildTask(o: DataOptions): Task {
     };
   }
   if (!o.target) throw new torch.FlintError('--csv needs --target, the column to predict');
-  const targetType = o.task === undefined ? undefined : o.task === 'classification' ? 'category' : 'number';
-  const dls = fitBatchSize(
-    limitTrain(
-      data.tabularFromCsv(o.csv, {
-        target: o.target,
-        targetType,
-        categorical: o.categorical,
-        ignore: o.ignore,
-        validPct: o.validPct,
-        batchSize,
-        device,
-      }),
-      o.limit,
+  if (o.limit !== undefined) throw new torch.FlintError('limit applies to Fashion-MNIST only');
+  return tabularTask(o, notes, device, size);
+}
+
+/** --csv: TabularDataLoaders (the columns inferred, --categorical ones forced categorical; the target's kind from
+ * --task or guessed, said either way) and tabularLearner, sized small / medium / large. */
+function tabularTask(o: DataOptions, notes: string[], device: string, size: ModelSize): Task {
+  const csv = o.csv!;
+  const target = o.target!;
+  const log = (line: string): void => {
+    // the library's words in the command line's terms
+    notes.push(
+      line
+        .replace(/^tabular\.TabularDataLoaders: yBlock '(\w+)': /, (_, b: string) => `task ${b === 'category' ? 'classification' : b} (guessed): `)
+        .replace("ask for yBlock 'category' to classify", 'pass --task classification to classify'),
+    );
+  };
+  // fastai's cont_cat_split on the columns besides the target, then --categorical moved to the categorical side
+  const fn = 'flint train';
+  const table = tableOf(fn, '--csv', csv);
+  for (const n of [...(o.categorical ?? []), ...(o.ignore ?? [])]) columnOf(fn, table, n, '--categorical / --ignore');
+  const skip = new Set([target, ...(o.validCol ? [o.validCol] : []), ...(o.ignore ?? [])]);
+  const forced = new Set(o.categorical ?? []);
+  const split = contCatSplit(
+    fn,
+    table,
+    table.names.filter((n) => !skip.has(n) && !forced.has(n)),
+    20,
+  );
+  const catNames = table.names.filter((n) => forced.has(n) || split.catNames.includes(n));
+  const contNames = split.contNames;
+  notes.push(
+    `columns: categorical [${catNames.join(', ')}], continuous [${contNames.join(', ')}] (text, booleans and integers with at most 20 values are categorical, other numbers continuous; --categorical and --ignore change this)`,
+  );
+  const yBlock = o.task === undefined ? undefined : o.task === 'classification' ? 'category' : 'regression';
+  const make = (batchSize: number): tabular.TabularDataLoaders =>
+    tabular.TabularDataLoaders.fromCsv(csv, {
+      yNames: target,
+      yBlock,
+      catNames,
+      contNames,
+      ...(o.validCol !== undefined ? { validCol: o.validCol } : { validPct: o.validPct ?? 0.2 }),
+      seed: o.seed ?? 42,
       batchSize,
       device,
-    ),
-    o.batchSize,
-    batchSize,
-    device,
-    notes,
-  );
-  const prep = dls.preprocessing as data.TabularPreprocessing;
-  const classes = prep.vocab?.length;
-  const model = models.createModel('tabular', {
-    cardinalities: prep.catNames.map((c) => prep.categories[c]!.length + 1),
-    nCont: prep.contNames.length,
-    nOut: classes ?? 1,
+      log,
+    });
+  const asked = o.batchSize;
+  let dls = make(asked ?? 64);
+  if (dls.train.length === 0) {
+    const n = dls.train.dataset.length;
+    if (n < 2) throw new torch.FlintError(`the training split has ${n} row(s); training needs at least 2 (use more data or a smaller --valid-pct)`);
+    if (asked !== undefined)
+      throw new torch.FlintError(
+        `--batch-size ${asked} is more than the ${n} training rows, so an epoch would have no batch; use --batch-size ${n} or less`,
+      );
+    notes.push(`batch size ${n}: the default 64 is more than the ${n} training rows (set it with --batch-size)`);
+    dls = make(n);
+  }
+  const classes = dls.yBlock === 'category' ? dls.vocab!.length : 0;
+  const metricNames = o.metrics ?? [classes ? 'accuracy' : 'rmse'];
+  const learn = tabular.tabularLearner(dls, {
     layers: TABULAR_LAYERS[size],
-    yRange: classes ? null : yRange(dls),
+    yRange: classes ? undefined : yRange(dls),
+    metrics: cliMetrics(metricNames, classes ? 'classification' : 'regression', classes),
+    path: o.runDir,
   });
-  const learn = classes
-    ? new Learner(dls, model, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()], path: o.runDir })
-    : new Learner(dls, model, { lossFunc: new nn.MSELossFlat(), metrics: [metrics.rmse()], path: o.runDir });
   const kind = classes ? `classification into ${classes} classes` : 'regression';
   return {
     learn,
     notes,
-    description: `tabular model (${count(model)} parameters) on ${o.csv}: '${o.target}', ${kind}, from ${prep.catNames.length} categorical and ${prep.contNames.length} continuous columns (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation rows)`,
+    description: `tabular model (${count(learn.model)} parameters) on ${csv}: '${target}', ${kind}, from ${dls.catNames.length} categorical and ${dls.contNames.length} continuous columns (${dls.train.dataset.length} training, ${dls.valid.dataset.length} validation rows)`,
   };
 }
 
@@ -173,6 +216,8 @@ function imageTask(o: DataOptions): Task {
       ['--task', o.task],
       ['--categorical', o.categorical],
       ['--ignore', o.ignore],
+      ['--valid-col', o.validCol],
+      ['--metrics', o.metrics],
     ] as const
   ).find(([, v]) => v !== undefined);
   if (other) throw new torch.FlintError(`${other[0]} does not apply to --images (the labels are the images' folder names)`);

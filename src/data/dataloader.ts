@@ -566,6 +566,18 @@ export class DataLoaders {
     this.#nInp = checkInt('DataLoaders.nInp', 'nInp', n, { min: 1 });
   }
 
+  /** One raw item (not a tensor) as the model's inputs, each with a batch dimension of 1, for Learner.predict.
+   * Applications' loaders override it (TabularDataLoaders encodes a row); plain loaders take tensors only. */
+  encodeItem(item: unknown): Tensor[] {
+    return fail('Learner.predict', 'item', 'a tensor item without its batch dimension (these DataLoaders encode no other items)', item);
+  }
+
+  /** Learner.showResults as text, for data shown as a table (TabularDataLoaders): the first rows of a batch's
+   * inputs with their targets and decoded predictions. Null (the default): the inputs are shown as images. */
+  showResultsTable(_inputs: Tensor[], _targets: Tensor[], _decoded: Tensor): string | null {
+    return null;
+  }
+
   /** In-memory tensors: the training loader shuffles and drops the last partial batch (fastai's defaults). */
   static fromTensors(
     xTrain: Tensor,

@@ -8,5 +8,12 @@ export { parseCsv, readCsv, type CsvOptions, type CsvTable } from './csv.js';
 export { normStats, normalize, normalizeSplits, type NormStats } from './normalize.js';
 export { fashionMnist, loadFashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES } from './fashion.js';
 export { TensorImage, TensorCategory, TensorMultiCategory, isTyped } from './typed.js';
-export { imagePreprocessing, imageInputs, type Preprocessing, type ImagePreprocessing, type TabularPreprocessing } from './preprocessing.js';
-export { tabularFromCsv, tabularInputs, type TabularCsvOptions } from './tabular.js';
+export {
+  imagePreprocessing,
+  imageInputs,
+  type Preprocessing,
+  type ImagePreprocessing,
+  type TabularPreprocessing,
+  type TabularProcState,
+} from './preprocessing.js';
+export { registerLoaders, loadersFor, type LoadersFactory } from './restore.js';

@@ -21,16 +21,27 @@ export interface ImagePreprocessing {
   resize?: { method: 'crop' | 'pad' | 'squish'; padMode: 'reflection' | 'zeros' | 'border' };
 }
 
+/** A tabular proc's fitted state, as plain JSON (the tabular application defines and applies them). */
+export interface TabularProcState {
+  /** 'Categorify', 'FillMissing' or 'Normalize'. */
+  name: string;
+  [key: string]: unknown;
+}
+
 export interface TabularPreprocessing {
   kind: 'tabular';
+  /** The model's categorical inputs, in order (FillMissing's `<col>_na` columns included). */
   catNames: string[];
   contNames: string[];
-  /** Each categorical column's values: code i + 1 is categories[name][i]; code 0 is an unknown or missing value. */
-  categories: Record<string, string[]>;
-  contMean: number[];
-  contStd: number[];
-  target: string | null;
+  /** The target columns. */
+  yNames: string[];
+  yBlock: 'category' | 'regression' | 'multiCategory';
+  /** The procs fitted on the training rows, in the order they run. */
+  procs: TabularProcState[];
+  /** Class names (category: the target's values; multiCategory: yNames); null for a regression. */
   vocab: string[] | null;
+  /** Whether batches carry the continuous tensor (false for collaborative filtering: [codes, y]). */
+  withCont: boolean;
 }
 
 export type Preprocessing = ImagePreprocessing | TabularPreprocessing;

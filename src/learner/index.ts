@@ -5,7 +5,7 @@ export { Callback, callbackName, type Handler, type Handlers, type AroundHandler
 export { EVENTS, INNER_LOOP, TRAINING_LOOP, AROUND_PHASES, STEP_PARTS, type EventName, type AroundPhase, type StepPart } from './events.js';
 export * from './exceptions.js';
 export { writeExport, readExport, EXPORT_FORMAT, type ExportParts } from './export.js';
-export type { GetPredsOptions, GetPredsResult } from './inference.js';
+export type { GetPredsOptions, GetPredsResult, ItemPrediction } from './inference.js';
 export { CHECKPOINT_FORMAT } from './checkpoint.js';
 export { tta, type TtaOptions, type TtaResult } from './tta.js';
 export { isMainProcess } from './rank.js';

@@ -124,28 +124,43 @@ export class PredsGatherer extends Callback {
   }
 }
 
-/** The prediction for one item (no batch dimension), in eval mode without gradients: the activation's output, its
- * decoded form and, with a vocabulary, the class name of a single-label prediction. */
+/** What Learner.predict returns: the activation's output for the item, its decoded form, and with a vocabulary the
+ * class name of a single-label prediction (`label`) or the names of a multi-label one's classes (`labels`). */
+export interface ItemPrediction {
+  probs: Tensor;
+  decoded: Tensor;
+  label: string | null;
+  labels?: string[];
+}
+
+/** The prediction for one item given as the model's inputs with a batch dimension of 1, in eval mode without
+ * gradients. */
 export function predictItem(
   model: Module,
   lossFunc: LossFunc,
-  item: Tensor,
+  inputs: Tensor[],
   device: string,
   vocab: readonly string[] | null | undefined,
-): { probs: Tensor; decoded: Tensor; label: string | null } {
+): ItemPrediction {
   const wasTraining = model.training;
   model.eval();
   try {
     return torch.tidy(() =>
       torch.noGrad(() => {
-        const x = item.to({ device }).unsqueeze(0);
-        const out: unknown = model.call(x);
+        const out: unknown = model.call(...inputs.map((x) => x.to({ device })));
         if (!isTensorLike(out))
           throw new FlintError(`Learner.predict: the model's forward returned ${describe(out)}; the Learner expects a tensor of predictions`);
         const probs = lossActivation(lossFunc)(out as Tensor).squeeze(0);
         const decoded = lossDecodes(lossFunc)(probs);
-        const label = vocab && decoded.numel() === 1 && decoded.dtype === 'int64' ? (vocab[decoded.item()] ?? null) : null;
-        return { probs, decoded, label };
+        const single = decoded.numel() === 1 && decoded.dtype === 'int64';
+        const label = vocab && single ? (vocab[decoded.item()] ?? null) : null;
+        const r: ItemPrediction = { probs, decoded, label };
+        // a multi-hot decoding over the vocabulary (fastai's MultiCategory): the names of the classes predicted
+        if (vocab && decoded.dtype === 'bool' && decoded.ndim === 1 && decoded.shape[0] === vocab.length) {
+          const hot = decoded.toTypedArray() as Uint8Array;
+          r.labels = vocab.filter((_, i) => hot[i]);
+        }
+        return r;
       }),
     );
   } finally {

@@ -3,7 +3,7 @@
 // yields to the event loop at least every 100 ms.
 import { dirname, join } from 'node:path';
 import * as torch from '../torch/index.js';
-import { FlintError, type Tensor } from '../torch/index.js';
+import { FlintError, Tensor } from '../torch/index.js';
 import { ensureDir } from '../torch/files.js';
 import { ArgumentError } from '../torch/errors.js';
 import {
@@ -41,7 +41,7 @@ import {
 } from './checks.js';
 import { writeExport } from './export.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { inOrder, PredsGatherer, predictItem, type GetPredsOptions, type GetPredsResult } from './inference.js';
+import { inOrder, PredsGatherer, predictItem, type GetPredsOptions, type GetPredsResult, type ItemPrediction } from './inference.js';
 import { checkTtaOptions, ttaNow, type TtaOptions, type TtaResult } from './tta.js';
 import { learnerSummary } from './summary.js';
 import { showResults, type ShowResultsOptions } from './show-results.js';
@@ -731,11 +731,20 @@ export class Learner {
     return this._exclusive('Learner.tta', () => ttaNow(this, o), true);
   }
 
-  /** The prediction for one item (no batch dimension): the activation's output, its decoded form and, when the data
-   * has a vocabulary, the class name (fastai's decoded label). */
-  predict(item: Tensor): { probs: Tensor; decoded: Tensor; label: string | null } {
-    checkTensor('Learner.predict', 'item', item);
-    return named('Learner.predict', () => predictItem(this.model, this.lossFunc, item, this.dls.device, this.dls.preprocessing?.vocab));
+  /** The prediction for one item: a tensor without its batch dimension, or what the data's loaders encode (a row of
+   * a TabularDataLoaders: an object of column values). Returns the activation's output, its decoded form and, when
+   * the data has a vocabulary, the class name (fastai's decoded label; `labels` for a multi-label prediction). */
+  predict(item: unknown): ItemPrediction {
+    return named('Learner.predict', () => {
+      let inputs: Tensor[];
+      if (item instanceof Tensor) inputs = [checkTensor('Learner.predict', 'item', item).unsqueeze(0)];
+      else inputs = this.dls.encodeItem(item);
+      try {
+        return predictItem(this.model, this.lossFunc, inputs, this.dls.device, this.dls.preprocessing?.vocab);
+      } finally {
+        torch.dispose(inputs);
+      }
+    });
   }
 
   /**

@@ -29,22 +29,6 @@ export interface HeadOptions {
 /** More features than any head needs (a layer of this many squared would not fit in memory). */
 const MAX_FEATURES = 2 ** 20;
 
-/** fastai's SigmoidRange: sigmoid(x) * (high - low) + low. */
-class SigmoidRange extends nn.Module {
-  constructor(
-    readonly low: number,
-    readonly high: number,
-  ) {
-    super();
-  }
-  forward(x: Tensor): Tensor {
-    return x
-      .sigmoid()
-      .mul(this.high - this.low)
-      .add(this.low);
-  }
-}
-
 /** fastai's create_head: [concat pool, flatten], then per linear layer BatchNorm1d, Dropout, Linear (no bias after a
  * BatchNorm) and ReLU between them. */
 export function createHead(nf: number, nOut: number, options: HeadOptions = {}): nn.Sequential {
@@ -96,7 +80,7 @@ export function createHead(nf: number, nOut: number, options: HeadOptions = {}):
   }
   if (linFirst) layers.push(new nn.Linear(ftrs[ftrs.length - 2]!, nOut));
   if (bnFinal) layers.push(new nn.BatchNorm1d(nOut, { momentum: 0.01 }));
-  if (yRange) layers.push(new SigmoidRange(...yRange));
+  if (yRange) layers.push(new nn.SigmoidRange(...yRange));
   return new nn.Sequential(...layers);
 }
 

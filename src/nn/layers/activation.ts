@@ -2,7 +2,7 @@
 import type { Tensor } from '../../torch/index.js';
 import { Module } from '../module.js';
 import { pyFloat, pyStr } from '../repr.js';
-import { checkInt, checkNumber, checkTensor, optOneOf } from '../check.js';
+import { checkInt, checkNumber, checkTensor, fail, optOneOf } from '../check.js';
 
 /** The input of an elementwise activation: a live tensor (the layer's name in the error). */
 const input = (m: Module, x: Tensor): Tensor => checkTensor(`nn.${m.constructor.name}`, 'input', x);
@@ -50,6 +50,27 @@ export class Mish extends Module {
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
     return input(this, x).sigmoid();
+  }
+}
+/** fastai's SigmoidRange: sigmoid(x) * (high - low) + low, squashing a regression's outputs into [low, high]. */
+export class SigmoidRange extends Module {
+  constructor(
+    readonly low: number,
+    readonly high: number,
+  ) {
+    super();
+    checkNumber('nn.SigmoidRange', 'low', low);
+    checkNumber('nn.SigmoidRange', 'high', high);
+    if (!(low < high)) fail('nn.SigmoidRange', 'high', `a number above low (${low})`, high);
+  }
+  forward(x: Tensor): Tensor {
+    return input(this, x)
+      .sigmoid()
+      .mul(this.high - this.low)
+      .add(this.low);
+  }
+  override extraRepr(): string {
+    return `low=${pyFloat(this.low)}, high=${pyFloat(this.high)}`;
   }
 }
 export class Tanh extends Module {

@@ -6,3 +6,4 @@ export { mlp, type MlpArgs } from './mlp.js';
 export { modelMeta, IMAGENET_STATS, type ModelMeta } from './registry.js';
 export { resnet18, resnet34, resnet50, resnet101, resnet152, type ResNet, type BasicBlock, type Bottleneck, type ResNetArgs } from './resnet.js';
 export { xresnet18, xresnet34, xresnet50, xresnet101, xresnet152, type XResNet, type ResBlock, type XResNetArgs } from './xresnet.js';
+export { EmbeddingDotBias, EmbeddingNN, type EmbeddingDotBiasArgs, type EmbeddingNNArgs } from './collab.js';
