@@ -5,8 +5,6 @@ import { type DataLoaders, loadersFor } from './data/index.js';
 import { BaseLearner, readExport, type LearnerOptions, type LossFunc } from './learner/index.js';
 import type { Callback } from './learner/index.js';
 import type { LearnerExtras } from './learner/callback.js';
-import * as torch from './torch/index.js';
-import type { Tensor } from './torch/index.js';
 import { join } from 'node:path';
 import { FIT_OPTIONS } from './learner/learner.js';
 import { isMainProcess } from './learner/rank.js';

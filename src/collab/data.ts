@@ -2,7 +2,7 @@
 // the training rows (code 0 the unknown '#na#'), as batches [codes int64 [N, 2], rating float32 [N]] (fastai's
 // TabularCollab: no continuous tensor).
 import { checkOptions, checkString, fail } from '../torch/validate.js';
-import { TabularDataLoaders, buildTabular, type CellValue, tableOf, Categorify } from '../tabular/internal.js';
+import { type TabularDataLoaders, buildTabular, type CellValue, tableOf, Categorify } from '../tabular/internal.js';
 
 export interface CollabDataLoadersOptions {
   /** The user column (default: the first column). */
@@ -50,17 +50,18 @@ function build(fn: string, arg: string, source: unknown, options: CollabDataLoad
   );
 }
 
-export class CollabDataLoaders {
+/** fastai's CollabDataLoaders (TabularDataLoaders of user and item codes and a rating). */
+export const CollabDataLoaders = {
   /** A CSV file of ratings with a header row (fastai's CollabDataLoaders.from_csv). */
-  static fromCsv(path: string, options: CollabDataLoadersOptions = {}): TabularDataLoaders {
+  fromCsv(path: string, options: CollabDataLoadersOptions = {}): TabularDataLoaders {
     const fn = 'collab.CollabDataLoaders.fromCsv';
     checkString(fn, 'path', path);
     return build(fn, 'path', path, options);
-  }
+  },
   /** Rating rows ({ user, item, rating } objects; fastai's from_df). */
-  static fromRows(rows: Record<string, CellValue>[], options: CollabDataLoadersOptions = {}): TabularDataLoaders {
+  fromRows(rows: Record<string, CellValue>[], options: CollabDataLoadersOptions = {}): TabularDataLoaders {
     const fn = 'collab.CollabDataLoaders.fromRows';
     if (!Array.isArray(rows)) fail(fn, 'rows', 'an array of row objects', rows);
     return build(fn, 'rows', rows, options);
-  }
-}
+  },
+};
