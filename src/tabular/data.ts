@@ -351,6 +351,39 @@ function encode(fn: string, t: Table, dls: TabularDataLoaders, withTargets: bool
   }
 }
 
+/** The feature columns: both lists given; both omitted, fastai's cont_cat_split on the other columns; one omitted,
+ * all the other columns. What was inferred is said. */
+function chooseColumns(
+  fn: string,
+  t: Table,
+  cats: string[] | null,
+  conts: string[] | null,
+  usable: (name: string) => boolean,
+  maxCard: number,
+  log: (line: string) => void,
+): { catNames: string[]; contNames: string[] } {
+  if (cats !== null && conts !== null) return { catNames: cats, contNames: conts };
+  const given = new Set([...(cats ?? []), ...(conts ?? [])]);
+  const rest = t.names.filter((n) => usable(n) && !given.has(n));
+  let out: { catNames: string[]; contNames: string[] };
+  let rule: string;
+  if (cats === null && conts === null) {
+    out = contCatSplit(fn, t, rest, maxCard);
+    rule = `text, booleans and integers with at most ${maxCard} values are categorical; other numbers continuous`;
+  } else if (cats === null) {
+    out = { catNames: rest, contNames: conts! };
+    rule = 'the columns not in contNames';
+  } else {
+    out = { catNames: cats, contNames: rest };
+    rule = 'the columns not in catNames';
+  }
+  log(
+    `${fn.replace(/\.from\w+$/, '')}: inferred catNames [${out.catNames.join(', ')}] and contNames [${out.contNames.join(', ')}] (${rule}); ` +
+      'pass catNames and contNames to choose',
+  );
+  return out;
+}
+
 /** Builds the loaders: columns chosen, rows split, procs fitted on the training rows, tensors made. */
 function build(fn: string, t: Table, options: TabularDataLoadersOptions, withCont: boolean): TabularDataLoaders {
   const o = checkOptions(fn, options, OPTIONS);
@@ -372,36 +405,16 @@ function build(fn: string, t: Table, options: TabularDataLoadersOptions, withCon
   const ignore = o.ignore === undefined ? [] : names(fn, 'options.ignore', o.ignore);
   ignore.forEach((n) => columnOf(fn, t, n, 'options.ignore'));
   const taken = new Set([...yNames, ...(validCol === null ? [] : [validCol])]);
-  let catNames = o.catNames === undefined ? null : names(fn, 'options.catNames', o.catNames);
-  let contNames = o.contNames === undefined ? null : names(fn, 'options.contNames', o.contNames);
-  for (const n of [...(catNames ?? []), ...(contNames ?? [])]) {
+  const givenCats = o.catNames === undefined ? null : names(fn, 'options.catNames', o.catNames);
+  const givenConts = o.contNames === undefined ? null : names(fn, 'options.contNames', o.contNames);
+  for (const n of [...(givenCats ?? []), ...(givenConts ?? [])]) {
     columnOf(fn, t, n, 'a feature column');
     if (taken.has(n))
-      fail(fn, catNames?.includes(n) ? 'options.catNames' : 'options.contNames', `feature columns only (not the target or validCol '${n}')`, n);
+      fail(fn, givenCats?.includes(n) ? 'options.catNames' : 'options.contNames', `feature columns only (not the target or validCol '${n}')`, n);
   }
-  const both = (catNames ?? []).find((n) => contNames?.includes(n));
-  if (both) fail(fn, 'options.contNames', `columns not also in catNames ('${both}' is in both)`, contNames);
-  if (catNames === null || contNames === null) {
-    // both omitted: fastai's cont_cat_split on the other columns; one omitted: it takes all the other columns
-    const given = new Set([...(catNames ?? []), ...(contNames ?? [])]);
-    const rest = t.names.filter((n) => !taken.has(n) && !given.has(n) && !ignore.includes(n));
-    let rule: string;
-    if (catNames === null && contNames === null) {
-      ({ catNames, contNames } = contCatSplit(fn, t, rest, maxCard));
-      rule = `text, booleans and integers with at most ${maxCard} values are categorical; other numbers continuous`;
-    } else if (catNames === null) {
-      catNames = rest;
-      rule = 'the columns not in contNames';
-    } else {
-      contNames = rest;
-      rule = 'the columns not in catNames';
-    }
-    log(
-      `${fn.replace(/\.from\w+$/, '')}: inferred catNames [${catNames!.join(', ')}] and contNames [${contNames!.join(', ')}] (${rule}); ` +
-        'pass catNames and contNames to choose',
-    );
-  }
-  if (catNames === null || contNames === null) throw new torch.FlintError(`${fn}: internal: the columns were not chosen`);
+  const both = (givenCats ?? []).find((n) => givenConts?.includes(n));
+  if (both) fail(fn, 'options.contNames', `columns not also in catNames ('${both}' is in both)`, givenConts);
+  const { catNames, contNames } = chooseColumns(fn, t, givenCats, givenConts, (n) => !taken.has(n) && !ignore.includes(n), maxCard, log);
   if (catNames.length + contNames.length === 0) throw new torch.FlintError(`${fn}: ${t.source} has no feature column besides the target`);
 
   // the target's kind: given, or guessed (and said)
