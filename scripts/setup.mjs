@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Idempotent set-up run before `npm test`, `npm run demo` and `npm run bench`:
-//   1. system packages (libtorch-dev with OpenBLAS, the image libraries, Gloo's headers, dataset-fashion-mnist, python3; python3-torch
-//      for benchmarks) via apt-get when missing, or the exact command to run when not root;
+//   1. system packages (libtorch-dev with OpenBLAS, the image libraries, Gloo's headers, dataset-fashion-mnist, python3;
+//      python3-torch, python3-pandas and python3-sklearn for benchmarks) via apt-get when missing, or the exact command to run when not root;
 //   2. `npm ci` when node_modules is missing or older than package-lock.json;
 //   3. the native addon, rebuilt only when its sources changed; 4. the TypeScript, incrementally.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -30,7 +30,8 @@ function ensurePackages() {
   // Debian's libtorch links; a libtorch that ships its own (include/gloo) is compiled against those first.
   wanted.push('libgloo-dev');
   if (!process.env.LIBTORCH && !process.env.LIBTORCH_USE_PYTORCH) wanted.unshift('libtorch-dev', 'libopenblas0-pthread');
-  if (args.has('--bench')) wanted.push('python3-torch');
+  // the benchmarks' references: PyTorch, and for the tabular comparison pandas and scikit-learn's bundled tables
+  if (args.has('--bench')) wanted.push('python3-torch', 'python3-pandas', 'python3-sklearn');
   if (spawnSync('dpkg-query', ['--version']).status !== 0) {
     log(`not a Debian/Ubuntu system: make sure these are available: ${wanted.join(' ')}`);
     return;
