@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { data, loadLearner, torch } from '../src/index.js';
+import { type data, loadLearner, type tabular, torch, type Tensor } from '../src/index.js';
 import { parse } from './cli-parse.js';
 import { writeTableCsv } from './tables.js';
 
@@ -129,9 +129,14 @@ test('flint train on a CSV file, then flint predict with its export, in fresh pr
     [bin, 'train', '--csv', csv, '--target', 'label', '--ignore', 'price,id', '--epochs', '4', '--size', 'small', '--out', run],
     { encoding: 'utf8' },
   );
+  // the choices made for the user are said first, in the command line's terms
   assert.match(
     log,
-    /^Flint train: tabular model \([\d,]+ parameters\) on .*people\.csv: 'label', classification into 2 classes, from 1 categorical and 2 continuous columns \(320 training, 80 validation rows\)/,
+    /^columns: categorical \[color\], continuous \[age, score\] \(text, booleans and integers with at most 20 values are categorical, other numbers continuous; --categorical and --ignore change this\)\ntask classification \(guessed\): the target 'label' holds text, so this is a classification\n/,
+  );
+  assert.match(
+    log,
+    /^Flint train: tabular model \([\d,]+ parameters\) on .*people\.csv: 'label', classification into 2 classes, from 1 categorical and 2 continuous columns \(320 training, 80 validation rows\)/m,
   );
   assert.match(log, /export \(for flint predict\): .*export\.safetensors/);
   const out = execFileSync(process.execPath, [bin, 'predict', join(run, 'export.safetensors'), join(dir, 'new.csv')], { encoding: 'utf8' });
@@ -139,9 +144,15 @@ test('flint train on a CSV file, then flint predict with its export, in fresh pr
   assert.equal(lines[0], 'row,prediction,probability');
   // the same export loaded here gives the same predictions
   const learn = loadLearner(join(run, 'export.safetensors'));
-  const prep = learn.dls.preprocessing as data.TabularPreprocessing;
-  const x = data.tabularInputs(prep, join(dir, 'new.csv'));
-  const probs = torch.tidy(() => learn.model.call(x).softmax(-1));
+  const dls = learn.dls as tabular.TabularDataLoaders;
+  const prep = dls.preprocessing as data.TabularPreprocessing;
+  // the new rows encoded by the export's procs: category codes and continuous values ('id' is not a feature)
+  const [xCat, xCont] = (dls.testDl(join(dir, 'new.csv')).dataset as data.TensorDataset).tensors as [Tensor, Tensor];
+  assert.deepEqual(xCat.shape, [4, 1]);
+  assert.deepEqual(xCont.shape, [4, 2]);
+  assert.equal((xCat.toArray() as number[][])[2]![0], 0, "'purple', a color unseen in training, is the unknown code 0");
+  learn.model.eval();
+  const probs = torch.tidy(() => learn.model.call(xCat, xCont).softmax(-1));
   const want = (probs.toArray() as number[][]).map((p, i) => {
     const c = p[1]! > p[0]! ? 1 : 0;
     return `${i + 1},${prep.vocab![c]},${p[c]!.toFixed(6)}`;
@@ -155,9 +166,9 @@ test('flint train on a CSV file, then flint predict with its export, in fresh pr
   assert.equal(bad.status, 1);
   assert.match(
     bad.stderr,
-    /flint: data\.tabularInputs: CSV file .*bad\.csv: no column 'score', which the model was trained on \(columns: color, age\)/,
+    /flint: TabularDataLoaders\.testDl: CSV file .*bad\.csv has no column 'score' \(a continuous column\); its columns: color, age/,
   );
-  torch.dispose([x, probs]);
+  torch.dispose([xCat, xCont, probs]);
 });
 
 test('flint lr-find prints the four suggestions and writes its chart; train --mixed-precision trains in bfloat16', () => {
@@ -169,8 +180,11 @@ test('flint lr-find prints the four suggestions and writes its chart; train --mi
   })
     .trim()
     .split('\n');
-  assert.match(out[0]!, /^Flint lr-find: tabular model/);
-  const names = out.slice(1, 5).map((l) => /^(\w+)\s+(\S+)$/.exec(l)!);
+  // the choices made for the user (the columns, the target's kind) come first, then the header line
+  assert.match(out[0]!, /^columns: categorical \[color\], continuous \[age, score\] /);
+  const head = out.findIndex((l) => l.startsWith('Flint lr-find: '));
+  assert.match(out[head]!, /^Flint lr-find: tabular model/);
+  const names = out.slice(head + 1, head + 5).map((l) => /^(\w+)\s+(\S+)$/.exec(l)!);
   assert.deepEqual(
     names.map((m) => m[1]),
     ['valley', 'slide', 'minimum', 'steep'],
@@ -223,10 +237,11 @@ test('flint train: an --out that cannot be made fails at once, before training; 
   assert.equal(proc.status, 1, proc.stderr);
   assert.match(proc.stderr, /^flint: train --out: cannot create the folder \/proc\/x\/run: /);
   assert.equal(proc.stdout, '', 'nothing was trained');
-  // 48 rows leave 38 for training, fewer than the default batch of 64: the batch size is lowered and said
+  // 48 rows leave 39 for training (fastai's RandomSplitter holds out int(0.2 * 48) = 9), fewer than the default
+  // batch of 64: the batch size is lowered and said
   const run = join(dir, 'run');
   const log = execFileSync(process.execPath, [bin, ...args, '--out', run], { encoding: 'utf8' });
-  assert.match(log, /^batch size 38: the default 64 is more than the 38 training rows \(set it with --batch-size\)$/m);
+  assert.match(log, /^batch size 39: the default 64 is more than the 39 training rows \(set it with --batch-size\)$/m);
   assert.equal(log.split('\n').filter((l) => /^0\s/.test(l)).length, 1, 'one epoch trained');
   assert.ok(existsSync(join(run, 'export.safetensors')));
   // a batch size asked for that leaves no batch is an error suggesting one that works
@@ -234,7 +249,7 @@ test('flint train: an --out that cannot be made fails at once, before training; 
   assert.equal(big.status, 1);
   assert.match(
     big.stderr,
-    /^flint: --batch-size 64 is more than the 38 training rows, so an epoch would have no batch; use --batch-size 38 or less$/m,
+    /^flint: --batch-size 64 is more than the 39 training rows, so an epoch would have no batch; use --batch-size 39 or less$/m,
   );
 });
 

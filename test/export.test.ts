@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Learner, data, loadLearner, metrics, models, nn, torch } from '../src/index.js';
+import { Learner, data, loadLearner, metrics, models, nn, tabular, torch, type Tensor } from '../src/index.js';
 import { writeTableCsv } from './tables.js';
 
 test('the model registry builds registered models, remembers how, and names its mistakes', () => {
@@ -33,37 +33,47 @@ test('the model registry builds registered models, remembers how, and names its 
   m.dispose();
 });
 
-test("TabularModel: fastai's embedding sizes, layer layout and input check", () => {
+test("TabularModel: fastai's embedding sizes, layer layout, state-dict keys and input check", () => {
   // emb_sz_rule by hand: round(1.6 * n ** 0.56), at most 600
   assert.deepEqual([2, 4, 10, 100, 1e6].map(models.embSzRule), [2, 3, 6, 21, 600]);
   const m = new models.TabularModel({ cardinalities: [4, 10], nCont: 3, nOut: 2, layers: [16, 8] });
+  // fastai's names: embeds.i, bn_cont, layers.i.0 (Linear) and layers.i.2 (BatchNorm) of LinBnDrop blocks
   assert.deepEqual(
     m.namedParameters().map(([k, p]) => `${k} [${p.shape.join(', ')}]`),
     [
       'embeds.0.weight [4, 3]',
       'embeds.1.weight [10, 6]',
-      'bnCont.weight [3]',
-      'bnCont.bias [3]',
+      'bn_cont.weight [3]',
+      'bn_cont.bias [3]',
       'layers.0.0.weight [16, 12]',
       'layers.0.2.weight [16]',
       'layers.0.2.bias [16]',
       'layers.1.0.weight [8, 16]',
       'layers.1.2.weight [8]',
       'layers.1.2.bias [8]',
-      'layers.2.weight [2, 8]',
-      'layers.2.bias [2]',
+      'layers.2.0.weight [2, 8]',
+      'layers.2.0.bias [2]',
     ],
   );
+  assert.ok(Object.keys(m.stateDict()).includes('bn_cont.running_mean'));
   torch.tidy(() => {
-    const x = torch.cat([torch.randint(0, 4, [5, 1]).float(), torch.randint(0, 10, [5, 1]).float(), torch.randn([5, 3])], 1);
-    assert.deepEqual(m.call(x).shape, [5, 2]);
+    // two inputs: the category codes (int64 [N, nCat]) and the continuous columns (float [N, nCont])
+    const xCat = torch.cat([torch.randint(0, 4, [5, 1], { dtype: 'int64' }), torch.randint(0, 10, [5, 1], { dtype: 'int64' })], 1);
+    assert.deepEqual(m.call(xCat, torch.randn([5, 3])).shape, [5, 2]);
     assert.throws(
-      () => m.call(torch.randn([5, 4])),
-      /models\.TabularModel: expected a tensor \[N, 5\] \(2 category codes, then 3 continuous\) for input, got a tensor float32\[5, 4\]/,
+      () => m.call(torch.randn([5, 5])),
+      /models\.TabularModel: expected integer category codes \[N, 2\] for xCat, got a tensor float32\[5, 5\]/,
     );
+    assert.throws(
+      () => m.call(xCat, torch.randn([5, 4])),
+      /models\.TabularModel: expected floating-point continuous columns \[5, 3\] for xCont, got a tensor float32\[5, 4\]/,
+    );
+    assert.throws(() => m.call(xCat), /models\.TabularModel: expected a tensor for xCont, got undefined/);
+    // no categorical column: the codes are [N, 0]
     const r = new models.TabularModel({ nCont: 2, nOut: 1, layers: [4], yRange: [10, 20] });
-    const y = r.call(torch.randn([50, 2]).mul(100));
+    const y = r.call(torch.zeros([50, 0], { dtype: 'int64' }), torch.randn([50, 2]).mul(100));
     assert.ok(y.min().item() >= 10 && y.max().item() <= 20, 'outputs inside yRange');
+    r.dispose();
   });
   m.dispose();
 });
@@ -95,13 +105,15 @@ test('an export loaded in a fresh process predicts exactly what the trained lear
   const csv = join(dir, 'table.csv');
   writeTableCsv(csv, 300);
   torch.manualSeed(0);
-  const dls = data.tabularFromCsv(csv, { target: 'label', ignore: ['id', 'price'], batchSize: 32 });
+  const dls = tabular.TabularDataLoaders.fromCsv(csv, { yNames: 'label', ignore: ['id', 'price'], batchSize: 32, log: false });
   const prep = dls.preprocessing as data.TabularPreprocessing;
   assert.deepEqual(
-    [prep.catNames, prep.contNames, prep.vocab, prep.categories],
-    [['color'], ['age', 'score'], ['no', 'yes'], { color: ['blue', 'green', 'red'] }],
+    [prep.catNames, prep.contNames, prep.yNames, prep.yBlock, prep.vocab, prep.procs.map((p) => p.name)],
+    [['color'], ['age', 'score'], ['label'], 'category', ['no', 'yes'], ['FillMissing', 'Categorify', 'Normalize']],
   );
-  const model = models.createModel('tabular', { cardinalities: [4], nCont: 2, nOut: 2, layers: [16] });
+  assert.deepEqual(dls.classes.color, ['#na#', 'blue', 'green', 'red']);
+  const norm = dls.procs.find((p): p is tabular.Normalize => p instanceof tabular.Normalize)!;
+  const model = models.createModel('tabular', { cardinalities: dls.cardinalities, nCont: 2, nOut: 2, layers: [16] });
   const learn = new Learner(dls, model, { lossFunc: new nn.CrossEntropyLossFlat(), metrics: [metrics.accuracy()], path: dir });
   learn.logger = () => {};
   await learn.noBar(() => learn.fitOneCycle(3, 1e-2));
@@ -109,19 +121,18 @@ test('an export loaded in a fresh process predicts exactly what the trained lear
   assert.equal(file, join(dir, 'export.safetensors'));
   const { preds, decoded } = await learn.getPreds({ withDecoded: true });
   const child = `
-    import { data, loadLearner } from ${JSON.stringify(new URL('../src/index.js', import.meta.url).href)};
+    import { loadLearner } from ${JSON.stringify(new URL('../src/index.js', import.meta.url).href)};
     const learn = loadLearner(process.argv[1]);
-    const valid = process.argv[2];
-    const x = data.tabularInputs(learn.dls.preprocessing, valid);
-    const dl = new data.DataLoader(new data.TensorDataset(x), { batchSize: 7 });
+    const dl = learn.dls.testDl(process.argv[2], { batchSize: 7 });
     const { preds, decoded } = await learn.getPreds({ dl, withDecoded: true });
     console.log(JSON.stringify({ preds: preds.toArray(), decoded: decoded.toArray(), loss: learn.lossFunc.constructor.name }));`;
-  // the validation rows, back to CSV, as a user's new data would come
+  // the validation rows, back to CSV (codes to categories, continuous values un-normalized), as a user's new data would come
   const validCsv = join(dir, 'valid.csv');
-  const xv = (dls.valid.dataset as data.TensorDataset).tensors[0]!;
-  const rows = (xv.toArray() as number[][]).map((r) => {
-    const color = r[0]! === 0 ? '?' : prep.categories.color![r[0]! - 1]!;
-    return [color, ...r.slice(1).map((v, j) => (v * prep.contStd[j]! + prep.contMean[j]!).toString())].join(',');
+  const [xc, xn] = (dls.valid.dataset as data.TensorDataset).tensors as [Tensor, Tensor];
+  const conts = xn.toArray() as number[][];
+  const rows = (xc.toArray() as number[][]).map((r, i) => {
+    const color = r[0]! === 0 ? '' : dls.classes.color![r[0]!]!;
+    return [color, ...conts[i]!.map((v, j) => (v * norm.stds[prep.contNames[j]!]! + norm.means[prep.contNames[j]!]!).toString())].join(',');
   });
   (await import('node:fs')).writeFileSync(validCsv, `color,age,score\n${rows.join('\n')}\n`);
   const got = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', child, file, validCsv], { encoding: 'utf8' })) as {
@@ -139,7 +150,7 @@ test('an export loaded in a fresh process predicts exactly what the trained lear
   torch.tidy(() => {
     loaded.model.eval();
     learn.model.eval();
-    assert.ok(loaded.model.call(xv).equal(learn.model.call(xv)));
+    assert.ok(loaded.model.call(xc, xn).equal(learn.model.call(xc, xn)));
   });
   torch.dispose([preds, decoded!]);
 });

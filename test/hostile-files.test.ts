@@ -1,4 +1,4 @@
-// Hostile files for the readers: IDX (readIdx) and CSV (readCsv, tabularFromCsv, tabularInputs). Each bad file
+// Hostile files for the readers: IDX (readIdx) and CSV (readCsv, TabularDataLoaders.fromCsv and testDl). Each bad file
 // gives a FlintError naming the function, the file and, where it applies, the row, line and column; never a
 // crash, a hang or a silently wrong table. Column names are data and never reach an object's prototype.
 import { test } from 'node:test';
@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { data, torch, FlintError, type Tensor } from '../src/index.js';
+import { data, tabular, torch, FlintError, type Tensor } from '../src/index.js';
 import { liveTensors } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flint-hostile-'));
@@ -165,80 +165,119 @@ test('CSV: columns named __proto__, constructor and toString stay data', () => {
   });
 });
 
-test('tabularFromCsv and tabularInputs: hostile files name the function, the file and the place', () => {
+test('TabularDataLoaders.fromCsv and testDl: hostile files name the function, the file and the place', () => {
   const train = file('__proto__,constructor,x,y\nred,a,1,no\nblue,b,2,yes\nred,a,3,no\nblue,b,4,yes\nred,b,5,yes\n', 'csv');
-  const dls = data.tabularFromCsv(train, { target: 'y', validPct: 0.4, seed: 1 });
+  const dls = tabular.TabularDataLoaders.fromCsv(train, {
+    yNames: 'y',
+    catNames: ['__proto__', 'constructor'],
+    contNames: ['x'],
+    validPct: 0.4,
+    seed: 1,
+    log: false,
+  });
   const prep = dls.preprocessing as data.TabularPreprocessing;
   torch.dispose([(dls.train.dataset as data.TensorDataset).tensors, (dls.valid.dataset as data.TensorDataset).tensors]);
   assert.deepEqual(prep.catNames, ['__proto__', 'constructor']);
-  assert.ok(Object.hasOwn(prep.categories, '__proto__'));
+  const classes = prep.procs.find((p) => p.name === 'Categorify')!.classes as Record<string, string[]>;
+  assert.equal(Object.getPrototypeOf(classes), Object.prototype, 'the prototype of the categories is untouched');
+  assert.ok(Object.hasOwn(classes, '__proto__'));
+  assert.deepEqual(Object.getOwnPropertyDescriptor(classes, '__proto__')!.value, ['#na#', 'blue', 'red']);
   assert.deepEqual(prep.vocab, ['no', 'yes']);
+  const norm = prep.procs.find((p) => p.name === 'Normalize') as unknown as { means: Record<string, number>; stds: Record<string, number> };
   // a round trip through JSON (as export writes it) keeps __proto__ a plain key
-  const loaded = JSON.parse(JSON.stringify(prep)) as data.TabularPreprocessing;
+  const loaded = tabular.TabularDataLoaders.fromPreprocessing(JSON.parse(JSON.stringify(prep)) as data.TabularPreprocessing);
   torch.tidy(() => {
-    const x = data.tabularInputs(loaded, file('x,constructor,__proto__\n1,b,red\n2,zzz,blue\n', 'csv'));
-    // codes: category index + 1, 0 for unknown; x normalized with the training split's statistics
-    assert.deepEqual(
-      (x.toArray() as number[][]).map((r) => r.slice(0, 2)),
-      [
-        [2, 2],
-        [1, 0],
-      ],
-    );
-    assert.ok(Math.abs(x.select(1, 2).select(0, 0).item() - (1 - prep.contMean[0]!) / prep.contStd[0]!) < 1e-6);
+    const [xCat, xCont] = (loaded.testDl(file('x,constructor,__proto__\n1,b,red\n2,zzz,blue\n', 'csv')).dataset as data.TensorDataset).tensors;
+    // codes: the index in '#na#' then the training categories, 0 for unknown; x normalized with the training split's statistics
+    assert.deepEqual(xCat!.toArray(), [
+      [2, 2],
+      [1, 0],
+    ]);
+    assert.ok(Math.abs(xCont!.select(0, 0).select(0, 0).item() - (1 - norm.means.x!) / norm.stds.x!) < 1e-6);
   });
-  const bad: [string, RegExp][] = [
-    ['', /the file is empty/],
-    ['x,constructor,__proto__\n', /a header row but no data rows/],
-    ['x,constructor\n1,a\n', /no column '__proto__', which the model was trained on/],
-    ['x,constructor,__proto__\n1,a,red\nabc,a,red\n', /row 2 \(line 3\), column 'x': expected a number, got "abc"/],
-    ['x,constructor,__proto__\n1,a,red\n,a,red\n', /row 2 \(line 3\), column 'x': expected a number, got ""/],
-    ['x,constructor,__proto__,x\n1,a,red,2\n', /duplicate column name 'x' \(columns 1 and 4\)/],
-    ['x,constructor,__proto__\n1,a,"red\n', /Quote Not Closed/],
-    ['x,constructor,__proto__\n1,a\n', /Invalid Record Length/],
+  assert.equal(({} as Record<string, unknown>).blue, undefined, 'Object.prototype is untouched');
+  const testDl = /^TabularDataLoaders\.testDl: CSV file /;
+  const bad: [string, RegExp, RegExp][] = [
+    ['', testDl, /the file is empty/],
+    ['x,constructor\n1,a\n', testDl, /has no column '__proto__' \(a categorical column\); its columns: x, constructor/],
+    ['x,constructor,__proto__\n1,a,red\nabc,a,red\n', testDl, /the continuous column 'x' holds text at row 2 \(line 3\): "abc"/],
+    ['x,constructor,__proto__\n', testDl, /has a header but no rows/],
+    // a missing value where the training rows had none: FillMissing has nothing to fill it with
+    ['x,constructor,__proto__\n1,a,red\n,a,red\n', testDl, /column 'x' has a missing value at row 2 \(line 3\) but none in the training rows/],
+    ['x,constructor,__proto__,x\n1,a,red,2\n', testDl, /duplicate column name 'x' \(columns 1 and 4\)/],
+    ['x,constructor,__proto__\n1,a,"red\n', testDl, /Quote Not Closed/],
+    ['x,constructor,__proto__\n1,a\n', testDl, /Invalid Record Length: expect 3, got 2 on line 2/],
+    // with the target present the rows are labelled (for validate): a class never trained on, or none, is refused
+    [
+      'x,constructor,__proto__,y\n1,a,red,no\n2,a,red,maybe\n',
+      testDl,
+      /the target 'y' is "maybe" at row 2 \(line 3\), a class the training rows do not have/,
+    ],
+    ['x,constructor,__proto__,y\n1,a,red,no\n2,a,red,\n', testDl, /the target 'y' is missing at row 2 \(line 3\)/],
   ];
-  for (const [text, pattern] of bad) {
+  for (const [text, prefix, pattern] of bad) {
     const path = file(text, 'csv');
-    refuses(() => data.tabularInputs(loaded, path), path, /^data\.tabularInputs: CSV file /, pattern);
+    refuses(() => loaded.testDl(path), path, prefix, pattern);
   }
-  const trainBad: [string, RegExp][] = [
-    ['a,y\n1,no\n2,yes\nthree,no\n', /column 'a' mixes numbers/],
-    ['a,y\n1,no\n', /has 1 rows, too few to hold out 20% for validation/],
-    ['a,a,y\n1,2,no\n', /duplicate column name 'a'/],
-    ['a,b\n1,2\n3,4\n', /no column 'y' for options\.target/],
+  const fromCsv = /^tabular\.TabularDataLoaders\.fromCsv: CSV file /;
+  const trainBad: [string, tabular.TabularDataLoadersOptions, RegExp][] = [
+    ['a,y\n1,no\n2,yes\nthree,no\n', {}, /column 'a' mixes numbers \(row 1 \(line 2\): "1"\) and text \(row 3 \(line 4\): "three"\)/],
+    ['a,y\n1,no\n', { validIdx: [0] }, /the split leaves no training rows \(1 rows in all\)/],
+    ['a,a,y\n1,2,no\n', {}, /duplicate column name 'a'/],
+    ['a,b\n1,2\n3,4\n', {}, /has no column 'y' \(options\.yNames\); its columns: a, b/],
+    ['a,y\n1,no\n2,\n3,no\n', {}, /the target 'y' is missing at row 2 \(line 3\)/],
+    ['a,b,y\nx,1,no\ny,abc,yes\nz,2,no\n', { catNames: ['a'], contNames: ['b'] }, /the continuous column 'b' holds text at row 2 \(line 3\): "abc"/],
   ];
-  for (const [text, pattern] of trainBad) {
+  for (const [text, options, pattern] of trainBad) {
     const path = file(text, 'csv');
-    refuses(() => data.tabularFromCsv(path, { target: 'y' }), path, /^data\.tabularFromCsv: CSV file /, pattern);
+    refuses(() => tabular.TabularDataLoaders.fromCsv(path, { yNames: 'y', log: false, ...options }), path, fromCsv, pattern);
   }
-  refuses(() => data.tabularFromCsv(join(dir, 'none.csv'), { target: 'y' }), join(dir, 'none.csv'), /cannot read it/);
+  refuses(() => tabular.TabularDataLoaders.fromCsv(join(dir, 'none.csv'), { yNames: 'y' }), join(dir, 'none.csv'), /cannot read it/);
 });
 
-test('a prediction file with a corrupt preprocessing is refused before it is read', () => {
+test('a corrupt tabular preprocessing is refused before a prediction file is read', () => {
   const path = file('x\n1\n', 'csv');
-  const base: data.TabularPreprocessing = {
+  const base = (): data.TabularPreprocessing => ({
     kind: 'tabular',
     catNames: [],
     contNames: ['x'],
-    categories: {},
-    contMean: [0],
-    contStd: [1],
-    target: null,
+    yNames: ['y'],
+    yBlock: 'regression',
+    procs: [{ name: 'Normalize', means: { x: 0 }, stds: { x: 1 } }],
     vocab: null,
-  };
-  assert.throws(
-    () => data.tabularInputs({ ...base, contStd: [0] }, path),
-    /data\.tabularInputs: expected a finite number > 0 for preprocessing\.contStd\[0\], got 0/,
-  );
-  assert.throws(
-    () => data.tabularInputs({ ...base, contMean: [] }, path),
-    /expected 1 numbers \(one per continuous column\) for preprocessing\.contMean/,
-  );
-  assert.throws(
-    () => data.tabularInputs({ ...base, catNames: ['c'] }, path),
-    /expected an array of category names for preprocessing\.categories\["c"\], got undefined/,
-  );
-  const x: Tensor = data.tabularInputs(base, path);
-  assert.deepEqual(x.toArray(), [[1]]);
-  x.dispose();
+    withCont: true,
+  });
+  const fn = /^tabular\.TabularDataLoaders\.fromPreprocessing: /;
+  const corrupt: [(p: data.TabularPreprocessing) => unknown, RegExp][] = [
+    [
+      (p) => ({ ...p, procs: [{ name: 'Normalize', means: { x: 0 }, stds: { x: '1' } }] }),
+      /expected a finite number for preprocessing\.procs\[0\]\.stds\.x, got "1"/,
+    ],
+    [
+      (p) => ({ ...p, procs: [{ name: 'Normalize', means: [0], stds: { x: 1 } }] }),
+      /expected an object keyed by column for preprocessing\.procs\[0\]\.means, got \[0\]/,
+    ],
+    [(p) => ({ ...p, procs: [{ name: 'Scale' }] }), /expected a proc state .* for preprocessing\.procs\[0\]/],
+    [
+      (p) => ({ ...p, procs: [{ name: 'Categorify', classes: { x: ['#na#', 1] } }] }),
+      /expected an array of category names for preprocessing\.procs\[0\]\.classes\.x/,
+    ],
+    [(p) => ({ ...p, procs: undefined }), /has no procs \(written by an older Flint\); train and export again/],
+    [(p) => ({ ...p, contNames: 'x' }), /expected an array of column names for preprocessing\.contNames, got "x"/],
+    [(p) => ({ ...p, yBlock: 'x' }), /expected one of 'category', 'regression', 'multiCategory' for preprocessing\.yBlock, got "x"/],
+    [(p) => ({ ...p, kind: 'image' }), /expected a tabular preprocessing/],
+  ];
+  for (const [make, pattern] of corrupt) {
+    assert.throws(
+      () => tabular.TabularDataLoaders.fromPreprocessing(make(base()) as data.TabularPreprocessing),
+      (e: unknown) => e instanceof FlintError && fn.test(e.message) && pattern.test(e.message),
+    );
+  }
+  // categorical columns without Categorify's categories are refused when rows are encoded
+  const noCats = tabular.TabularDataLoaders.fromPreprocessing({ ...base(), catNames: ['x'], contNames: [], procs: [] });
+  assert.throws(() => noCats.testDl(path), /TabularDataLoaders\.testDl: the categorical columns x need Categorify in procs/);
+  const [xCat, xCont]: Tensor[] = (tabular.TabularDataLoaders.fromPreprocessing(base()).testDl(path).dataset as data.TensorDataset).tensors;
+  assert.deepEqual(xCat!.shape, [1, 0]);
+  assert.deepEqual(xCont!.toArray(), [[1]]);
+  torch.dispose([xCat!, xCont!]);
 });

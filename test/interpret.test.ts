@@ -26,7 +26,8 @@ function identityLearner(vocab: string[] | null): Learner {
   const x = torch.tensor(LOGITS);
   const y = torch.tensor(TARGS, { dtype: 'int64' });
   const dls = data.DataLoaders.fromTensors(x, y, x, y, { batchSize: 4, shuffle: false });
-  if (vocab) dls.preprocessing = { kind: 'tabular', catNames: [], contNames: [], categories: {}, contMean: [], contStd: [], target: null, vocab };
+  if (vocab)
+    dls.preprocessing = { kind: 'tabular', catNames: [], contNames: [], yNames: ['y'], yBlock: 'category', procs: [], vocab, withCont: true };
   return new Learner(dls, new nn.Identity(), { lossFunc: new nn.CrossEntropyLossFlat() });
 }
 

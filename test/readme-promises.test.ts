@@ -16,6 +16,7 @@ import {
   type models,
   nn,
   optim,
+  type tabular,
   torch,
   type AroundPhase,
   type Tensor,
@@ -554,14 +555,15 @@ test("flint train --size: hidden blocks of 100/50, 200/100 or 400/200 units; a r
     learn.metrics.map((x) => x.name),
     ['rmse'],
   );
-  const y = (learn.dls.train.dataset as data.TensorDataset).tensors[1]!;
+  // a tabular batch is [category codes, continuous columns, target]
+  const y = (learn.dls.train.dataset as data.TensorDataset).tensors.at(-1)!;
   const [lo, hi] = torch.tidy(() => [y.min().item(), y.max().item()]);
   const range = (learn.model as models.TabularModel).yRange!;
   assert.ok(range[0] <= lo && range[1] >= hi && range[1] - range[0] <= 1.25 * (hi - lo), `yRange ${range} for targets in [${lo}, ${hi}]`);
   torch.tidy(() => {
     learn.model.eval();
-    // one category code (0: unknown), then the two continuous columns, far outside anything seen in training
-    const out = learn.model.call(torch.cat([torch.zeros([64, 1]), torch.randn([64, 2]).mul(1000)], 1));
+    // one category code (0: unknown) and the two continuous columns, far outside anything seen in training
+    const out = learn.model.call(torch.zeros([64, 1], { dtype: 'int64' }), torch.randn([64, 2]).mul(1000));
     assert.ok(out.min().item() >= range[0] && out.max().item() <= range[1], 'outputs inside the range even for wild inputs');
   });
   learn.model.dispose();
@@ -582,13 +584,21 @@ test('flint predict writes row,prediction for regressors', async () => {
     .split('\n');
   assert.equal(out[0], 'row,prediction');
   assert.equal(out.length, 61);
-  // the predictions are the exported model's, row by row
+  // the predictions are the exported model's, row by row: the CSV through learn.dls.testDl(file) ...
   const loaded = loadLearner(file);
+  const dls = loaded.dls as tabular.TabularDataLoaders;
   const want = torch.tidy(() => {
     loaded.model.eval();
-    const x = data.tabularInputs(loaded.dls.preprocessing as data.TabularPreprocessing, csv);
-    return Array.from(loaded.model.call(x).flatten().toTypedArray() as Float32Array);
+    const [xCat, xCont] = (dls.testDl(csv).dataset as data.TensorDataset).tensors;
+    return Array.from(loaded.model.call(xCat, xCont).flatten().toTypedArray() as Float32Array);
   });
+  // ... and one row object through learn.predict(row), whose decoded value is a regression's prediction
+  const [header, first] = readFileSync(csv, 'utf8').split('\n') as [string, string];
+  const cells = first.split(',');
+  const row = Object.fromEntries(header.split(',').map((k, i) => [k, k === 'color' || k === 'id' || k === 'label' ? cells[i]! : Number(cells[i])]));
+  const one = loaded.predict(row);
+  assert.ok(Math.abs(one.decoded.item() - want[0]!) <= 1e-4 * Math.max(1, Math.abs(want[0]!)), `predict(row) ${one.decoded.item()} vs ${want[0]}`);
+  torch.dispose(one);
   out.slice(1).forEach((line, i) => {
     const [row, value] = line.split(',');
     assert.equal(Number(row), i + 1);

@@ -1,7 +1,7 @@
 // What `flint train` and `flint lr-find` train on: Fashion-MNIST or a CSV file, with a registered model sized
 // small / medium / large, the matching loss and metrics; or a folder of images (image-task.ts).
 import { Learner, data, metrics, models, nn, tabular, torch, type Tensor } from '../index.js';
-import { columnOf, contCatSplit, tableOf } from '../tabular/internal.js';
+import { columnOf, splitColumns, tableOf } from '../tabular/internal.js';
 import { cliMetrics } from './metrics.js';
 import { buildImageTask, type ImageArch } from './image-task.js';
 
@@ -155,7 +155,7 @@ function tabularTask(o: DataOptions, notes: string[], device: string, size: Mode
   for (const n of [...(o.categorical ?? []), ...(o.ignore ?? [])]) columnOf(fn, table, n, '--categorical / --ignore');
   const skip = new Set([target, ...(o.validCol ? [o.validCol] : []), ...(o.ignore ?? [])]);
   const forced = new Set(o.categorical ?? []);
-  const split = contCatSplit(
+  const split = splitColumns(
     fn,
     table,
     table.names.filter((n) => !skip.has(n) && !forced.has(n)),
@@ -167,7 +167,7 @@ function tabularTask(o: DataOptions, notes: string[], device: string, size: Mode
     `columns: categorical [${catNames.join(', ')}], continuous [${contNames.join(', ')}] (text, booleans and integers with at most 20 values are categorical, other numbers continuous; --categorical and --ignore change this)`,
   );
   const yBlock = o.task === undefined ? undefined : o.task === 'classification' ? 'category' : 'regression';
-  const make = (batchSize: number): tabular.TabularDataLoaders =>
+  const make = (batchSize: number, say: (line: string) => void): tabular.TabularDataLoaders =>
     tabular.TabularDataLoaders.fromCsv(csv, {
       yNames: target,
       yBlock,
@@ -177,10 +177,10 @@ function tabularTask(o: DataOptions, notes: string[], device: string, size: Mode
       seed: o.seed ?? 42,
       batchSize,
       device,
-      log,
+      log: say,
     });
   const asked = o.batchSize;
-  let dls = make(asked ?? 64);
+  let dls = make(asked ?? 64, log);
   if (dls.train.length === 0) {
     const n = dls.train.dataset.length;
     if (n < 2) throw new torch.FlintError(`the training split has ${n} row(s); training needs at least 2 (use more data or a smaller --valid-pct)`);
@@ -189,7 +189,8 @@ function tabularTask(o: DataOptions, notes: string[], device: string, size: Mode
         `--batch-size ${asked} is more than the ${n} training rows, so an epoch would have no batch; use --batch-size ${n} or less`,
       );
     notes.push(`batch size ${n}: the default 64 is more than the ${n} training rows (set it with --batch-size)`);
-    dls = make(n);
+    for (const dl of [dls.train, dls.valid]) torch.dispose((dl.dataset as data.TensorDataset).tensors);
+    dls = make(n, () => {}); // the same data again: its notes are said
   }
   const classes = dls.yBlock === 'category' ? dls.vocab!.length : 0;
   const metricNames = o.metrics ?? [classes ? 'accuracy' : 'rmse'];

@@ -8,7 +8,7 @@ import * as models from '../nn/models/index.js';
 import type { TensorDataset } from '../data/index.js';
 import { Learner } from '../default-learner.js';
 import type { LearnerOptions } from '../learner/index.js';
-import { TabularDataLoaders, getEmbSz, learnerOptions, LEARNER_KEYS } from '../tabular/internal.js';
+import { TabularDataLoaders, embSizes, learnerOptions, LEARNER_KEYS } from '../tabular/internal.js';
 
 export interface CollabLearnerOptions extends LearnerOptions {
   /** The embeddings' width of EmbeddingDotBias (default 50). */
@@ -55,7 +55,11 @@ export function collabLearner(dls: TabularDataLoaders, options: CollabLearnerOpt
         o.layers === undefined
           ? [100]
           : checkArray<number>(fn, 'opts.layers', o.layers).map((v, i) => checkInt(fn, `opts.layers[${i}]`, v, { min: 1 }));
-      model = models.createModel('embeddingNN', { embSzs: getEmbSz(dls, o.embSzs ?? {}, fn), layers, yRange } as unknown as models.ModelArgs);
+      model = models.createModel('embeddingNN', {
+        embSzs: embSizes(fn, dls, o.embSzs === undefined ? {} : o.embSzs),
+        layers,
+        yRange,
+      } as unknown as models.ModelArgs);
     } else {
       for (const k of ['embSzs', 'layers'] as const)
         if (o[k] !== undefined) fail(fn, `opts.${k}`, 'undefined without useNN (EmbeddingDotBias)', o[k]);

@@ -84,7 +84,8 @@ function typed(fn: string, name: string, cells: CellValue[], where: (r: number) 
       if (isNumberText(t)) {
         bools = false;
         if (firstNumber < 0) firstNumber = r;
-        if (!Number.isInteger(Number(t))) whole = false;
+        // pandas reads '1.0' or '1e3' as a float, whatever its value
+        if (!Number.isInteger(Number(t)) || /[.eE]/.test(t)) whole = false;
       } else {
         numbers = false;
         if (firstText < 0) firstText = r;
@@ -124,6 +125,7 @@ function table(fn: string, source: string, names: string[], cells: CellValue[][]
 export function tableFromCsv(fn: string, path: string): Table {
   const { header, rows, lines } = parseRaw(fn, readText(fn, path), path);
   const place = (r: number): string => `row ${r + 1} (line ${lines[r]})`;
+  if (rows.length === 0) throw new torch.FlintError(`${fn}: CSV file ${path} has a header but no rows`);
   rows.forEach((r, i) => {
     if (r.length !== header.length)
       throw new torch.FlintError(`${fn}: CSV file ${path}: ${place(i)} has ${r.length} fields, the header ${header.length}`);

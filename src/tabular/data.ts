@@ -4,10 +4,21 @@
 // fitted procs travel in `preprocessing`, so an export encodes new rows exactly as training did.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
-import { checkArray, checkBool, checkInt, checkNumber, checkOneOf, checkOptions, checkString, fail, isPlainObject } from '../torch/validate.js';
+import {
+  checkArray,
+  checkBool,
+  checkDevice,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  checkString,
+  fail,
+  isPlainObject,
+} from '../torch/validate.js';
 import { DataLoader, DataLoaders, TensorDataset, registerLoaders, type Preprocessing, type TabularPreprocessing } from '../data/index.js';
 import { cellText, columnOf, type CellValue, type Column, type Table, tableOf } from './columns.js';
-import { contCatSplit, guessYBlock, type YBlock } from './infer.js';
+import { splitColumns, guessYBlock, type YBlock } from './infer.js';
 import { Categorify, FillMissing, Normalize, makeProcs, procsFromState, type ProcSpec, type ProcTable, type TabularProc } from './procs.js';
 import { splitByColumn, splitByIndex, splitRandom, type Split } from './split.js';
 import { resultsTable } from './show.js';
@@ -160,6 +171,7 @@ export class TabularDataLoaders extends DataLoaders {
   /** Loaders without rows that encode new ones as the exported preprocessing says (loadLearner). */
   static fromPreprocessing(prep: Preprocessing, device = 'cpu'): TabularDataLoaders {
     const fn = 'tabular.TabularDataLoaders.fromPreprocessing';
+    checkDevice(fn, 'device', device);
     const spec = checkPrep(fn, prep);
     const empty = (): DataLoader<any> =>
       new DataLoader(new TensorDataset(torch.zeros([0, spec.catNames.length], { dtype: 'int64' }), torch.zeros([0, spec.contNames.length])), {
@@ -231,7 +243,8 @@ function procTable(fn: string, t: Table, catNames: string[], contNames: string[]
       return;
     }
     if (c.kind !== 'integer' && c.kind !== 'float') {
-      const at = c.values.findIndex((v) => v !== null);
+      // the first text among numbers (a typo), else the first value
+      const at = c.mixed?.[1] ?? c.values.findIndex((v) => v !== null);
       throw new torch.FlintError(
         `${fn}: ${t.source}: the continuous column '${n}' holds ${c.kind === 'bool' ? 'true/false' : 'text'} at ${t.place(at)}: ${cellText(c.values[at])} (list it in catNames instead)`,
       );
@@ -241,6 +254,7 @@ function procTable(fn: string, t: Table, catNames: string[], contNames: string[]
     });
   });
   return {
+    fn,
     source: t.source,
     place: t.place,
     nRows: t.nRows,
@@ -368,7 +382,7 @@ function chooseColumns(
   let out: { catNames: string[]; contNames: string[] };
   let rule: string;
   if (cats === null && conts === null) {
-    out = contCatSplit(fn, t, rest, maxCard);
+    out = splitColumns(fn, t, rest, maxCard);
     rule = `text, booleans and integers with at most ${maxCard} values are categorical; other numbers continuous`;
   } else if (cats === null) {
     out = { catNames: rest, contNames: conts! };
@@ -398,8 +412,8 @@ function build(fn: string, t: Table, options: TabularDataLoadersOptions, withCon
   const valBatchSize = o.valBatchSize === undefined ? batchSize : checkInt(fn, 'options.valBatchSize', o.valBatchSize, { min: 1 });
   const maxCard = o.maxCard === undefined ? 20 : checkInt(fn, 'options.maxCard', o.maxCard, { min: 0 });
   const seed = o.seed === undefined ? 42 : checkInt(fn, 'options.seed', o.seed, { min: 0, max: 2 ** 52 });
-  const device = o.device === undefined ? 'cpu' : checkString(fn, 'options.device', o.device);
-  const procs = makeProcs(fn, 'options.procs', o.procs ?? [Categorify, FillMissing, Normalize]);
+  const device = o.device === undefined ? 'cpu' : checkDevice(fn, 'options.device', o.device);
+  const procs = makeProcs(fn, 'options.procs', o.procs === undefined ? [Categorify, FillMissing, Normalize] : o.procs);
 
   // the columns: given, or the rest inferred by fastai's rule (and said)
   const ignore = o.ignore === undefined ? [] : names(fn, 'options.ignore', o.ignore);
@@ -491,12 +505,14 @@ function checkPrep(fn: string, p: unknown): TabularSpec {
   if (!Array.isArray(q.procs))
     throw new torch.FlintError(`${fn}: the export's tabular preprocessing has no procs (written by an older Flint); train and export again`);
   const vocab = q.vocab === null ? null : names(fn, 'preprocessing.vocab', q.vocab);
+  const catNames = names(fn, 'preprocessing.catNames', q.catNames);
+  const contNames = names(fn, 'preprocessing.contNames', q.contNames);
   return {
-    catNames: names(fn, 'preprocessing.catNames', q.catNames),
-    contNames: names(fn, 'preprocessing.contNames', q.contNames),
+    catNames,
+    contNames,
     yNames: names(fn, 'preprocessing.yNames', q.yNames),
     yBlock: checkOneOf(fn, 'preprocessing.yBlock', q.yBlock, ['category', 'regression', 'multiCategory']),
-    procs: procsFromState(fn, q.procs),
+    procs: procsFromState(fn, q.procs, catNames, contNames),
     vocab,
     withCont: checkBool(fn, 'preprocessing.withCont', q.withCont),
   };

@@ -1,6 +1,6 @@
 // What the collab application builds on (not part of the public `tabular` namespace).
 export { TabularDataLoaders, buildTabular } from './data.js';
 export { tableOf, columnOf, type CellValue } from './columns.js';
-export { contCatSplit } from './infer.js';
+export { splitColumns } from './infer.js';
 export { Categorify } from './procs.js';
-export { getEmbSz, learnerOptions, LEARNER_KEYS } from './learner.js';
+export { embSizes, learnerOptions, LEARNER_KEYS } from './learner.js';

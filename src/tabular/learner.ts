@@ -46,7 +46,14 @@ export const LEARNER_KEYS = [
 ] as const;
 
 /** fastai's get_emb_sz: [categories, width] per categorical column, a width given in `sizes` winning over the rule. */
-export function getEmbSz(dls: TabularDataLoaders, sizes: Record<string, number> = {}, fn = 'tabular.getEmbSz'): [number, number][] {
+export function getEmbSz(dls: TabularDataLoaders, sizes: Record<string, number> = {}): [number, number][] {
+  const fn = 'tabular.getEmbSz';
+  if (!(dls instanceof TabularDataLoaders)) fail(fn, 'dls', 'a tabular.TabularDataLoaders', dls);
+  return embSizes(fn, dls, sizes);
+}
+
+/** getEmbSz for a caller named by errors (tabularLearner, collabLearner). */
+export function embSizes(fn: string, dls: TabularDataLoaders, sizes: unknown): [number, number][] {
   if (!isPlainObject(sizes)) fail(fn, 'embSzs', 'an object of widths per categorical column', sizes);
   for (const [k, v] of Object.entries(sizes)) {
     if (!dls.catNames.includes(k)) fail(fn, `embSzs.${k}`, `a categorical column (${dls.catNames.join(', ') || 'there are none'})`, k);
@@ -54,7 +61,7 @@ export function getEmbSz(dls: TabularDataLoaders, sizes: Record<string, number> 
   }
   return dls.catNames.map((n, i) => {
     const card = dls.cardinalities[i]!;
-    return [card, Object.hasOwn(sizes, n) ? sizes[n]! : models.embSzRule(card)];
+    return [card, Object.hasOwn(sizes, n) ? (sizes[n] as number) : models.embSzRule(card)];
   });
 }
 
@@ -84,10 +91,10 @@ export function tabularLearner(dls: TabularDataLoaders, options: TabularLearnerO
       yRange = [checkNumber(fn, 'opts.yRange[0]', r[0]), checkNumber(fn, 'opts.yRange[1]', r[1])];
     }
     const args: models.TabularArgs = {
-      embSzs: getEmbSz(dls, o.embSzs ?? {}, fn),
+      embSzs: embSizes(fn, dls, o.embSzs === undefined ? {} : o.embSzs),
       nCont: dls.contNames.length,
       nOut,
-      layers: o.layers ?? [200, 100],
+      layers: o.layers === undefined ? [200, 100] : o.layers,
       yRange,
       ...Object.fromEntries((['ps', 'embedP', 'useBn', 'bnFinal', 'bnCont'] as const).filter((k) => o[k] !== undefined).map((k) => [k, o[k]])),
     };

@@ -10,7 +10,8 @@ import type { TabularProcState } from '../data/index.js';
 
 /** The table the procs work on: categorical columns as text (null: missing), continuous ones as one float64 tensor. */
 export interface ProcTable {
-  /** Where the rows come from, and a row's place, for errors. */
+  /** The public function at work, and where the rows come from and a row's place, for errors. */
+  fn: string;
   source: string;
   place(row: number): string;
   nRows: number;
@@ -70,7 +71,7 @@ export class Categorify implements TabularProc {
   encode(t: ProcTable): void {
     for (const n of t.catNames) {
       const classes = own(this.classes, n);
-      if (!classes) throw new torch.FlintError(`Categorify: no categories for column '${n}' (the proc was fitted without it)`);
+      if (!classes) throw new torch.FlintError(`${t.fn}: Categorify has no categories for column '${n}' (the proc was fitted without it)`);
       const index = new Map(classes.map((v, i) => [v, i]));
       index.delete(NA); // a value spelled '#na#' is unknown, as any other
       const values = t.cats.get(n)!.values;
@@ -129,7 +130,7 @@ export class FillMissing implements TabularProc {
         if (present.length === col.length) return;
         if (present.length === 0 && this.fillStrategy !== 'constant')
           throw new torch.FlintError(
-            `FillMissing: column '${n}' has no value in the training rows, so there is no ${this.fillStrategy} to fill it with`,
+            `${t.fn}: ${t.source}: column '${n}' has no value in the training rows, so FillMissing has no ${this.fillStrategy} to fill it with`,
           );
         Object.defineProperty(this.naDict, n, { value: this.fillValue(n, present), enumerable: true, writable: true, configurable: true });
       });
@@ -169,7 +170,7 @@ export class FillMissing implements TabularProc {
           const r = flags.indexOf(1);
           if (r >= 0)
             throw new torch.FlintError(
-              `FillMissing: ${t.source}: column '${n}' has a missing value at ${t.place(r)} but none in the training rows, so FillMissing has no fill value for it (and the model no '${n}_na' input)`,
+              `${t.fn}: ${t.source}: column '${n}' has a missing value at ${t.place(r)} but none in the training rows, so FillMissing has no fill value for it (and the model no '${n}_na' input)`,
             );
           return;
         }
@@ -207,7 +208,9 @@ export class Normalize implements TabularProc {
     this.stds = {};
     t.contNames.forEach((n, j) => {
       if (Number.isNaN(m[j]!))
-        throw new torch.FlintError(`Normalize: column '${n}' has missing values in the training rows; put FillMissing in the procs`);
+        throw new torch.FlintError(
+          `${t.fn}: ${t.source}: column '${n}' has missing values in the training rows, which Normalize cannot scale; put FillMissing in the procs`,
+        );
       Object.defineProperty(this.means, n, { value: m[j]!, enumerable: true, writable: true, configurable: true });
       Object.defineProperty(this.stds, n, { value: s[j]!, enumerable: true, writable: true, configurable: true });
     });
@@ -218,7 +221,7 @@ export class Normalize implements TabularProc {
     const stat = (r: Record<string, number>, what: string): number[] =>
       t.contNames.map((n) => {
         const v = own(r, n);
-        if (v === undefined) throw new torch.FlintError(`Normalize: no ${what} for column '${n}' (the proc was fitted without it)`);
+        if (v === undefined) throw new torch.FlintError(`${t.fn}: Normalize has no ${what} for column '${n}' (the proc was fitted without it)`);
         return v;
       });
     const means = stat(this.means, 'mean');
@@ -256,36 +259,40 @@ export function makeProcs(fn: string, arg: string, specs: unknown): TabularProc[
   return out.sort((a, b) => a.order - b.order);
 }
 
-/** Procs rebuilt from their saved state (an export). */
-export function procsFromState(fn: string, states: unknown): TabularProc[] {
+/** Procs rebuilt from their saved state (an export), checked against the columns the export names: every
+ * categorical column has categories, every continuous one a mean and a positive std. */
+export function procsFromState(fn: string, states: unknown, catNames: string[], contNames: string[]): TabularProc[] {
   if (!Array.isArray(states)) fail(fn, 'preprocessing.procs', 'an array of proc states', states);
   return (states as unknown[]).map((s, i) => {
     const arg = `preprocessing.procs[${i}]`;
     if (!isPlainObject(s) || !Object.hasOwn(CLASSES, String(s.name)))
       fail(fn, arg, "a proc state { name: 'Categorify' | 'FillMissing' | 'Normalize', ... }", s);
-    const record = (k: string, num: boolean): Record<string, never> => {
+    const record = (k: string, num: boolean, required: string[] = []): Record<string, never> => {
       const v = s[k];
       if (!isPlainObject(v)) fail(fn, `${arg}.${k}`, 'an object keyed by column', v);
       for (const [c, x] of Object.entries(v)) {
         const ok = num ? typeof x === 'number' && Number.isFinite(x) : Array.isArray(x) && x.every((e) => typeof e === 'string');
         if (!ok) fail(fn, `${arg}.${k}.${c}`, num ? 'a finite number' : 'an array of category names', x);
       }
+      const absent = required.find((c) => !Object.hasOwn(v, c));
+      if (absent !== undefined) fail(fn, `${arg}.${k}`, `an entry for every column (${absent} has none)`, v);
       return v as Record<string, never>;
     };
     if (s.name === 'Categorify') {
       const p = new Categorify();
-      p.classes = record('classes', false);
+      p.classes = record('classes', false, catNames);
       return p;
     }
     if (s.name === 'Normalize') {
       const p = new Normalize();
-      p.means = record('means', true);
-      p.stds = record('stds', true);
+      p.means = record('means', true, contNames);
+      p.stds = record('stds', true, contNames);
+      for (const [c, v] of Object.entries(p.stds)) if (!(v > 0)) fail(fn, `${arg}.stds.${c}`, 'a standard deviation > 0', v);
       return p;
     }
     const p = new FillMissing({
-      fillStrategy: s.fillStrategy as FillStrategy,
-      addCol: s.addCol as boolean,
+      fillStrategy: checkOneOf(fn, `${arg}.fillStrategy`, s.fillStrategy, ['median', 'constant', 'mode'] as const),
+      addCol: checkBool(fn, `${arg}.addCol`, s.addCol),
       fillVals: record('fillVals', true),
     });
     p.naDict = record('naDict', true);

@@ -87,16 +87,85 @@ export const cases: Case[] = [
   {
     name: 'models.TabularModel.call',
     word: 'TabularModel',
+    // two inputs: the category codes (integers [N, nCat]) and the continuous columns (floats [N, nCont])
     args: () => [
       new models.TabularModel({ cardinalities: [3], nCont: 1, nOut: 2, layers: [4] }),
-      torch.tensor([
-        [1, 0.5],
-        [2, -0.5],
-      ]),
+      torch.tensor([[1], [2]], { dtype: 'int64' }),
+      torch.tensor([[0.5], [-0.5]]),
+    ],
+    skipArgs: [0],
+    call: (m, xCat, xCont) => (m as Any).call(xCat, xCont),
+    mustReject: {
+      1: ['null', 'undefined', 'NaN', 'string', 'object', 'array', 'disposed tensor', 'scalar tensor', 'float64 tensor', 'bool tensor'],
+      2: [
+        'null',
+        'undefined',
+        'NaN',
+        'string',
+        'object',
+        'array',
+        'disposed tensor',
+        'scalar tensor',
+        'float64 tensor',
+        'int64 tensor',
+        'bool tensor',
+      ],
+    },
+  },
+  {
+    name: 'models.EmbeddingDotBias',
+    args: () => [{ nFactors: 4, nUsers: 5, nItems: 6, yRange: [0, 5.5] }],
+    call: (a) => new models.EmbeddingDotBias(a as Any),
+    mustReject: {
+      0: BAD_ARGS,
+      '0.nFactors': BAD_SIZE,
+      '0.nUsers': [...BAD_SIZE, 'undefined'],
+      '0.nItems': [...BAD_SIZE, 'undefined'],
+      '0.yRange': ['NaN', 'zero', 'string', 'object', 'array', 'function'],
+    },
+  },
+  {
+    name: 'models.EmbeddingDotBias.call',
+    word: 'EmbeddingDotBias',
+    args: () => [
+      new models.EmbeddingDotBias({ nFactors: 4, nUsers: 5, nItems: 6 }),
+      torch.tensor(
+        [
+          [1, 2],
+          [4, 5],
+        ],
+        { dtype: 'int64' },
+      ),
     ],
     skipArgs: [0],
     call: (m, x) => (m as Any).call(x),
-    mustReject: { 1: ['null', 'undefined', 'NaN', 'string', 'object', 'array', 'disposed tensor', 'scalar tensor', 'float64 tensor'] },
+    mustReject: {
+      1: ['null', 'undefined', 'NaN', 'string', 'object', 'array', 'disposed tensor', 'scalar tensor', 'float64 tensor', 'int64 tensor'],
+    },
+  },
+  {
+    name: 'models.EmbeddingNN',
+    args: () => [
+      {
+        embSzs: [
+          [5, 3],
+          [6, 4],
+        ],
+        layers: [8],
+        ps: 0.1,
+        embedP: 0.1,
+        yRange: [0, 5.5],
+      },
+    ],
+    call: (a) => new models.EmbeddingNN(a as Any),
+    mustReject: {
+      0: BAD_ARGS,
+      '0.embSzs': ['null', 'NaN', 'zero', 'string', 'symbol', 'object', 'array', 'function', 'scalar tensor'],
+      '0.layers': BAD_LIST,
+      '0.ps': BAD_PROB,
+      '0.embedP': BAD_PROB,
+      '0.yRange': ['NaN', 'zero', 'string', 'object', 'array', 'function'],
+    },
   },
   {
     name: 'models.embSzRule',

@@ -206,6 +206,7 @@ const LAYERS: Layer[] = [
   },
   { cls: 'ReLU', ctor: () => [], input: () => [randn(4, 3)], inputReject: { 0: BAD_INPUT } },
   { cls: 'LeakyReLU', ctor: () => [0.01], input: () => [randn(4, 3)], reject: { 0: BAD_NUM } },
+  { cls: 'SigmoidRange', ctor: () => [0, 5.5], input: () => [randn(4, 3)], reject: { 0: BAD_NUM, 1: BAD_NUM } },
   { cls: 'GELU', ctor: () => ['none'], input: () => [randn(4, 3)], reject: { 0: BAD_REDUCTION } },
   { cls: 'SiLU', ctor: () => [], input: () => [randn(4, 3)] },
   { cls: 'Mish', ctor: () => [], input: () => [randn(4, 3)] },

@@ -92,7 +92,7 @@ export class EmbeddingNN extends TabularModel {
     const given = a as unknown as Record<string, unknown>;
     for (const k of ['nCont', 'nOut', 'cardinalities'])
       if (given[k] !== undefined) fail(fn, `args.${k}`, 'undefined (EmbeddingNN has no continuous input and one output)', given[k]);
-    super({ ...a, layers: a.layers ?? [100], nCont: 0, nOut: 1 });
+    super({ ...a, layers: a.layers === undefined ? [100] : a.layers, nCont: 0, nOut: 1 }, fn);
   }
 }
 

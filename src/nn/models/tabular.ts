@@ -82,9 +82,13 @@ export class TabularModel extends Module {
   readonly nCont: number;
   readonly yRange: [number, number] | null;
 
-  constructor(a: TabularArgs = {}) {
+  /** The name errors give (a subclass's own, as EmbeddingNN). */
+  private readonly fn: string;
+
+  constructor(a: TabularArgs = {}, name = 'models.TabularModel') {
     super();
-    const fn = 'models.TabularModel';
+    const fn = name;
+    this.fn = name;
     argObject(fn, a, KEYS);
     let embSzs: [number, number][];
     if (a.embSzs !== undefined) {
@@ -144,7 +148,7 @@ export class TabularModel extends Module {
   }
 
   forward(xCat: Tensor, xCont?: Tensor): Tensor {
-    const fn = 'models.TabularModel';
+    const fn = this.fn;
     checkTensor(fn, 'xCat', xCat);
     if (xCat.ndim !== 2 || xCat.shape[1] !== this.nCat || xCat.dtype.startsWith('float') || xCat.dtype === 'bool')
       fail(fn, 'xCat', `integer category codes [N, ${this.nCat}]`, xCat);
@@ -157,7 +161,16 @@ export class TabularModel extends Module {
       const parts: Tensor[] = [];
       if (this.nCat > 0) {
         const codes = xCat.long();
-        const embs = (this.embeds.children() as Embedding[]).map((e, i) => e.call(codes.select(1, i)));
+        const embs = (this.embeds.children() as Embedding[]).map((e, i) => {
+          try {
+            return e.call(codes.select(1, i));
+          } catch (err) {
+            // libtorch names only the index; the user needs the column and its category count
+            throw new torch.FlintError(
+              `${fn}: xCat column ${i} holds a code outside its ${e.numEmbeddings} categories (0 to ${e.numEmbeddings - 1}); encode the rows with the loaders that built the model (${(err as Error).message.split('\n')[0]})`,
+            );
+          }
+        });
         parts.push(this.embDrop.call(torch.cat(embs, 1)));
       }
       if (this.nCont > 0) parts.push(this.bnCont ? this.bnCont.call(xCont!) : xCont!);
