@@ -7,8 +7,8 @@ import * as nn from '../nn/index.js';
 import * as models from '../nn/models/index.js';
 import type { TensorDataset } from '../data/index.js';
 import { Learner } from '../default-learner.js';
-import type { LearnerOptions } from '../learner/index.js';
-import { TabularDataLoaders, embSizes, learnerOptions, LEARNER_KEYS } from '../tabular/internal.js';
+import { LEARNER_OPTIONS, type LearnerOptions } from '../learner/index.js';
+import { TabularDataLoaders, embSizes, learnerOptions } from '../tabular/internal.js';
 
 export interface CollabLearnerOptions extends LearnerOptions {
   /** The embeddings' width of EmbeddingDotBias (default 50). */
@@ -36,7 +36,7 @@ export function collabLearner(dls: TabularDataLoaders, options: CollabLearnerOpt
   if (!(dls instanceof TabularDataLoaders) || dls.withCont || dls.catNames.length !== 2)
     fail(fn, 'dls', 'a collab.CollabDataLoaders (user and item codes)', dls);
   return named(fn, () => {
-    const o = checkOptions(fn, options, [...OWN, ...LEARNER_KEYS], 'opts');
+    const o = checkOptions(fn, options, [...OWN, ...LEARNER_OPTIONS], 'opts');
     const useNN = o.useNN === undefined ? false : checkBool(fn, 'opts.useNN', o.useNN);
     let yRange: [number, number] | null;
     if (o.yRange === undefined) {

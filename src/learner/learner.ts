@@ -92,7 +92,8 @@ export interface LearnerOptions {
 }
 
 const YIELD_EVERY_MS = 100;
-const LEARNER_OPTIONS = [
+/** The options a Learner takes (application learners pass these on and keep the rest for their model). */
+export const LEARNER_OPTIONS = [
   'lossFunc',
   'optFunc',
   'lr',

@@ -3,4 +3,4 @@ export { TabularDataLoaders, buildTabular } from './data.js';
 export { tableOf, columnOf, type CellValue } from './columns.js';
 export { splitColumns } from './infer.js';
 export { Categorify } from './procs.js';
-export { embSizes, learnerOptions, LEARNER_KEYS } from './learner.js';
+export { embSizes, learnerOptions } from './learner.js';

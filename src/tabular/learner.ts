@@ -5,7 +5,7 @@ import { checkArray, checkInt, checkNumber, checkOptions, fail, isPlainObject, n
 import * as nn from '../nn/index.js';
 import * as models from '../nn/models/index.js';
 import { Learner } from '../default-learner.js';
-import type { LearnerOptions, LossFunc } from '../learner/index.js';
+import { LEARNER_OPTIONS, type LearnerOptions, type LossFunc } from '../learner/index.js';
 import { TabularDataLoaders } from './data.js';
 
 /** TabularModel's options as tabular_learner takes them (fastai's layers, emb_szs and tabular_config). */
@@ -29,21 +29,6 @@ export interface TabularModelOptions {
 export interface TabularLearnerOptions extends LearnerOptions, TabularModelOptions {}
 
 const MODEL_KEYS = ['layers', 'embSzs', 'nOut', 'yRange', 'ps', 'embedP', 'useBn', 'bnFinal', 'bnCont'] as const;
-export const LEARNER_KEYS = [
-  'lossFunc',
-  'optFunc',
-  'lr',
-  'splitter',
-  'cbs',
-  'metrics',
-  'path',
-  'modelDir',
-  'wd',
-  'wdBnBias',
-  'trainBn',
-  'moms',
-  'defaultCbs',
-] as const;
 
 /** fastai's get_emb_sz: [categories, width] per categorical column, a width given in `sizes` winning over the rule. */
 export function getEmbSz(dls: TabularDataLoaders, sizes: Record<string, number> = {}): [number, number][] {
@@ -82,7 +67,7 @@ export function tabularLearner(dls: TabularDataLoaders, options: TabularLearnerO
   const fn = 'tabular.tabularLearner';
   if (!(dls instanceof TabularDataLoaders)) fail(fn, 'dls', 'a tabular.TabularDataLoaders', dls);
   return named(fn, () => {
-    const o = checkOptions(fn, options, [...MODEL_KEYS, ...LEARNER_KEYS], 'opts');
+    const o = checkOptions(fn, options, [...MODEL_KEYS, ...LEARNER_OPTIONS], 'opts');
     const nOut = o.nOut === undefined ? dls.c : checkInt(fn, 'opts.nOut', o.nOut, { min: 1 });
     let yRange: [number, number] | null = null;
     if (o.yRange !== undefined) {
