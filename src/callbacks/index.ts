@@ -9,6 +9,18 @@ export { valley, slide, minimum, steep, type Suggestion } from './lr-suggestions
 export { TerminateOnNaNCallback, GradientClip, GradientAccumulation } from './training.js';
 export { TrackerCallback, EarlyStoppingCallback, SaveModelCallback, ReduceLROnPlateau, type TrackerOptions } from './tracker.js';
 export { CSVLogger } from './csv-logger.js';
+export { RunLog, type RunLogOptions } from './run-log.js';
+export {
+  parseRunLog,
+  readRunRecord,
+  type RunLine,
+  type RunInfo,
+  type FitLine,
+  type BatchLine,
+  type EpochLine,
+  type EndLine,
+  type FileLine,
+} from './run-record.js';
 export { ShowGraphCallback } from './show-graph.js';
 export { MixedPrecision, type MixedPrecisionOptions } from './mixed-precision.js';
 export { MixHandler, MixUp, CutMix } from './mixup.js';

@@ -158,6 +158,9 @@ export class Recorder extends Callback {
       iter: l.iter,
       nIter: l.nIter,
       training: l.training,
+      size: l.xb[0]?.shape[0] ?? 0,
+      lr: hyper(l, 'lr'),
+      mom: hyper(l, 'mom'),
       smoothLoss: () => (l.training ? this.smoothLossValue() : null),
     };
   }
@@ -244,4 +247,10 @@ export class Recorder extends Callback {
   smoothLossValue(): number | null {
     return this.smoothLossMetric.value ?? null;
   }
+}
+
+/** A hyper-parameter of the last parameter group, or null (no optimizer yet, or a rule without it). */
+function hyper(l: { opt: { hypers: Record<string, number>[] } | null }, name: string): number | null {
+  const h = l.opt?.hypers.at(-1)?.[name];
+  return typeof h === 'number' ? h : null;
 }

@@ -1,5 +1,6 @@
 // `flint train`, `flint demo` (train with Fashion-MNIST's defaults) and `flint lr-find`: build the task, train
-// with one-cycle (fine-tune pretrained image models), and leave in the run folder the charts, the weights (models/model.safetensors) and an export
+// with one-cycle (fine-tune pretrained image models), and leave in the run folder the run record (RunLog: run.json,
+// log.jsonl, the charts), the weights (models/model.safetensors) and an export
 // (export.safetensors, for `flint predict`).
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
@@ -75,6 +76,8 @@ async function trainRun(o: TrainOptions, runDir: string, log: (line: string) => 
     if (o.lr === undefined) lr = valley!;
   }
   if (o.mixedPrecision) learn.addCb(new callbacks.MixedPrecision());
+  // the run record (run.json, log.jsonl) and, at the end, the loss and schedule charts, in the run folder
+  learn.addCb(new callbacks.RunLog());
   log(
     `Flint ${o.title ?? 'train'}: ${description}, ${fineTune ? 'fineTune' : 'fitOneCycle'}(${epochs}, ${lr}) with Adam${o.mixedPrecision ? ', mixed precision' : ''}, ` +
       `${learn.dls.device}, libtorch ${torch.libtorchVersion}${distributed ? `, ${torch.distributed.getWorldSize()} processes` : ''}`,
@@ -82,14 +85,10 @@ async function trainRun(o: TrainOptions, runDir: string, log: (line: string) => 
   if (fineTune) await learn.fineTune(epochs, lr);
   else await learn.fitOneCycle(epochs, lr);
   const rec = learn.recorder!;
-  if (!distributed || torch.distributed.getRank() === 0) {
-    rec.plotLoss({ file: join(runDir, 'loss') });
-    rec.plotSched({ file: join(runDir, 'schedule') });
-  }
   const weights = learn.save('model');
   const exportFile = learn.export(join(runDir, 'export.safetensors'));
   log(
-    `charts: ${join(runDir, 'loss')}.svg / .png, ${join(runDir, 'schedule')}.svg / .png; weights: ${weights}; export (for flint predict): ${exportFile}`,
+    `charts: ${join(runDir, 'loss')}.svg / .png, ${join(runDir, 'schedule')}.svg / .png; run record: ${join(runDir, 'log.jsonl')}; weights: ${weights}; export (for flint predict): ${exportFile}`,
   );
   return { learn, runDir, losses: rec.values.map((v) => v[1]!), metric: rec.values.map((v) => v[2]!), exportFile };
 }

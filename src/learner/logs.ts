@@ -14,6 +14,11 @@ export interface BatchLog {
   readonly iter: number;
   readonly nIter: number;
   readonly training: boolean;
+  /** The batch's rows (its first input's first dimension, a host value). */
+  readonly size: number;
+  /** The last parameter group's lr and momentum (host values from the optimizer's hypers; null before one). */
+  readonly lr: number | null;
+  readonly mom: number | null;
   smoothLoss(): number | null;
 }
 

@@ -221,6 +221,24 @@ export const cases: Case[] = [
     { mustReject: { 0: BAD_NAME, 1: BAD_FLAG } },
   ),
   ctor(
+    'RunLog',
+    () => [{ dir: 'run', batchEveryMs: 100, charts: false }],
+    (o) => new callbacks.RunLog(o as never),
+    { mustReject: { 0: BAD_OPTS, '0.dir': BAD_NAME, '0.batchEveryMs': ['null', 'NaN', 'negative', 'string', 'object'], '0.charts': BAD_FLAG } },
+  ),
+  {
+    name: 'callbacks.parseRunLog',
+    args: () => ['{"type":"end","t":1,"status":"completed"}\n'],
+    call: (t) => callbacks.parseRunLog(t as Any),
+    mustReject: { 0: ['null', 'undefined', 'NaN', 'zero', 'symbol', 'object', 'array', 'function'] },
+  },
+  {
+    name: 'callbacks.readRunRecord',
+    args: () => ['no-such-run'],
+    call: (d) => callbacks.readRunRecord(d as Any),
+    mustReject: { 0: BAD_NAME },
+  },
+  ctor(
     'ShowGraphCallback',
     () => ['loss'],
     (f) => new callbacks.ShowGraphCallback(f),

@@ -1,0 +1,149 @@
+// The run record: a run folder's `run.json` (what was trained, with what, where; rewritten atomically) and
+// `log.jsonl` (one JSON object per line, appended as the run goes: each fit's columns, batches at a bounded rate,
+// every epoch's row, the end). A killed run leaves every line written before it died; a reader drops a last line
+// cut short. The dashboard and `flint dashboard` read runs in this form, live or past.
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { FlintError } from '../torch/errors.js';
+import { ensureDir, writeFileAtomic } from '../torch/files.js';
+import { checkPath, checkString } from '../torch/validate.js';
+
+/** A fit begins: its columns (as the epoch table's header) and length. */
+export interface FitLine {
+  type: 'fit';
+  /** Seconds since the run began. */
+  t: number;
+  fit: number;
+  names: string[];
+  nEpoch: number;
+}
+/** A training batch, at most one per interval: the smoothed loss and the schedules' values. */
+export interface BatchLine {
+  type: 'batch';
+  t: number;
+  epoch: number;
+  nEpoch: number;
+  iter: number;
+  nIter: number;
+  /** Training batches since the run began (the x axis of the loss chart). */
+  step: number;
+  loss: number | null;
+  lr: number | null;
+  mom: number | null;
+  /** Training rows per second since the previous batch line. */
+  samplesPerSec: number | null;
+}
+/** An epoch ended: its row, keyed by the fit's column names (numbers, or the time as the table shows it). */
+export interface EpochLine {
+  type: 'epoch';
+  t: number;
+  step: number;
+  row: Record<string, number | string | null>;
+}
+/** A fit ended, completed, cancelled (CancelFitException, Ctrl-C, a stop asked for) or failed. */
+export interface EndLine {
+  type: 'end';
+  t: number;
+  status: 'completed' | 'cancelled' | 'failed';
+  error?: string;
+}
+/** A file of the run written during the fit (a chart, an image grid), relative to the run folder. */
+export interface FileLine {
+  type: 'file';
+  t: number;
+  kind: string;
+  path: string;
+  epoch?: number;
+}
+export type RunLine = FitLine | BatchLine | EpochLine | EndLine | FileLine;
+
+/** run.json: the run's description. */
+export interface RunInfo {
+  started: string;
+  /** 'running' until the last fit ends. */
+  status: 'running' | 'completed' | 'cancelled' | 'failed';
+  ended: string | null;
+  pid: number;
+  hyper: Record<string, unknown>;
+  env: Record<string, unknown>;
+  fits: number;
+}
+
+export const RUN_INFO = 'run.json';
+export const RUN_LOG = 'log.jsonl';
+
+/** Appends lines to a run folder's log.jsonl and keeps its run.json. */
+export class RunRecordWriter {
+  readonly dir: string;
+  readonly #fd: number;
+  readonly #t0 = performance.now();
+  info: RunInfo;
+
+  constructor(dir: string, info: Omit<RunInfo, 'status' | 'ended' | 'pid' | 'fits' | 'started'>, fn: string) {
+    this.dir = dir;
+    ensureDir(dir, fn);
+    try {
+      this.#fd = openSync(join(dir, RUN_LOG), 'a');
+    } catch (e) {
+      throw new FlintError(`${fn}: cannot write ${join(dir, RUN_LOG)}: ${(e as Error).message}`, { cause: e });
+    }
+    this.info = { started: new Date().toISOString(), status: 'running', ended: null, pid: process.pid, fits: 0, ...info };
+    this.writeInfo();
+  }
+
+  /** Seconds since the writer was made. */
+  get t(): number {
+    return Math.round(performance.now() - this.#t0) / 1000;
+  }
+
+  /** One line, handed to the OS at once (a killed process loses nothing written). */
+  append(line: RunLine): void {
+    writeSync(this.#fd, `${JSON.stringify(line)}\n`);
+  }
+
+  writeInfo(): void {
+    writeFileAtomic(join(this.dir, RUN_INFO), `${JSON.stringify(this.info, null, 2)}\n`);
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+}
+
+/** The lines of a log.jsonl text: a last line without its newline (cut short by a kill) or that does not parse is
+ * left out, as are lines of unknown types (a newer writer's). */
+export function parseRunLog(text: string): RunLine[] {
+  checkString('callbacks.parseRunLog', 'text', text);
+  const out: RunLine[] = [];
+  const end = text.lastIndexOf('\n');
+  for (const line of text.slice(0, end + 1).split('\n')) {
+    if (line === '') continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      continue; // a line torn by a crash of the writer's machine, not the process
+    }
+    if (v !== null && typeof v === 'object' && ['fit', 'batch', 'epoch', 'end', 'file'].includes((v as { type?: string }).type ?? ''))
+      out.push(v as RunLine);
+  }
+  return out;
+}
+
+/** A run folder's record: its run.json (null when missing or unreadable) and log lines. */
+export function readRunRecord(dir: string): { info: RunInfo | null; lines: RunLine[] } {
+  checkPath('callbacks.readRunRecord', 'dir', dir);
+  let info: RunInfo | null = null;
+  try {
+    info = JSON.parse(readFileSync(join(dir, RUN_INFO), 'utf8')) as RunInfo;
+  } catch {
+    info = null;
+  }
+  let text = '';
+  try {
+    text = readFileSync(join(dir, RUN_LOG), 'utf8');
+  } catch {
+    text = '';
+  }
+  return { info, lines: parseRunLog(text) };
+}
