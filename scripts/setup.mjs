@@ -2,6 +2,7 @@
 // Idempotent set-up run before `npm test`, `npm run demo` and `npm run bench`:
 //   1. system packages (libtorch-dev with OpenBLAS, the image libraries, Gloo's headers, dataset-fashion-mnist, python3;
 //      python3-torch, python3-pandas and python3-sklearn for benchmarks) via apt-get when missing, or the exact command to run when not root;
+//      Chromium, protoc and python3-protobuf for the browser and TensorBoard tests, when they can be installed;
 //   2. `npm ci` when node_modules is missing or older than package-lock.json;
 //   3. the native addon, rebuilt only when its sources changed; 4. the TypeScript, incrementally.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,7 +38,7 @@ function ensurePackages() {
     return;
   }
   const missing = wanted.filter((p) => !installed(p));
-  if (missing.length === 0) return;
+  if (missing.length === 0) return ensureOptional();
   const cmd = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
     console.error(`flint setup: missing system packages: ${missing.join(', ')}.\nRun as root:\n  sudo sh -c '${cmd}'`);
@@ -52,6 +53,23 @@ function ensurePackages() {
     console.error(`flint setup: apt-get could not install ${missing.join(', ')}`);
     process.exit(1);
   }
+  ensureOptional();
+}
+
+// What some tests need and skip without, saying why: Chromium for the dashboard's browser tests, protoc and
+// Python's protobuf for reading TensorBoard files back. A failure to install them is a warning, not an error.
+function ensureOptional() {
+  const optional = ['chromium', 'protobuf-compiler', 'python3-protobuf'].filter((p) => !installed(p));
+  if (optional.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    log(`optional packages missing (their tests skip): ${optional.join(', ')}; as root: apt-get install -y ${optional.join(' ')}`);
+    return;
+  }
+  log(`installing ${optional.join(', ')} with apt-get (for the browser and TensorBoard tests)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (a) => spawnSync('apt-get', a, { stdio: 'inherit', env }).status === 0;
+  const install = ['install', '-y', '--no-install-recommends', ...optional];
+  if (!run(install) && !(run(['update']) && run(install))) log(`could not install ${optional.join(', ')}: their tests will skip`);
 }
 
 function ensureNodeModules() {
