@@ -12,6 +12,7 @@ export * as vision from './vision/index.js';
 export * as interpret from './interpret/index.js';
 export * as tabular from './tabular/index.js';
 export * as collab from './collab/index.js';
+export * as tensorboard from './tensorboard/index.js';
 export { visionLearner } from './vision/learner.js';
 export { tabularLearner } from './tabular/learner.js';
 export { collabLearner } from './collab/learner.js';

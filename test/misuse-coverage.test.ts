@@ -35,6 +35,7 @@ const namespaces: Record<string, object> = {
   interpret: flint.interpret,
   tabular: flint.tabular,
   collab: flint.collab,
+  tensorboard: flint.tensorboard,
 };
 
 const classes: Record<string, { prototype: object }> = {

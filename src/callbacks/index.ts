@@ -41,3 +41,4 @@ export {
 } from './hook.js';
 export { ActivationStats, type ActivationStatsOptions, type LayerBatchStats } from './activation-stats.js';
 export { DistributedTrainer } from './distributed.js';
+export { TensorBoard, type TensorBoardOptions } from './tensorboard.js';
