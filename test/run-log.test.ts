@@ -101,6 +101,18 @@ test('RunLog bounds the batch lines by time (the last batch of each epoch always
     lines.filter((x) => x.type === 'fit' || x.type === 'end').map((x) => x.type),
     ['fit', 'end', 'fit', 'end'],
   );
+  // a plain fit has no schedule to chart: the loss chart alone
+  const dir2 = tmp();
+  const l2 = learner([new callbacks.RunLog({ dir: dir2 })]);
+  await l2.noBar(() => l2.fit(1));
+  assert.deepEqual(
+    callbacks
+      .readRunRecord(dir2)
+      .lines.filter((x): x is callbacks.FileLine => x.type === 'file')
+      .map((x) => x.path),
+    ['loss.svg'],
+  );
+  assert.ok(existsSync(join(dir2, 'loss.png')) && !existsSync(join(dir2, 'schedule.svg')));
 });
 
 test('RunLog records a cancelled fit and a failed one (the error passed on), and keeps no tensors', async () => {

@@ -153,6 +153,7 @@ export class RunLog extends Callback {
       ['loss', (file: string) => rec.plotLoss({ file })],
       ['schedule', (file: string) => rec.plotSched({ file })],
     ] as const) {
+      if (kind === 'schedule' && Object.keys(rec.hps).length === 0) continue; // no ParamScheduler: no schedule to chart
       draw(join(w.dir, kind));
       this.#emit(w, { type: 'file', t: w.t, kind, path: `${kind}.svg` });
     }
