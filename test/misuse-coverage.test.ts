@@ -36,6 +36,7 @@ const namespaces: Record<string, object> = {
   tabular: flint.tabular,
   collab: flint.collab,
   tensorboard: flint.tensorboard,
+  dashboard: flint.dashboard,
 };
 
 const classes: Record<string, { prototype: object }> = {

@@ -15,6 +15,9 @@ import { checkNumber, checkOptions, checkPath, optBool } from '../torch/validate
 import { RunRecordWriter, type RunLine } from './run-record.js';
 import { Recorder } from './recorder.js';
 
+/** A record line as another callback gives it: RunLog fills in its time. */
+export type LineWithoutTime = { [K in RunLine['type']]: Omit<Extract<RunLine, { type: K }>, 't'> }[RunLine['type']];
+
 export interface RunLogOptions {
   /** The run folder (default: the Learner's path). */
   dir?: string;
@@ -34,6 +37,7 @@ export class RunLog extends Callback {
   readonly #listeners = new Set<(line: RunLine) => void>();
   #step = 0;
   #cancelled = false;
+  #inFit = false;
 
   constructor(options: RunLogOptions = {}) {
     super();
@@ -55,6 +59,15 @@ export class RunLog extends Callback {
     return () => this.#listeners.delete(f);
   }
 
+  /** Appends another callback's line to the record during a fit (its time filled in) and passes it to the
+   * listeners (the dashboard's stats and image grids); false outside a fit. */
+  append(line: LineWithoutTime): boolean {
+    const w = this.#inFit ? this.#writer : null;
+    if (w === null) return false;
+    this.#emit(w, { ...line, t: w.t } as RunLine);
+    return true;
+  }
+
   #emit(w: RunRecordWriter, line: RunLine): void {
     w.append(line);
     for (const f of this.#listeners) f(line);
@@ -72,6 +85,7 @@ export class RunLog extends Callback {
     w.info.fits++;
     w.writeInfo();
     this.#cancelled = false;
+    this.#inFit = true;
     const l = this.learn;
     let lastAt = -Infinity;
     let rows = 0;
@@ -121,6 +135,7 @@ export class RunLog extends Callback {
       throw e;
     } finally {
       unsubscribe();
+      this.#inFit = false;
       try {
         if (this.charts) this.#writeCharts(w);
       } finally {

@@ -55,7 +55,20 @@ export interface FileLine {
   path: string;
   epoch?: number;
 }
-export type RunLine = FitLine | BatchLine | EpochLine | EndLine | FileLine;
+/** Numbers measured during the fit at a bounded rate (the dashboard's): per hooked layer, the mean and std of its
+ * activations at an epoch's end ('activations', keys `<layer>/mean` and `<layer>/std`), or per parameter group the
+ * gradients' L2 norm at a step ('gradNorms', keys `group<i>`). */
+export interface StatsLine {
+  type: 'stats';
+  t: number;
+  /** The training batch measured at (as BatchLine's step). */
+  step: number;
+  epoch: number;
+  kind: 'activations' | 'gradNorms';
+  values: Record<string, number>;
+}
+export type RunLine = FitLine | BatchLine | EpochLine | EndLine | FileLine | StatsLine;
+const LINE_TYPES: readonly string[] = ['fit', 'batch', 'epoch', 'end', 'file', 'stats'];
 
 /** run.json: the run's description. */
 export interface RunInfo {
@@ -124,8 +137,7 @@ export function parseRunLog(text: string): RunLine[] {
     } catch {
       continue; // a line torn by a crash of the writer's machine, not the process
     }
-    if (v !== null && typeof v === 'object' && ['fit', 'batch', 'epoch', 'end', 'file'].includes((v as { type?: string }).type ?? ''))
-      out.push(v as RunLine);
+    if (v !== null && typeof v === 'object' && LINE_TYPES.includes((v as { type?: string }).type ?? '')) out.push(v as RunLine);
   }
   return out;
 }

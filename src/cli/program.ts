@@ -1,4 +1,4 @@
-// The `flint` command (commander): demo, train, lr-find, predict and launch, each with --help; train and lr-find take
+// The `flint` command (commander): demo, train, lr-find, predict, launch and dashboard, each with --help; train and lr-find take
 // Fashion-MNIST (the default), a CSV file (--csv) or a folder of images (--images). The actions are passed in,
 // so the parsing is testable without training anything.
 import { Command, Option } from 'commander';
@@ -8,6 +8,7 @@ import { CLI_METRICS } from './metrics.js';
 import type { TrainOptions } from './train.js';
 import type { PredictOptions } from './predict.js';
 import type { LaunchOptions } from './launch.js';
+import { type DashboardCliOptions, dashboardPort, serveRuns } from './dashboard.js';
 
 export interface CliActions {
   demo(o: TrainOptions): Promise<void>;
@@ -15,6 +16,8 @@ export interface CliActions {
   lrFind(o: TrainOptions): Promise<void>;
   predict(exportFile: string, input: string, o: PredictOptions & { out?: string }): Promise<void>;
   launch(o: LaunchOptions): Promise<void>;
+  /** Default: serve the folder until Ctrl-C (./dashboard.js). */
+  dashboard?(runsDir: string, o: DashboardCliOptions): Promise<void>;
 }
 
 const list = (v: string): string[] =>
@@ -206,5 +209,17 @@ export function buildProgram(actions: CliActions, testing?: { writeOut: (s: stri
       ),
     actions,
   );
+  program
+    .command('dashboard')
+    .description('serve the live dashboard of a folder of runs (past ones, and those training now) until Ctrl-C')
+    .argument('[runsDir]', 'the folder of run folders', 'runs')
+    .option('--port <port>', 'the port (0: any free port)', dashboardPort, 0)
+    .option('--host <host>', 'the address to bind (default 127.0.0.1; another needs --allow-remote)')
+    .option('--allow-remote', 'allow binding an address other machines reach; every request then needs the printed token', false)
+    .action(async (runsDir: string, p: Parsed) => {
+      const o: DashboardCliOptions = { port: p.port as number, allowRemote: p.allowRemote as boolean };
+      if (p.host !== undefined) o.host = p.host as string;
+      await (actions.dashboard ?? serveRuns)(runsDir, o);
+    });
   return program;
 }
