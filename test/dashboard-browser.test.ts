@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { Callback, Learner, callbacks, data, metrics, nn, optim, torch } from '../src/index.js';
+import { tinyClassifier } from './helpers.js';
+import { Callback, type Learner, callbacks, torch } from '../src/index.js';
 
 const CHROMIUM = process.env.FLINT_CHROMIUM ?? '/usr/bin/chromium';
 let launch: typeof import('puppeteer-core')['launch'] | null = null;
@@ -58,23 +59,7 @@ after(async () => {
 });
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'flint-dashboard-'));
-
-function learner(cbs: Callback[], path: string, seed = 0): Learner {
-  torch.manualSeed(seed);
-  const dls = data.DataLoaders.fromTensors(torch.randn([TRAIN, 4]), torch.randint(0, 2, [TRAIN]), torch.randn([16, 4]), torch.randint(0, 2, [16]), {
-    batchSize: BS,
-    shuffle: false,
-  });
-  const l = new Learner(dls, new nn.Linear(4, 2), {
-    lossFunc: new nn.CrossEntropyLoss(),
-    metrics: [metrics.accuracy()],
-    optFunc: (p, h) => optim.Adam(p, h),
-    cbs,
-    path,
-  });
-  l.logger = () => {};
-  return l;
-}
+const learner = (cbs: Callback[], path: string, seed = 0): Learner => tinyClassifier({ cbs, path, seed, rows: TRAIN, batchSize: BS });
 
 interface Deferred {
   promise: Promise<void>;

@@ -11,35 +11,14 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symli
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Callback, Learner, callbacks, dashboard, data, metrics, nn, optim, torch } from '../src/index.js';
+import { Callback, type Learner, callbacks, dashboard, nn, torch } from '../src/index.js';
 import { CLIENT_BUFFER_LIMIT } from '../src/dashboard/server.js';
-import { liveTensors } from './helpers.js';
+import { liveTensors, tinyClassifier } from './helpers.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'flint-dashboard-'));
 type RunLine = callbacks.RunLine;
-
-function learner(
-  cbs: Callback[],
-  path = tmp(),
-  x = torch.randn([40, 4]),
-  valid = torch.randn([16, 4]),
-  model: nn.Module = new nn.Linear(4, 2),
-): Learner {
-  torch.manualSeed(0);
-  const dls = data.DataLoaders.fromTensors(x, torch.randint(0, 2, [x.shape[0]!]), valid, torch.randint(0, 2, [valid.shape[0]!]), {
-    batchSize: 8,
-    shuffle: false,
-  });
-  const l = new Learner(dls, model, {
-    lossFunc: new nn.CrossEntropyLoss(),
-    metrics: [metrics.accuracy()],
-    optFunc: (p, h) => optim.Adam(p, h),
-    cbs,
-    path,
-  });
-  l.logger = () => {};
-  return l;
-}
+const learner = (cbs: Callback[], path = tmp(), x?: torch.Tensor, valid?: torch.Tensor, model?: nn.Module): Learner =>
+  tinyClassifier({ cbs, path, x, valid, model });
 
 interface Reply {
   status: number;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type nn, torch, type Tensor } from '../src/index.js';
+import { type Callback, Learner, data, metrics, nn, optim, torch, type Tensor } from '../src/index.js';
 import type { DType } from '../src/torch/dtype.js';
 
 export interface Encoded {
@@ -137,4 +137,35 @@ export function fillDeterministic(m: nn.Module, lastBn: (name: string) => boolea
       });
     }),
   );
+}
+
+/** A quiet Learner of a 2-class classifier (Linear(4, 2) unless given) on seeded random rows, with Adam and
+ * accuracy: the run of the run-record and dashboard tests. */
+export function tinyClassifier(o: {
+  cbs: Callback[];
+  path: string;
+  x?: Tensor;
+  /** The training rows of the default x (40). */
+  rows?: number;
+  valid?: Tensor;
+  model?: nn.Module;
+  batchSize?: number;
+  seed?: number;
+}): Learner {
+  torch.manualSeed(o.seed ?? 0);
+  const x = o.x ?? torch.randn([o.rows ?? 40, 4]);
+  const valid = o.valid ?? torch.randn([16, 4]);
+  const dls = data.DataLoaders.fromTensors(x, torch.randint(0, 2, [x.shape[0]!]), valid, torch.randint(0, 2, [valid.shape[0]!]), {
+    batchSize: o.batchSize ?? 8,
+    shuffle: false,
+  });
+  const l = new Learner(dls, o.model ?? new nn.Linear(4, 2), {
+    lossFunc: new nn.CrossEntropyLoss(),
+    metrics: [metrics.accuracy()],
+    optFunc: (p, h) => optim.Adam(p, h),
+    cbs: o.cbs,
+    path: o.path,
+  });
+  l.logger = () => {};
+  return l;
 }

@@ -7,27 +7,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Callback, CancelFitException, Learner, callbacks, data, metrics, nn, optim, torch } from '../src/index.js';
-import { liveTensors } from './helpers.js';
+import { Callback, CancelFitException, type Learner, callbacks, torch } from '../src/index.js';
+import { liveTensors, tinyClassifier } from './helpers.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'flint-runlog-'));
-
-function learner(cbs: Callback[], path = tmp()): Learner {
-  torch.manualSeed(0);
-  const dls = data.DataLoaders.fromTensors(torch.randn([40, 4]), torch.randint(0, 2, [40]), torch.randn([16, 4]), torch.randint(0, 2, [16]), {
-    batchSize: 8,
-    shuffle: false,
-  });
-  const l = new Learner(dls, new nn.Linear(4, 2), {
-    lossFunc: new nn.CrossEntropyLoss(),
-    metrics: [metrics.accuracy()],
-    optFunc: (p, h) => optim.Adam(p, h),
-    cbs,
-    path,
-  });
-  l.logger = () => {};
-  return l;
-}
+const learner = (cbs: Callback[], path = tmp()): Learner => tinyClassifier({ cbs, path });
 
 test('RunLog writes what the Recorder recorded: columns, every batch when asked, each epoch row, the end and the charts', async () => {
   const dir = tmp();
