@@ -142,15 +142,20 @@ export function parseRunLog(text: string): RunLine[] {
   return out;
 }
 
+/** A run folder's run.json, or null when missing or unreadable (a run being written, a folder of other files). */
+export function readRunInfo(dir: string): RunInfo | null {
+  try {
+    const v: unknown = JSON.parse(readFileSync(join(dir, RUN_INFO), 'utf8'));
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as RunInfo) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A run folder's record: its run.json (null when missing or unreadable) and log lines. */
 export function readRunRecord(dir: string): { info: RunInfo | null; lines: RunLine[] } {
   checkPath('callbacks.readRunRecord', 'dir', dir);
-  let info: RunInfo | null = null;
-  try {
-    info = JSON.parse(readFileSync(join(dir, RUN_INFO), 'utf8')) as RunInfo;
-  } catch {
-    info = null;
-  }
+  const info = readRunInfo(dir);
   let text = '';
   try {
     text = readFileSync(join(dir, RUN_LOG), 'utf8');

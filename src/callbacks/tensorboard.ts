@@ -151,10 +151,8 @@ export class TensorBoard extends Callback {
     if (!b.training || step % this.trainFreq !== 0) return;
     const loss = b.smoothLoss();
     if (loss !== null) w.addScalar('batch/train_loss', loss, step);
-    const hypers = this.learn.opt!.hypers;
-    const h = hypers[hypers.length - 1]!;
-    if (typeof h.lr === 'number') w.addScalar('batch/lr', h.lr, step);
-    if (typeof h.mom === 'number') w.addScalar('batch/mom', h.mom, step);
+    if (b.lr !== null) w.addScalar('batch/lr', b.lr, step);
+    if (b.mom !== null) w.addScalar('batch/mom', b.mom, step);
   }
 
   #histEpoch(): boolean {

@@ -1,8 +1,8 @@
 // The runs the dashboard may serve from a folder: its sub-folders whose names are run ids, as readdir lists them.
 // A request's id is only ever compared with these names (and the live runs'), never joined to a path unchecked.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RUN_INFO, RUN_LOG, type RunInfo } from '../callbacks/run-record.js';
+import { RUN_INFO, RUN_LOG } from '../callbacks/run-record.js';
 
 /** A run id: a folder name safe in a URL path segment (`runs/2024-01-02T03-04-05-678Z`, `my-run.2`). */
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -18,15 +18,5 @@ export function runFolders(runsDir: string | null): string[] {
       .sort();
   } catch {
     return [];
-  }
-}
-
-/** A run folder's run.json, or null when missing or unreadable (a run being written, a folder of other files). */
-export function readInfo(dir: string): RunInfo | null {
-  try {
-    const v: unknown = JSON.parse(readFileSync(join(dir, RUN_INFO), 'utf8'));
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as RunInfo) : null;
-  } catch {
-    return null;
   }
 }

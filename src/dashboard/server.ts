@@ -19,11 +19,11 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, realpathSync, s
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
-import { parseRunLog, RUN_INFO, RUN_LOG, type RunInfo, type RunLine } from '../callbacks/run-record.js';
+import { parseRunLog, readRunInfo, RUN_INFO, RUN_LOG, type RunInfo, type RunLine } from '../callbacks/run-record.js';
 import { FlintError } from '../torch/errors.js';
 import { checkBool, checkFunction, checkInt, checkOptions, checkPath, checkString, fail } from '../torch/validate.js';
 import { newToken, tokenMatches } from './token.js';
-import { RUN_ID, readInfo, runFolders } from './runs-folder.js';
+import { RUN_ID, runFolders } from './runs-folder.js';
 import { SseClient } from './sse.js';
 import { STATIC_FILES } from './static.js';
 
@@ -394,7 +394,7 @@ export class DashboardServer {
     const key = `${log?.size}:${log?.mtimeMs}:${infoStamp(dir)}`;
     const hit = this.#records.get(dir);
     if (hit?.key === key) return hit.body;
-    const body = Buffer.from(JSON.stringify({ info: readInfo(dir), lines: readLog(dir).lines }));
+    const body = Buffer.from(JSON.stringify({ info: readRunInfo(dir), lines: readLog(dir).lines }));
     this.#records.delete(dir);
     this.#records.set(dir, { key, body });
     // the most recently read runs only
@@ -418,10 +418,10 @@ export class DashboardServer {
     const live = [...this.#feeds.entries()].filter(([, f]) => f.live !== null);
     const liveIds = new Set(live.map(([id]) => id));
     return [
-      ...live.map(([id, f]) => ({ id, live: true, info: readInfo(f.dir) })),
+      ...live.map(([id, f]) => ({ id, live: true, info: readRunInfo(f.dir) })),
       ...runFolders(this.#runsDir)
         .filter((id) => !liveIds.has(id))
-        .map((id) => ({ id, live: false, info: readInfo(join(this.#runsDir!, id)) })),
+        .map((id) => ({ id, live: false, info: readRunInfo(join(this.#runsDir!, id)) })),
     ];
   }
 
@@ -494,7 +494,7 @@ export class DashboardServer {
       'X-Accel-Buffering': 'no',
     });
     const client = new SseClient(res, CLIENT_BUFFER_LIMIT);
-    client.send(`retry: 2000\n\n${infoEvent(readInfo(dir))}`);
+    client.send(`retry: 2000\n\n${infoEvent(readRunInfo(dir))}`);
     // the lines so far from the file, then the feed's as they come (one turn of the event loop: none is missed)
     for (let i = from; i < f.count && i < lines.length; i++) client.send(lineEvent(i, JSON.stringify(lines[i])));
     f.infoStamp ||= infoStamp(dir);
@@ -516,7 +516,7 @@ export class DashboardServer {
       const stamp = infoStamp(f.dir);
       if (stamp !== f.infoStamp) {
         f.infoStamp = stamp;
-        const text = infoEvent(readInfo(f.dir));
+        const text = infoEvent(readRunInfo(f.dir));
         for (const c of f.clients) c.send(text);
       }
       if (f.live) return;

@@ -87,7 +87,8 @@ export class Categorify implements TabularProc {
   }
 }
 
-export type FillStrategy = 'median' | 'constant' | 'mode';
+const FILL_STRATEGIES = ['median', 'constant', 'mode'] as const;
+export type FillStrategy = (typeof FILL_STRATEGIES)[number];
 
 export interface FillMissingOptions {
   /** How the fill value is computed from the training rows (default 'median'). */
@@ -112,8 +113,7 @@ export class FillMissing implements TabularProc {
   constructor(options: FillMissingOptions = {}) {
     const fn = 'tabular.FillMissing';
     const o = checkOptions(fn, options, ['fillStrategy', 'addCol', 'fillVals']);
-    this.fillStrategy =
-      o.fillStrategy === undefined ? 'median' : checkOneOf(fn, 'options.fillStrategy', o.fillStrategy, ['median', 'constant', 'mode']);
+    this.fillStrategy = o.fillStrategy === undefined ? 'median' : checkOneOf(fn, 'options.fillStrategy', o.fillStrategy, FILL_STRATEGIES);
     this.addCol = o.addCol === undefined ? true : checkBool(fn, 'options.addCol', o.addCol);
     if (o.fillVals !== undefined && !isPlainObject(o.fillVals)) fail(fn, 'options.fillVals', 'an object of numbers per column', o.fillVals);
     this.fillVals = { ...(o.fillVals ?? {}) };
@@ -291,7 +291,7 @@ export function procsFromState(fn: string, states: unknown, catNames: string[], 
       return p;
     }
     const p = new FillMissing({
-      fillStrategy: checkOneOf(fn, `${arg}.fillStrategy`, s.fillStrategy, ['median', 'constant', 'mode'] as const),
+      fillStrategy: checkOneOf(fn, `${arg}.fillStrategy`, s.fillStrategy, FILL_STRATEGIES),
       addCol: checkBool(fn, `${arg}.addCol`, s.addCol),
       fillVals: record('fillVals', true),
     });

@@ -7,6 +7,7 @@ import * as torch from '../torch/index.js';
 import { FlintError, type Tensor } from '../torch/index.js';
 import { describe, fail, isTensorLike } from '../torch/validate.js';
 import { encodePng } from '../plot/png.js';
+import { isFloating } from '../torch/dtype.js';
 
 // dist/src/tensorboard/summary.js -> <package>/assets/tensorboard/proto
 const PROTO_DIR = fileURLToPath(new URL('../../../assets/tensorboard/proto/', import.meta.url));
@@ -139,7 +140,7 @@ export function image(fn: string, img: Tensor): NonNullable<SummaryValue['image'
   if (!isTensorLike(img) || img.ndim !== 3 || ![1, 3, 4].includes(img.shape[0]!) || img.shape[1]! < 1 || img.shape[2]! < 1) {
     fail(fn, 'img', 'an image tensor [C, H, W] with 1, 3 or 4 channels', img);
   }
-  const floating = ['float32', 'float64', 'float16', 'bfloat16'].includes(img.dtype);
+  const floating = isFloating(img.dtype);
   if (img.dtype !== 'uint8' && !floating) fail(fn, 'img', 'a uint8 tensor, or a floating one with values in [0, 1]', img);
   const [c, h, w] = img.shape as [number, number, number];
   const pixels = torch.tidy(() => {
