@@ -45,15 +45,19 @@ function ensurePackages() {
     process.exit(1);
   }
   log(`installing ${missing.join(', ')} with apt-get`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const run = (a) => spawnSync('apt-get', a, { stdio: 'inherit', env }).status === 0;
-  const install = ['install', '-y', '--no-install-recommends', ...missing];
-  // Try without refreshing the lists first (fast when they are fresh), then with.
-  if (!run(install) && !(run(['update']) && run(install))) {
+  if (!aptInstall(missing)) {
     console.error(`flint setup: apt-get could not install ${missing.join(', ')}`);
     process.exit(1);
   }
   ensureOptional();
+}
+
+/** apt-get install, without refreshing the lists first (fast when they are fresh), then with; true on success. */
+function aptInstall(pkgs) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (a) => spawnSync('apt-get', a, { stdio: 'inherit', env }).status === 0;
+  const install = ['install', '-y', '--no-install-recommends', ...pkgs];
+  return run(install) || (run(['update']) && run(install));
 }
 
 // What some tests need and skip without, saying why: Chromium for the dashboard's browser tests, protoc and
@@ -66,10 +70,7 @@ function ensureOptional() {
     return;
   }
   log(`installing ${optional.join(', ')} with apt-get (for the browser and TensorBoard tests)`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const run = (a) => spawnSync('apt-get', a, { stdio: 'inherit', env }).status === 0;
-  const install = ['install', '-y', '--no-install-recommends', ...optional];
-  if (!run(install) && !(run(['update']) && run(install))) log(`could not install ${optional.join(', ')}: their tests will skip`);
+  if (!aptInstall(optional)) log(`could not install ${optional.join(', ')}: their tests will skip`);
 }
 
 function ensureNodeModules() {
