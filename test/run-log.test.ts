@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,15 @@ test('RunLog bounds the batch lines by time (the last batch of each epoch always
   const l = learner([new callbacks.RunLog({ dir, batchEveryMs: 1e9, charts: false })]);
   await l.noBar(() => l.fit(2));
   await l.noBar(() => l.fit(1));
+  // between fits the process holds no descriptor of the log
+  const held = readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === join(dir, 'log.jsonl');
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(held, []);
   const { info, lines } = callbacks.readRunRecord(dir);
   assert.equal(info!.fits, 2);
   assert.equal(info!.status, 'completed');

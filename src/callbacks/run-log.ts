@@ -82,6 +82,7 @@ export class RunLog extends Callback {
   override async around(phase: AroundPhase, next: () => Promise<void>): Promise<void> {
     if (phase !== 'fit' || this.learn.validatingOnly || !isMainProcess()) return next();
     const w = this.#open();
+    w.open();
     w.info.fits++;
     w.writeInfo();
     this.#cancelled = false;
@@ -139,7 +140,11 @@ export class RunLog extends Callback {
       try {
         if (this.charts) this.#writeCharts(w);
       } finally {
-        this.#emit(w, { type: 'end', t: w.t, status, ...(error === undefined ? {} : { error }) });
+        try {
+          this.#emit(w, { type: 'end', t: w.t, status, ...(error === undefined ? {} : { error }) });
+        } finally {
+          w.close();
+        }
         w.info.status = status;
         w.info.ended = new Date().toISOString();
         w.writeInfo();
@@ -147,7 +152,7 @@ export class RunLog extends Callback {
     }
   }
 
-  /** The writer of this run folder: made at the first fit (run.json written), reused by later fits. */
+  /** The writer of this run folder: made at the first fit, reused by later fits. */
   #open(): RunRecordWriter {
     const dir = this.runDir;
     if (this.#writer?.dir === dir) {
@@ -155,7 +160,6 @@ export class RunLog extends Callback {
       this.#writer.info.ended = null;
       return this.#writer;
     }
-    this.#writer?.close();
     this.#step = 0;
     this.#writer = new RunRecordWriter(dir, { hyper: this.#hyper(), env: this.#env() }, 'callbacks.RunLog');
     return this.#writer;

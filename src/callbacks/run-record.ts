@@ -85,23 +85,20 @@ export interface RunInfo {
 export const RUN_INFO = 'run.json';
 export const RUN_LOG = 'log.jsonl';
 
-/** Appends lines to a run folder's log.jsonl and keeps its run.json. */
+/** Appends lines to a run folder's log.jsonl and keeps its run.json. The log is open from open() to close() (a
+ * fit), so a process holds no descriptor between fits. */
 export class RunRecordWriter {
   readonly dir: string;
-  readonly #fd: number;
+  #fd: number | null = null;
   readonly #t0 = performance.now();
+  readonly #fn: string;
   info: RunInfo;
 
   constructor(dir: string, info: Omit<RunInfo, 'status' | 'ended' | 'pid' | 'fits' | 'started'>, fn: string) {
     this.dir = dir;
+    this.#fn = fn;
     ensureDir(dir, fn);
-    try {
-      this.#fd = openSync(join(dir, RUN_LOG), 'a');
-    } catch (e) {
-      throw new FlintError(`${fn}: cannot write ${join(dir, RUN_LOG)}: ${(e as Error).message}`, { cause: e });
-    }
     this.info = { started: new Date().toISOString(), status: 'running', ended: null, pid: process.pid, fits: 0, ...info };
-    this.writeInfo();
   }
 
   /** Seconds since the writer was made. */
@@ -109,8 +106,20 @@ export class RunRecordWriter {
     return Math.round(performance.now() - this.#t0) / 1000;
   }
 
+  /** Opens log.jsonl for appending (nothing when open). */
+  open(): void {
+    if (this.#fd !== null) return;
+    const file = join(this.dir, RUN_LOG);
+    try {
+      this.#fd = openSync(file, 'a');
+    } catch (e) {
+      throw new FlintError(`${this.#fn}: cannot write ${file}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
   /** One line, handed to the OS at once (a killed process loses nothing written). */
   append(line: RunLine): void {
+    if (this.#fd === null) throw new FlintError(`${this.#fn}: the run record of ${this.dir} is not open (lines are written during a fit)`);
     writeSync(this.#fd, `${JSON.stringify(line)}\n`);
   }
 
@@ -118,8 +127,12 @@ export class RunRecordWriter {
     writeFileAtomic(join(this.dir, RUN_INFO), `${JSON.stringify(this.info, null, 2)}\n`);
   }
 
+  /** Closes log.jsonl (nothing when closed). */
   close(): void {
-    closeSync(this.#fd);
+    if (this.#fd === null) return;
+    const fd = this.#fd;
+    this.#fd = null;
+    closeSync(fd);
   }
 }
 
